@@ -1,0 +1,240 @@
+//! The command line, as PRODUCT.md §2 documents it. Exit codes: 0 ok, 1 warnings only,
+//! 2 failures, 3 usage or config error.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use foundry_onboard_core::sandbox::{Fault, parse_faults};
+use std::path::PathBuf;
+
+pub const EXIT_USAGE: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "foundry-onboard",
+    version,
+    about = "Set up, check and troubleshoot Claude Code on Azure AI Foundry.",
+    long_about = "Set up, check and troubleshoot Claude Code on Azure AI Foundry.\n\nWith no command, starts the desktop app (foundry-onboard-gui).",
+    after_help = "Exit codes: 0 ok, 1 warnings only, 2 failures, 3 usage or config error.\n\
+Files: the config is --config FILE, else $FOUNDRY_ONBOARD_CONFIG, else ~/.config/foundry-onboard/config.toml;\n\
+the org policy is /etc/foundry-onboard/policy.toml (or $FOUNDRY_ONBOARD_POLICY)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    /// Start the desktop app against the built-in sandbox.
+    #[arg(long, global = false)]
+    pub sandbox: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The config file (else $FOUNDRY_ONBOARD_CONFIG, else the platform config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Machine-readable output on stdout (a stable, documented schema).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Overall budget for network operations, in milliseconds.
+    #[arg(long, global = true, value_name = "MS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub timeout_ms: u64,
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the sandbox backends in the foreground and print their endpoints.
+    Sandbox(SandboxArgs),
+    /// Walk through `az login` in the terminal.
+    Login(LoginArgs),
+    /// List subscriptions, Azure AI Foundry (AIServices) accounts and their Claude deployments.
+    Discover(DiscoverArgs),
+    /// Write, show or remove the Claude Code profile in your shells.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Check every hop of the path to Azure AI Foundry and say what is wrong and how to fix it.
+    Doctor(DoctorArgs),
+    /// Your token usage and budget from the gateway.
+    Usage(UsageArgs),
+    /// Keyring-backed secrets (the value is read from stdin, never from the command line).
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Sandbox(_) => "sandbox",
+            Command::Login(_) => "login",
+            Command::Discover(_) => "discover",
+            Command::Profile(_) => "profile",
+            Command::Doctor(_) => "doctor",
+            Command::Usage(_) => "usage",
+            Command::Secret(_) => "secret",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Faults to inject, comma-separated (see the list below).
+    #[arg(long, value_name = "F,..", value_parser = parse_fault_list, default_value = "")]
+    pub faults: FaultList,
+    /// Delay added to every HTTP answer, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub latency_ms: u64,
+    /// Start with the sandbox's az already signed in.
+    #[arg(long)]
+    pub signed_in: bool,
+    /// Approve a device-code sign-in automatically after N ms.
+    #[arg(long, value_name = "N")]
+    pub approve_after_ms: Option<u64>,
+    /// Write a config that points every other command at this sandbox.
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<PathBuf>,
+    /// The sandbox's own directory (CA, home for profiles); a temporary one by default.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Use consecutive ports from N (arm, login, foundry https, foundry http, gateway, dns) instead of random free ports.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1024..=65_000))]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FaultList(pub Vec<Fault>);
+
+fn parse_fault_list(s: &str) -> Result<FaultList, String> {
+    parse_faults(s).map(FaultList).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Use the device-code flow (for SSH sessions and machines without a browser).
+    #[arg(long)]
+    pub device_code: bool,
+    /// The Entra ID tenant to sign in to (else the config's azure.tenant).
+    #[arg(long, value_name = "T")]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Only this subscription (id or name).
+    #[arg(long, value_name = "S")]
+    pub subscription: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShellTarget {
+    Bash,
+    Zsh,
+    Fish,
+    Pwsh,
+    ClaudeSettings,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileTarget {
+    /// Only this target (default: the shells in the config).
+    #[arg(long, value_enum)]
+    pub shell: Option<ShellTarget>,
+    /// Show the exact change without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Write (or update) the managed block in each shell profile.
+    Write(ProfileTarget),
+    /// Show the block and the effective environment Claude Code will see.
+    Show(ProfileTarget),
+    /// Remove the managed block, restoring each file byte for byte.
+    Remove(ProfileTarget),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Run only this check id (e.g. path.dns) or section (e.g. path).
+    #[arg(long, value_name = "ID|SECTION")]
+    pub only: Option<String>,
+    /// Also write a redacted Markdown report to FILE.
+    #[arg(long, value_name = "FILE.md")]
+    pub report: Option<PathBuf>,
+    /// The project directory whose .claude/settings.json counts (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Also make one real `claude -p` call.
+    #[arg(long)]
+    pub with_claude: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// How many days of history.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub days: u32,
+    /// Draw the chart to FILE.svg or FILE.png.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+    /// Write the daily numbers to FILE as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret read from stdin.
+    Set { name: String },
+    /// Print a secret (for the shell profile to export at start).
+    Print { name: String },
+    /// Delete a secret.
+    Delete { name: String },
+}
+
+/// Parses argv; usage errors exit 3 (clap's own default would be 2).
+pub fn parse() -> Result<Cli, u8> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => EXIT_USAGE,
+                _ => EXIT_USAGE,
+            };
+            let _ = e.print();
+            Err(code)
+        }
+    }
+}
+
+/// The one-line summary of each command, for when the desktop app cannot start.
+pub fn command_summary() -> String {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let mut out = String::new();
+    for sub in cmd.get_subcommands() {
+        out.push_str(&format!("  foundry-onboard {:<10} {}\n", sub.get_name(), sub.get_about().map(|a| a.to_string()).unwrap_or_default()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn unknown_fault_is_rejected_with_the_list() {
+        let err = Cli::try_parse_from(["foundry-onboard", "sandbox", "--faults", "dns-nxdomain,nope"]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("nope") && msg.contains("tls-intercepted"), "{msg}");
+    }
+}

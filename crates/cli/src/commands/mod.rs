@@ -1,0 +1,20 @@
+//! One adapter per subcommand: parse → one core call → print.
+
+mod launch;
+mod sandbox;
+mod stub;
+
+use crate::args::{Cli, Command};
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        None => launch::run(&cli.global, cli.sandbox),
+        Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args),
+        Some(other) => stub::run(&cli.global, other.name()),
+    }
+}
+
+/// A small multi-threaded runtime: checks and servers run concurrently on 2 cores.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+}

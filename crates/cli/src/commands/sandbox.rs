@@ -1,0 +1,67 @@
+//! `foundry-onboard sandbox`: the sandbox backends in the foreground until SIGINT or SIGTERM.
+
+use crate::args::{Global, SandboxArgs};
+use crate::output::report_error;
+use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions};
+
+pub fn run(global: &Global, args: SandboxArgs) -> u8 {
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    rt.block_on(async move {
+        let options = SandboxOptions { faults: args.faults.0.clone(), latency_ms: args.latency_ms, dir: args.dir.clone(), first_port: args.port };
+        let mut sandbox = match Sandbox::start(options).await {
+            Ok(s) => s,
+            Err(e) => return report_error(global.json, &e),
+        };
+        if let Some(path) = &args.write_config {
+            if let Err(e) = sandbox.write_config(path) {
+                sandbox.shutdown().await;
+                return report_error(global.json, &e);
+            }
+        }
+        let info = sandbox.info();
+        match serde_json::to_string_pretty(&info.endpoints) {
+            Ok(json) => println!("{json}"),
+            Err(e) => eprintln!("error: cannot print the endpoints: {e}"),
+        }
+        if !global.json {
+            let faults = if info.faults.is_empty() { "none".to_string() } else { info.faults.join(", ") };
+            eprintln!("Sandbox running (faults: {faults}; latency: {} ms). Press Ctrl-C to stop.", info.latency_ms);
+            if let Some(path) = &args.write_config {
+                eprintln!("Point other commands at it: FOUNDRY_ONBOARD_CONFIG={} foundry-onboard doctor", path.display());
+            }
+        }
+        wait_for_stop().await;
+        sandbox.shutdown().await;
+        if !global.json {
+            eprintln!("Sandbox stopped.");
+        }
+        0
+    })
+}
+
+#[cfg(unix)]
+async fn wait_for_stop() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_stop() {
+    let _ = tokio::signal::ctrl_c().await;
+}

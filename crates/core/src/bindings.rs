@@ -1,0 +1,41 @@
+//! The TypeScript types the UI imports, generated from the Rust types so the two cannot drift.
+//! `ui/src/bindings.ts` is committed; a test fails when it is stale (`UPDATE_BINDINGS=1` rewrites it).
+
+use ts_rs::TS;
+
+/// The whole of `ui/src/bindings.ts`.
+pub fn typescript() -> String {
+    let cfg = ts_rs::Config::new();
+    let decls = [
+        crate::error::ErrorKind::decl(&cfg),
+        crate::error::IpcError::decl(&cfg),
+        crate::sandbox::SandboxEndpoints::decl(&cfg),
+        crate::sandbox::SandboxInfo::decl(&cfg),
+        crate::views::AppInfo::decl(&cfg),
+        crate::views::ConfigView::decl(&cfg),
+    ];
+    let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings.ts");
+        let fresh = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p foundry-onboard-core bindings` and commit it.\n--- expected ---\n{fresh}"
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! Finding, reading, merging (user over policy) and writing the config file.
+
+use super::validate::violations;
+use super::{Config, SourceFile};
+use crate::error::{Diagnose, ErrorKind};
+use crate::policy::{Policy, PolicyError, lookup};
+use std::path::{Path, PathBuf};
+
+/// Overrides the platform config path.
+pub const CONFIG_ENV: &str = "FOUNDRY_ONBOARD_CONFIG";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the config file {} does not exist", path.display())]
+    NotFound { path: PathBuf, from: &'static str },
+    #[error("cannot read the config file {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}: {message}", path.display())]
+    Parse { path: PathBuf, line: usize, message: String },
+    #[error("{}:{line}: {message}", path.display())]
+    Invalid { path: PathBuf, line: usize, key: String, message: String, hint: String },
+    #[error("{}:{line}: `locked` belongs in the org policy file, not in a user config", path.display())]
+    LockedInUserConfig { path: PathBuf, line: usize },
+    #[error("cannot write the config file {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("no config directory could be found for this user")]
+    NoConfigDir,
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+impl Diagnose for ConfigError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ConfigError::Policy(p) => p.kind(),
+            ConfigError::Write { .. } => ErrorKind::Io,
+            _ => ErrorKind::Config,
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            ConfigError::NotFound { from, .. } => format!(
+                "Check the path given by {from}, or create a config with `foundry-onboard sandbox --write-config FILE` or the app's setup wizard."
+            ),
+            ConfigError::Read { .. } => "Check that the file is readable by you (ls -l).".into(),
+            ConfigError::Parse { .. } => format!(
+                "Fix that line. Valid keys are: {}. `foundry-onboard --help` lists the files read.",
+                super::KNOWN_KEYS.join(", ")
+            ),
+            ConfigError::Invalid { hint, .. } => hint.clone(),
+            ConfigError::LockedInUserConfig { .. } => "Delete the `locked` line from your config.".into(),
+            ConfigError::Write { path, .. } => format!(
+                "Check that {} is writable, or choose another file with --config / ${CONFIG_ENV}.",
+                path.parent().unwrap_or(Path::new(".")).display()
+            ),
+            ConfigError::NoConfigDir => format!("Set ${CONFIG_ENV} or pass --config FILE."),
+            ConfigError::Policy(p) => p.hint(),
+        }
+    }
+}
+
+/// Where the user config comes from, in order of precedence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigLocation {
+    /// `--config FILE`: must exist.
+    Flag(PathBuf),
+    /// `$FOUNDRY_ONBOARD_CONFIG`: must exist.
+    Env(PathBuf),
+    /// The platform config dir: may not exist yet (first run).
+    Default(PathBuf),
+}
+
+impl ConfigLocation {
+    /// `--config`, else `$FOUNDRY_ONBOARD_CONFIG`, else `…/foundry-onboard/config.toml`.
+    pub fn resolve(flag: Option<&Path>) -> Result<Self, ConfigError> {
+        if let Some(p) = flag {
+            return Ok(Self::Flag(p.to_path_buf()));
+        }
+        if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()) {
+            return Ok(Self::Env(PathBuf::from(p)));
+        }
+        let dirs = directories::ProjectDirs::from("com", "FoundryOnboard", "foundry-onboard").ok_or(ConfigError::NoConfigDir)?;
+        Ok(Self::Default(dirs.config_dir().join("config.toml")))
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Flag(p) | Self::Env(p) | Self::Default(p) => p,
+        }
+    }
+
+    fn described_by(&self) -> &'static str {
+        match self {
+            Self::Flag(_) => "--config",
+            Self::Env(_) => "$FOUNDRY_ONBOARD_CONFIG",
+            Self::Default(_) => "the default location",
+        }
+    }
+}
+
+/// The effective configuration and where each part came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    /// The user config file (which may not exist yet).
+    pub path: PathBuf,
+    pub exists: bool,
+    pub policy: Policy,
+    /// Things a person should know, e.g. a user value overridden by a locked policy value.
+    pub notices: Vec<String>,
+}
+
+/// Loads the user config at `location` merged over `policy`, and validates the result.
+pub fn load(location: &ConfigLocation, policy: Policy) -> Result<LoadedConfig, ConfigError> {
+    let path = location.path().to_path_buf();
+    let user = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(SourceFile::new(&path, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match location {
+            ConfigLocation::Default(_) => None,
+            _ => return Err(ConfigError::NotFound { path, from: location.described_by() }),
+        },
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    let mut merged = policy.table.clone();
+    let mut notices = Vec::new();
+    if let Some(user) = &user {
+        let typed: Config = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
+        if !typed.locked.is_empty() {
+            return Err(ConfigError::LockedInUserConfig { path, line: user.line_of_key("locked").unwrap_or(1) });
+        }
+        let table: toml::Table = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
+        overlay(&mut merged, &table, "", &policy, user, &mut notices);
+    }
+    let config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| ConfigError::Parse {
+        path: path.clone(),
+        line: 1,
+        message: e.message().to_string(),
+    })?;
+    if let Some(v) = violations(&config).into_iter().next() {
+        let (file, line) = match &user {
+            Some(u) if u.sets(v.key) => (u.path.clone(), u.line_of_key(v.key).unwrap_or(1)),
+            _ => match &policy.source {
+                Some(p) if p.sets(v.key) => (p.path.clone(), p.line_of_key(v.key).unwrap_or(1)),
+                _ => (path.clone(), 1),
+            },
+        };
+        return Err(ConfigError::Invalid { path: file, line, key: v.key.to_string(), message: v.message, hint: v.hint });
+    }
+    Ok(LoadedConfig { config, exists: user.is_some(), path, policy, notices })
+}
+
+fn parse_error(file: &SourceFile, e: &toml::de::Error) -> ConfigError {
+    ConfigError::Parse {
+        path: file.path.clone(),
+        line: e.span().map(|s| file.line_of(s.start)).unwrap_or(1),
+        message: e.message().trim().to_string(),
+    }
+}
+
+/// Lays the user's values over the policy's, except where the policy locks a key.
+fn overlay(base: &mut toml::Table, user: &toml::Table, prefix: &str, policy: &Policy, file: &SourceFile, notices: &mut Vec<String>) {
+    for (key, value) in user {
+        let dotted = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match (base.get_mut(key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => overlay(b, u, &dotted, policy, file, notices),
+            _ if policy.is_locked(&dotted) => {
+                if lookup(&policy.table, &dotted) != Some(value) {
+                    notices.push(format!(
+                        "{}:{}: {dotted} is locked by the org policy {}; its value there is used",
+                        file.path.display(),
+                        file.line_of_key(&dotted).unwrap_or(1),
+                        policy.path().map(|p| p.display().to_string()).unwrap_or_default()
+                    ));
+                }
+            }
+            _ => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Writes `config` to `path` atomically (mode 0600 for a new file), refusing a change to a key
+/// the policy locks. Locked keys are left out: they come from the policy.
+pub fn save(path: &Path, config: &Config, policy: &Policy) -> Result<(), ConfigError> {
+    policy.check_change(config)?;
+    let mut value = toml::Value::try_from(config).map_err(|e| ConfigError::Write {
+        path: path.into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    if let toml::Value::Table(t) = &mut value {
+        for key in &policy.locked {
+            if let Some((section, leaf)) = key.split_once('.') {
+                if let Some(toml::Value::Table(s)) = t.get_mut(section) {
+                    s.remove(leaf);
+                }
+            }
+        }
+    }
+    let text = toml::to_string_pretty(&value).map_err(|e| ConfigError::Write { path: path.into(), source: std::io::Error::other(e.to_string()) })?;
+    let header = "# Foundry Onboard configuration. Written by the app; safe to edit. Never holds a secret:\n# keys and tokens live in the OS keyring.\n\n";
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| ConfigError::Write { path: path.into(), source })?;
+    }
+    crate::atomic_file::write(path, format!("{header}{text}").as_bytes(), 0o600)
+        .map_err(|source| ConfigError::Write { path: path.into(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn missing_default_file_is_an_empty_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(&ConfigLocation::Default(dir.path().join("none.toml")), Policy::default()).unwrap();
+        assert!(!loaded.exists);
+        assert_eq!(loaded.config, Config::default());
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(&ConfigLocation::Flag(dir.path().join("none.toml")), Policy::default()).unwrap_err();
+        assert!(matches!(err, ConfigError::NotFound { .. }));
+        assert!(err.hint().contains("--config"));
+        assert_eq!(err.kind().exit_code(), 3);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c.toml", "[models]\nsonnet = \"s\"\nsonet = \"typo\"\n");
+        let err = load(&ConfigLocation::Flag(p.clone()), Policy::default()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with(&format!("{}:3:", p.display())), "{msg}");
+        assert!(msg.contains("sonet"), "{msg}");
+    }
+
+    #[test]
+    fn corrupt_toml_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c.toml", "[azure]\ntenant = \"unterminated\n");
+        let err = load(&ConfigLocation::Flag(p.clone()), Policy::default()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:2:", p.display())), "{err}");
+    }
+
+    #[test]
+    fn semantic_error_points_at_the_key_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c.toml", "[foundry]\nresource = \"r1\"\n\nbase_url = \"https://r1.services.ai.azure.com/anthropic\"\n");
+        let err = load(&ConfigLocation::Flag(p.clone()), Policy::default()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:4:", p.display())), "{err}");
+        assert!(err.hint().contains("Claude Code refuses"));
+    }
+
+    #[test]
+    fn policy_prefills_and_locked_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let pol = write(
+            dir.path(),
+            "policy.toml",
+            "locked = [\"foundry.base_url\"]\n[foundry]\nbase_url = \"https://corp.services.ai.azure.com/anthropic\"\n[models]\nsonnet = \"corp-sonnet\"\nhaiku = \"corp-haiku\"\n",
+        );
+        let user = write(
+            dir.path(),
+            "c.toml",
+            "[foundry]\nbase_url = \"https://mine.services.ai.azure.com/anthropic\"\n[models]\nhaiku = \"my-haiku\"\n",
+        );
+        let policy = Policy::load(&pol).unwrap();
+        let loaded = load(&ConfigLocation::Flag(user), policy).unwrap();
+        assert_eq!(loaded.config.foundry.base_url.as_deref(), Some("https://corp.services.ai.azure.com/anthropic"));
+        assert_eq!(loaded.config.models.sonnet.as_deref(), Some("corp-sonnet"));
+        assert_eq!(loaded.config.models.haiku.as_deref(), Some("my-haiku"));
+        assert_eq!(loaded.notices.len(), 1);
+        assert!(loaded.notices[0].contains(":2: foundry.base_url is locked"), "{:?}", loaded.notices);
+    }
+
+    #[test]
+    fn save_round_trips_and_refuses_locked_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.toml");
+        let mut c = Config::default();
+        c.foundry.resource = Some("my-res".into());
+        c.models.sonnet = Some("claude-sonnet-4-5".into());
+        save(&path, &c, &Policy::default()).unwrap();
+        let loaded = load(&ConfigLocation::Flag(path.clone()), Policy::default()).unwrap();
+        assert_eq!(loaded.config, c);
+
+        let pol = write(dir.path(), "policy.toml", "locked = [\"foundry.resource\"]\n[foundry]\nresource = \"corp\"\n");
+        let policy = Policy::load(&pol).unwrap();
+        let err = save(&path, &c, &policy).unwrap_err();
+        assert!(matches!(err, ConfigError::Policy(PolicyError::Locked { .. })));
+        assert_eq!(err.kind(), ErrorKind::Policy);
+    }
+
+    #[test]
+    fn unwritable_dir_is_a_clear_error() {
+        // A regular file where the directory should be: fails even for root.
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = write(dir.path(), "not-a-dir", "x");
+        let err = save(&blocker.join("config.toml"), &Config::default(), &Policy::default()).unwrap_err();
+        assert!(matches!(err, ConfigError::Write { .. }));
+        assert!(err.hint().contains("writable"), "{}", err.hint());
+        assert_eq!(err.kind(), ErrorKind::Io);
+    }
+}

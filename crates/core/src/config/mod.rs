@@ -1,0 +1,183 @@
+//! The one configuration file — typed, readable by people, never holding a secret — and where
+//! it lives. Loading merges the org policy underneath (see [`crate::policy`]).
+
+mod load;
+mod source;
+pub mod validate;
+
+pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, save};
+pub use source::{KNOWN_KEYS, SourceFile};
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use ts_rs::TS;
+
+/// Everything the wizard writes. Every endpoint is overridable so the sandbox and tests run the
+/// same code as production.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub azure: Azure,
+    pub foundry: Foundry,
+    pub models: Models,
+    pub gateway: Gateway,
+    pub network: Network,
+    pub profile: Profile,
+    /// Present only in a config written by `foundry-onboard sandbox`: marks it as a sandbox config,
+    /// which turns on the loopback-only guard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxLink>,
+    /// Only valid in the org policy file: keys people may not change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Azure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<String>,
+    pub arm_url: String,
+    /// The Entra ID authority (login.microsoftonline.com in the public cloud).
+    pub authority_url: String,
+    pub login: LoginMode,
+}
+
+impl Default for Azure {
+    fn default() -> Self {
+        Self {
+            tenant: None,
+            subscription: None,
+            arm_url: "https://management.azure.com".into(),
+            authority_url: "https://login.microsoftonline.com".into(),
+            login: LoginMode::Cli,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoginMode {
+    /// Entra ID through `az login`; no secret anywhere.
+    #[default]
+    Cli,
+    /// A Foundry API key kept in the OS keyring.
+    ApiKey,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Foundry {
+    /// The Azure AI Foundry resource name (custom subdomain). Exclusive with `base_url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// A full endpoint ending in `/anthropic`. Exclusive with `resource`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    pub via_gateway: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Models {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sonnet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub haiku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opus: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Gateway {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub kind: GatewayKind,
+    pub auth: GatewayAuth,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum GatewayKind {
+    #[default]
+    Litellm,
+    Generic,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum GatewayAuth {
+    #[default]
+    Entra,
+    Key,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Network {
+    /// `ip:port` of the resolvers to ask; empty means the system's.
+    pub dns_servers: Vec<String>,
+    /// Where the private endpoint's addresses must fall.
+    pub expected_cidrs: Vec<IpNet>,
+    /// The TCP round trip above which the link counts as slow (the seed says < 50 ms).
+    pub max_latency_ms: u32,
+    /// A PEM bundle trusted in addition to the platform's roots (e.g. a TLS-inspecting proxy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_ca_file: Option<PathBuf>,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Self { dns_servers: Vec::new(), expected_cidrs: Vec::new(), max_latency_ms: 50, extra_ca_file: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Profile {
+    pub shells: Vec<Shell>,
+    pub claude_settings: bool,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Self { shells: Vec::new(), claude_settings: true }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Pwsh,
+}
+
+/// What ties a config to a running sandbox: its private directory and CA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxLink {
+    /// The sandbox's own home: profiles, az config and Claude settings go here, never to `~`.
+    pub home: PathBuf,
+    /// The CA generated at sandbox start; trusted only in sandbox mode.
+    pub ca_file: PathBuf,
+}
+
+impl Config {
+    /// A sandbox config turns on the loopback-only guard in [`crate::net`].
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
+    /// The TOML a person reads and the wizard writes.
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
+    }
+}

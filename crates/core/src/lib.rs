@@ -1,0 +1,19 @@
+//! Foundry Onboard's domain, written once for both faces: the `foundry-onboard` CLI and the
+//! `foundry-onboard-gui` desktop app. Nothing here depends on Tauri or any GUI library.
+
+pub mod atomic_file;
+pub mod bindings;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod net;
+pub mod policy;
+pub mod sandbox;
+pub mod secret;
+pub mod views;
+
+pub use error::{Diagnose, ErrorKind, IpcError};
+pub use secret::Secret;
+
+/// The version shared by the CLI, the app and every report.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,89 @@
+//! What can go wrong on the wire, in words a help desk can act on.
+
+use crate::error::{Diagnose, ErrorKind};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("sandbox guard: refused to connect to {target}, which is not a loopback address")]
+    Guard { target: String },
+    #[error("{url:?} is not a valid URL: {detail}")]
+    InvalidUrl { url: String, detail: String },
+    #[error("cannot read the CA file {}: {detail}", path.display())]
+    CaFile { path: PathBuf, detail: String },
+    #[error("cannot set up the HTTP client: {0}")]
+    Build(String),
+    #[error("cannot set up the DNS resolver: {0}")]
+    Resolver(String),
+    #[error("DNS lookup of {name} failed: {detail}")]
+    Dns { name: String, detail: String },
+    #[error("{target} did not answer within {after_ms} ms")]
+    Timeout { target: String, after_ms: u64 },
+    #[error("cannot connect to {target}: {detail}")]
+    Connect { target: String, detail: String },
+    #[error("TLS with {target} failed: {detail}")]
+    Tls { target: String, detail: String },
+    #[error("request to {target} failed: {detail}")]
+    Request { target: String, detail: String },
+}
+
+impl Diagnose for NetError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            NetError::Guard { .. } => ErrorKind::Guard,
+            NetError::InvalidUrl { .. } => ErrorKind::Config,
+            _ => ErrorKind::Network,
+        }
+    }
+
+    fn hint(&self) -> String {
+        match self {
+            NetError::Guard { .. } => "This is a sandbox config: every endpoint must be on 127.0.0.0/8. Run without the sandbox config (drop --config / $FOUNDRY_ONBOARD_CONFIG) to reach a real tenant.".into(),
+            NetError::InvalidUrl { .. } => "Fix the URL in the config file (a full https:// URL).".into(),
+            NetError::CaFile { .. } => "Point network.extra_ca_file at a readable PEM file, or remove the key.".into(),
+            NetError::Build(_) | NetError::Resolver(_) => "Check network.dns_servers and network.extra_ca_file in the config.".into(),
+            NetError::Dns { .. } => "Run `foundry-onboard doctor --only path.dns` to see which resolver answered and what.".into(),
+            NetError::Timeout { .. } => "A firewall, NSG or route may be dropping the traffic; run `foundry-onboard doctor` to find the hop, or raise --timeout-ms.".into(),
+            NetError::Connect { .. } => "Check the VPN is up and the address is right; `foundry-onboard doctor --only path.tcp` shows where it stops.".into(),
+            NetError::Tls { .. } => "A TLS-inspecting proxy or a wrong certificate; `foundry-onboard doctor --only path.tls` names the issuer.".into(),
+            NetError::Request { .. } => "Run `foundry-onboard doctor` to check each hop of the path.".into(),
+        }
+    }
+}
+
+impl NetError {
+    /// Classifies a reqwest failure, looking through its source chain for the rustls error.
+    pub fn from_reqwest(target: &str, err: &reqwest::Error, total_ms: u64) -> Self {
+        let mut chain = String::new();
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        let mut guard_refusal = None;
+        while let Some(s) = source {
+            if let Some(g) = s.downcast_ref::<NetError>() {
+                if let NetError::Guard { target } = g {
+                    guard_refusal = Some(target.clone());
+                }
+            }
+            let text = s.to_string();
+            if !chain.contains(&text) {
+                if !chain.is_empty() {
+                    chain.push_str(": ");
+                }
+                chain.push_str(&text);
+            }
+            source = s.source();
+        }
+        if let Some(target) = guard_refusal.or_else(|| chain.contains("sandbox guard").then(|| target.to_string())) {
+            return NetError::Guard { target };
+        }
+        let lower = chain.to_ascii_lowercase();
+        if err.is_timeout() {
+            NetError::Timeout { target: target.into(), after_ms: total_ms }
+        } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            NetError::Tls { target: target.into(), detail: chain }
+        } else if err.is_connect() {
+            NetError::Connect { target: target.into(), detail: chain }
+        } else {
+            NetError::Request { target: target.into(), detail: chain }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The org policy: the same keys as the config, in a system-wide file the platform team ships.
+//! Its values pre-fill the wizard; `locked` makes some of them read-only in the CLI and the UI.
+
+use crate::config::{Config, KNOWN_KEYS, SourceFile};
+use crate::error::{Diagnose, ErrorKind};
+use std::path::{Path, PathBuf};
+
+/// Overrides the platform policy path (for tests and for admins trying a draft).
+pub const POLICY_ENV: &str = "FOUNDRY_ONBOARD_POLICY";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("cannot read the org policy {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}: {message}", path.display())]
+    Parse { path: PathBuf, line: usize, message: String },
+    #[error("{}:{line}: locked key {key:?} is not a configuration key", path.display())]
+    UnknownLockedKey { path: PathBuf, line: usize, key: String },
+    #[error("{}:{line}: [sandbox] cannot be set by an org policy", path.display())]
+    SandboxInPolicy { path: PathBuf, line: usize },
+    #[error("{key} is locked by the org policy {}", path.display())]
+    Locked { key: String, path: PathBuf },
+}
+
+impl Diagnose for PolicyError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Policy
+    }
+    fn hint(&self) -> String {
+        match self {
+            PolicyError::Read { .. } => "Check the file's permissions, or ask your platform team to reinstall it.".into(),
+            PolicyError::Parse { .. } | PolicyError::UnknownLockedKey { .. } | PolicyError::SandboxInPolicy { .. } => {
+                format!("Ask your platform team to fix the policy file; valid keys are: {}.", KNOWN_KEYS.join(", "))
+            }
+            PolicyError::Locked { .. } => {
+                "Your platform team set this value; ask them if it needs to change.".into()
+            }
+        }
+    }
+}
+
+/// A loaded policy (possibly empty when no policy file exists).
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub source: Option<SourceFile>,
+    pub table: toml::Table,
+    pub locked: Vec<String>,
+}
+
+impl Policy {
+    /// Where the platform team installs the policy on this OS (or `$FOUNDRY_ONBOARD_POLICY`).
+    pub fn default_path() -> PathBuf {
+        if let Some(p) = std::env::var_os(POLICY_ENV) {
+            return PathBuf::from(p);
+        }
+        if cfg!(target_os = "macos") {
+            PathBuf::from("/Library/Application Support/FoundryOnboard/policy.toml")
+        } else if cfg!(windows) {
+            let base = std::env::var_os("ProgramData").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
+            base.join("FoundryOnboard").join("policy.toml")
+        } else {
+            PathBuf::from("/etc/foundry-onboard/policy.toml")
+        }
+    }
+
+    /// Reads the policy at `path`; a missing file is an empty policy.
+    pub fn load(path: &Path) -> Result<Self, PolicyError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => return Err(PolicyError::Read { path: path.into(), source }),
+        };
+        Self::parse(SourceFile::new(path, text))
+    }
+
+    pub fn parse(source: SourceFile) -> Result<Self, PolicyError> {
+        let config: Config = toml::from_str(&source.text).map_err(|e| PolicyError::Parse {
+            path: source.path.clone(),
+            line: e.span().map(|s| source.line_of(s.start)).unwrap_or(1),
+            message: e.message().to_string(),
+        })?;
+        if config.sandbox.is_some() {
+            let line = source.line_of_key("sandbox").unwrap_or(1);
+            return Err(PolicyError::SandboxInPolicy { path: source.path.clone(), line });
+        }
+        for key in &config.locked {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                let line = source.line_of_key("locked").unwrap_or(1);
+                return Err(PolicyError::UnknownLockedKey { path: source.path.clone(), line, key: key.clone() });
+            }
+        }
+        let mut table: toml::Table = toml::from_str(&source.text).map_err(|e| PolicyError::Parse {
+            path: source.path.clone(),
+            line: e.span().map(|s| source.line_of(s.start)).unwrap_or(1),
+            message: e.message().to_string(),
+        })?;
+        table.remove("locked");
+        Ok(Self { locked: config.locked, table, source: Some(source) })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.source.as_ref().map(|s| s.path())
+    }
+
+    pub fn is_locked(&self, key: &str) -> bool {
+        self.locked.iter().any(|k| k == key)
+    }
+
+    /// The policy's own value for a dotted key.
+    pub fn value(&self, dotted: &str) -> Option<&toml::Value> {
+        lookup(&self.table, dotted)
+    }
+
+    /// Refuses a config whose locked keys differ from the policy's values.
+    pub fn check_change(&self, config: &Config) -> Result<(), PolicyError> {
+        let Ok(toml::Value::Table(table)) = toml::Value::try_from(config) else {
+            return Ok(());
+        };
+        for key in &self.locked {
+            if lookup(&table, key) != self.value(key) {
+                return Err(PolicyError::Locked {
+                    key: key.clone(),
+                    path: self.path().map(Path::to_path_buf).unwrap_or_default(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Looks a dotted key up in a TOML table.
+pub fn lookup<'a>(table: &'a toml::Table, dotted: &str) -> Option<&'a toml::Value> {
+    let mut parts = dotted.split('.');
+    let mut value = table.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_table()?.get(part)?;
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> Result<Policy, PolicyError> {
+        Policy::parse(SourceFile::new("/etc/foundry-onboard/policy.toml", text))
+    }
+
+    #[test]
+    fn reads_locked_keys_and_values() {
+        let p = policy("locked = [\"foundry.base_url\"]\n[foundry]\nbase_url = \"https://r.services.ai.azure.com/anthropic\"\n").unwrap();
+        assert!(p.is_locked("foundry.base_url"));
+        assert!(!p.is_locked("models.sonnet"));
+        assert_eq!(p.value("foundry.base_url").and_then(|v| v.as_str()), Some("https://r.services.ai.azure.com/anthropic"));
+    }
+
+    #[test]
+    fn unknown_locked_key_names_the_line() {
+        let err = policy("\n\nlocked = [\"foundry.nope\"]\n").unwrap_err();
+        assert_eq!(err.to_string(), "/etc/foundry-onboard/policy.toml:3: locked key \"foundry.nope\" is not a configuration key");
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = policy("[network]\nmax_latency_ms = 40\ndns = []\n").unwrap_err();
+        let s = err.to_string();
+        assert!(s.starts_with("/etc/foundry-onboard/policy.toml:3:"), "{s}");
+        assert!(s.contains("dns"), "{s}");
+        assert_eq!(err.kind(), ErrorKind::Policy);
+    }
+
+    #[test]
+    fn locked_change_is_refused() {
+        let p = policy("locked = [\"models.sonnet\"]\n[models]\nsonnet = \"corp-sonnet\"\n").unwrap();
+        let mut c = Config::default();
+        c.models.sonnet = Some("corp-sonnet".into());
+        assert!(p.check_change(&c).is_ok());
+        c.models.sonnet = Some("mine".into());
+        assert!(matches!(p.check_change(&c), Err(PolicyError::Locked { .. })));
+    }
+}

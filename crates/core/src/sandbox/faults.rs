@@ -1,0 +1,100 @@
+//! The fault switchboard: each name is one real-world failure the doctor must name as itself.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! faults {
+    ($($variant:ident = $name:literal : $what:literal,)*) => {
+        /// A failure the sandbox can inject (`--faults a,b`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum Fault { $($variant,)* }
+
+        impl Fault {
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Fault::$variant => $name,)* }
+            }
+
+            /// What the fault imitates, for `--help` and the UI.
+            pub fn describe(self) -> &'static str {
+                match self { $(Fault::$variant => $what,)* }
+            }
+        }
+    };
+}
+
+faults! {
+    DnsPublicIp = "dns-public-ip": "the resource name resolves to a public address (private DNS zone not linked)",
+    DnsNxdomain = "dns-nxdomain": "the resource name does not exist in DNS",
+    NoPrivatelinkCname = "no-privatelink-cname": "the answer does not go through a privatelink CNAME",
+    ZoneMissingServicesAi = "zone-missing-services-ai": "services.ai.azure.com resolves publicly while cognitiveservices is private",
+    TcpBlackhole = "tcp-blackhole": "TCP 443 never answers (NSG or route drops it)",
+    TlsIntercepted = "tls-intercepted": "a TLS-inspecting proxy presents its own certificate",
+    TlsExpired = "tls-expired": "the server certificate has expired",
+    SlowLink = "slow-link": "the round trip is above the latency threshold",
+    AuthExpired = "auth-expired": "the token or key is rejected with 401",
+    RoleMissing = "role-missing": "the caller lacks the Azure AI User / Cognitive Services User role (403)",
+    DeploymentMissing = "deployment-missing": "the deployment does not exist (404 DeploymentNotFound)",
+    Quota429 = "quota-429": "requests are throttled (429 with Retry-After)",
+    GatewayHtml = "gateway-html": "a proxy login page answers instead of JSON",
+    GatewayDown = "gateway-down": "the gateway does not answer",
+    PublicNetworkEnabled = "public-network-enabled": "the account allows public network access",
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown fault name, with the list of valid ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault {name:?}; valid faults are: {}", Fault::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownFault {
+    pub name: String,
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        Fault::ALL.iter().copied().find(|f| f.name() == s).ok_or_else(|| UnknownFault { name: s.to_string() })
+    }
+}
+
+/// Parses `a,b,c` (empty entries ignored, duplicates removed, order kept sorted).
+pub fn parse_list(list: &str) -> Result<Vec<Fault>, UnknownFault> {
+    let mut out: Vec<Fault> = list.split(',').filter(|s| !s.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_round_trips() {
+        assert_eq!(Fault::ALL.len(), 15);
+        for f in Fault::ALL {
+            assert_eq!(f.name().parse::<Fault>().unwrap(), *f);
+        }
+    }
+
+    #[test]
+    fn unknown_fault_lists_the_valid_ones() {
+        let err = parse_list("tls-expired,nope").unwrap_err();
+        assert_eq!(err.name, "nope");
+        let msg = err.to_string();
+        assert!(msg.contains("zone-missing-services-ai") && msg.contains("quota-429"), "{msg}");
+    }
+
+    #[test]
+    fn list_is_deduplicated() {
+        assert_eq!(parse_list("quota-429, quota-429,,slow-link").unwrap(), vec![Fault::SlowLink, Fault::Quota429]);
+        assert!(parse_list("").unwrap().is_empty());
+    }
+}

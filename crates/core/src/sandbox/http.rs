@@ -1,0 +1,120 @@
+//! The sandbox's HTTP(S) listeners: one loopback port per stand-in service, plain or TLS,
+//! answering with the bodies the real services send. Later features add routes here.
+
+use super::{Fault, SandboxError, dns::bind_error};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// The services the sandbox stands in for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Arm,
+    Login,
+    Foundry,
+    Gateway,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Arm => "arm",
+            Service::Login => "login",
+            Service::Foundry => "foundry",
+            Service::Gateway => "gateway",
+        }
+    }
+}
+
+/// Shared state every route sees.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Read by the routes that honour a fault (later features add them).
+    #[allow(dead_code)]
+    pub faults: Arc<Vec<Fault>>,
+    pub latency: Duration,
+}
+
+pub fn router(service: Service, shared: Shared) -> Router {
+    let base = Router::new().route("/", get(move || async move { axum::Json(json!({"sandbox": true, "service": service.name()})) }));
+    let routes = match service {
+        Service::Arm => base.fallback(|req: Request| async move {
+            error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}))
+        }),
+        Service::Login => base.fallback(|| async {
+            error_json(StatusCode::NOT_FOUND, json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found in the sandbox."}))
+        }),
+        Service::Foundry => base.fallback(|| async {
+            error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "404", "message": "Resource not found"}}))
+        }),
+        Service::Gateway => base
+            .route("/health/liveliness", get(|| async { axum::Json("I'm alive!") }))
+            .fallback(|| async { error_json(StatusCode::NOT_FOUND, json!({"detail": "Not Found"})) }),
+    };
+    routes.layer(axum::middleware::from_fn_with_state(shared.clone(), latency)).with_state(())
+}
+
+async fn latency(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
+    next.run(req).await
+}
+
+fn error_json(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// Binds 127.0.0.1:`port` (0 = any free port).
+pub async fn bind(what: &'static str, port: u16) -> Result<TcpListener, SandboxError> {
+    TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| bind_error(what, port, e))
+}
+
+/// Serves `router` on `listener` until `cancel` fires; TLS when `tls` is given.
+pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>, cancel: CancellationToken) {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    tasks.spawn(async move {
+        let mut conns = JoinSet::new();
+        loop {
+            let accepted = tokio::select! {
+                _ = cancel.cancelled() => break,
+                a = listener.accept() => a,
+            };
+            let Ok((stream, _)) = accepted else { continue };
+            let service = TowerToHyperService::new(router.clone());
+            let acceptor = acceptor.clone();
+            let cancel = cancel.clone();
+            conns.spawn(async move {
+                let http = hyper::server::conn::http1::Builder::new();
+                match acceptor {
+                    Some(acceptor) => {
+                        let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await else { return };
+                        tokio::select! {
+                            _ = cancel.cancelled() => {}
+                            _ = http.serve_connection(TokioIo::new(tls), service) => {}
+                        }
+                    }
+                    None => {
+                        tokio::select! {
+                            _ = cancel.cancelled() => {}
+                            _ = http.serve_connection(TokioIo::new(stream), service) => {}
+                        }
+                    }
+                }
+            });
+            while conns.try_join_next().is_some() {}
+        }
+        conns.shutdown().await;
+    });
+}

@@ -1,0 +1,244 @@
+//! The built-in sandbox: loopback servers that behave like Azure Resource Manager, Entra ID,
+//! Azure AI Foundry, the LLM gateway and a private DNS zone — so the app, the tests and help-desk
+//! training run the production code paths without an Azure tenant.
+
+mod dns;
+mod faults;
+mod http;
+mod tls;
+
+pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
+pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
+pub use http::Service;
+
+use crate::config::{Config, GatewayKind, SandboxLink};
+use crate::error::{Diagnose, ErrorKind};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+/// The sandbox's Azure AI Foundry resource name.
+pub const RESOURCE: &str = "sandbox-ai";
+/// The sandbox's tenant id.
+pub const TENANT: &str = "8a1d3c52-5f0e-4b7a-9c1e-5a4d0b0c5a11";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("port {port} is already in use (sandbox {what} server)")]
+    PortInUse { what: &'static str, port: u16 },
+    #[error("cannot listen on 127.0.0.1:{port} for the sandbox {what} server: {detail}")]
+    Bind { what: &'static str, port: u16, detail: String },
+    #[error("cannot create the sandbox certificate authority: {0}")]
+    Tls(String),
+    #[error("cannot start the sandbox DNS server: {0}")]
+    Dns(String),
+    #[error("cannot prepare the sandbox directory {}: {source}", path.display())]
+    Dir { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Fault(#[from] UnknownFault),
+}
+
+impl Diagnose for SandboxError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SandboxError::Fault(_) => ErrorKind::Config,
+            _ => ErrorKind::Sandbox,
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            SandboxError::PortInUse { .. } => "Another program (or another sandbox) holds that port: stop it, pick another --port, or omit --port to use free random ports.".into(),
+            SandboxError::Bind { .. } => "Check that the loopback interface is up (ip addr show lo).".into(),
+            SandboxError::Tls(_) | SandboxError::Dns(_) => "This is a bug in the sandbox; please report it with the output of `foundry-onboard sandbox -v`.".into(),
+            SandboxError::Dir { .. } => "Choose a writable directory with --dir, or free some disk space.".into(),
+            SandboxError::Fault(_) => "Pick faults from the list above, separated by commas.".into(),
+        }
+    }
+}
+
+/// How to start the sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxOptions {
+    pub faults: Vec<Fault>,
+    /// Added to every HTTP answer.
+    pub latency_ms: u64,
+    /// The sandbox's own directory (CA, home for profiles, az config); a temp dir when None.
+    pub dir: Option<PathBuf>,
+    /// Use consecutive ports from here instead of random free ones.
+    pub first_port: Option<u16>,
+}
+
+/// Where the running sandbox answers. Printed as JSON by `foundry-onboard sandbox`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxEndpoints {
+    pub arm_url: String,
+    pub authority_url: String,
+    /// What Claude Code gets as `ANTHROPIC_FOUNDRY_BASE_URL` in sandbox mode.
+    pub foundry_base_url: String,
+    /// The same Foundry stand-in over plain HTTP on loopback.
+    pub foundry_http_url: String,
+    pub gateway_url: String,
+    /// `127.0.0.1:port`, UDP and TCP.
+    pub dns: String,
+    pub ca_file: String,
+    pub home: String,
+    pub config_file: Option<String>,
+}
+
+/// What the UI shows about the sandbox it runs against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxInfo {
+    pub endpoints: SandboxEndpoints,
+    pub faults: Vec<String>,
+    pub latency_ms: u32,
+}
+
+/// A running sandbox. Dropping it stops the servers; [`Sandbox::shutdown`] waits for them.
+pub struct Sandbox {
+    endpoints: SandboxEndpoints,
+    faults: Vec<Fault>,
+    latency_ms: u64,
+    cancel: CancellationToken,
+    tasks: JoinSet<()>,
+    dns: hickory_server::Server<hickory_server::zone_handler::Catalog>,
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Sandbox {
+    pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let (dir, temp) = match &options.dir {
+            Some(d) => {
+                std::fs::create_dir_all(d).map_err(|source| SandboxError::Dir { path: d.clone(), source })?;
+                (d.clone(), None)
+            }
+            None => {
+                let t = tempfile::Builder::new()
+                    .prefix("foundry-onboard-sandbox-")
+                    .tempdir()
+                    .map_err(|source| SandboxError::Dir { path: std::env::temp_dir(), source })?;
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let home = dir.join("home");
+        std::fs::create_dir_all(&home).map_err(|source| SandboxError::Dir { path: home.clone(), source })?;
+
+        let mut names: Vec<String> = BASE_DOMAINS
+            .iter()
+            .flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.privatelink.{b}")])
+            .collect();
+        names.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
+        let ca = tls::generate(&names)?;
+        let ca_file = dir.join("sandbox-ca.pem");
+        std::fs::write(&ca_file, &ca.ca_pem).map_err(|source| SandboxError::Dir { path: ca_file.clone(), source })?;
+
+        let port = |offset: u16| options.first_port.map(|p| p.saturating_add(offset)).unwrap_or(0);
+        let arm = http::bind("arm", port(0)).await?;
+        let login = http::bind("login", port(1)).await?;
+        let foundry = http::bind("foundry (https)", port(2)).await?;
+        let foundry_plain = http::bind("foundry (http)", port(3)).await?;
+        let gateway = http::bind("gateway", port(4)).await?;
+        let (dns, dns_port) = dns::start(port(5), &options.faults).await?;
+        let p = |l: &tokio::net::TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
+
+        let endpoints = SandboxEndpoints {
+            arm_url: format!("https://127.0.0.1:{}", p(&arm)),
+            authority_url: format!("https://127.0.0.1:{}", p(&login)),
+            foundry_base_url: format!("https://{RESOURCE}.services.ai.azure.com:{}/anthropic", p(&foundry)),
+            foundry_http_url: format!("http://127.0.0.1:{}/anthropic", p(&foundry_plain)),
+            gateway_url: format!("https://127.0.0.1:{}", p(&gateway)),
+            dns: format!("127.0.0.1:{dns_port}"),
+            ca_file: ca_file.display().to_string(),
+            home: home.display().to_string(),
+            config_file: None,
+        };
+
+        let shared = http::Shared { faults: Arc::new(options.faults.clone()), latency: Duration::from_millis(options.latency_ms) };
+        let cancel = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let tls = Some(ca.server_config.clone());
+        http::serve(&mut tasks, arm, http::router(Service::Arm, shared.clone()), tls.clone(), cancel.clone());
+        http::serve(&mut tasks, login, http::router(Service::Login, shared.clone()), tls.clone(), cancel.clone());
+        http::serve(&mut tasks, foundry, http::router(Service::Foundry, shared.clone()), tls.clone(), cancel.clone());
+        http::serve(&mut tasks, foundry_plain, http::router(Service::Foundry, shared.clone()), None, cancel.clone());
+        http::serve(&mut tasks, gateway, http::router(Service::Gateway, shared), tls, cancel.clone());
+        tracing::info!(?endpoints, faults = ?options.faults, "sandbox started");
+        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, cancel, tasks, dns, dir, _temp: temp })
+    }
+
+    pub fn endpoints(&self) -> &SandboxEndpoints {
+        &self.endpoints
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn info(&self) -> SandboxInfo {
+        SandboxInfo {
+            endpoints: self.endpoints.clone(),
+            faults: self.faults.iter().map(|f| f.name().to_string()).collect(),
+            latency_ms: u32::try_from(self.latency_ms).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// A config that points every command at this sandbox (and turns on the loopback guard).
+    pub fn config(&self) -> Config {
+        let e = &self.endpoints;
+        let mut c = Config::default();
+        c.azure.tenant = Some(TENANT.into());
+        c.azure.arm_url = e.arm_url.clone();
+        c.azure.authority_url = e.authority_url.clone();
+        c.foundry.base_url = Some(e.foundry_base_url.clone());
+        c.models.sonnet = Some("claude-sonnet-4-5".into());
+        c.models.haiku = Some("claude-haiku-4-5".into());
+        c.models.opus = Some("claude-opus-4-6".into());
+        c.gateway.url = Some(e.gateway_url.clone());
+        c.gateway.kind = GatewayKind::Litellm;
+        c.network.dns_servers = vec![e.dns.clone()];
+        c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
+        c.sandbox = Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file) });
+        c
+    }
+
+    /// Writes [`Sandbox::config`] to `path` and remembers it in the endpoints.
+    pub fn write_config(&mut self, path: &Path) -> Result<(), crate::config::ConfigError> {
+        crate::config::save(path, &self.config(), &crate::policy::Policy::default())?;
+        self.endpoints.config_file = Some(path.display().to_string());
+        Ok(())
+    }
+
+    /// Stops every server and waits until their ports are closed.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        while self.tasks.join_next().await.is_some() {}
+        let _ = self.dns.shutdown_gracefully().await;
+        tracing::info!("sandbox stopped");
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Whether the sandbox a config points at is still answering (a sandbox killed mid-run leaves a
+/// config behind). Loopback only, 500 ms at most.
+pub async fn is_running(config: &Config) -> bool {
+    let Ok(url) = url::Url::parse(&config.azure.arm_url) else { return false };
+    let (Some(url::Host::Ipv4(ip)), Some(port)) = (url.host(), url.port_or_known_default()) else { return false };
+    if !ip.is_loopback() {
+        return false;
+    }
+    matches!(
+        tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip, port))).await,
+        Ok(Ok(_))
+    )
+}

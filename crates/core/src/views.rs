@@ -1,0 +1,50 @@
+//! Plain data the faces show: what the app is running against and the effective config.
+
+use crate::config::LoadedConfig;
+use crate::sandbox::SandboxInfo;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The status line: version, sandbox or not, which files are in play.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub os: String,
+    pub sandbox: Option<SandboxInfo>,
+    pub config_file: Option<String>,
+    pub policy_file: Option<String>,
+    pub log_dir: Option<String>,
+}
+
+impl AppInfo {
+    pub fn gather(loaded: &LoadedConfig, sandbox: Option<SandboxInfo>) -> Self {
+        Self {
+            version: crate::VERSION.to_string(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            sandbox,
+            config_file: Some(loaded.path.display().to_string()).filter(|_| loaded.exists),
+            policy_file: loaded.policy.path().map(|p| p.display().to_string()),
+            log_dir: crate::logging::log_dir().map(|p| p.display().to_string()),
+        }
+    }
+}
+
+/// The Settings tab: the effective config as TOML, and what the org policy locks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigView {
+    pub toml: String,
+    pub locked: Vec<String>,
+    pub notices: Vec<String>,
+}
+
+impl ConfigView {
+    pub fn of(loaded: &LoadedConfig) -> Self {
+        Self {
+            toml: loaded.config.to_toml().unwrap_or_else(|e| format!("# cannot show the config: {e}")),
+            locked: loaded.policy.locked.clone(),
+            notices: loaded.notices.clone(),
+        }
+    }
+}

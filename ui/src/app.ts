@@ -1,0 +1,61 @@
+// Application shell: header, main view (wizard or home) and status line.
+import { loadInto } from './async';
+import { h, replaceChildren } from './dom';
+import { Home, type TabId } from './home';
+import { appInfo, type AppInfo } from './ipc';
+import { statusLine } from './status';
+import { Wizard, type StepId } from './wizard';
+
+export type View = { name: 'wizard'; step?: StepId } | { name: 'home'; tab?: TabId };
+
+export class App {
+  readonly root: HTMLElement;
+  private readonly main: HTMLElement;
+  private readonly footerSlot: HTMLElement;
+  private info: AppInfo | null = null;
+  wizard: Wizard | null = null;
+  home: Home | null = null;
+  /** Resolves once app_info has settled (rendered or error panel shown). */
+  ready: Promise<void>;
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.main = h('main', { class: 'app-main', id: 'main', 'data-testid': 'main' });
+    this.footerSlot = h('div', { class: 'footer-slot' });
+    replaceChildren(
+      root,
+      h('div', { class: 'app' },
+        h('header', { class: 'app-header' }, h('h1', { class: 'app-title' }, 'Foundry Onboard')),
+        this.main,
+        this.footerSlot,
+      ),
+    );
+    this.ready = loadInto(this.main, appInfo, (info) => {
+      this.info = info;
+      replaceChildren(this.footerSlot, statusLine(info));
+      this.show({ name: 'wizard' });
+    }, { loadingLabel: 'Starting…' });
+  }
+
+  show(view: View, moveFocus = false): void {
+    const info = this.info;
+    if (!info) return;
+    this.wizard = null;
+    this.home = null;
+    if (view.name === 'wizard') {
+      const wizard = new Wizard({ info, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
+      this.wizard = wizard;
+      replaceChildren(this.main, wizard.el);
+      if (moveFocus) wizard.el.querySelector<HTMLElement>('h2')?.focus();
+    } else {
+      const home = new Home({ initialTab: view.tab, onRunSetup: () => this.show({ name: 'wizard' }, true) });
+      this.home = home;
+      replaceChildren(this.main, home.el);
+      if (moveFocus) home.el.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus();
+    }
+  }
+}
+
+export function mountApp(root: HTMLElement): App {
+  return new App(root);
+}

@@ -1,0 +1,68 @@
+// The only module allowed to talk to Tauri. Everything else imports from here.
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo, ConfigView, ErrorKind, IpcError } from '../bindings';
+
+export type { AppInfo, ConfigView, ErrorKind, IpcError, SandboxEndpoints, SandboxInfo } from '../bindings';
+
+const ERROR_KINDS: readonly ErrorKind[] = [
+  'config',
+  'policy',
+  'io',
+  'network',
+  'guard',
+  'sandbox',
+  'notBuilt',
+  'internal',
+];
+
+export const INTERNAL_ERROR_HINT =
+  'This looks like a bug in Foundry Onboard. Try again; if it keeps happening, restart the app and report the problem together with the log file.';
+
+function isIpcError(e: unknown): e is IpcError {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Record<string, unknown>;
+  return (
+    typeof o.kind === 'string' &&
+    (ERROR_KINDS as readonly string[]).includes(o.kind) &&
+    typeof o.message === 'string' &&
+    typeof o.hint === 'string'
+  );
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message || String(e);
+  if (typeof e === 'object' && e !== null) {
+    try {
+      return JSON.stringify(e);
+    } catch {
+      return String(e);
+    }
+  }
+  return String(e);
+}
+
+/** Normalise whatever a rejected `invoke` produced into an {@link IpcError}. */
+export function toIpcError(e: unknown): IpcError {
+  if (isIpcError(e)) return { kind: e.kind, message: e.message, hint: e.hint };
+  return { kind: 'internal', message: describe(e), hint: INTERNAL_ERROR_HINT };
+}
+
+async function call<T>(cmd: string): Promise<T> {
+  try {
+    return await invoke<T>(cmd);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call<AppInfo>('app_info');
+}
+
+export function configView(): Promise<ConfigView> {
+  return call<ConfigView>('config_view');
+}
+
+export function markFirstPaint(): Promise<void> {
+  return call<void>('mark_first_paint');
+}
