@@ -1,1 +1,4 @@
-fn main(){}
+//! Embeds tauri.conf.json, the capabilities and the built UI into the app.
+fn main() {
+    tauri_build::build()
+}

@@ -1,1 +1,103 @@
+//! `foundry-onboard-gui`: the Tauri desktop app, a thin set of commands over
+//! `foundry-onboard-core`.
 
+mod args;
+mod commands;
+mod logging;
+mod state;
+
+use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions, parse_faults};
+use std::process::ExitCode;
+use std::time::Instant;
+use tauri::Manager;
+
+pub fn run() -> ExitCode {
+    let started = Instant::now();
+    let args = args::parse(std::env::args().skip(1));
+    if args.version {
+        println!("foundry-onboard-gui {}", foundry_onboard_core::VERSION);
+        return ExitCode::SUCCESS;
+    }
+    if !display_available() {
+        eprintln!(
+            "error: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)\n  help: on a headless machine or over SSH, use the CLI: `foundry-onboard --help`."
+        );
+        return ExitCode::from(2);
+    }
+    let _log_guard = logging::init();
+
+    let faults = match parse_faults(args.faults.as_deref().unwrap_or("")) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}\n  help: pick faults from that list, separated by commas.");
+            return ExitCode::from(3);
+        }
+    };
+    let sandbox = if args.sandbox {
+        match tauri::async_runtime::block_on(start_sandbox(faults, args.latency_ms.unwrap_or(0))) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+    let sandbox_config = sandbox.as_ref().and_then(|s| s.endpoints().config_file.clone()).map(std::path::PathBuf::from);
+    let loaded = state::load_config(args.config.as_deref(), sandbox_config.as_deref());
+    if let Err(e) = &loaded {
+        tracing::warn!(error = %e, "config did not load; the UI shows the error");
+    }
+
+    let mut context = tauri::generate_context!();
+    if args.sandbox {
+        // A sandbox window is a separate single instance and never shares the real app's data.
+        context.config_mut().identifier = format!("{}.sandbox", context.config().identifier);
+    }
+    let app_state = state::AppState::new(loaded, sandbox, started);
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![commands::app_info, commands::config_view, commands::mark_first_paint])
+        .build(context);
+    let app = match app {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: the desktop app could not start: {e}\n  help: use the CLI (`foundry-onboard --help`) and report this with the log in {}.", log_hint());
+            return ExitCode::from(2);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            if let Some(sandbox) = handle.state::<state::AppState>().take_sandbox() {
+                tauri::async_runtime::block_on(sandbox.shutdown());
+            }
+        }
+    });
+    ExitCode::SUCCESS
+}
+
+async fn start_sandbox(faults: Vec<foundry_onboard_core::sandbox::Fault>, latency_ms: u64) -> Result<Sandbox, String> {
+    let mut sandbox = Sandbox::start(SandboxOptions { faults, latency_ms, dir: None, first_port: None }).await.map_err(|e| e.to_string())?;
+    let path = sandbox.dir().join("config.toml");
+    sandbox.write_config(&path).map_err(|e| e.to_string())?;
+    Ok(sandbox)
+}
+
+fn log_hint() -> String {
+    foundry_onboard_core::logging::log_dir().map(|p| p.display().to_string()).unwrap_or_else(|| "the log directory".into())
+}
+
+/// Linux and the BSDs need an X11 or Wayland display; macOS and Windows always have one.
+fn display_available() -> bool {
+    if cfg!(any(target_os = "macos", windows)) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}

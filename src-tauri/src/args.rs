@@ -1,0 +1,48 @@
+//! The few flags the app reads. The CLI passes its whole command line through, so anything
+//! else (`--json`, `-v`, …) is ignored rather than refused.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AppArgs {
+    pub version: bool,
+    pub sandbox: bool,
+    pub config: Option<PathBuf>,
+    pub faults: Option<String>,
+    pub latency_ms: Option<u64>,
+}
+
+pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
+    let mut out = AppArgs::default();
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = || inline.clone().or_else(|| it.next());
+        match flag.as_str() {
+            "--version" | "-V" => out.version = true,
+            "--sandbox" => out.sandbox = true,
+            "--config" => out.config = value().map(PathBuf::from),
+            "--faults" => out.faults = value(),
+            "--latency-ms" => out.latency_ms = value().and_then(|v| v.parse().ok()),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_known_flags_and_ignores_the_rest() {
+        let a = parse(["--json", "--sandbox", "--config", "/x.toml", "-v", "--faults=slow-link"].map(String::from));
+        assert!(a.sandbox);
+        assert_eq!(a.config, Some(PathBuf::from("/x.toml")));
+        assert_eq!(a.faults.as_deref(), Some("slow-link"));
+        assert!(!a.version);
+    }
+}

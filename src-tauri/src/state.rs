@@ -1,0 +1,62 @@
+//! What the app holds while it runs: the loaded config (or why it failed to load) and, in
+//! sandbox mode, the sandbox it started.
+
+use foundry_onboard_core::config::{ConfigError, ConfigLocation, LoadedConfig, load};
+use foundry_onboard_core::policy::Policy;
+use foundry_onboard_core::sandbox::{Sandbox, SandboxInfo};
+use foundry_onboard_core::IpcError;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+pub struct AppState {
+    loaded: Result<LoadedConfig, IpcError>,
+    sandbox: Mutex<Option<Sandbox>>,
+    info: Option<SandboxInfo>,
+    started: Instant,
+    painted: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(loaded: Result<LoadedConfig, ConfigError>, sandbox: Option<Sandbox>, started: Instant) -> Self {
+        let info = sandbox.as_ref().map(Sandbox::info);
+        Self {
+            loaded: loaded.map_err(|e| IpcError::from_diagnose(&e)),
+            sandbox: Mutex::new(sandbox),
+            info,
+            started,
+            painted: AtomicBool::new(false),
+        }
+    }
+
+    pub fn loaded(&self) -> Result<LoadedConfig, IpcError> {
+        self.loaded.clone()
+    }
+
+    pub fn sandbox_info(&self) -> Option<SandboxInfo> {
+        self.info.clone()
+    }
+
+    pub fn mark_first_paint(&self) {
+        if !self.painted.swap(true, Ordering::SeqCst) {
+            println!("FIRST_PAINT ms={}", self.started.elapsed().as_millis());
+        }
+    }
+
+    /// Takes the sandbox out so it can be shut down on exit.
+    pub fn take_sandbox(&self) -> Option<Sandbox> {
+        self.sandbox.lock().ok().and_then(|mut s| s.take())
+    }
+}
+
+/// Loads the user config (or the sandbox's) the same way the CLI does.
+pub fn load_config(flag: Option<&std::path::Path>, sandbox_config: Option<&std::path::Path>) -> Result<LoadedConfig, ConfigError> {
+    match sandbox_config {
+        // A sandbox never inherits the org policy: its endpoints must stay on loopback.
+        Some(path) => load(&ConfigLocation::Flag(path.to_path_buf()), Policy::default()),
+        None => {
+            let location = ConfigLocation::resolve(flag)?;
+            load(&location, Policy::load(&Policy::default_path())?)
+        }
+    }
+}
