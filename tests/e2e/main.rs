@@ -1,1 +1,8 @@
+//! End-to-end tests, one binary with modules: the real CLI binary, the sandbox over loopback,
+//! the sandbox guard, and the desktop app over WebDriver under Xvfb.
 
+mod cli;
+mod config_files;
+mod gui;
+mod guard;
+mod sandbox;

@@ -1,1 +1,156 @@
+//! Shared harness for the end-to-end tests: where the built binaries are, running the CLI,
+//! a sandbox in a child process, a virtual display, and a small WebDriver client.
 
+pub mod display;
+pub mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `target/<profile>/`, found from the test executable (`target/<profile>/deps/…`), so a
+/// `CARGO_TARGET_DIR` outside the clone works.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let deps = exe.parent().expect("deps dir");
+    let dir = if deps.ends_with("deps") { deps.parent().expect("profile dir") } else { deps };
+    dir.to_path_buf()
+}
+
+/// A built binary of the workspace; panics with the command to build it when it is missing.
+pub fn bin(name: &str) -> PathBuf {
+    let p = target_dir().join(name);
+    assert!(p.exists(), "{} is not built: run `make build` (or `cargo build -p {name}`) first", p.display());
+    p
+}
+
+pub fn cli() -> PathBuf {
+    bin("foundry-onboard")
+}
+
+pub fn gui() -> PathBuf {
+    bin("foundry-onboard-gui")
+}
+
+/// A CLI command with a clean environment: no real config, no policy, no display, no proxy.
+pub fn cli_command(home: &Path) -> Command {
+    let mut c = Command::new(cli());
+    scrub(&mut c, home);
+    c
+}
+
+/// Removes what could make a test touch the user's real files or the network.
+pub fn scrub(c: &mut Command, home: &Path) {
+    for v in ["FOUNDRY_ONBOARD_CONFIG", "DISPLAY", "WAYLAND_DISPLAY", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "RUST_BACKTRACE"] {
+        c.env_remove(v);
+    }
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("FOUNDRY_ONBOARD_POLICY", home.join("no-policy.toml"));
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(mut c: Command) -> Run {
+    let out: Output = c.stdin(Stdio::null()).output().expect("run command");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A `foundry-onboard sandbox --write-config` child process, stopped on drop.
+pub struct SandboxProcess {
+    pub child: Child,
+    pub endpoints: serde_json::Value,
+    pub config: PathBuf,
+    pub home: tempfile::TempDir,
+}
+
+impl SandboxProcess {
+    pub fn start(extra: &[&str]) -> Self {
+        let home = tempfile::tempdir().expect("tempdir");
+        let config = home.path().join("sandbox.toml");
+        let mut c = cli_command(home.path());
+        c.arg("sandbox").arg("--write-config").arg(&config).args(extra).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn sandbox");
+        let endpoints = read_json_object(child.stdout.take().expect("stdout"), Duration::from_secs(20));
+        Self { child, endpoints, config, home }
+    }
+
+    pub fn endpoint(&self, key: &str) -> String {
+        self.endpoints[key].as_str().unwrap_or_else(|| panic!("no endpoint {key} in {}", self.endpoints)).to_string()
+    }
+
+    /// Sends a signal and waits (bounded) for the exit code.
+    pub fn stop_with(&mut self, signal: &str) -> i32 {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args([signal, &pid]).status();
+        wait_exit(&mut self.child, Duration::from_secs(10))
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for a child to exit; kills it and panics after `limit`.
+pub fn wait_exit(child: &mut Child, limit: Duration) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.code().unwrap_or(-1);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("process did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads one pretty-printed JSON object from a pipe (the sandbox prints it, then keeps running);
+/// the reader thread keeps draining the pipe afterwards so the child never blocks on it.
+fn read_json_object(pipe: std::process::ChildStdout, limit: Duration) -> serde_json::Value {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::new(pipe);
+        let mut text = String::new();
+        let mut line = String::new();
+        while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+            text.push_str(&line);
+            if line.starts_with('}') {
+                let _ = tx.send(std::mem::take(&mut text));
+            }
+            line.clear();
+        }
+        let _ = tx.send(text);
+    });
+    let text = rx.recv_timeout(limit).expect("the sandbox printed its endpoints in time");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("endpoints are not JSON ({e}): {text}"))
+}
+
+/// A free loopback TCP port (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// Where tests leave screenshots and logs for a person to look at.
+pub fn artifacts_dir() -> PathBuf {
+    let d = std::env::var_os("TEST_LOG_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/test-logs")
+    });
+    let _ = std::fs::create_dir_all(&d);
+    d
+}

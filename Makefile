@@ -1,0 +1,30 @@
+# Foundry Onboard — the two commands (see README.md):
+#   make run    install what is missing, build both executables, open the app against the sandbox
+#   make test   install what the tests need and run every test layer
+.PHONY: run deps ui build test test-deps test-rust test-ui bench clean-sandbox
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+run: deps build
+	./$(TARGET_DIR)/debug/foundry-onboard --sandbox
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+
+deps:
+	scripts/install-deps.sh
+
+ui:
+	npm --prefix ui run --silent build
+
+build: ui
+	$(CARGO) build --locked -p foundry-onboard -p foundry-onboard-gui
+
+test: test-deps build
+	scripts/test.sh
+
+test-deps:
+	scripts/install-test-deps.sh
+
+bench: deps build
+	scripts/bench.sh

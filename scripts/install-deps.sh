@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building and running Foundry Onboard needs on Debian/Ubuntu, idempotently:
+# the apt packages WebKitGTK/Tauri need, the UI's npm packages, and the built UI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+BUILD_PACKAGES=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "==> installing apt packages: ${missing[*]}"
+    if [ ! -f /var/lib/apt/periodic/update-success-stamp ] && [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock || true)" ]; then
+      $SUDO apt-get update -qq
+    fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+      || { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
+  fi
+}
+
+if ! command -v apt-get >/dev/null; then
+  echo "error: this script installs packages with apt-get (Debian/Ubuntu)." >&2
+  echo "  help: install the equivalents of: ${BUILD_PACKAGES[*]} with your package manager, then run make build." >&2
+  exit 1
+fi
+apt_install "${BUILD_PACKAGES[@]}" "$@"
+
+if ! command -v cargo >/dev/null; then
+  echo "error: cargo (Rust 1.85 or newer) is not installed." >&2
+  echo "  help: install it with rustup (https://rustup.rs), open a new shell, and run this again." >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null; then
+  apt_install nodejs npm
+fi
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$NODE_MAJOR" -lt 20 ]; then
+  echo "error: Node.js $NODE_MAJOR is too old for the UI build (Vite 7 needs Node 20.19+)." >&2
+  echo "  help: install Node.js 20 or newer (e.g. from NodeSource or nvm) and run this again." >&2
+  exit 1
+fi
+
+# npm packages: reinstall only when the lock file changed since the last install.
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  echo "==> installing the UI's npm packages"
+  npm --prefix ui ci --no-audit --no-fund
+fi
+echo "==> building the UI"
+npm --prefix ui run --silent build

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test layer and prints the counts: Rust unit tests, the end-to-end crate (CLI,
+# sandbox, guard, GUI over WebDriver), and the UI's vitest suite.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+LOG_DIR="${TEST_LOG_DIR:-artifacts/test-logs}"
+mkdir -p "$LOG_DIR"
+status=0
+
+echo "==> Rust: unit tests and end-to-end tests (cargo test --workspace)"
+cargo test --locked --workspace --no-fail-fast -- --test-threads=2 2>&1 | tee "$LOG_DIR/cargo-test.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+echo "==> UI: vitest"
+npm --prefix ui test 2>&1 | tee "$LOG_DIR/vitest.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+rust_passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$LOG_DIR/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+rust_failed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$LOG_DIR/cargo-test.log" | awk '{s+=$6} END {print s+0}')
+ui_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$LOG_DIR/vitest.log" | grep -Eo '[0-9]+' | head -1)
+ui_failed=$(grep -Eo 'Tests +[0-9]+ failed' "$LOG_DIR/vitest.log" | grep -Eo '[0-9]+' | head -1)
+ui_passed=${ui_passed:-0}; ui_failed=${ui_failed:-0}
+echo
+echo "Rust: $rust_passed passed, $rust_failed failed"
+echo "UI (vitest): $ui_passed passed, $ui_failed failed"
+if [ "$status" -ne 0 ] && [ "$((rust_failed + ui_failed))" -eq 0 ]; then
+  rust_failed=1 # a build or harness failure counts as a failure
+fi
+echo "Total: $((rust_passed + ui_passed)) passed, $((rust_failed + ui_failed)) failed"
+exit "$status"

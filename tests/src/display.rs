@@ -1,0 +1,138 @@
+//! A private virtual display (Xvfb on a free display number) and tauri-driver on free ports,
+//! both stopped — with every app they started — when dropped.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Xvfb {
+    child: Child,
+    pub display: String,
+}
+
+impl Xvfb {
+    pub fn start() -> Self {
+        let mut child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb is installed (scripts/install-test-deps.sh installs it)");
+        let mut out = child.stdout.take().expect("Xvfb stdout");
+        let start = Instant::now();
+        let mut buf = Vec::new();
+        let mut byte = [0u8; 1];
+        while start.elapsed() < Duration::from_secs(10) {
+            match out.read(&mut byte) {
+                Ok(1) if byte[0] == b'\n' => break,
+                Ok(1) => buf.push(byte[0]),
+                _ => break,
+            }
+        }
+        let number = String::from_utf8_lossy(&buf).trim().to_string();
+        assert!(!number.is_empty(), "Xvfb did not report a display number");
+        Self { child, display: format!(":{number}") }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// tauri-driver (which starts WebKitWebDriver, which starts the app) on the given display.
+pub struct TauriDriver {
+    child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl TauriDriver {
+    pub fn start(display: &str, home: &std::path::Path) -> Self {
+        let port = crate::free_port();
+        let mut native = crate::free_port();
+        while native == port {
+            native = crate::free_port();
+        }
+        let log = crate::artifacts_dir().join(format!("tauri-driver-{port}.log"));
+        let log_file = std::fs::File::create(&log).expect("driver log");
+        let mut cmd = Command::new(driver_path());
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(log_file.try_clone().expect("log"))
+            .stderr(log_file);
+        crate::scrub(&mut cmd, home);
+        cmd.env("DISPLAY", display).env_remove("DBUS_SESSION_BUS_ADDRESS").env_remove("WEBKIT_DISABLE_DMABUF_RENDERER").env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");
+        let child = cmd.spawn().expect("tauri-driver is installed (scripts/install-test-deps.sh installs it)");
+        let driver = Self { child, port, log };
+        driver.wait_ready();
+        driver
+    }
+
+    fn wait_ready(&self) {
+        let url = format!("http://127.0.0.1:{}/status", self.port);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(s) = std::net::TcpStream::connect_timeout(&format!("127.0.0.1:{}", self.port).parse().expect("addr"), Duration::from_millis(200)) {
+                drop(s);
+                if ureq_like_get(&url).is_some_and(|b| b.contains("ready")) {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("tauri-driver did not become ready; see {}", self.log.display());
+    }
+
+    /// PIDs of the processes tauri-driver started (WebKitWebDriver and its apps), deepest first.
+    fn descendants(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut frontier = vec![self.child.id()];
+        while let Some(pid) = frontier.pop() {
+            let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+            for c in children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()) {
+                out.push(c);
+                frontier.push(c);
+            }
+        }
+        out.reverse();
+        out
+    }
+}
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        // Kill the apps first: killing tauri-driver alone orphans them (facts/tauri-headless.md §4).
+        for pid in self.descendants() {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn driver_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let home_bin = std::env::var_os("HOME").map(PathBuf::from).map(|h| h.join(".cargo/bin/tauri-driver"));
+    match home_bin {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// A blocking GET over plain loopback HTTP with std only (it runs inside async tests too).
+fn ureq_like_get(url: &str) -> Option<String> {
+    use std::io::Write;
+    let rest = url.strip_prefix("http://")?;
+    let (authority, path) = rest.split_once('/').map(|(a, p)| (a, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = std::net::TcpStream::connect_timeout(&authority.parse().ok()?, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).ok()?;
+    Some(body)
+}
