@@ -10,6 +10,8 @@ pub struct AppArgs {
     pub config: Option<PathBuf>,
     pub faults: Option<String>,
     pub latency_ms: Option<u64>,
+    /// The startup benchmark's baseline: an empty Tauri window, nothing of ours in it.
+    pub bench_empty_window: bool,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
@@ -24,6 +26,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
         match flag.as_str() {
             "--version" | "-V" => out.version = true,
             "--sandbox" => out.sandbox = true,
+            "--bench-empty-window" => out.bench_empty_window = true,
             "--config" => out.config = value().map(PathBuf::from),
             "--faults" => out.faults = value(),
             "--latency-ms" => out.latency_ms = value().and_then(|v| v.parse().ok()),

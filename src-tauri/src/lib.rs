@@ -24,6 +24,9 @@ pub fn run() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if args.bench_empty_window {
+        return empty_window();
+    }
     let _log_guard = logging::init();
 
     let faults = match parse_faults(args.faults.as_deref().unwrap_or("")) {
@@ -81,6 +84,27 @@ pub fn run() -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+/// The benchmark's baseline: the same binary and libraries, an empty page, nothing else.
+fn empty_window() -> ExitCode {
+    let mut context = tauri::generate_context!();
+    context.config_mut().app.windows.clear();
+    context.config_mut().identifier = format!("{}.bench-empty", context.config().identifier);
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let url = tauri::WebviewUrl::External("about:blank".parse().map_err(|e| format!("{e}"))?);
+            tauri::WebviewWindowBuilder::new(app, "main", url).title("Empty").inner_size(960.0, 680.0).build()?;
+            Ok(())
+        })
+        .run(context);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 async fn start_sandbox(faults: Vec<foundry_onboard_core::sandbox::Fault>, latency_ms: u64) -> Result<Sandbox, String> {

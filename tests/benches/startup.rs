@@ -1,1 +1,137 @@
-fn main(){}
+//! Startup benchmarks that print ratios (PRODUCT.md §10):
+//! - `foundry-onboard --version` against `az version`, paired runs, median ratio (goal ≥ 20×);
+//! - the desktop app under Xvfb: time to first paint (goal ≤ 1.5 s) and PSS summed over the app
+//!   and its WebKit processes against an empty Tauri window measured in the same run (goal ≤ 1.2×).
+//!
+//! Run with `make bench` (it installs azure-cli from PyPI into a venv and sets `AZ`).
+//! Both clients run inside `unshare -n` (loopback only), like every client we did not write.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
+
+use foundry_onboard_e2e::display::Xvfb;
+use foundry_onboard_e2e::{cli, gui};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+fn time_once(program: &str, args: &[&str]) -> f64 {
+    let start = Instant::now();
+    let status = Command::new("unshare")
+        .arg("-n")
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run under unshare -n");
+    assert!(status.success(), "{program} {args:?} failed");
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+fn version_vs_az(runs: usize) {
+    let Some(az) = std::env::var_os("AZ") else {
+        println!("version: skipped (set AZ=/path/to/az; `make bench` installs azure-cli in a venv)");
+        return;
+    };
+    let az = az.to_string_lossy().to_string();
+    let ours = cli();
+    let ours = ours.to_str().expect("path");
+    // warm both (page cache, Python bytecode)
+    time_once(ours, &["--version"]);
+    time_once(&az, &["version"]);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut ratios = Vec::new();
+    for _ in 0..runs {
+        let x = time_once(ours, &["--version"]);
+        let y = time_once(&az, &["version"]);
+        a.push(x);
+        b.push(y);
+        ratios.push(y / x);
+    }
+    println!(
+        "version: foundry-onboard --version median {:.2} ms, az version median {:.1} ms, paired median ratio {:.1}x (goal >= 20x) over {runs} pairs",
+        median(a),
+        median(b),
+        median(ratios)
+    );
+}
+
+/// PSS in KiB of a process and all its descendants (the WebKit helpers are children of the app).
+fn pss_tree_kib(root: u32) -> u64 {
+    let mut total = 0;
+    let mut frontier = vec![root];
+    while let Some(pid) = frontier.pop() {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        total += rollup
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        frontier.extend(children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()));
+    }
+    total
+}
+
+/// Starts the app, returns (first paint ms if it reports one, PSS MiB after settling).
+fn app_run(display: &str, args: &[&str], settle: Duration) -> (Option<f64>, f64) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut c = Command::new(gui());
+    foundry_onboard_e2e::scrub(&mut c, home.path());
+    c.env("DISPLAY", display).env_remove("DBUS_SESSION_BUS_ADDRESS").args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+    let start = Instant::now();
+    let mut child = c.spawn().expect("start the app");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("FIRST_PAINT") {
+                let _ = tx.send(Instant::now());
+            }
+        }
+    });
+    let paint = rx.recv_timeout(Duration::from_secs(15)).ok().map(|t| (t - start).as_secs_f64() * 1000.0);
+    std::thread::sleep(settle);
+    let pss = pss_tree_kib(child.id()) as f64 / 1024.0;
+    let _ = child.kill();
+    let _ = child.wait();
+    // let the WebKit helpers go before the next run
+    std::thread::sleep(Duration::from_millis(1500));
+    (paint, pss)
+}
+
+fn gui_startup(runs: usize) {
+    let xvfb = Xvfb::start();
+    let settle = Duration::from_secs(8);
+    let (mut paints, mut ours, mut empty) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (paint, pss) = app_run(&xvfb.display, &["--sandbox"], settle);
+        if let Some(p) = paint {
+            paints.push(p);
+        }
+        ours.push(pss);
+        let (_, pss_empty) = app_run(&xvfb.display, &["--bench-empty-window"], settle);
+        empty.push(pss_empty);
+    }
+    if paints.is_empty() {
+        println!("gui: first paint: the app never reported FIRST_PAINT");
+    } else {
+        println!("gui: first paint median {:.0} ms over {} runs (goal <= 1500 ms; ratio to goal {:.2})", median(paints.clone()), paints.len(), median(paints) / 1500.0);
+    }
+    let (o, e) = (median(ours), median(empty));
+    println!("gui: PSS app+WebKit median {o:.1} MiB, empty Tauri window {e:.1} MiB, ratio {:.2}x (goal <= 1.2x)", o / e);
+}
+
+fn main() {
+    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing: both just run.
+    version_vs_az(runs);
+    gui_startup((runs / 6).max(3));
+}

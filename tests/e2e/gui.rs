@@ -5,7 +5,8 @@ use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
 use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{artifacts_dir, gui};
 
-async fn walk(s: &Session) -> anyhow::Result<()> {
+/// Walks the app; returns the sandbox's ARM port read from the Settings tab.
+async fn walk(s: &Session) -> anyhow::Result<u16> {
     anyhow::ensure!(s.title().await? == "Foundry Onboard", "window title");
     // The sandbox badge is on the status line.
     anyhow::ensure!(s.displayed("sandbox-badge").await?, "sandbox badge visible");
@@ -43,7 +44,12 @@ async fn walk(s: &Session) -> anyhow::Result<()> {
         anyhow::ensure!(listener.accept().is_err(), "the webview connected to 127.0.0.1:{port}: CSP not applied");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    Ok(())
+    let port = toml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("arm_url = \"https://127.0.0.1:"))
+        .and_then(|rest| rest.trim_end_matches('"').parse::<u16>().ok())
+        .ok_or_else(|| anyhow::anyhow!("no arm_url in {toml}"))?;
+    Ok(port)
 }
 
 #[tokio::test]
@@ -64,7 +70,13 @@ async fn app_walks_the_wizard_against_the_sandbox() {
         let _ = std::fs::write(artifacts_dir().join("gui-settings.png"), png);
     }
     let _ = session.close().await;
+    let port = result.unwrap();
+    // Closing the window ends the app and the sandbox it started: its ports close.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "the sandbox on port {port} outlived the window");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     drop(driver);
     drop(xvfb);
-    result.unwrap();
 }

@@ -1,4 +1,5 @@
 //! End-to-end tests, one binary with modules: the real CLI binary, the sandbox over loopback,
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests
 //! the sandbox guard, and the desktop app over WebDriver under Xvfb.
 
 mod cli;

@@ -1,4 +1,5 @@
 //! Shared harness for the end-to-end tests: where the built binaries are, running the CLI,
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a harness: a failed expectation is a test failure
 //! a sandbox in a child process, a virtual display, and a small WebDriver client.
 
 pub mod display;

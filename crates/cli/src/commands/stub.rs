@@ -9,7 +9,7 @@ use foundry_onboard_core::{ErrorKind, IpcError, sandbox};
 
 pub fn run(global: &Global, name: &str) -> u8 {
     let loaded = match ConfigLocation::resolve(global.config.as_deref())
-        .and_then(|loc| Ok(load(&loc, Policy::load(&Policy::default_path())?)?))
+        .and_then(|loc| load(&loc, Policy::load(&Policy::default_path())?))
     {
         Ok(l) => l,
         Err(e) => return report_error(global.json, &e),

@@ -58,10 +58,8 @@ impl NetError {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
         let mut guard_refusal = None;
         while let Some(s) = source {
-            if let Some(g) = s.downcast_ref::<NetError>() {
-                if let NetError::Guard { target } = g {
-                    guard_refusal = Some(target.clone());
-                }
+            if let Some(NetError::Guard { target }) = s.downcast_ref::<NetError>() {
+                guard_refusal = Some(target.clone());
             }
             let text = s.to_string();
             if !chain.contains(&text) {
