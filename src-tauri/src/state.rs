@@ -1,8 +1,7 @@
 //! What the app holds while it runs: the loaded config (or why it failed to load) and, in
 //! sandbox mode, the sandbox it started.
 
-use foundry_onboard_core::config::{ConfigError, ConfigLocation, LoadedConfig, load};
-use foundry_onboard_core::policy::Policy;
+use foundry_onboard_core::config::{ConfigError, ConfigLocation, LoadedConfig, load_effective};
 use foundry_onboard_core::sandbox::{Sandbox, SandboxInfo};
 use foundry_onboard_core::IpcError;
 use std::sync::Mutex;
@@ -49,14 +48,11 @@ impl AppState {
     }
 }
 
-/// Loads the user config (or the sandbox's) the same way the CLI does.
+/// Loads the user config (or the sandbox's) exactly as the CLI does.
 pub fn load_config(flag: Option<&std::path::Path>, sandbox_config: Option<&std::path::Path>) -> Result<LoadedConfig, ConfigError> {
-    match sandbox_config {
-        // A sandbox never inherits the org policy: its endpoints must stay on loopback.
-        Some(path) => load(&ConfigLocation::Flag(path.to_path_buf()), Policy::default()),
-        None => {
-            let location = ConfigLocation::resolve(flag)?;
-            load(&location, Policy::load(&Policy::default_path())?)
-        }
-    }
+    let location = match sandbox_config {
+        Some(path) => ConfigLocation::Flag(path.to_path_buf()),
+        None => ConfigLocation::resolve(flag)?,
+    };
+    load_effective(&location)
 }

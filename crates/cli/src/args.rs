@@ -77,7 +77,17 @@ impl Command {
     }
 }
 
+/// The fault list for `sandbox --help`.
+fn faults_help() -> String {
+    let mut s = String::from("Faults:\n");
+    for f in Fault::ALL {
+        s.push_str(&format!("  {:<26} {}\n", f.name(), f.describe()));
+    }
+    s
+}
+
 #[derive(Debug, Args)]
+#[command(after_help = faults_help())]
 pub struct SandboxArgs {
     /// Faults to inject, comma-separated (see the list below).
     #[arg(long, value_name = "F,..", value_parser = parse_fault_list, default_value = "")]

@@ -3,13 +3,12 @@
 
 use crate::args::Global;
 use crate::output::report_error;
-use foundry_onboard_core::config::{ConfigLocation, load};
-use foundry_onboard_core::policy::Policy;
+use foundry_onboard_core::config::{ConfigLocation, load_effective};
 use foundry_onboard_core::{ErrorKind, IpcError, sandbox};
 
 pub fn run(global: &Global, name: &str) -> u8 {
     let loaded = match ConfigLocation::resolve(global.config.as_deref())
-        .and_then(|loc| load(&loc, Policy::load(&Policy::default_path())?))
+        .and_then(|loc| load_effective(&loc))
     {
         Ok(l) => l,
         Err(e) => return report_error(global.json, &e),

@@ -149,6 +149,19 @@ pub fn load(location: &ConfigLocation, policy: Policy) -> Result<LoadedConfig, C
     Ok(LoadedConfig { config, exists: user.is_some(), path, policy, notices })
 }
 
+/// Loads the config the way both faces do: the org policy underneath — except for a sandbox
+/// config, which never inherits it (its endpoints must stay on loopback).
+pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigError> {
+    let is_sandbox = std::fs::read_to_string(location.path())
+        .ok()
+        .and_then(|t| toml::from_str::<Config>(&t).ok())
+        .is_some_and(|c| c.is_sandbox());
+    if is_sandbox {
+        return load(location, Policy::default());
+    }
+    load(location, Policy::load(&Policy::default_path())?)
+}
+
 fn parse_error(file: &SourceFile, e: &toml::de::Error) -> ConfigError {
     ConfigError::Parse {
         path: file.path.clone(),

@@ -5,7 +5,7 @@ mod load;
 mod source;
 pub mod validate;
 
-pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, save};
+pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, load_effective, save};
 pub use source::{KNOWN_KEYS, SourceFile};
 
 use ipnet::IpNet;
