@@ -12,7 +12,7 @@ cargo test --locked --workspace --no-fail-fast -- --test-threads=2 2>&1 | tee "$
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "==> UI: vitest"
-npm --prefix ui test 2>&1 | tee "$LOG_DIR/vitest.log"
+NO_COLOR=1 npm --prefix ui test 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | tee "$LOG_DIR/vitest.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 rust_passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$LOG_DIR/cargo-test.log" | awk '{s+=$4} END {print s+0}')

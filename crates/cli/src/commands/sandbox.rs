@@ -13,6 +13,10 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
         }
     };
     rt.block_on(async move {
+        // Listen for signals before the endpoints are printed: whoever reads them may stop us at
+        // once, and a SIGINT that arrives before the handler exists is lost when the parent
+        // started us with SIGINT ignored (any background job).
+        let stop = StopSignals::install();
         let options = SandboxOptions { faults: args.faults.0.clone(), latency_ms: args.latency_ms, dir: args.dir.clone(), first_port: args.port };
         let mut sandbox = match Sandbox::start(options).await {
             Ok(s) => s,
@@ -36,8 +40,10 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
                 eprintln!("Point other commands at it: FOUNDRY_ONBOARD_CONFIG={} foundry-onboard doctor", path.display());
             }
         }
-        wait_for_stop().await;
-        sandbox.shutdown().await;
+        stop.wait().await;
+        if tokio::time::timeout(std::time::Duration::from_secs(5), sandbox.shutdown()).await.is_err() {
+            eprintln!("warning: the sandbox servers did not stop within 5 s; exiting anyway");
+        }
         if !global.json {
             eprintln!("Sandbox stopped.");
         }
@@ -45,23 +51,41 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
     })
 }
 
-#[cfg(unix)]
-async fn wait_for_stop() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
+/// SIGINT and SIGTERM (Ctrl-C on Windows), registered up front.
+struct StopSignals {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
-#[cfg(not(unix))]
-async fn wait_for_stop() {
-    let _ = tokio::signal::ctrl_c().await;
+impl StopSignals {
+    #[cfg(unix)]
+    fn install() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        Self { signals: signal(SignalKind::interrupt()).ok().zip(signal(SignalKind::terminate()).ok()) }
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> Self {
+        Self {}
+    }
+
+    #[cfg(unix)]
+    async fn wait(self) {
+        match self.signals {
+            Some((mut int, mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
