@@ -80,3 +80,35 @@ async fn app_walks_the_wizard_against_the_sandbox() {
     drop(driver);
     drop(xvfb);
 }
+
+#[test]
+fn the_cli_starts_the_app_and_passes_its_arguments() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let mut c = foundry_onboard_e2e::cli_command(home.path());
+    c.env("DISPLAY", &xvfb.display).arg("--sandbox").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    let mut cli = c.spawn().unwrap();
+    let stdout = cli.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The app (a child of the CLI, sharing its stdout) paints its first frame in sandbox mode.
+    let painted = rx.recv_timeout(std::time::Duration::from_secs(30));
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", cli.id())).unwrap_or_default();
+    let app_pid: Option<u32> = children.split_whitespace().next().and_then(|p| p.parse().ok());
+    let app_cmdline = app_pid.map(|p| std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default()).unwrap_or_default();
+    if let Some(pid) = app_pid {
+        let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+    }
+    let code = foundry_onboard_e2e::wait_exit(&mut cli, std::time::Duration::from_secs(10));
+    drop(xvfb);
+    assert!(painted.as_deref().is_ok_and(|l| l.starts_with("FIRST_PAINT")), "{painted:?}");
+    let args: Vec<String> = app_cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    assert!(args.first().is_some_and(|a| a.ends_with("foundry-onboard-gui")), "{args:?}");
+    assert!(args.iter().any(|a| a == "--sandbox"), "arguments passed through: {args:?}");
+    assert_ne!(code, 0, "the app was killed, and the CLI reports its exit");
+}
