@@ -136,7 +136,7 @@ pub struct DiscoverArgs {
     pub subscription: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShellTarget {
     Bash,
     Zsh,
@@ -147,19 +147,55 @@ pub enum ShellTarget {
 
 #[derive(Debug, Args)]
 pub struct ProfileTarget {
-    /// Only this target (default: the shells in the config).
-    #[arg(long, value_enum)]
-    pub shell: Option<ShellTarget>,
+    /// Only these targets (repeatable; default: the shells in the config, else the installed ones, plus Claude Code's settings).
+    #[arg(long = "shell", value_enum)]
+    pub shells: Vec<ShellTarget>,
     /// Show the exact change without writing anything.
     #[arg(long)]
     pub dry_run: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ProfileChoices {
+    /// The Azure AI Foundry resource name (instead of the config's).
+    #[arg(long, value_name = "NAME", conflicts_with = "base_url")]
+    pub resource: Option<String>,
+    /// A full endpoint ending in /anthropic (instead of a resource name).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The sonnet-tier deployment name.
+    #[arg(long, value_name = "DEPLOYMENT")]
+    pub sonnet: Option<String>,
+    /// The haiku-tier deployment name.
+    #[arg(long, value_name = "DEPLOYMENT")]
+    pub haiku: Option<String>,
+    /// The opus-tier deployment name.
+    #[arg(long, value_name = "DEPLOYMENT")]
+    pub opus: Option<String>,
+    /// API-key mode: the key comes from the keyring (`secret set foundry-api-key`).
+    #[arg(long, conflicts_with = "gateway")]
+    pub api_key: bool,
+    /// Gateway mode: the gateway credential comes from the keyring (`secret set gateway-key`).
+    #[arg(long)]
+    pub gateway: bool,
+    /// Written as CLAUDE_CODE_MAX_OUTPUT_TOKENS.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_output_tokens: Option<u32>,
+    /// Do not start each shell afterwards to check what it sees.
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
-    /// Write (or update) the managed block in each shell profile.
-    Write(ProfileTarget),
-    /// Show the block and the effective environment Claude Code will see.
+    /// Write (or update) the managed block in each shell profile and Claude Code's settings.
+    Write {
+        #[command(flatten)]
+        target: ProfileTarget,
+        #[command(flatten)]
+        choices: ProfileChoices,
+    },
+    /// Show the block and where it is written.
     Show(ProfileTarget),
     /// Remove the managed block, restoring each file byte for byte.
     Remove(ProfileTarget),
@@ -196,10 +232,15 @@ pub struct UsageArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
-    /// Store a secret read from stdin.
+    /// Store a secret read from stdin (foundry-api-key or gateway-key).
     Set { name: String },
-    /// Print a secret (for the shell profile to export at start).
-    Print { name: String },
+    /// Print a secret (for the shell profile to export at start). Refuses a terminal without --force.
+    Print {
+        name: String,
+        /// Print even when stdout is a terminal.
+        #[arg(long)]
+        force: bool,
+    },
     /// Delete a secret.
     Delete { name: String },
 }

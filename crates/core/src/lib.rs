@@ -8,8 +8,10 @@ pub mod error;
 pub mod logging;
 pub mod net;
 pub mod policy;
+pub mod profile;
 pub mod sandbox;
 pub mod secret;
+pub mod secrets;
 pub mod views;
 
 pub use error::{Diagnose, ErrorKind, IpcError};

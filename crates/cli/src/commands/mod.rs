@@ -1,7 +1,10 @@
 //! One adapter per subcommand: parse → one core call → print.
 
+mod config;
 mod launch;
+mod profile;
 mod sandbox;
+mod secret;
 mod stub;
 
 use crate::args::{Cli, Command};
@@ -10,6 +13,8 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         None => launch::run(&cli.global, cli.sandbox),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args),
+        Some(Command::Profile(cmd)) => profile::run(&cli.global, cmd),
+        Some(Command::Secret(cmd)) => secret::run(&cli.global, cmd),
         Some(other) => stub::run(&cli.global, other.name()),
     }
 }

@@ -3,34 +3,16 @@
 
 use crate::args::Global;
 use crate::output::report_error;
-use foundry_onboard_core::config::{ConfigLocation, load_effective};
-use foundry_onboard_core::{ErrorKind, IpcError, sandbox};
+use foundry_onboard_core::{ErrorKind, IpcError};
 
 pub fn run(global: &Global, name: &str) -> u8 {
-    let loaded = match ConfigLocation::resolve(global.config.as_deref())
-        .and_then(|loc| load_effective(&loc))
-    {
-        Ok(l) => l,
-        Err(e) => return report_error(global.json, &e),
-    };
-    for notice in &loaded.notices {
-        eprintln!("note: {notice}");
-    }
-    if loaded.config.is_sandbox() {
-        let running = super::runtime().map(|rt| rt.block_on(sandbox::is_running(&loaded.config))).unwrap_or(false);
-        if !running {
-            let err = IpcError::new(
-                ErrorKind::Sandbox,
-                format!("the sandbox that {} points at is not running", loaded.path.display()),
-                "Start it again with `foundry-onboard sandbox --write-config FILE` and use the new file.",
-            );
-            return report_error(global.json, &err);
-        }
+    if let Err(code) = super::config::load_live(global) {
+        return code;
     }
     let err = IpcError::new(
         ErrorKind::NotBuilt,
         format!("`foundry-onboard {name}` is not built yet in version {}", foundry_onboard_core::VERSION),
-        "It arrives in a later release; `foundry-onboard sandbox` and the desktop app work today. See `foundry-onboard --help`.",
+        "It arrives in a later release; `foundry-onboard sandbox`, `profile`, `secret` and the desktop app work today. See `foundry-onboard --help`.",
     );
     report_error(global.json, &err)
 }

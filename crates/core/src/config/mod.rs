@@ -143,11 +143,14 @@ impl Default for Network {
 pub struct Profile {
     pub shells: Vec<Shell>,
     pub claude_settings: bool,
+    /// Written as `CLAUDE_CODE_MAX_OUTPUT_TOKENS` (Claude Code does not read `ANTHROPIC_MAX_TOKENS`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
 }
 
 impl Default for Profile {
     fn default() -> Self {
-        Self { shells: Vec::new(), claude_settings: true }
+        Self { shells: Vec::new(), claude_settings: true, max_output_tokens: None }
     }
 }
 

@@ -26,6 +26,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "network.extra_ca_file",
     "profile.shells",
     "profile.claude_settings",
+    "profile.max_output_tokens",
 ];
 
 #[derive(Debug, Clone)]

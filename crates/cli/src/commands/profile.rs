@@ -1,0 +1,245 @@
+//! `foundry-onboard profile write|show|remove`: one core call each, printed for people or as JSON.
+
+use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
+use crate::output::report_error;
+use foundry_onboard_core::config::{Config, LoginMode, Shell, save, validate::violations};
+use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, verify};
+use foundry_onboard_core::{ErrorKind, IpcError};
+use std::time::Duration;
+
+pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
+    let loaded = match super::config::load(global) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut config = loaded.config.clone();
+    let (target_args, choices) = match &cmd {
+        ProfileCommand::Write { target, choices } => (target, Some(choices)),
+        ProfileCommand::Show(t) | ProfileCommand::Remove(t) => (t, None),
+    };
+    let changed = choices.is_some_and(|c| apply(&mut config, c));
+    if changed {
+        if let Some(v) = violations(&config).into_iter().next() {
+            return report_error(global.json, &IpcError::new(ErrorKind::Config, v.message, v.hint));
+        }
+        if let Err(e) = loaded.policy.check_change(&config) {
+            return report_error(global.json, &e);
+        }
+    }
+    let cli = std::env::current_exe().unwrap_or_else(|_| "foundry-onboard".into());
+    let home = match ProfileHome::for_config(&config, &loaded.path, cli) {
+        Ok(h) => h,
+        Err(e) => return report_error(global.json, &e),
+    };
+    let targets = targets(target_args, &config);
+    if home.sandbox && !global.json {
+        eprintln!("Sandbox mode: profile files live under {} (never your own ~/.bashrc or ~/.claude).", home.home.display());
+    }
+    match cmd {
+        ProfileCommand::Write { target, choices } => write(global, &config, &home, &targets, target.dry_run, changed.then_some(&loaded.path), &choices, &loaded.policy),
+        ProfileCommand::Show(_) => show(global, &config, &home, &targets),
+        ProfileCommand::Remove(t) => match profile::remove(&home, &targets, t.dry_run) {
+            Ok(changes) => {
+                if global.json {
+                    println!("{}", serde_json::json!({"ok": true, "dryRun": t.dry_run, "home": home.home, "files": changes}));
+                } else {
+                    for c in &changes {
+                        println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);
+                        if t.dry_run && !c.diff.is_empty() {
+                            print!("{}", c.diff);
+                        }
+                    }
+                }
+                0
+            }
+            Err(e) => report_error(global.json, &e),
+        },
+    }
+}
+
+/// Lays the command-line choices over the config; true when anything changed.
+fn apply(config: &mut Config, c: &ProfileChoices) -> bool {
+    let before = config.clone();
+    if let Some(r) = &c.resource {
+        config.foundry.resource = Some(r.clone());
+        config.foundry.base_url = None;
+    }
+    if let Some(b) = &c.base_url {
+        config.foundry.base_url = Some(b.clone());
+        config.foundry.resource = None;
+    }
+    for (dst, src) in [(&mut config.models.sonnet, &c.sonnet), (&mut config.models.haiku, &c.haiku), (&mut config.models.opus, &c.opus)] {
+        if let Some(v) = src {
+            *dst = Some(v.clone());
+        }
+    }
+    if c.api_key {
+        config.azure.login = LoginMode::ApiKey;
+        config.foundry.via_gateway = false;
+    }
+    if c.gateway {
+        config.foundry.via_gateway = true;
+        if config.gateway.url.is_none() {
+            config.gateway.url = config.foundry.base_url.as_ref().and_then(|b| url::Url::parse(b).ok()).map(|u| u.origin().ascii_serialization());
+        }
+    }
+    if let Some(n) = c.max_output_tokens {
+        config.profile.max_output_tokens = Some(n);
+    }
+    *config != before
+}
+
+fn targets(args: &ProfileTarget, config: &Config) -> Vec<Target> {
+    if !args.shells.is_empty() {
+        return args
+            .shells
+            .iter()
+            .map(|s| match s {
+                ShellTarget::Bash => Target::Bash,
+                ShellTarget::Zsh => Target::Zsh,
+                ShellTarget::Fish => Target::Fish,
+                ShellTarget::Pwsh => Target::Pwsh,
+                ShellTarget::ClaudeSettings => Target::ClaudeSettings,
+            })
+            .collect();
+    }
+    let mut out: Vec<Target> = if config.profile.shells.is_empty() {
+        [(Shell::Bash, "bash"), (Shell::Zsh, "zsh"), (Shell::Fish, "fish"), (Shell::Pwsh, "pwsh")]
+            .into_iter()
+            .filter(|(s, program)| *s == Shell::Bash || verify::installed(program))
+            .map(|(s, _)| Target::from_shell(s))
+            .collect()
+    } else {
+        config.profile.shells.iter().map(|s| Target::from_shell(*s)).collect()
+    };
+    if config.profile.claude_settings {
+        out.push(Target::ClaudeSettings);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write(
+    global: &Global,
+    config: &Config,
+    home: &ProfileHome,
+    targets: &[Target],
+    dry_run: bool,
+    save_to: Option<&std::path::PathBuf>,
+    choices: &ProfileChoices,
+    policy: &foundry_onboard_core::policy::Policy,
+) -> u8 {
+    let spec = match ProfileSpec::from_config(config) {
+        Ok(s) => s,
+        Err(e) => return report_error(global.json, &e),
+    };
+    let planned = match profile::plan(&spec, home, targets) {
+        Ok(p) => p,
+        Err(e) => return report_error(global.json, &e),
+    };
+    if dry_run {
+        let changes: Vec<_> = planned.iter().map(|p| p.change()).collect();
+        if global.json {
+            println!("{}", serde_json::json!({"ok": true, "dryRun": true, "mode": spec.mode, "home": home.home, "files": changes}));
+        } else {
+            for c in &changes {
+                println!("  would {:<9} {:<16} {}", c.action, c.target.name(), c.path);
+                print!("{}", c.diff);
+            }
+        }
+        return 0;
+    }
+    let changes = match profile::write(home, &planned) {
+        Ok(c) => c,
+        Err(e) => return report_error(global.json, &e),
+    };
+    if let Some(path) = save_to {
+        if let Err(e) = save(path, config, policy) {
+            return report_error(global.json, &e);
+        }
+    }
+    let checks = if choices.no_verify {
+        Vec::new()
+    } else {
+        let rt = match super::runtime() {
+            Ok(rt) => rt,
+            Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
+        };
+        rt.block_on(async {
+            // The shells are independent: start them all at once.
+            let mut set = tokio::task::JoinSet::new();
+            for (i, t) in targets.iter().copied().filter(|t| *t != Target::ClaudeSettings).enumerate() {
+                let (home, spec) = (home.clone(), spec.clone());
+                set.spawn(async move { (i, verify::check_shell(t, &home, &spec, Duration::from_secs(10)).await) });
+            }
+            let mut out: Vec<(usize, verify::ShellCheck)> = set.join_all().await;
+            out.sort_by_key(|(i, _)| *i);
+            out.into_iter().map(|(_, c)| c).collect::<Vec<_>>()
+        })
+    };
+    let failed = checks.iter().any(|c| c.status == "fail");
+    if global.json {
+        println!("{}", serde_json::json!({"ok": !failed, "mode": spec.mode, "home": home.home, "files": changes, "shells": checks}));
+    } else {
+        for c in &changes {
+            println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);
+        }
+        if !checks.is_empty() {
+            println!("Each shell, started as a terminal would:");
+            for c in &checks {
+                println!("  {:<4}  {:<5} {}", c.status, c.target.name(), c.detail);
+                for m in &c.mismatches {
+                    println!("          {m}");
+                }
+            }
+        }
+    }
+    if failed { 1 } else { 0 }
+}
+
+fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]) -> u8 {
+    let spec = match ProfileSpec::from_config(config) {
+        Ok(s) => s,
+        Err(e) => return report_error(global.json, &e),
+    };
+    let planned = match profile::plan(&spec, home, targets) {
+        Ok(p) => p,
+        Err(e) => return report_error(global.json, &e),
+    };
+    let variables: Vec<serde_json::Value> = spec
+        .entries
+        .iter()
+        .map(|e| match &e.value {
+            profile::EnvValue::Literal(v) => serde_json::json!({"name": e.name, "value": v}),
+            profile::EnvValue::Keyring { secret, .. } => serde_json::json!({"name": e.name, "fromKeyring": secret}),
+        })
+        .collect();
+    let files: Vec<serde_json::Value> = planned
+        .iter()
+        .map(|p| {
+            let c = p.change();
+            let state = match c.action.as_str() {
+                "unchanged" => "current",
+                "create" => "absent",
+                _ => "outdated or missing the block",
+            };
+            serde_json::json!({"target": c.target, "path": c.path, "state": state})
+        })
+        .collect();
+    if global.json {
+        println!("{}", serde_json::json!({"ok": true, "mode": spec.mode, "home": home.home, "variables": variables, "files": files}));
+    } else {
+        println!("The profile sets ({:?} mode):", spec.mode);
+        for e in &spec.entries {
+            match &e.value {
+                profile::EnvValue::Literal(v) => println!("  {}={v}", e.name),
+                profile::EnvValue::Keyring { secret, .. } => println!("  {}=(from the keyring: {secret})", e.name),
+            }
+        }
+        println!("Files:");
+        for f in &files {
+            println!("  {:<30} {}", f["state"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""));
+        }
+    }
+    0
+}

@@ -1,0 +1,73 @@
+//! `foundry-onboard secret set|print|delete NAME`: the keyring, never argv, never a file.
+
+use crate::args::{Global, SecretCommand};
+use crate::output::report_error;
+use foundry_onboard_core::secrets::SecretStore;
+use foundry_onboard_core::{ErrorKind, IpcError, Secret};
+use std::io::{IsTerminal, Read, Write};
+
+pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
+    let loaded = match super::config::load(global) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let store = SecretStore::new(loaded.config.is_sandbox());
+    match cmd {
+        SecretCommand::Set { name } => {
+            let value = match read_secret(&name) {
+                Ok(v) => v,
+                Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Io, format!("cannot read the secret: {e}"), "Pipe it in: `printf %s \"$KEY\" | foundry-onboard secret set NAME`.")),
+            };
+            match store.set(&name, &value) {
+                Ok(()) => {
+                    if global.json {
+                        println!("{}", serde_json::json!({"ok": true, "name": name, "stored": true}));
+                    } else {
+                        eprintln!("Saved {name} in the {} keyring.", if loaded.config.is_sandbox() { "sandbox's" } else { "OS" });
+                    }
+                    0
+                }
+                Err(e) => report_error(global.json, &e),
+            }
+        }
+        SecretCommand::Print { name, force } => {
+            if std::io::stdout().is_terminal() && !force {
+                return report_error(
+                    global.json,
+                    &IpcError::new(ErrorKind::Config, "refusing to print a secret to a terminal", "This is for the shell profile (`$(foundry-onboard secret print NAME)`); add --force to show it anyway."),
+                );
+            }
+            match store.get(&name) {
+                Ok(v) => {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(v.expose().as_bytes());
+                    let _ = out.flush();
+                    0
+                }
+                Err(e) => report_error(global.json, &e),
+            }
+        }
+        SecretCommand::Delete { name } => match store.delete(&name) {
+            Ok(()) => {
+                if !global.json {
+                    eprintln!("Deleted {name}.");
+                } else {
+                    println!("{}", serde_json::json!({"ok": true, "name": name, "deleted": true}));
+                }
+                0
+            }
+            Err(e) => report_error(global.json, &e),
+        },
+    }
+}
+
+/// From a pipe: everything, minus one trailing newline. From a terminal: a prompt without echo.
+fn read_secret(name: &str) -> std::io::Result<Secret> {
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(format!("Paste {name} (it is not shown), then press Enter: ")).map(Secret::new);
+    }
+    let mut s = String::new();
+    std::io::stdin().take(64 * 1024).read_to_string(&mut s)?;
+    let trimmed = s.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&s);
+    Ok(Secret::new(trimmed.to_string()))
+}

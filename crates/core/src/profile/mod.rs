@@ -1,0 +1,18 @@
+//! The Claude Code profile: exactly the variables Claude Code reads for Foundry (PRODUCT.md §6,
+//! facts/claude-code.md), written into each shell's rc file as a managed block and into Claude
+//! Code's own settings file — atomically, through symlinks, and removable byte for byte.
+
+pub mod block;
+mod error;
+mod files;
+mod home;
+pub mod render;
+mod settings_json;
+mod spec;
+pub mod verify;
+
+pub use error::ProfileError;
+pub use files::{FileChange, Planned, plan, remove, write};
+pub use home::ProfileHome;
+pub use render::Target;
+pub use spec::{AuthMode, EnvEntry, EnvValue, FOUNDRY_API_KEY, GATEWAY_KEY, ProfileSpec, MANAGED_VARIABLES};

@@ -1,0 +1,213 @@
+//! What the profile sets, derived from the config: PRODUCT.md §6's table and nothing else.
+
+use super::ProfileError;
+use crate::config::{Config, LoginMode, validate};
+
+/// The keyring entry holding the Foundry API key.
+pub const FOUNDRY_API_KEY: &str = "foundry-api-key";
+/// The keyring entry holding the gateway credential.
+pub const GATEWAY_KEY: &str = "gateway-key";
+
+/// Every variable a profile of ours may set (for conflict checks and for verification).
+pub const MANAGED_VARIABLES: &[&str] = &[
+    "CLAUDE_CODE_USE_FOUNDRY",
+    "ANTHROPIC_FOUNDRY_RESOURCE",
+    "ANTHROPIC_FOUNDRY_BASE_URL",
+    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    "ANTHROPIC_DEFAULT_OPUS_MODEL",
+    "AZURE_TOKEN_CREDENTIALS",
+    "ANTHROPIC_FOUNDRY_API_KEY",
+    "CLAUDE_CODE_SKIP_FOUNDRY_AUTH",
+    "ANTHROPIC_CUSTOM_HEADERS",
+    "CLAUDE_CODE_MAX_OUTPUT_TOKENS",
+    "NODE_EXTRA_CA_CERTS",
+    "AZURE_CONFIG_DIR",
+    "REQUESTS_CA_BUNDLE",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    /// `az login`; no secret anywhere.
+    Entra,
+    /// `ANTHROPIC_FOUNDRY_API_KEY` from the keyring at shell start.
+    ApiKey,
+    /// A gateway in front of Foundry: SKIP auth + the gateway credential as a header.
+    Gateway,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    Literal(String),
+    /// Read from the keyring when the shell starts; never written to a file.
+    Keyring { secret: &'static str, prefix: &'static str },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvEntry {
+    pub name: &'static str,
+    pub value: EnvValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileSpec {
+    pub mode: AuthMode,
+    pub entries: Vec<EnvEntry>,
+}
+
+fn lit(name: &'static str, v: impl Into<String>) -> EnvEntry {
+    EnvEntry { name, value: EnvValue::Literal(v.into()) }
+}
+
+impl ProfileSpec {
+    pub fn from_config(config: &Config) -> Result<Self, ProfileError> {
+        let mode = if config.foundry.via_gateway {
+            AuthMode::Gateway
+        } else if config.azure.login == LoginMode::ApiKey {
+            AuthMode::ApiKey
+        } else {
+            AuthMode::Entra
+        };
+        let mut entries = vec![lit("CLAUDE_CODE_USE_FOUNDRY", "1")];
+        match (&config.foundry.resource, &config.foundry.base_url) {
+            (Some(_), Some(_)) => {
+                return Err(ProfileError::Invalid { key: "foundry.base_url", message: "foundry.resource and foundry.base_url are both set; Claude Code refuses both".into() });
+            }
+            (Some(r), None) => {
+                validate::resource_name(r).map_err(|m| ProfileError::Invalid { key: "foundry.resource", message: format!("{r:?}: {m}") })?;
+                entries.push(lit("ANTHROPIC_FOUNDRY_RESOURCE", r.clone()));
+            }
+            (None, Some(b)) => {
+                let url = validate::foundry_base_url(b).map_err(|m| ProfileError::Invalid { key: "foundry.base_url", message: format!("{b:?} {m}") })?;
+                if url.scheme() == "http" && config.sandbox.is_none() && !validate::is_loopback_host(&url) {
+                    return Err(ProfileError::Invalid { key: "foundry.base_url", message: "http is allowed only for loopback".into() });
+                }
+                entries.push(lit("ANTHROPIC_FOUNDRY_BASE_URL", b.trim_end_matches('/').to_string()));
+            }
+            (None, None) => return Err(ProfileError::NoEndpoint),
+        }
+        for (tier, name, value) in [
+            ("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL", &config.models.sonnet),
+            ("haiku", "ANTHROPIC_DEFAULT_HAIKU_MODEL", &config.models.haiku),
+            ("opus", "ANTHROPIC_DEFAULT_OPUS_MODEL", &config.models.opus),
+        ] {
+            let v = value.as_ref().ok_or(ProfileError::MissingModel { tier })?;
+            validate::deployment_name(v).map_err(|m| ProfileError::Invalid { key: "models", message: format!("{tier} deployment {v:?}: {m}") })?;
+            entries.push(lit(name, v.clone()));
+        }
+        match mode {
+            AuthMode::Entra => entries.push(lit("AZURE_TOKEN_CREDENTIALS", "dev")),
+            AuthMode::ApiKey => entries.push(EnvEntry { name: "ANTHROPIC_FOUNDRY_API_KEY", value: EnvValue::Keyring { secret: FOUNDRY_API_KEY, prefix: "" } }),
+            AuthMode::Gateway => {
+                entries.push(lit("CLAUDE_CODE_SKIP_FOUNDRY_AUTH", "1"));
+                entries.push(EnvEntry { name: "ANTHROPIC_CUSTOM_HEADERS", value: EnvValue::Keyring { secret: GATEWAY_KEY, prefix: "Authorization: Bearer " } });
+            }
+        }
+        if let Some(n) = config.profile.max_output_tokens {
+            entries.push(lit("CLAUDE_CODE_MAX_OUTPUT_TOKENS", n.to_string()));
+        }
+        if let Some(s) = &config.sandbox {
+            // What makes Claude Code's own TLS and its `az` reach the sandbox, never the real tenant.
+            entries.push(lit("NODE_EXTRA_CA_CERTS", s.ca_file.display().to_string()));
+            entries.push(lit("REQUESTS_CA_BUNDLE", s.ca_file.display().to_string()));
+            let azure_dir = s.home.parent().unwrap_or(&s.home).join("azure");
+            entries.push(lit("AZURE_CONFIG_DIR", azure_dir.display().to_string()));
+        } else if let Some(ca) = &config.network.extra_ca_file {
+            entries.push(lit("NODE_EXTRA_CA_CERTS", ca.display().to_string()));
+        }
+        for e in &entries {
+            if let EnvValue::Literal(v) = &e.value {
+                if v.contains(['\n', '\r', '\0']) {
+                    return Err(ProfileError::Invalid { key: "profile", message: format!("{} holds a line break", e.name) });
+                }
+            }
+        }
+        Ok(Self { mode, entries })
+    }
+
+    /// The entries that may go into a file read by other programs: no secret, ever.
+    pub fn literal_entries(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.entries.iter().filter_map(|e| match &e.value {
+            EnvValue::Literal(v) => Some((e.name, v.as_str())),
+            EnvValue::Keyring { .. } => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Config {
+        let mut c = Config::default();
+        c.foundry.resource = Some("contoso-ai".into());
+        c.models.sonnet = Some("claude-sonnet-4-5".into());
+        c.models.haiku = Some("claude-haiku-4-5".into());
+        c.models.opus = Some("claude-opus-4-6".into());
+        c
+    }
+
+    fn names(s: &ProfileSpec) -> Vec<&str> {
+        s.entries.iter().map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn entra_mode_is_exactly_the_table() {
+        let s = ProfileSpec::from_config(&base()).unwrap();
+        assert_eq!(s.mode, AuthMode::Entra);
+        assert_eq!(
+            names(&s),
+            ["CLAUDE_CODE_USE_FOUNDRY", "ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_DEFAULT_SONNET_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL", "AZURE_TOKEN_CREDENTIALS"]
+        );
+        assert!(s.entries.iter().any(|e| e.name == "AZURE_TOKEN_CREDENTIALS" && e.value == EnvValue::Literal("dev".into())));
+        for e in &s.entries {
+            assert!(MANAGED_VARIABLES.contains(&e.name));
+        }
+    }
+
+    #[test]
+    fn api_key_and_gateway_keep_secrets_in_the_keyring() {
+        let mut c = base();
+        c.azure.login = LoginMode::ApiKey;
+        let s = ProfileSpec::from_config(&c).unwrap();
+        assert!(s.entries.iter().any(|e| e.name == "ANTHROPIC_FOUNDRY_API_KEY" && matches!(e.value, EnvValue::Keyring { secret: FOUNDRY_API_KEY, .. })));
+        assert!(!names(&s).contains(&"AZURE_TOKEN_CREDENTIALS"));
+        assert!(s.literal_entries().all(|(n, _)| n != "ANTHROPIC_FOUNDRY_API_KEY"));
+
+        let mut g = base();
+        g.foundry.resource = None;
+        g.foundry.base_url = Some("https://llm.contoso.com/anthropic".into());
+        g.foundry.via_gateway = true;
+        g.gateway.url = Some("https://llm.contoso.com".into());
+        let s = ProfileSpec::from_config(&g).unwrap();
+        assert_eq!(s.mode, AuthMode::Gateway);
+        assert!(names(&s).contains(&"CLAUDE_CODE_SKIP_FOUNDRY_AUTH"));
+        assert!(s.literal_entries().all(|(n, _)| n != "ANTHROPIC_CUSTOM_HEADERS"));
+    }
+
+    #[test]
+    fn all_three_tiers_are_required_and_names_are_checked() {
+        let mut c = base();
+        c.models.opus = None;
+        assert!(matches!(ProfileSpec::from_config(&c), Err(ProfileError::MissingModel { tier: "opus" })));
+        let mut c = base();
+        c.models.haiku = Some("bad name;".into());
+        assert!(matches!(ProfileSpec::from_config(&c), Err(ProfileError::Invalid { .. })));
+        let mut c = base();
+        c.foundry.resource = Some("https://x.services.ai.azure.com".into());
+        assert!(ProfileSpec::from_config(&c).is_err());
+        let mut c = base();
+        c.foundry.resource = None;
+        assert!(matches!(ProfileSpec::from_config(&c), Err(ProfileError::NoEndpoint)));
+    }
+
+    #[test]
+    fn max_output_tokens_not_anthropic_max_tokens() {
+        let mut c = base();
+        c.profile.max_output_tokens = Some(16000);
+        let s = ProfileSpec::from_config(&c).unwrap();
+        assert!(names(&s).contains(&"CLAUDE_CODE_MAX_OUTPUT_TOKENS"));
+        assert!(!names(&s).contains(&"ANTHROPIC_MAX_TOKENS"));
+    }
+}

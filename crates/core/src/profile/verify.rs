@@ -1,0 +1,97 @@
+//! Verify, don't assume: start each shell the way a terminal would, read its environment, and
+//! compare it with what the profile meant.
+
+use super::{EnvValue, ProfileHome, ProfileSpec, Target, MANAGED_VARIABLES};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Duration;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShellCheck {
+    pub target: Target,
+    /// "pass", "fail" or "skip".
+    pub status: String,
+    pub detail: String,
+    /// Variables that were not set, or set to something else.
+    pub mismatches: Vec<String>,
+}
+
+fn command_for(target: Target) -> Option<(&'static str, Vec<&'static str>)> {
+    match target {
+        // -i: read the rc file exactly as an interactive terminal does.
+        Target::Bash => Some(("bash", vec!["-ic", "env -0"])),
+        Target::Zsh => Some(("zsh", vec!["-ic", "env -0"])),
+        Target::Fish => Some(("fish", vec!["-c", "env -0"])),
+        Target::Pwsh => Some(("pwsh", vec!["-NoLogo", "-NonInteractive", "-Command", "Get-ChildItem env: | ForEach-Object { [Console]::Out.Write(\"$($_.Name)=$($_.Value)`0\") }"])),
+        Target::ClaudeSettings => None,
+    }
+}
+
+/// Whether a program is on PATH.
+pub fn installed(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+}
+
+/// Starts `target`'s shell with the profile home and our variables removed from its starting
+/// environment, so only the rc file can set them. Bounded by `timeout`; the shell is killed after.
+pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec, timeout: Duration) -> ShellCheck {
+    let skip = |detail: String| ShellCheck { target, status: "skip".into(), detail, mismatches: vec![] };
+    let Some((program, args)) = command_for(target) else { return skip("not a shell".into()) };
+    if !installed(program) {
+        return skip(format!("{program} is not installed"));
+    }
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(&args).env("HOME", &home.home).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
+    for v in MANAGED_VARIABLES {
+        cmd.env_remove(v);
+    }
+    match &home.zdotdir {
+        Some(z) => cmd.env("ZDOTDIR", z),
+        None => cmd.env_remove("ZDOTDIR"),
+    };
+    if let Some(dir) = home.cli.parent() {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let joined = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path))).unwrap_or(path);
+        cmd.env("PATH", joined);
+    }
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let output = match tokio::time::timeout(timeout, cmd.output()).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), mismatches: vec![] },
+        Err(_) => return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not finish within {} s (something in its rc file waits for input?)", timeout.as_secs()), mismatches: vec![] },
+    };
+    let env: HashMap<String, String> = output
+        .stdout
+        .split(|b| *b == 0)
+        .filter_map(|kv| {
+            let s = String::from_utf8_lossy(kv);
+            s.split_once('=').map(|(k, v)| (k.trim_start_matches('\n').to_string(), v.to_string()))
+        })
+        .collect();
+    let mut mismatches = Vec::new();
+    let mut keyring_missing = Vec::new();
+    for e in &spec.entries {
+        match (&e.value, env.get(e.name)) {
+            (EnvValue::Literal(want), Some(got)) if got == want => {}
+            (EnvValue::Literal(want), Some(got)) => mismatches.push(format!("{} is {got:?}, expected {want:?}", e.name)),
+            (EnvValue::Literal(_), None) => mismatches.push(format!("{} is not set", e.name)),
+            (EnvValue::Keyring { .. }, Some(v)) if !v.is_empty() => {}
+            (EnvValue::Keyring { secret, .. }, _) => keyring_missing.push(format!("{} (keyring entry {secret})", e.name)),
+        }
+    }
+    if !mismatches.is_empty() {
+        return ShellCheck { target, status: "fail".into(), detail: format!("{program} does not see the profile as written", ), mismatches };
+    }
+    if !keyring_missing.is_empty() {
+        return ShellCheck {
+            target,
+            status: "fail".into(),
+            detail: format!("{program} started, but the keyring gave no value for {}", keyring_missing.join(", ")),
+            mismatches: keyring_missing,
+        };
+    }
+    ShellCheck { target, status: "pass".into(), detail: format!("{program} sees all {} variables", spec.entries.len()), mismatches }
+}
