@@ -6,4 +6,5 @@ mod cli;
 mod config_files;
 mod gui;
 mod guard;
+mod profile;
 mod sandbox;

@@ -98,9 +98,12 @@ pub struct Inserted {
     pub added_newline: bool,
 }
 
-/// Replaces our block in place, or appends it at the end.
-pub fn upsert(original: &[u8], body: &[String]) -> Result<Inserted, BlockError> {
-    let block = render(body, uses_crlf(original));
+/// Replaces our block in place, or appends it at the end. `crlf_allowed`: whether the block may
+/// follow a CRLF file's line endings (PowerShell); POSIX shells and fish read a `\r` as part of
+/// the value, so their block is always LF.
+pub fn upsert(original: &[u8], body: &[String], crlf_allowed: bool) -> Result<Inserted, BlockError> {
+    let crlf = crlf_allowed && uses_crlf(original);
+    let block = render(body, crlf);
     match find(original)? {
         Some(span) => {
             let mut out = Vec::with_capacity(original.len() + block.len());
@@ -114,7 +117,7 @@ pub fn upsert(original: &[u8], body: &[String]) -> Result<Inserted, BlockError> 
             let mut out = original.to_vec();
             let added_newline = !original.is_empty() && !original.ends_with(b"\n");
             if added_newline {
-                out.extend_from_slice(if uses_crlf(original) { b"\r\n" } else { b"\n" });
+                out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
             }
             out.extend_from_slice(&block);
             Ok(Inserted { bytes: out, added_newline })
@@ -149,8 +152,8 @@ mod tests {
     #[test]
     fn write_twice_equals_write_once_and_remove_restores() {
         for original in [&b""[..], b"alias ll='ls -l'\n", b"no final newline", b"crlf\r\nfile\r\n", b"\xff\xfe invalid utf8\n"] {
-            let once = upsert(original, &body()).unwrap();
-            let twice = upsert(&once.bytes, &body()).unwrap();
+            let once = upsert(original, &body(), true).unwrap();
+            let twice = upsert(&once.bytes, &body(), true).unwrap();
             assert_eq!(once.bytes, twice.bytes, "{original:?}");
             let removed = remove(&twice.bytes, once.added_newline).unwrap().unwrap();
             assert_eq!(removed, original, "{original:?}");
@@ -160,7 +163,7 @@ mod tests {
     #[test]
     fn replaces_in_place_keeping_what_follows() {
         let original = b"before\n# >>> foundry-onboard >>>\nold\n# <<< foundry-onboard <<<\nafter\n";
-        let out = upsert(original, &body()).unwrap();
+        let out = upsert(original, &body(), false).unwrap();
         let text = String::from_utf8(out.bytes).unwrap();
         assert!(text.starts_with("before\n# >>> foundry-onboard >>>\n"));
         assert!(text.ends_with("# <<< foundry-onboard <<<\nafter\n"));
@@ -168,10 +171,13 @@ mod tests {
     }
 
     #[test]
-    fn crlf_files_get_a_crlf_block() {
-        let out = upsert(b"a\r\nb\r\n", &body()).unwrap();
+    fn crlf_files_get_a_crlf_block_only_where_the_shell_allows_it() {
+        let out = upsert(b"a\r\nb\r\n", &body(), true).unwrap();
         assert!(out.bytes.ends_with(b"# <<< foundry-onboard <<<\r\n"));
         assert!(!String::from_utf8_lossy(&out.bytes).replace("\r\n", "").contains('\n'));
+        let out = upsert(b"a\r\nno newline", &body(), false).unwrap();
+        assert!(out.bytes.starts_with(b"a\r\nno newline\n# >>>"));
+        assert!(!out.bytes[b"a\r\n".len()..].contains(&b'\r'));
     }
 
     #[test]

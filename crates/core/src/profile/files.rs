@@ -116,7 +116,7 @@ pub fn plan(spec: &ProfileSpec, home: &ProfileHome, targets: &[Target]) -> Resul
             Planned { target, path, before, after, added_newline: false, previous, keys }
         } else {
             let body = shell_lines(target, &spec.entries, &cli);
-            let inserted = block::upsert(before.as_deref().unwrap_or_default(), &body).map_err(|source| ProfileError::Block { path: path.clone(), source })?;
+            let inserted = block::upsert(before.as_deref().unwrap_or_default(), &body, target == Target::Pwsh).map_err(|source| ProfileError::Block { path: path.clone(), source })?;
             Planned { target, path, before, after: inserted.bytes, added_newline: inserted.added_newline, previous: Default::default(), keys: vec![] }
         };
         out.push(planned);

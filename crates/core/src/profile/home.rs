@@ -12,6 +12,8 @@ pub struct ProfileHome {
     pub zdotdir: Option<PathBuf>,
     /// `$CLAUDE_CONFIG_DIR` (Claude Code then ignores `~/.claude`).
     pub claude_config_dir: Option<PathBuf>,
+    /// `$XDG_CONFIG_HOME` (fish and PowerShell read their files there).
+    pub xdg_config_home: Option<PathBuf>,
     /// The `foundry-onboard` executable the shell block calls for secrets.
     pub cli: PathBuf,
     pub sandbox: bool,
@@ -23,11 +25,11 @@ impl ProfileHome {
     /// The sandbox's home for a sandbox config, else `$HOME` with `$ZDOTDIR`/`$CLAUDE_CONFIG_DIR`.
     pub fn for_config(config: &Config, config_file: &std::path::Path, cli: PathBuf) -> Result<Self, ProfileError> {
         if let Some(s) = &config.sandbox {
-            return Ok(Self { home: s.home.clone(), zdotdir: None, claude_config_dir: None, cli, sandbox: true, config_file: Some(config_file.to_path_buf()) });
+            return Ok(Self { home: s.home.clone(), zdotdir: None, claude_config_dir: None, xdg_config_home: None, cli, sandbox: true, config_file: Some(config_file.to_path_buf()) });
         }
         let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from).ok_or(ProfileError::NoHome)?;
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        Ok(Self { home, zdotdir: var("ZDOTDIR"), claude_config_dir: var("CLAUDE_CONFIG_DIR"), cli, sandbox: false, config_file: None })
+        Ok(Self { home, zdotdir: var("ZDOTDIR"), claude_config_dir: var("CLAUDE_CONFIG_DIR"), xdg_config_home: var("XDG_CONFIG_HOME"), cli, sandbox: false, config_file: None })
     }
 
     /// How the shell block calls the CLI: its path, and `--config` in sandbox mode.
@@ -44,16 +46,21 @@ impl ProfileHome {
         match target {
             Target::Bash => self.home.join(".bashrc"),
             Target::Zsh => self.zdotdir.clone().unwrap_or_else(|| self.home.clone()).join(".zshrc"),
-            Target::Fish => self.home.join(".config/fish/conf.d/foundry-onboard.fish"),
+            Target::Fish => self.config_dir().join("fish/conf.d/foundry-onboard.fish"),
             Target::Pwsh => {
                 if cfg!(windows) {
                     self.home.join("Documents/PowerShell/profile.ps1")
                 } else {
-                    self.home.join(".config/powershell/profile.ps1")
+                    self.config_dir().join("powershell/profile.ps1")
                 }
             }
             Target::ClaudeSettings => self.claude_dir().join("settings.json"),
         }
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config`.
+    pub fn config_dir(&self) -> PathBuf {
+        self.xdg_config_home.clone().unwrap_or_else(|| self.home.join(".config"))
     }
 
     pub fn claude_dir(&self) -> PathBuf {

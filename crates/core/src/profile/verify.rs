@@ -43,7 +43,7 @@ pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec,
         return skip(format!("{program} is not installed"));
     }
     let mut cmd = tokio::process::Command::new(program);
-    cmd.args(&args).env("HOME", &home.home).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
+    cmd.args(&args).env("HOME", &home.home).env("XDG_CONFIG_HOME", home.config_dir()).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
     for v in MANAGED_VARIABLES {
         cmd.env_remove(v);
     }
