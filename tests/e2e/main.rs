@@ -4,6 +4,7 @@
 
 mod cli;
 mod config_files;
+mod foundry;
 mod gui;
 mod guard;
 mod profile;

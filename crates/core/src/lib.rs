@@ -1,6 +1,7 @@
 //! Foundry Onboard's domain, written once for both faces: the `foundry-onboard` CLI and the
 //! `foundry-onboard-gui` desktop app. Nothing here depends on Tauri or any GUI library.
 
+pub mod anthropic;
 pub mod atomic_file;
 pub mod bindings;
 pub mod config;

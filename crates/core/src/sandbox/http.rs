@@ -40,10 +40,34 @@ impl Service {
 /// Shared state every route sees.
 #[derive(Debug, Clone)]
 pub struct Shared {
-    /// Read by the routes that honour a fault (later features add them).
-    #[allow(dead_code)]
     pub faults: Arc<Vec<Fault>>,
     pub latency: Duration,
+    /// The key the Foundry stand-in accepts in `x-api-key`.
+    pub api_key: crate::Secret,
+    /// Bearer tokens the sandbox minted (its sign-in issues more).
+    pub tokens: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Tokens used per deployment: (requests, input, output).
+    pub usage: Arc<std::sync::Mutex<std::collections::BTreeMap<String, (u64, u64, u64)>>>,
+    pub ids: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Shared {
+    pub fn token_is_valid(&self, token: &str) -> bool {
+        self.tokens.lock().map(|t| t.contains(token)).unwrap_or(false)
+    }
+
+    pub fn record_usage(&self, deployment: &str, input: u64, output: u64) {
+        if let Ok(mut u) = self.usage.lock() {
+            let e = u.entry(deployment.to_string()).or_default();
+            e.0 += 1;
+            e.1 += input;
+            e.2 += output;
+        }
+    }
+
+    pub fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 pub fn router(service: Service, shared: Shared) -> Router {
@@ -55,7 +79,7 @@ pub fn router(service: Service, shared: Shared) -> Router {
         Service::Login => base.fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found in the sandbox."}))
         }),
-        Service::Foundry => base.fallback(|| async {
+        Service::Foundry => base.merge(super::foundry::routes().with_state(shared.clone())).fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "404", "message": "Resource not found"}}))
         }),
         Service::Gateway => base

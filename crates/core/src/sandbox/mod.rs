@@ -4,6 +4,7 @@
 
 mod dns;
 mod faults;
+pub mod foundry;
 mod http;
 mod tls;
 
@@ -159,7 +160,18 @@ impl Sandbox {
             config_file: None,
         };
 
-        let shared = http::Shared { faults: Arc::new(options.faults.clone()), latency: Duration::from_millis(options.latency_ms) };
+        let api_key = crate::Secret::new(format!("sbx-{}", random_hex(16)));
+        let token = format!("sbx-token.{}", random_hex(24));
+        write_private(&dir.join("foundry-api-key"), api_key.expose())?;
+        write_private(&dir.join("entra-token"), &token)?;
+        let shared = http::Shared {
+            faults: Arc::new(options.faults.clone()),
+            latency: Duration::from_millis(options.latency_ms),
+            api_key,
+            tokens: Arc::new(std::sync::Mutex::new(std::iter::once(token).collect())),
+            usage: Arc::default(),
+            ids: Arc::default(),
+        };
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let tls = Some(ca.server_config.clone());
@@ -227,6 +239,24 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         self.cancel.cancel();
     }
+}
+
+/// Random hex for the sandbox's fake credentials (OS-seeded hasher keys: unguessable enough for a
+/// loopback stand-in, which is all they guard).
+fn random_hex(bytes: usize) -> String {
+    let mut out = String::new();
+    while out.len() < bytes * 2 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(out.len());
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out.truncate(bytes * 2);
+    out
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), SandboxError> {
+    crate::atomic_file::write(path, text.as_bytes(), 0o600).map_err(|source| SandboxError::Dir { path: path.into(), source })
 }
 
 /// Whether the sandbox a config points at is still answering (a sandbox killed mid-run leaves a
