@@ -18,27 +18,48 @@ pub const DEPLOYMENTS: [&str; 3] = ["claude-sonnet-4-5", "claude-haiku-4-5", "cl
 /// What every sandbox answer says.
 pub const ANSWER: &str = "Hello from the Foundry Onboard sandbox.";
 
-pub fn routes() -> Router<Shared> {
-    Router::new().route("/anthropic/v1/messages", post(messages))
+/// Who is answering: Foundry itself, or the LLM gateway in front of it (which takes its own key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    Foundry,
+    Gateway,
+}
+
+pub fn routes(front: Front) -> Router<Shared> {
+    match front {
+        Front::Foundry => Router::new().route("/anthropic/v1/messages", post(foundry_messages)),
+        Front::Gateway => Router::new().route("/anthropic/v1/messages", post(gateway_messages)),
+    }
+}
+
+async fn foundry_messages(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    messages(state, Front::Foundry, headers, body).await
+}
+
+async fn gateway_messages(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    messages(state, Front::Gateway, headers, body).await
 }
 
 fn azure_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, axum::Json(json!({"error": {"code": code, "message": message}}))).into_response()
 }
 
-async fn messages(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+async fn messages(State(shared): State<Shared>, front: Front, headers: HeaderMap, body: Bytes) -> Response {
     let has = |f: Fault| shared.faults.contains(&f);
     if has(Fault::GatewayHtml) {
         let page = "<!DOCTYPE html><html><head><title>Sign in - Corporate Proxy</title></head><body><form action=\"/login\"><input name=\"user\"></form></body></html>";
         return (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
     }
     let key_ok = headers.get("x-api-key").and_then(|v| v.to_str().ok()).is_some_and(|k| k == shared.api_key.expose());
-    let bearer_ok = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| shared.token_is_valid(t));
-    if !(key_ok || bearer_ok) || has(Fault::AuthExpired) {
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let authorized = match front {
+        Front::Foundry => key_ok || bearer.is_some_and(|t| shared.token_is_valid(t)),
+        Front::Gateway => bearer.is_some_and(|t| t == shared.gateway_key.expose()),
+    };
+    if front == Front::Gateway && has(Fault::GatewayDown) {
+        return (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response();
+    }
+    if !authorized || has(Fault::AuthExpired) {
         return azure_error(
             StatusCode::UNAUTHORIZED,
             "401",

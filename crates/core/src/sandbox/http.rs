@@ -44,6 +44,8 @@ pub struct Shared {
     pub latency: Duration,
     /// The key the Foundry stand-in accepts in `x-api-key`.
     pub api_key: crate::Secret,
+    /// The key the gateway stand-in accepts as `Authorization: Bearer`.
+    pub gateway_key: crate::Secret,
     /// Bearer tokens the sandbox minted (its sign-in issues more).
     pub tokens: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Tokens used per deployment: (requests, input, output).
@@ -79,10 +81,11 @@ pub fn router(service: Service, shared: Shared) -> Router {
         Service::Login => base.fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found in the sandbox."}))
         }),
-        Service::Foundry => base.merge(super::foundry::routes().with_state(shared.clone())).fallback(|| async {
+        Service::Foundry => base.merge(super::foundry::routes(super::foundry::Front::Foundry).with_state(shared.clone())).fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "404", "message": "Resource not found"}}))
         }),
         Service::Gateway => base
+            .merge(super::foundry::routes(super::foundry::Front::Gateway).with_state(shared.clone()))
             .route("/health/liveliness", get(|| async { axum::Json("I'm alive!") }))
             .fallback(|| async { error_json(StatusCode::NOT_FOUND, json!({"detail": "Not Found"})) }),
     };

@@ -164,10 +164,13 @@ impl Sandbox {
         let token = format!("sbx-token.{}", random_hex(24));
         write_private(&dir.join("foundry-api-key"), api_key.expose())?;
         write_private(&dir.join("entra-token"), &token)?;
+        let gateway_key = crate::Secret::new(format!("sk-sbx-gw-{}", random_hex(16)));
+        write_private(&dir.join("gateway-key"), gateway_key.expose())?;
         let shared = http::Shared {
             faults: Arc::new(options.faults.clone()),
             latency: Duration::from_millis(options.latency_ms),
             api_key,
+            gateway_key,
             tokens: Arc::new(std::sync::Mutex::new(std::iter::once(token).collect())),
             usage: Arc::default(),
             ids: Arc::default(),

@@ -1,0 +1,96 @@
+//! The real Claude Code (npm @anthropic-ai/claude-code 2.1.331) against the sandbox, started from
+//! a bash that sourced the profile we wrote — inside `unshare -n` (loopback only), never outside.
+
+use foundry_onboard_e2e::{artifacts_dir, cli};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn claude_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("FOUNDRY_ONBOARD_CLAUDE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-claude/node_modules/.bin")))?;
+    dir.join("claude").exists().then_some(dir)
+}
+
+/// Why the real-client tests cannot run here, if they cannot.
+fn blocked() -> Option<String> {
+    if claude_dir().is_none() {
+        return Some("Claude Code is not installed (scripts/install-test-deps.sh installs it)".into());
+    }
+    let ok = Command::new("unshare").args(["-n", "-m", "--", "true"]).status().is_ok_and(|s| s.success());
+    if !ok {
+        return Some("unshare -n -m is refused here (needs root or user namespaces); the real client never runs outside a loopback-only namespace".into());
+    }
+    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+        if !foundry_onboard_core::profile::verify::installed(tool) {
+            return Some(format!("{tool} is not installed (scripts/install-test-deps.sh installs it)"));
+        }
+    }
+    None
+}
+
+fn run_mode(mode: &str) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
+    let work = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e/scripts/claude-in-netns.sh");
+    let status = Command::new("timeout")
+        .args(["180", "unshare", "-n", "-m", "--", "dbus-run-session", "--", "bash"])
+        .arg(&script)
+        .arg(cli())
+        .arg(claude_dir().unwrap())
+        .arg(work.path())
+        .arg(mode)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .status()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(work.path().join(name)).unwrap_or_default();
+    let out = read("claude.json");
+    let keep = artifacts_dir().join(format!("claude-{mode}"));
+    let _ = std::fs::create_dir_all(&keep);
+    for f in ["claude.json", "claude.err", "profile.json", "sandbox.err"] {
+        let _ = std::fs::write(keep.join(f), read(f));
+    }
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| {
+        panic!("{mode}: claude printed no JSON ({e}; script {status}):\n{out}\nstderr: {}\nsandbox: {}\nprofile: {}", read("claude.err"), read("sandbox.err"), read("profile.json"))
+    });
+    let dir = work.path().to_path_buf();
+    (v, dir, work)
+}
+
+/// No file under `dir` and no output holds `secret`.
+fn assert_nowhere(dir: &Path, secret: &str, mode: &str) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.is_symlink() {
+                stack.push(p);
+            } else if p.is_file() {
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                // The sandbox's own key files and the keyring's encrypted store are where it belongs.
+                if ["foundry-api-key", "gateway-key", "entra-token"].contains(&name.as_str()) || p.to_string_lossy().contains("/keyrings/") {
+                    continue;
+                }
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                assert!(!String::from_utf8_lossy(&bytes).contains(secret), "{mode}: the key leaked into {}", p.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn real_claude_code_answers_through_the_written_profile() {
+    if let Some(why) = blocked() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the real-client tests: {why}");
+        eprintln!("SKIPPED real Claude Code tests: {why}");
+        return;
+    }
+    for (mode, key_file) in [("api-key", "foundry-api-key"), ("gateway", "gateway-key")] {
+        let (v, dir, _keep) = run_mode(mode);
+        assert_eq!(v["is_error"], false, "{mode}: {v}");
+        assert!(v["result"].as_str().unwrap_or("").contains("Hello from the Foundry Onboard sandbox"), "{mode}: {v}");
+        let key = std::fs::read_to_string(dir.join("sb").join(key_file)).unwrap();
+        assert!(key.len() > 10);
+        assert_nowhere(&dir, &key, mode);
+    }
+    eprintln!("SKIPPED Entra mode with the real client: it needs the sandbox's sign-in for the real az (the sign-in issue)");
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the real Claude Code against the sandbox, as a user would after `profile write`:
+# inside a network namespace with only loopback (`unshare -n -m`, started by the test), with a
+# private /etc/hosts for the sandbox's resource name, a private D-Bus session and an unlocked
+# gnome-keyring for the API key, and a bash that sources the written profile.
+# Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE   (MODE: api-key | gateway | entra)
+set -euo pipefail
+CLI=$1 CLAUDE_DIR=$2 WORK=$3 MODE=$4
+ip link set lo up
+printf '127.0.0.1 localhost\n127.0.0.1 sandbox-ai.services.ai.azure.com\n' > "$WORK/hosts"
+mount --bind "$WORK/hosts" /etc/hosts
+
+export HOME="$WORK/user" XDG_CONFIG_HOME="$WORK/user/.config" XDG_DATA_HOME="$WORK/user/.local/share"
+mkdir -p "$HOME" "$XDG_DATA_HOME/keyrings"
+unset FOUNDRY_ONBOARD_CONFIG HTTPS_PROXY HTTP_PROXY ALL_PROXY https_proxy http_proxy all_proxy
+export FOUNDRY_ONBOARD_POLICY="$WORK/no-policy.toml"
+
+"$CLI" sandbox --write-config "$WORK/sb.toml" --dir "$WORK/sb" > "$WORK/endpoints.json" 2> "$WORK/sandbox.err" &
+SB=$!
+trap 'kill $SB 2>/dev/null; wait $SB 2>/dev/null || true' EXIT
+for _ in $(seq 200); do grep -q '^}' "$WORK/endpoints.json" 2>/dev/null && break; sleep 0.05; done
+
+eval "$(printf 'test-pass' | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+case "$MODE" in
+  api-key)
+    tr -d '\n' < "$WORK/sb/foundry-api-key" | "$CLI" --config "$WORK/sb.toml" secret set foundry-api-key
+    "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --api-key > "$WORK/profile.json"
+    ;;
+  gateway)
+    tr -d '\n' < "$WORK/sb/gateway-key" | "$CLI" --config "$WORK/sb.toml" secret set gateway-key
+    GW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["gatewayUrl"])' "$WORK/endpoints.json")
+    "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --gateway --base-url "$GW/anthropic" > "$WORK/profile.json"
+    ;;
+  entra)
+    "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash > "$WORK/profile.json"
+    ;;
+esac
+
+# A new terminal: bash reads ~/.bashrc (the sandbox's home), then the real client runs once.
+HOME="$WORK/sb/home" PATH="$CLAUDE_DIR:$PATH" \
+  DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 \
+  timeout 60 bash -ic 'CLAUDE_CODE_MAX_RETRIES=0 claude -p ping --output-format json' > "$WORK/claude.json" 2> "$WORK/claude.err" || true
