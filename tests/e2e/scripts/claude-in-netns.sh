@@ -29,7 +29,7 @@ case "$MODE" in
     ;;
   gateway)
     tr -d '\n' < "$WORK/sb/gateway-key" | "$CLI" --config "$WORK/sb.toml" secret set gateway-key
-    GW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["gatewayUrl"])' "$WORK/endpoints.json")
+    GW=$(sed -n 's/.*"gatewayUrl": *"\([^"]*\)".*/\1/p' "$WORK/endpoints.json")
     "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --gateway --base-url "$GW/anthropic" > "$WORK/profile.json"
     ;;
   entra)
