@@ -195,8 +195,14 @@ pub enum ProfileCommand {
         #[command(flatten)]
         choices: ProfileChoices,
     },
-    /// Show the block and where it is written.
-    Show(ProfileTarget),
+    /// Show what Claude Code will see in a directory: each variable, the file that set it, conflicts.
+    Show {
+        #[command(flatten)]
+        target: ProfileTarget,
+        /// The directory Claude Code would start in (its .claude/settings*.json count); default: here.
+        #[arg(long, value_name = "DIR")]
+        cwd: Option<PathBuf>,
+    },
     /// Remove the managed block, restoring each file byte for byte.
     Remove(ProfileTarget),
 }

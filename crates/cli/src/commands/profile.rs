@@ -3,7 +3,7 @@
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
 use crate::output::report_error;
 use foundry_onboard_core::config::{Config, LoginMode, Shell, save, validate::violations};
-use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, verify};
+use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective, verify};
 use foundry_onboard_core::{ErrorKind, IpcError};
 use std::time::Duration;
 
@@ -15,7 +15,8 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
     let mut config = loaded.config.clone();
     let (target_args, choices) = match &cmd {
         ProfileCommand::Write { target, choices } => (target, Some(choices)),
-        ProfileCommand::Show(t) | ProfileCommand::Remove(t) => (t, None),
+        ProfileCommand::Show { target, .. } => (target, None),
+        ProfileCommand::Remove(t) => (t, None),
     };
     let changed = choices.is_some_and(|c| apply(&mut config, c));
     if changed {
@@ -37,7 +38,7 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
     }
     match cmd {
         ProfileCommand::Write { target, choices } => write(global, &config, &home, &targets, target.dry_run, changed.then_some(&loaded.path), &choices, &loaded.policy),
-        ProfileCommand::Show(_) => show(global, &config, &home, &targets),
+        ProfileCommand::Show { cwd, .. } => show(global, &config, &home, &targets, cwd),
         ProfileCommand::Remove(t) => match profile::remove(&home, &targets, t.dry_run) {
             Ok(changes) => {
                 if global.json {
@@ -197,7 +198,7 @@ fn write(
     if failed { 1 } else { 0 }
 }
 
-fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]) -> u8 {
+fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target], cwd: Option<std::path::PathBuf>) -> u8 {
     let spec = match ProfileSpec::from_config(config) {
         Ok(s) => s,
         Err(e) => return report_error(global.json, &e),
@@ -226,8 +227,20 @@ fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]
             serde_json::json!({"target": c.target, "path": c.path, "state": state})
         })
         .collect();
+    let cwd = cwd.or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| home.home.clone());
+    let process_env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let settings = effective::settings_files(home, &cwd, None, std::path::Path::new("/etc/claude-code"));
+    let eff = effective::effective(&process_env, &settings, &spec, &cwd);
+    let code = if eff.findings.iter().any(|f| f.severity == "fail") {
+        2
+    } else if eff.findings.is_empty() {
+        0
+    } else {
+        1
+    };
     if global.json {
-        println!("{}", serde_json::json!({"ok": true, "mode": spec.mode, "home": home.home, "variables": variables, "files": files}));
+        println!("{}", serde_json::json!({"ok": code == 0, "mode": spec.mode, "home": home.home, "variables": variables, "files": files, "effective": eff}));
+        return code;
     } else {
         println!("The profile sets ({:?} mode):", spec.mode);
         for e in &spec.entries {
@@ -240,6 +253,21 @@ fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]
         for f in &files {
             println!("  {:<30} {}", f["state"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""));
         }
+        println!("What Claude Code sees when started in {} from this shell:", eff.cwd);
+        for v in &eff.vars {
+            println!("  {}={}    ({})", v.name, v.value, v.source);
+        }
+        for (path, state) in &eff.files {
+            if state != "absent" {
+                println!("  settings file {path}: {state}");
+            }
+        }
+        if eff.findings.is_empty() {
+            println!("No conflicts.");
+        }
+        for f in &eff.findings {
+            println!("{}: {}\n  help: {}", f.severity, f.message, f.hint);
+        }
     }
-    0
+    code
 }

@@ -10,6 +10,7 @@ pub mod render;
 mod settings_json;
 mod spec;
 pub mod verify;
+pub mod effective;
 
 pub use error::ProfileError;
 pub use files::{FileChange, Planned, plan, remove, write};
