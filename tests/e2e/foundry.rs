@@ -105,3 +105,20 @@ async fn errors_have_azure_bodies() {
         sb.stop_with("-TERM");
     }
 }
+
+#[test]
+fn a_rejected_key_is_not_saved() {
+    let mut sb = SandboxProcess::start(&[]);
+    let mut c = foundry_onboard_e2e::cli_command(sb.home.path());
+    c.arg("--config").arg(&sb.config).args(["secret", "set", "foundry-api-key"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"not-the-sandbox-key\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the key was not saved") && stderr.contains("(401)"), "{stderr}");
+    assert!(stderr.contains("--no-verify"), "{stderr}");
+    assert!(!stderr.contains("not-the-sandbox-key"), "the key is never echoed");
+    sb.stop_with("-TERM");
+}

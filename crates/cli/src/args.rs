@@ -238,8 +238,14 @@ pub struct UsageArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
-    /// Store a secret read from stdin (foundry-api-key or gateway-key).
-    Set { name: String },
+    /// Store a secret read from stdin (foundry-api-key or gateway-key). A Foundry key is first
+    /// checked by a one-token call to the sonnet deployment.
+    Set {
+        name: String,
+        /// Store it without the check (e.g. while offline).
+        #[arg(long)]
+        no_verify: bool,
+    },
     /// Print a secret (for the shell profile to export at start). Refuses a terminal without --force.
     Print {
         name: String,

@@ -13,11 +13,16 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
     };
     let store = SecretStore::new(loaded.config.is_sandbox());
     match cmd {
-        SecretCommand::Set { name } => {
+        SecretCommand::Set { name, no_verify } => {
             let value = match read_secret(&name) {
                 Ok(v) => v,
                 Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Io, format!("cannot read the secret: {e}"), "Pipe it in: `printf %s \"$KEY\" | foundry-onboard secret set NAME`.")),
             };
+            if name == foundry_onboard_core::profile::FOUNDRY_API_KEY && !no_verify {
+                if let Err(code) = verify_key(global, &loaded.config, &value) {
+                    return code;
+                }
+            }
             match store.set(&name, &value) {
                 Ok(()) => {
                     if global.json {
@@ -58,6 +63,37 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
             }
             Err(e) => report_error(global.json, &e),
         },
+    }
+}
+
+/// A one-token call to the sonnet deployment with the key, before it is saved.
+fn verify_key(global: &Global, config: &foundry_onboard_core::config::Config, key: &Secret) -> Result<(), u8> {
+    use foundry_onboard_core::foundry::{Credential, probe};
+    use foundry_onboard_core::net::{Network, Timeouts};
+    let Some(sonnet) = config.models.sonnet.clone() else {
+        return Err(report_error(
+            global.json,
+            &IpcError::new(ErrorKind::Config, "cannot check the key: no sonnet deployment is chosen", "Choose the deployments first (`profile write --sonnet …`), or pass --no-verify."),
+        ));
+    };
+    let rt = super::runtime().map_err(|e| report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")))?;
+    let result = rt.block_on(async {
+        let net = Network::new(config, Timeouts::from_total_ms(global.timeout_ms))?;
+        probe(&net, config, &sonnet, Credential::ApiKey(key)).await
+    });
+    match result {
+        Ok(ms) => {
+            if !global.json {
+                eprintln!("Checked: {sonnet} answered a one-token request with this key in {ms} ms.");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let mut err = IpcError::from_diagnose(&e);
+            err.message = format!("the key was not saved: {}", err.message);
+            err.hint = format!("{} (To store it anyway, e.g. offline: --no-verify.)", err.hint);
+            Err(report_error(global.json, &err))
+        }
     }
 }
 

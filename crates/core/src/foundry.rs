@@ -1,0 +1,113 @@
+//! One-token calls to a Foundry deployment — to verify a key before saving it, and (later) for
+//! the doctor's per-deployment checks — with every answer the real service gives mapped to a
+//! sentence and a next step.
+
+use crate::anthropic::{AzureError, MessagesRequest};
+use crate::config::Config;
+use crate::error::{Diagnose, ErrorKind};
+use crate::net::{NetError, Network};
+use crate::Secret;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("no Foundry endpoint is configured")]
+    NoEndpoint,
+    #[error("the key was rejected by {endpoint} (401): {message}")]
+    Unauthorized { endpoint: String, message: String },
+    #[error("access to deployment {deployment} was refused (403): {message}")]
+    Forbidden { deployment: String, message: String },
+    #[error("there is no deployment named {deployment} on {endpoint} (404 DeploymentNotFound)")]
+    DeploymentNotFound { deployment: String, endpoint: String },
+    #[error("{endpoint} answered 404 api_not_supported: the URL is not the Anthropic endpoint")]
+    WrongUrl { endpoint: String },
+    #[error("deployment {deployment} is throttled (429){}", retry_after.map(|s| format!("; retry after {s} s")).unwrap_or_default())]
+    Throttled { deployment: String, retry_after: Option<u64> },
+    #[error("{endpoint} answered with an HTML page (HTTP {status}), not the Foundry API")]
+    Html { endpoint: String, status: u16 },
+    #[error("{endpoint} answered HTTP {status}: {body}")]
+    Unexpected { endpoint: String, status: u16, body: String },
+    #[error(transparent)]
+    Network(#[from] NetError),
+}
+
+impl Diagnose for ProbeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ProbeError::NoEndpoint => ErrorKind::Config,
+            ProbeError::Network(n) => n.kind(),
+            _ => ErrorKind::Network,
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            ProbeError::NoEndpoint => "Choose the resource first (the app's setup, or `profile write --resource NAME`).".into(),
+            ProbeError::Unauthorized { .. } => "Copy the key again from the Azure portal (resource → Keys and Endpoint) and make sure it belongs to this resource.".into(),
+            ProbeError::Forbidden { .. } => "Ask your Azure admin for the Azure AI User (or Cognitive Services User) role on the resource.".into(),
+            ProbeError::DeploymentNotFound { .. } => "Check the deployment name exactly as Azure shows it; a deployment created in the last 5 minutes may not be served yet.".into(),
+            ProbeError::WrongUrl { .. } => "The base URL must end in /anthropic (https://<resource>.services.ai.azure.com/anthropic).".into(),
+            ProbeError::Throttled { .. } => "The deployment's quota is used up; quota increases take 24–48 h (non-enterprise subscriptions start at 0).".into(),
+            ProbeError::Html { .. } => "A proxy or captive portal answered instead of Azure: sign in to it, or set NO_PROXY for the resource's host.".into(),
+            ProbeError::Unexpected { .. } => "Run `foundry-onboard doctor` to check each hop of the path.".into(),
+            ProbeError::Network(n) => n.hint(),
+        }
+    }
+}
+
+/// `https://<resource>.services.ai.azure.com/anthropic` or the configured base URL, no trailing `/`.
+pub fn base_url(config: &Config) -> Option<String> {
+    match (&config.foundry.resource, &config.foundry.base_url) {
+        (_, Some(b)) => Some(b.trim_end_matches('/').to_string()),
+        (Some(r), None) => Some(format!("https://{r}.services.ai.azure.com/anthropic")),
+        _ => None,
+    }
+}
+
+/// The credential a probe sends.
+pub enum Credential<'a> {
+    ApiKey(&'a Secret),
+    Bearer(&'a Secret),
+}
+
+/// One request with `max_tokens` 1 to `deployment`; Ok(elapsed ms) when it answered.
+pub async fn probe(net: &Network, config: &Config, deployment: &str, credential: Credential<'_>) -> Result<u64, ProbeError> {
+    let base = base_url(config).ok_or(ProbeError::NoEndpoint)?;
+    let body = MessagesRequest {
+        model: deployment.to_string(),
+        messages: vec![crate::anthropic::InputMessage { role: "user".into(), content: serde_json::Value::from("ping") }],
+        max_tokens: 1,
+        system: None,
+        stream: Some(false),
+        thinking: None,
+        output_config: None,
+        tools: None,
+        metadata: None,
+        other: Default::default(),
+    };
+    let mut rb = net.http.request(reqwest::Method::POST, &format!("{base}/v1/messages?beta=true"))?.header("anthropic-version", "2023-06-01").json(&body);
+    rb = match credential {
+        Credential::ApiKey(k) => rb.header("x-api-key", k.expose()),
+        Credential::Bearer(t) => rb.bearer_auth(t.expose()),
+    };
+    let start = std::time::Instant::now();
+    let resp = net.http.send(rb).await?;
+    let status = resp.status().as_u16();
+    let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let html = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("html"));
+    let text = resp.text().await.unwrap_or_default();
+    let elapsed = start.elapsed().as_millis() as u64;
+    if html || text.trim_start().starts_with('<') {
+        return Err(ProbeError::Html { endpoint: base, status });
+    }
+    let azure: Option<AzureError> = serde_json::from_str(&text).ok();
+    let message = azure.as_ref().map(|a| a.error.message.clone()).unwrap_or_else(|| crate::redact::first_bytes(&text, 200));
+    let code = azure.as_ref().and_then(|a| a.error.code.clone()).unwrap_or_default();
+    match status {
+        200 => Ok(elapsed),
+        401 => Err(ProbeError::Unauthorized { endpoint: base, message }),
+        403 => Err(ProbeError::Forbidden { deployment: deployment.into(), message }),
+        404 if code == "DeploymentNotFound" => Err(ProbeError::DeploymentNotFound { deployment: deployment.into(), endpoint: base }),
+        404 if code == "api_not_supported" || text.contains("api_not_supported") => Err(ProbeError::WrongUrl { endpoint: base }),
+        429 => Err(ProbeError::Throttled { deployment: deployment.into(), retry_after }),
+        _ => Err(ProbeError::Unexpected { endpoint: base, status, body: message }),
+    }
+}
