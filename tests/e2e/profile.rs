@@ -205,3 +205,31 @@ fn show_names_who_sets_what_and_flags_a_project_redirect() {
     let opus = eff["vars"].as_array().unwrap().iter().find(|x| x["name"] == "ANTHROPIC_DEFAULT_OPUS_MODEL").unwrap();
     assert_eq!(opus["source"], "process environment");
 }
+
+#[test]
+fn a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file() {
+    let f = fixture();
+    // 3 MB so that the write takes long enough to be interrupted in the middle.
+    let original: Vec<u8> = (0..3_000_000u32).map(|i| if i % 80 == 79 { b'\n' } else { b'#' }).collect();
+    fs::write(f.home.join(".bashrc"), &original).unwrap();
+    let mut kills = 0;
+    for i in 0..24u64 {
+        let mut c = cli_command(f.dir.path());
+        c.arg("--config").arg(&f.config).args(["profile", "write", "--no-verify", "--shell", "bash", "--sonnet", if i % 2 == 0 { "sonnet-a" } else { "sonnet-b" }]);
+        c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        let mut child = c.spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_micros((i * 7919) % 40_000));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = fs::read(f.home.join(".bashrc")).unwrap();
+        assert!(now.starts_with(&original), "iteration {i}: the user's bytes are intact");
+        let rest = String::from_utf8(now[original.len()..].to_vec()).unwrap();
+        let whole = rest.is_empty()
+            || (rest.starts_with("# >>> foundry-onboard >>>\n") && rest.ends_with("# <<< foundry-onboard <<<\n") && rest.matches("foundry-onboard >>>").count() == 1);
+        assert!(whole, "iteration {i}: torn file, tail:\n{rest}");
+    }
+    assert!(kills > 0, "at least one writer was killed mid-run");
+}

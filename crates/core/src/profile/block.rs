@@ -94,8 +94,8 @@ pub fn render(body: &[String], crlf: bool) -> Vec<u8> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inserted {
     pub bytes: Vec<u8>,
-    /// A newline had to be added before the block (the file did not end with one).
-    pub added_newline: bool,
+    /// The line break added before the block because the file did not end with one ("" if none).
+    pub added_newline: Vec<u8>,
 }
 
 /// Replaces our block in place, or appends it at the end. `crlf_allowed`: whether the block may
@@ -111,30 +111,29 @@ pub fn upsert(original: &[u8], body: &[String], crlf_allowed: bool) -> Result<In
             out.extend_from_slice(&block);
             // the old block may have been the last line without a newline: keep the rest as is
             out.extend_from_slice(&original[span.end..]);
-            Ok(Inserted { bytes: out, added_newline: false })
+            Ok(Inserted { bytes: out, added_newline: Vec::new() })
         }
         None => {
             let mut out = original.to_vec();
-            let added_newline = !original.is_empty() && !original.ends_with(b"\n");
-            if added_newline {
-                out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
-            }
+            let added_newline: Vec<u8> = if !original.is_empty() && !original.ends_with(b"\n") {
+                if crlf { b"\r\n".to_vec() } else { b"\n".to_vec() }
+            } else {
+                Vec::new()
+            };
+            out.extend_from_slice(&added_newline);
             out.extend_from_slice(&block);
             Ok(Inserted { bytes: out, added_newline })
         }
     }
 }
 
-/// Removes our block; `added_newline` removes the newline we added before it on first write.
-pub fn remove(current: &[u8], added_newline: bool) -> Result<Option<Vec<u8>>, BlockError> {
+/// Removes our block, and the exact line break we added before it on first write (if the block
+/// is still last).
+pub fn remove(current: &[u8], added_newline: &[u8]) -> Result<Option<Vec<u8>>, BlockError> {
     let Some(span) = find(current)? else { return Ok(None) };
     let mut start = span.start;
-    if added_newline && span.end == current.len() {
-        if current[..start].ends_with(b"\r\n") {
-            start -= 2;
-        } else if current[..start].ends_with(b"\n") {
-            start -= 1;
-        }
+    if !added_newline.is_empty() && span.end == current.len() && current[..start].ends_with(added_newline) {
+        start -= added_newline.len();
     }
     let mut out = current[..start].to_vec();
     out.extend_from_slice(&current[span.end..]);
@@ -155,7 +154,7 @@ mod tests {
             let once = upsert(original, &body(), true).unwrap();
             let twice = upsert(&once.bytes, &body(), true).unwrap();
             assert_eq!(once.bytes, twice.bytes, "{original:?}");
-            let removed = remove(&twice.bytes, once.added_newline).unwrap().unwrap();
+            let removed = remove(&twice.bytes, &once.added_newline).unwrap().unwrap();
             assert_eq!(removed, original, "{original:?}");
         }
     }
@@ -188,5 +187,61 @@ mod tests {
         assert_eq!(find(b"# <<< foundry-onboard <<<\n"), Err(BlockError::Unopened { line: 1 }));
         // look-alikes are not markers
         assert_eq!(find(b"  # >>> foundry-onboard >>>\n# >>> foundry-onboard >>> x\n").unwrap(), None);
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Lines that look like ours but are not: what a user's rc may contain.
+        fn line() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..80),
+                Just(b"# >>> foundry-onboard >>> (old)".to_vec()),
+                Just(b"  # <<< foundry-onboard <<<".to_vec()),
+                Just(b"# >>> conda initialize >>>".to_vec()),
+                Just(b"export PATH=\"$HOME/bin:$PATH\"".to_vec()),
+            ]
+        }
+
+        fn file() -> impl Strategy<Value = Vec<u8>> {
+            (proptest::collection::vec(line(), 0..40), any::<bool>(), any::<bool>()).prop_map(|(lines, crlf, final_nl)| {
+                let nl: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+                let mut out = Vec::new();
+                for (i, l) in lines.iter().enumerate() {
+                    // a random line must not contain a real line break that forms an exact marker
+                    let l: Vec<u8> = l.iter().map(|b| if *b == b'\n' { b' ' } else { *b }).collect();
+                    out.extend_from_slice(&l);
+                    if i + 1 < lines.len() || final_nl {
+                        out.extend_from_slice(nl);
+                    }
+                }
+                out
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn write_write_remove_loses_nothing(original in file(), pwsh in any::<bool>()) {
+                prop_assume!(find(&original).map(|s| s.is_none()).unwrap_or(false));
+                let body = vec!["export A='1'".to_string()];
+                let once = upsert(&original, &body, pwsh).unwrap();
+                prop_assert!(once.bytes.starts_with(&original));
+                let twice = upsert(&once.bytes, &body, pwsh).unwrap();
+                prop_assert_eq!(&once.bytes, &twice.bytes);
+                let removed = remove(&twice.bytes, &once.added_newline).unwrap().unwrap();
+                prop_assert_eq!(removed, original);
+            }
+        }
+
+        #[test]
+        fn five_megabyte_files() {
+            let mut big: Vec<u8> = (0..5_000_000u32).map(|i| if i % 97 == 0 { b'\n' } else { b'a' + (i % 26) as u8 }).collect();
+            big.extend_from_slice(b"no final newline");
+            let body = vec!["export A='1'".to_string()];
+            let once = upsert(&big, &body, false).unwrap();
+            assert_eq!(remove(&once.bytes, &once.added_newline).unwrap().unwrap(), big);
+        }
     }
 }

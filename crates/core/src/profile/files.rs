@@ -28,7 +28,9 @@ pub struct FileChange {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct FileState {
     created: bool,
-    added_newline: bool,
+    /// The line break added before the block ("" when none was needed).
+    #[serde(default)]
+    added_newline: String,
     /// settings.json: the keys we set and the values they replaced.
     #[serde(default)]
     keys: Vec<String>,
@@ -85,7 +87,7 @@ pub struct Planned {
     pub path: PathBuf,
     before: Option<Vec<u8>>,
     after: Vec<u8>,
-    added_newline: bool,
+    added_newline: Vec<u8>,
     previous: serde_json::Map<String, serde_json::Value>,
     keys: Vec<String>,
 }
@@ -113,7 +115,7 @@ pub fn plan(spec: &ProfileSpec, home: &ProfileHome, targets: &[Target]) -> Resul
             let literal: Vec<(&str, &str)> = spec.literal_entries().collect();
             let (after, previous) = settings_json::upsert(&real, before.as_deref(), &literal)?;
             let keys = literal.iter().map(|(k, _)| (*k).to_string()).collect();
-            Planned { target, path, before, after, added_newline: false, previous, keys }
+            Planned { target, path, before, after, added_newline: Vec::new(), previous, keys }
         } else {
             let body = shell_lines(target, &spec.entries, &cli);
             let inserted = block::upsert(before.as_deref().unwrap_or_default(), &body, target == Target::Pwsh).map_err(|source| ProfileError::Block { path: path.clone(), source })?;
@@ -170,7 +172,7 @@ pub fn write(home: &ProfileHome, planned: &[Planned]) -> Result<Vec<FileChange>,
         let key = p.path.display().to_string();
         let entry = state.files.entry(key).or_insert_with(|| FileState {
             created: p.before.is_none(),
-            added_newline: p.added_newline,
+            added_newline: String::from_utf8_lossy(&p.added_newline).into_owned(),
             original: if p.target == Target::ClaudeSettings { p.before.clone() } else { None },
             ..Default::default()
         });
@@ -216,7 +218,7 @@ pub fn remove(home: &ProfileHome, targets: &[Target], dry_run: bool) -> Result<V
                 Some(settings_json::remove(&path, &current, &fs.keys, &fs.previous)?)
             }
         } else {
-            match block::remove(&current, fs.added_newline).map_err(|source| ProfileError::Block { path: path.clone(), source })? {
+            match block::remove(&current, fs.added_newline.as_bytes()).map_err(|source| ProfileError::Block { path: path.clone(), source })? {
                 None => Some(current.clone()),
                 Some(rest) if rest.is_empty() && fs.created => None,
                 Some(rest) => Some(rest),
