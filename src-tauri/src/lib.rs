@@ -93,7 +93,8 @@ fn empty_window() -> ExitCode {
     context.config_mut().identifier = format!("{}.bench-empty", context.config().identifier);
     let result = tauri::Builder::default()
         .setup(|app| {
-            let url = tauri::WebviewUrl::External("about:blank".parse().map_err(|e| format!("{e}"))?);
+            // A minimal page served like ours (the same protocol, the same WebKit processes).
+            let url = tauri::WebviewUrl::App("empty.html".into());
             tauri::WebviewWindowBuilder::new(app, "main", url).title("Empty").inner_size(960.0, 680.0).build()?;
             Ok(())
         })

@@ -47,7 +47,7 @@ async fn a_name_the_sandbox_dns_resolves_publicly_is_refused() {
     )
     .unwrap();
     let net = Network::new(&loaded.config, Timeouts::from_total_ms(3_000)).unwrap();
-    let err = net.http.get(&sb.endpoint("foundryBaseUrl")).await.unwrap_err();
+    let err = net.http.get(&sb.endpoint("foundryPrivateUrl")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Guard, "{err}");
     assert!(err.to_string().contains("203.0.113.10"), "{err}");
     sb.stop_with("-TERM");

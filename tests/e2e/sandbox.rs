@@ -16,7 +16,7 @@ fn network_for(sb: &SandboxProcess) -> Network {
 #[tokio::test]
 async fn endpoints_config_https_and_dns_work_end_to_end() {
     let mut sb = SandboxProcess::start(&[]);
-    for key in ["armUrl", "authorityUrl", "foundryBaseUrl", "foundryHttpUrl", "gatewayUrl", "dns", "caFile", "home", "configFile"] {
+    for key in ["armUrl", "authorityUrl", "foundryBaseUrl", "foundryPrivateUrl", "foundryHttpUrl", "gatewayUrl", "dns", "caFile", "home", "configFile"] {
         assert!(sb.endpoints[key].is_string(), "endpoint {key} missing: {}", sb.endpoints);
     }
     let text = std::fs::read_to_string(&sb.config).unwrap();
@@ -24,11 +24,15 @@ async fn endpoints_config_https_and_dns_work_end_to_end() {
     let net = network_for(&sb);
 
     // HTTPS to the Foundry stand-in by its Azure host name: sandbox DNS → CNAME → loopback, sandbox CA.
-    let base = sb.endpoint("foundryBaseUrl");
+    let base = sb.endpoint("foundryPrivateUrl");
+    assert!(base.starts_with("https://sandbox-ai.services.ai.azure.com:"), "{base}");
     let host_root = base.trim_end_matches("/anthropic");
     let resp = net.http.get(host_root).await.expect("HTTPS through sandbox DNS and CA");
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["service"], "foundry");
+    // The base URL Claude Code gets (localhost) reaches the same server.
+    let body: serde_json::Value = net.http.get(sb.endpoint("foundryBaseUrl").trim_end_matches("/anthropic")).await.unwrap().json().await.unwrap();
     assert_eq!(body["service"], "foundry");
     // An unknown Foundry path answers with Azure's 404 body.
     let resp = net.http.get(&format!("{base}/nope")).await.unwrap();

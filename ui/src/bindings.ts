@@ -3,9 +3,15 @@ export type ErrorKind = "config" | "policy" | "io" | "network" | "guard" | "sand
 export type IpcError = { kind: ErrorKind, message: string, hint: string, };
 export type SandboxEndpoints = { armUrl: string, authorityUrl: string, 
 /**
- * What Claude Code gets as `ANTHROPIC_FOUNDRY_BASE_URL` in sandbox mode.
+ * What Claude Code gets as `ANTHROPIC_FOUNDRY_BASE_URL` in sandbox mode: `localhost`, which
+ * every resolver maps to loopback, so a shell that sourced the profile reaches the sandbox.
  */
 foundryBaseUrl: string, 
+/**
+ * The same endpoint by the resource's Azure name, which only the sandbox DNS resolves
+ * (through its privatelink CNAME, as a private DNS zone would).
+ */
+foundryPrivateUrl: string, 
 /**
  * The same Foundry stand-in over plain HTTP on loopback.
  */

@@ -7,6 +7,7 @@ export const SANDBOX: SandboxInfo = {
     armUrl: 'https://127.0.0.1:41001/arm',
     authorityUrl: 'https://127.0.0.1:41001/authority',
     foundryBaseUrl: 'https://contoso.services.ai.azure.com/anthropic',
+    foundryPrivateUrl: 'https://sandbox-ai.services.ai.azure.com:41001/anthropic',
     foundryHttpUrl: 'http://127.0.0.1:41002',
     gatewayUrl: 'https://127.0.0.1:41003/gateway',
     dns: '127.0.0.1:41053',

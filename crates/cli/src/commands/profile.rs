@@ -160,7 +160,7 @@ fn write(
         }
     }
     let checks = if choices.no_verify {
-        Vec::new()
+        (Vec::new(), None)
     } else {
         let rt = match super::runtime() {
             Ok(rt) => rt,
@@ -175,12 +175,19 @@ fn write(
             }
             let mut out: Vec<(usize, verify::ShellCheck)> = set.join_all().await;
             out.sort_by_key(|(i, _)| *i);
-            out.into_iter().map(|(_, c)| c).collect::<Vec<_>>()
+            let shells = out.into_iter().map(|(_, c)| c).collect::<Vec<_>>();
+            // Then the whole chain, once, from the first POSIX shell that sees the profile.
+            let client = match shells.iter().find(|c| c.status == "pass" && matches!(c.target, Target::Bash | Target::Zsh)) {
+                Some(c) => Some(verify::check_claude(c.target, home, Duration::from_secs(60)).await),
+                None => None,
+            };
+            (shells, client)
         })
     };
-    let failed = checks.iter().any(|c| c.status == "fail");
+    let (checks, client) = checks;
+    let failed = checks.iter().any(|c| c.status == "fail") || client.as_ref().is_some_and(|c| c.status == "fail");
     if global.json {
-        println!("{}", serde_json::json!({"ok": !failed, "mode": spec.mode, "home": home.home, "files": changes, "shells": checks}));
+        println!("{}", serde_json::json!({"ok": !failed, "mode": spec.mode, "home": home.home, "files": changes, "shells": checks, "client": client}));
     } else {
         for c in &changes {
             println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);
@@ -193,6 +200,9 @@ fn write(
                     println!("          {m}");
                 }
             }
+        }
+        if let Some(c) = &client {
+            println!("The real client, from {}:\n  {:<4}  claude -p  {}", c.target.name(), c.status, c.detail);
         }
     }
     if failed { 1 } else { 0 }

@@ -65,6 +65,11 @@ impl DnsResolver {
             self.guard.check_ip(ip)?;
             return Ok(vec![ip]);
         }
+        // RFC 6761: localhost is always loopback, whatever the configured resolvers say.
+        let lower = name.trim_end_matches('.').to_ascii_lowercase();
+        if lower == "localhost" || lower.ends_with(".localhost") {
+            return Ok(vec![IpAddr::from([127, 0, 0, 1])]);
+        }
         let Some(inner) = &self.inner else {
             return Err(NetError::Guard { target: format!("the system DNS resolver (to look up {name})") });
         };

@@ -34,6 +34,55 @@ pub fn installed(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }
 
+/// The real client's answer, from a shell that sourced the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientCheck {
+    pub target: Target,
+    /// "pass", "fail" or "skip".
+    pub status: String,
+    pub detail: String,
+    pub api_error_status: Option<u16>,
+}
+
+/// Runs `claude -p ping` once from `target`'s shell (no retries: a 401 answers in under a second
+/// instead of three minutes) and reads `is_error` / `api_error_status` from its JSON.
+pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration) -> ClientCheck {
+    let line = "command -v claude >/dev/null 2>&1 || exit 127; env CLAUDE_CODE_MAX_RETRIES=0 DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 claude -p ping --output-format json";
+    let (program, flag) = match target {
+        Target::Bash => ("bash", "-ic"),
+        Target::Zsh => ("zsh", "-ic"),
+        _ => return ClientCheck { target, status: "skip".into(), detail: "the client check runs from bash or zsh".into(), api_error_status: None },
+    };
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.arg(flag).arg(line).env("HOME", &home.home).env("XDG_CONFIG_HOME", home.config_dir()).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
+    for v in MANAGED_VARIABLES {
+        cmd.env_remove(v);
+    }
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let out = match tokio::time::timeout(timeout, cmd.output()).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => return ClientCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), api_error_status: None },
+        Err(_) => return ClientCheck { target, status: "fail".into(), detail: format!("claude did not answer within {} s", timeout.as_secs()), api_error_status: None },
+    };
+    if out.status.code() == Some(127) {
+        return ClientCheck { target, status: "skip".into(), detail: "claude is not installed (npm install -g @anthropic-ai/claude-code)".into(), api_error_status: None };
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text.lines().rev().find_map(|l| serde_json::from_str::<serde_json::Value>(l.trim()).ok());
+    match json {
+        Some(v) if v["is_error"] == false => ClientCheck { target, status: "pass".into(), detail: "claude -p answered through the profile".into(), api_error_status: None },
+        Some(v) => ClientCheck {
+            target,
+            status: "fail".into(),
+            detail: crate::redact::first_bytes(v["result"].as_str().unwrap_or("claude reported an error"), 400),
+            api_error_status: v["api_error_status"].as_u64().and_then(|s| u16::try_from(s).ok()),
+        },
+        None => ClientCheck { target, status: "fail".into(), detail: format!("claude printed no JSON: {}", crate::redact::first_bytes(&text, 200)), api_error_status: None },
+    }
+}
+
 /// Starts `target`'s shell with the profile home and our variables removed from its starting
 /// environment, so only the rc file can set them. Bounded by `timeout`; the shell is killed after.
 pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec, timeout: Duration) -> ShellCheck {

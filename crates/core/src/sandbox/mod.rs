@@ -79,8 +79,12 @@ pub struct SandboxOptions {
 pub struct SandboxEndpoints {
     pub arm_url: String,
     pub authority_url: String,
-    /// What Claude Code gets as `ANTHROPIC_FOUNDRY_BASE_URL` in sandbox mode.
+    /// What Claude Code gets as `ANTHROPIC_FOUNDRY_BASE_URL` in sandbox mode: `localhost`, which
+    /// every resolver maps to loopback, so a shell that sourced the profile reaches the sandbox.
     pub foundry_base_url: String,
+    /// The same endpoint by the resource's Azure name, which only the sandbox DNS resolves
+    /// (through its privatelink CNAME, as a private DNS zone would).
+    pub foundry_private_url: String,
     /// The same Foundry stand-in over plain HTTP on loopback.
     pub foundry_http_url: String,
     pub gateway_url: String,
@@ -151,7 +155,8 @@ impl Sandbox {
         let endpoints = SandboxEndpoints {
             arm_url: format!("https://127.0.0.1:{}", p(&arm)),
             authority_url: format!("https://127.0.0.1:{}", p(&login)),
-            foundry_base_url: format!("https://{RESOURCE}.services.ai.azure.com:{}/anthropic", p(&foundry)),
+            foundry_base_url: format!("https://localhost:{}/anthropic", p(&foundry)),
+            foundry_private_url: format!("https://{RESOURCE}.services.ai.azure.com:{}/anthropic", p(&foundry)),
             foundry_http_url: format!("http://127.0.0.1:{}/anthropic", p(&foundry_plain)),
             gateway_url: format!("https://127.0.0.1:{}", p(&gateway)),
             dns: format!("127.0.0.1:{dns_port}"),
