@@ -67,7 +67,13 @@ pub fn run() -> ExitCode {
             }
         }))
         .manage(app_state)
-        .invoke_handler(tauri::generate_handler![commands::app_info, commands::config_view, commands::mark_first_paint])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::config_view,
+            commands::mark_first_paint,
+            commands::profile_preview,
+            commands::profile_write
+        ])
         .build(context);
     let app = match app {
         Ok(a) => a,

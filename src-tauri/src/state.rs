@@ -42,6 +42,18 @@ impl AppState {
         }
     }
 
+    /// The config and where its profile files live; the CLI beside this app answers `secret print`.
+    pub fn profile_home(&self) -> Result<(LoadedConfig, foundry_onboard_core::profile::ProfileHome), IpcError> {
+        let loaded = self.loaded()?;
+        let cli = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join(if cfg!(windows) { "foundry-onboard.exe" } else { "foundry-onboard" })))
+            .filter(|p| p.exists())
+            .unwrap_or_else(|| "foundry-onboard".into());
+        let home = foundry_onboard_core::profile::ProfileHome::for_config(&loaded.config, &loaded.path, cli).map_err(|e| IpcError::from_diagnose(&e))?;
+        Ok((loaded, home))
+    }
+
     /// Takes the sandbox out so it can be shut down on exit.
     pub fn take_sandbox(&self) -> Option<Sandbox> {
         self.sandbox.lock().ok().and_then(|mut s| s.take())

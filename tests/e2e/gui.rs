@@ -6,6 +6,31 @@ use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{artifacts_dir, gui};
 
 /// Walks the app; returns the sandbox's ARM port read from the Settings tab.
+/// The Profile step: the diff is shown before writing, then every shell turns green.
+async fn profile_step(s: &Session) -> anyhow::Result<()> {
+    anyhow::ensure!(s.text("profile-sandbox-home").await?.contains("Sandbox mode"), "sandbox home named");
+    let diff = s.text("file-bash").await?;
+    anyhow::ensure!(diff.contains("export CLAUDE_CODE_USE_FOUNDRY='1'"), "bash diff previewed: {diff}");
+    s.click("profile-write").await?;
+    for shell in ["bash", "zsh", "fish"] {
+        let id = format!("shell-check-{shell}");
+        let start = std::time::Instant::now();
+        loop {
+            let status = s.script(&format!("return document.querySelector('[data-testid=\"{id}\"]')?.dataset.status ?? null")).await?;
+            match status.as_str() {
+                Some("pass") => break,
+                Some(other) => anyhow::bail!("{shell}: {other}: {}", s.text(&id).await?),
+                None if start.elapsed() > std::time::Duration::from_secs(30) => anyhow::bail!("{shell}: no result"),
+                None => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+    }
+    if let Ok(png) = s.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join("gui-profile.png"), png);
+    }
+    Ok(())
+}
+
 async fn walk(s: &Session) -> anyhow::Result<u16> {
     anyhow::ensure!(s.title().await? == "Foundry Onboard", "window title");
     // The sandbox badge is on the status line.
@@ -16,6 +41,9 @@ async fn walk(s: &Session) -> anyhow::Result<u16> {
     let steps = ["welcome", "signin", "resource", "profile", "verify", "done"];
     for (i, step) in steps.iter().enumerate() {
         anyhow::ensure!(s.displayed(&format!("step-{step}")).await?, "step {step} shown");
+        if *step == "profile" {
+            profile_step(s).await?;
+        }
         if i + 1 < steps.len() {
             s.click("wizard-next").await?;
         }

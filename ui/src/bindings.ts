@@ -23,3 +23,58 @@ dns: string, caFile: string, home: string, configFile: string | null, };
 export type SandboxInfo = { endpoints: SandboxEndpoints, faults: Array<string>, latencyMs: number, };
 export type AppInfo = { version: string, os: string, sandbox: SandboxInfo | null, configFile: string | null, policyFile: string | null, logDir: string | null, };
 export type ConfigView = { toml: string, locked: Array<string>, notices: Array<string>, };
+export type Target = "bash" | "zsh" | "fish" | "pwsh" | "claude-settings";
+export type AuthMode = "entra" | "api-key" | "gateway";
+export type FileChange = { target: Target, path: string, 
+/**
+ * "create", "update", "unchanged", "remove", "delete" or "absent".
+ */
+action: string, 
+/**
+ * A unified diff (lossy UTF-8) of the change.
+ */
+diff: string, };
+export type EffectiveVar = { name: string, 
+/**
+ * Masked when it is a credential.
+ */
+value: string, 
+/**
+ * "process environment" or the settings file that set it last.
+ */
+source: string, };
+export type Finding = { 
+/**
+ * "warn" or "fail".
+ */
+severity: string, 
+/**
+ * "profile" (a variable of ours is missing or different) or "conflict" (something else in
+ * the environment or the settings files gets in the way).
+ */
+about: string, message: string, hint: string, };
+export type EffectiveEnv = { cwd: string, vars: Array<EffectiveVar>, findings: Array<Finding>, 
+/**
+ * The settings files read, in order, with "ok", "absent" or why it was skipped.
+ */
+files: Array<[string, string]>, };
+export type ShellCheck = { target: Target, 
+/**
+ * "pass", "fail" or "skip".
+ */
+status: string, detail: string, 
+/**
+ * Variables that were not set, or set to something else.
+ */
+mismatches: Array<string>, };
+export type ClientCheck = { target: Target, 
+/**
+ * "pass", "fail" or "skip".
+ */
+status: string, detail: string, apiErrorStatus: number | null, };
+export type ProfilePreview = { mode: AuthMode, home: string, sandbox: boolean, files: Array<FileChange>, 
+/**
+ * What Claude Code sees now, before anything is written.
+ */
+effective: EffectiveEnv, };
+export type ProfileOutcome = { mode: AuthMode, home: string, files: Array<FileChange>, shells: Array<ShellCheck>, client: ClientCheck | null, };

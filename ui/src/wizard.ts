@@ -1,6 +1,7 @@
 // The first-run wizard: Welcome → Sign in → Resource & models → Profile → Verify → Done.
 import { h, replaceChildren, type Child } from './dom';
 import type { AppInfo } from './ipc';
+import { profileStep } from './profile';
 
 export type StepId = 'welcome' | 'signin' | 'resource' | 'profile' | 'verify' | 'done';
 
@@ -76,14 +77,8 @@ export const STEPS: readonly StepDef[] = [
     id: 'profile',
     label: 'Profile',
     title: 'Write your shell profile',
-    placeholder: true,
-    body: () =>
-      h(
-        'p',
-        null,
-        'Preview the environment settings Claude Code needs, then write them to your shell profile. ',
-        'You see the exact change before anything is written.',
-      ),
+    placeholder: false,
+    body: () => profileStep(),
   },
   {
     id: 'verify',

@@ -13,6 +13,16 @@ pub fn typescript() -> String {
         crate::sandbox::SandboxInfo::decl(&cfg),
         crate::views::AppInfo::decl(&cfg),
         crate::views::ConfigView::decl(&cfg),
+        crate::profile::Target::decl(&cfg),
+        crate::profile::AuthMode::decl(&cfg),
+        crate::profile::FileChange::decl(&cfg),
+        crate::profile::effective::EffectiveVar::decl(&cfg),
+        crate::profile::effective::Finding::decl(&cfg),
+        crate::profile::effective::EffectiveEnv::decl(&cfg),
+        crate::profile::verify::ShellCheck::decl(&cfg),
+        crate::profile::verify::ClientCheck::decl(&cfg),
+        crate::profile::ProfilePreview::decl(&cfg),
+        crate::profile::ProfileOutcome::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {

@@ -1,8 +1,22 @@
 // The only module allowed to talk to Tauri. Everything else imports from here.
 import { invoke } from '@tauri-apps/api/core';
-import type { AppInfo, ConfigView, ErrorKind, IpcError } from '../bindings';
+import type { AppInfo, ConfigView, ErrorKind, IpcError, ProfileOutcome, ProfilePreview } from '../bindings';
 
-export type { AppInfo, ConfigView, ErrorKind, IpcError, SandboxEndpoints, SandboxInfo } from '../bindings';
+export type {
+  AppInfo,
+  ClientCheck,
+  ConfigView,
+  EffectiveEnv,
+  ErrorKind,
+  FileChange,
+  Finding,
+  IpcError,
+  ProfileOutcome,
+  ProfilePreview,
+  SandboxEndpoints,
+  SandboxInfo,
+  ShellCheck,
+} from '../bindings';
 
 const ERROR_KINDS: readonly ErrorKind[] = [
   'config',
@@ -65,4 +79,12 @@ export function configView(): Promise<ConfigView> {
 
 export function markFirstPaint(): Promise<void> {
   return call<void>('mark_first_paint');
+}
+
+export function profilePreview(): Promise<ProfilePreview> {
+  return invoke<ProfilePreview>('profile_preview');
+}
+
+export function profileWrite(): Promise<ProfileOutcome> {
+  return invoke<ProfileOutcome>('profile_write');
 }

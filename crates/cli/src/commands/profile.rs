@@ -2,10 +2,9 @@
 
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
 use crate::output::report_error;
-use foundry_onboard_core::config::{Config, LoginMode, Shell, save, validate::violations};
-use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective, verify};
+use foundry_onboard_core::config::{Config, LoginMode, save, validate::violations};
+use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective};
 use foundry_onboard_core::{ErrorKind, IpcError};
-use std::time::Duration;
 
 pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
     let loaded = match super::config::load(global) {
@@ -91,32 +90,19 @@ fn apply(config: &mut Config, c: &ProfileChoices) -> bool {
 }
 
 fn targets(args: &ProfileTarget, config: &Config) -> Vec<Target> {
-    if !args.shells.is_empty() {
-        return args
-            .shells
-            .iter()
-            .map(|s| match s {
-                ShellTarget::Bash => Target::Bash,
-                ShellTarget::Zsh => Target::Zsh,
-                ShellTarget::Fish => Target::Fish,
-                ShellTarget::Pwsh => Target::Pwsh,
-                ShellTarget::ClaudeSettings => Target::ClaudeSettings,
-            })
-            .collect();
+    if args.shells.is_empty() {
+        return profile::default_targets(config);
     }
-    let mut out: Vec<Target> = if config.profile.shells.is_empty() {
-        [(Shell::Bash, "bash"), (Shell::Zsh, "zsh"), (Shell::Fish, "fish"), (Shell::Pwsh, "pwsh")]
-            .into_iter()
-            .filter(|(s, program)| *s == Shell::Bash || verify::installed(program))
-            .map(|(s, _)| Target::from_shell(s))
-            .collect()
-    } else {
-        config.profile.shells.iter().map(|s| Target::from_shell(*s)).collect()
-    };
-    if config.profile.claude_settings {
-        out.push(Target::ClaudeSettings);
-    }
-    out
+    args.shells
+        .iter()
+        .map(|s| match s {
+            ShellTarget::Bash => Target::Bash,
+            ShellTarget::Zsh => Target::Zsh,
+            ShellTarget::Fish => Target::Fish,
+            ShellTarget::Pwsh => Target::Pwsh,
+            ShellTarget::ClaudeSettings => Target::ClaudeSettings,
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -150,41 +136,20 @@ fn write(
         }
         return 0;
     }
-    let changes = match profile::write(home, &planned) {
-        Ok(c) => c,
-        Err(e) => return report_error(global.json, &e),
-    };
     if let Some(path) = save_to {
         if let Err(e) = save(path, config, policy) {
             return report_error(global.json, &e);
         }
     }
-    let checks = if choices.no_verify {
-        (Vec::new(), None)
-    } else {
-        let rt = match super::runtime() {
-            Ok(rt) => rt,
-            Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
-        };
-        rt.block_on(async {
-            // The shells are independent: start them all at once.
-            let mut set = tokio::task::JoinSet::new();
-            for (i, t) in targets.iter().copied().filter(|t| *t != Target::ClaudeSettings).enumerate() {
-                let (home, spec) = (home.clone(), spec.clone());
-                set.spawn(async move { (i, verify::check_shell(t, &home, &spec, Duration::from_secs(10)).await) });
-            }
-            let mut out: Vec<(usize, verify::ShellCheck)> = set.join_all().await;
-            out.sort_by_key(|(i, _)| *i);
-            let shells = out.into_iter().map(|(_, c)| c).collect::<Vec<_>>();
-            // Then the whole chain, once, from the first POSIX shell that sees the profile.
-            let client = match shells.iter().find(|c| c.status == "pass" && matches!(c.target, Target::Bash | Target::Zsh)) {
-                Some(c) => Some(verify::check_claude(c.target, home, Duration::from_secs(60)).await),
-                None => None,
-            };
-            (shells, client)
-        })
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
     };
-    let (checks, client) = checks;
+    let outcome = match rt.block_on(profile::write_and_verify(config, home, targets, !choices.no_verify)) {
+        Ok(o) => o,
+        Err(e) => return report_error(global.json, &e),
+    };
+    let (changes, checks, client) = (outcome.files, outcome.shells, outcome.client);
     let failed = checks.iter().any(|c| c.status == "fail") || client.as_ref().is_some_and(|c| c.status == "fail");
     if global.json {
         println!("{}", serde_json::json!({"ok": !failed, "mode": spec.mode, "home": home.home, "files": changes, "shells": checks, "client": client}));

@@ -47,6 +47,9 @@ pub struct EffectiveVar {
 pub struct Finding {
     /// "warn" or "fail".
     pub severity: String,
+    /// "profile" (a variable of ours is missing or different) or "conflict" (something else in
+    /// the environment or the settings files gets in the way).
+    pub about: String,
     pub message: String,
     pub hint: String,
 }
@@ -74,11 +77,16 @@ fn truthy(v: &str) -> bool {
 }
 
 fn fail(message: String, hint: impl Into<String>) -> Finding {
-    Finding { severity: "fail".into(), message, hint: hint.into() }
+    Finding { severity: "fail".into(), about: "conflict".into(), message, hint: hint.into() }
 }
 
 fn warn(message: String, hint: impl Into<String>) -> Finding {
-    Finding { severity: "warn".into(), message, hint: hint.into() }
+    Finding { severity: "warn".into(), about: "conflict".into(), message, hint: hint.into() }
+}
+
+fn ours(mut f: Finding) -> Finding {
+    f.about = "profile".into();
+    f
 }
 
 /// Claude Code's settings files for `cwd`, lowest precedence first.
@@ -143,18 +151,18 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
 
     for e in &spec.entries {
         match (&e.value, get(e.name)) {
-            (EnvValue::Literal(want), Some((got, src))) if got != want => findings.push(fail(
+            (EnvValue::Literal(want), Some((got, src))) if got != want => findings.push(ours(fail(
                 format!("{} is {:?} (set by {src}), but the profile sets {:?}", e.name, mask(e.name, got), mask(e.name, want)),
                 if src == "process environment" { "Open a new terminal so it reads the profile, or remove the other export.".to_string() } else { format!("Settings files beat the shell: change or remove {} in {src}.", e.name) },
-            )),
-            (EnvValue::Literal(want), None) => findings.push(fail(
+            ))),
+            (EnvValue::Literal(want), None) => findings.push(ours(fail(
                 format!("{} is not set (the profile sets {:?})", e.name, mask(e.name, want)),
                 "Open a new terminal (or `source` your rc file) so it reads the profile.",
-            )),
-            (EnvValue::Keyring { secret, .. }, None) => findings.push(fail(
+            ))),
+            (EnvValue::Keyring { secret, .. }, None) => findings.push(ours(fail(
                 format!("{} is not set: the keyring gave no value for {secret} at shell start", e.name),
                 format!("Store it with `foundry-onboard secret set {secret}`, unlock the keyring, and open a new terminal."),
-            )),
+            ))),
             _ => {}
         }
     }
@@ -189,10 +197,10 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
             ));
         }
         if get("AZURE_TOKEN_CREDENTIALS").map(|(v, _)| v) != Some("dev") {
-            findings.push(warn(
+            findings.push(ours(warn(
                 "AZURE_TOKEN_CREDENTIALS is not \"dev\": Claude Code probes the managed-identity endpoint (169.254.169.254) before `az`".into(),
                 "The profile sets AZURE_TOKEN_CREDENTIALS=dev; open a new terminal.",
-            ));
+            )));
         }
     }
     if let Some((_, src)) = get("ANTHROPIC_MAX_TOKENS") {

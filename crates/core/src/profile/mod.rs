@@ -2,6 +2,7 @@
 //! facts/claude-code.md), written into each shell's rc file as a managed block and into Claude
 //! Code's own settings file — atomically, through symlinks, and removable byte for byte.
 
+mod apply;
 pub mod block;
 mod error;
 mod files;
@@ -12,6 +13,7 @@ mod spec;
 pub mod verify;
 pub mod effective;
 
+pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify};
 pub use error::ProfileError;
 pub use files::{FileChange, Planned, plan, remove, write};
 pub use home::ProfileHome;

@@ -26,7 +26,7 @@ pub const MANAGED_VARIABLES: &[&str] = &[
     "REQUESTS_CA_BUNDLE",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthMode {
     /// `az login`; no secret anywhere.

@@ -1,0 +1,83 @@
+//! The profile use cases both faces call: which files, a preview with the effective environment,
+//! and write-then-verify (each shell, then the real client once).
+
+use super::effective::{self, EffectiveEnv};
+use super::verify::{self, ClientCheck, ShellCheck};
+use super::{AuthMode, FileChange, ProfileError, ProfileHome, ProfileSpec, Target};
+use crate::config::{Config, Shell};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// The shells in the config, else bash and every other installed shell; plus Claude Code's
+/// settings file when the config asks for it.
+pub fn default_targets(config: &Config) -> Vec<Target> {
+    let mut out: Vec<Target> = if config.profile.shells.is_empty() {
+        [(Shell::Bash, "bash"), (Shell::Zsh, "zsh"), (Shell::Fish, "fish"), (Shell::Pwsh, "pwsh")]
+            .into_iter()
+            .filter(|(s, program)| *s == Shell::Bash || verify::installed(program))
+            .map(|(s, _)| Target::from_shell(s))
+            .collect()
+    } else {
+        config.profile.shells.iter().map(|s| Target::from_shell(*s)).collect()
+    };
+    if config.profile.claude_settings {
+        out.push(Target::ClaudeSettings);
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfilePreview {
+    pub mode: AuthMode,
+    pub home: String,
+    pub sandbox: bool,
+    pub files: Vec<FileChange>,
+    /// What Claude Code sees now, before anything is written.
+    pub effective: EffectiveEnv,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileOutcome {
+    pub mode: AuthMode,
+    pub home: String,
+    pub files: Vec<FileChange>,
+    pub shells: Vec<ShellCheck>,
+    pub client: Option<ClientCheck>,
+}
+
+pub fn preview(config: &Config, home: &ProfileHome, targets: &[Target], cwd: &Path) -> Result<ProfilePreview, ProfileError> {
+    let spec = ProfileSpec::from_config(config)?;
+    let files = super::plan(&spec, home, targets)?.iter().map(|p| p.change()).collect();
+    let process_env = std::env::vars().collect();
+    let settings = effective::settings_files(home, cwd, None, Path::new("/etc/claude-code"));
+    let effective = effective::effective(&process_env, &settings, &spec, cwd);
+    Ok(ProfilePreview { mode: spec.mode, home: home.home.display().to_string(), sandbox: home.sandbox, files, effective })
+}
+
+/// Writes every target, then starts each shell to compare what it sees, then — from the first
+/// shell that passed — runs the real client once (skipped when `claude` is not installed).
+pub async fn write_and_verify(config: &Config, home: &ProfileHome, targets: &[Target], verify: bool) -> Result<ProfileOutcome, ProfileError> {
+    let spec = ProfileSpec::from_config(config)?;
+    let planned = super::plan(&spec, home, targets)?;
+    let files = super::write(home, &planned)?;
+    let mut shells = Vec::new();
+    let mut client = None;
+    if verify {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, t) in targets.iter().copied().filter(|t| *t != Target::ClaudeSettings).enumerate() {
+            let (home, spec) = (home.clone(), spec.clone());
+            set.spawn(async move { (i, verify::check_shell(t, &home, &spec, Duration::from_secs(10)).await) });
+        }
+        let mut results: Vec<(usize, ShellCheck)> = set.join_all().await;
+        results.sort_by_key(|(i, _)| *i);
+        shells = results.into_iter().map(|(_, c)| c).collect();
+        if let Some(c) = shells.iter().find(|c| c.status == "pass" && matches!(c.target, Target::Bash | Target::Zsh)) {
+            client = Some(verify::check_claude(c.target, home, Duration::from_secs(60)).await);
+        }
+    }
+    Ok(ProfileOutcome { mode: spec.mode, home: home.home.display().to_string(), files, shells, client })
+}

@@ -1,0 +1,108 @@
+// The Profile step: the exact diff of every file before writing, what Claude Code sees now
+// (with conflicts named), then each shell and the real client turning green.
+import { loadInto } from './async';
+import { h, replaceChildren, type Child } from './dom';
+import {
+  profilePreview,
+  profileWrite,
+  type FileChange,
+  type Finding,
+  type ProfileOutcome,
+  type ProfilePreview,
+  type ShellCheck,
+  type ClientCheck,
+} from './ipc';
+
+const ACTIONS: Record<string, string> = {
+  create: 'will be created',
+  update: 'will be updated',
+  unchanged: 'is already up to date',
+};
+
+/** A unified diff as lines, each classed by its first character (no HTML is ever parsed). */
+function diffView(diff: string): HTMLElement {
+  const lines = diff.split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''));
+  return h(
+    'pre',
+    { class: 'diff', tabindex: '0', 'aria-label': 'Changes to this file' },
+    lines.map((l) => {
+      const cls = l.startsWith('+++') || l.startsWith('---') ? 'diff-file' : l.startsWith('+') ? 'diff-add' : l.startsWith('-') ? 'diff-del' : l.startsWith('@@') ? 'diff-hunk' : 'diff-ctx';
+      return h('span', { class: `diff-line ${cls}` }, l, '\n');
+    }),
+  );
+}
+
+function fileBlock(f: FileChange): HTMLElement {
+  return h(
+    'details',
+    { class: 'file-change', 'data-testid': `file-${f.target}`, open: f.action !== 'unchanged' },
+    h('summary', null, h('strong', null, f.target), ' ', h('code', null, f.path), ' ', h('span', { class: 'muted' }, ACTIONS[f.action] ?? f.action)),
+    f.action === 'unchanged' ? null : diffView(f.diff),
+  );
+}
+
+function findingItem(f: Finding): HTMLElement {
+  return h('li', { class: `finding finding-${f.severity}`, 'data-testid': 'finding' }, h('strong', null, f.severity === 'fail' ? 'Problem: ' : 'Warning: '), f.message, h('br'), h('span', { class: 'muted' }, f.hint));
+}
+
+function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: () => void): void {
+  const effective = p.effective;
+  // Before the profile is written our own variables are naturally missing: show only conflicts.
+  const conflicts = effective.findings.filter((f) => f.about === 'conflict');
+  replaceChildren(
+    container,
+    p.sandbox
+      ? h('p', { class: 'callout callout-sandbox', 'data-testid': 'profile-sandbox-home' }, 'Sandbox mode: files are written under ', h('code', null, p.home), ', never your own ', h('code', null, '~/.bashrc'), ' or ', h('code', null, '~/.claude'), '.')
+      : null,
+    h('p', null, 'Sign-in: ', h('strong', { 'data-testid': 'profile-mode' }, p.mode === 'entra' ? 'Entra ID (az login), no secret in any file' : p.mode === 'api-key' ? 'API key from the OS keyring' : 'gateway credential from the OS keyring'), '.'),
+    h('h3', null, 'Changes'),
+    h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map(fileBlock)),
+    h('h3', null, 'What Claude Code sees now'),
+    conflicts.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'no-conflicts' }, 'Nothing in your environment or settings files conflicts with the profile.')
+      : h('ul', { class: 'findings', 'data-testid': 'profile-findings' }, conflicts.map(findingItem)),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: onWrite } }, 'Write profile'),
+    ),
+  );
+}
+
+function checkRow(testid: string, label: string, status: string, detail: string): HTMLElement {
+  const icon = status === 'pass' ? '✓' : status === 'fail' ? '✗' : '–';
+  return h(
+    'li',
+    { class: `check check-${status}`, 'data-testid': testid, 'data-status': status },
+    h('span', { class: 'check-icon', 'aria-hidden': 'true' }, icon),
+    h('strong', null, label),
+    ' ',
+    h('span', { class: 'sr-only' }, `${status}: `),
+    detail,
+  );
+}
+
+function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
+  const rows: Child[] = [
+    ...o.files.map((f) => checkRow(`written-${f.target}`, f.target, 'pass', `${f.path} ${f.action === 'unchanged' ? 'already up to date' : f.action === 'create' ? 'created' : 'updated'}`)),
+    ...o.shells.map((s: ShellCheck) => checkRow(`shell-check-${s.target}`, `${s.target} sees the profile`, s.status, [s.detail, ...s.mismatches].join(' · '))),
+  ];
+  const c: ClientCheck | null = o.client;
+  if (c) rows.push(checkRow('client-check', 'claude -p', c.status, c.detail));
+  replaceChildren(container, h('h3', null, 'Written and checked'), h('ul', { class: 'checks', 'data-testid': 'profile-result' }, rows));
+  container.querySelector('h3')?.setAttribute('tabindex', '-1');
+  (container.querySelector('h3') as HTMLElement | null)?.focus();
+}
+
+/** The Profile step's body: loads the preview at once. */
+export function profileStep(): HTMLElement {
+  const preview = h('div', { class: 'profile-preview', 'data-testid': 'profile-preview' });
+  const result = h('div', { class: 'profile-result', 'aria-live': 'polite' });
+  const write = (): void => {
+    const button = preview.querySelector<HTMLButtonElement>('[data-testid="profile-write"]');
+    if (button) button.disabled = true;
+    void loadInto(result, profileWrite, (o) => renderOutcome(result, o), { loadingLabel: 'Writing and starting each shell…' });
+  };
+  void loadInto(preview, profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
+  return h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
+}
