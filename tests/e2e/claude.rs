@@ -84,7 +84,7 @@ fn real_claude_code_answers_through_the_written_profile() {
         eprintln!("SKIPPED real Claude Code tests: {why}");
         return;
     }
-    for (mode, key_file) in [("api-key", "foundry-api-key"), ("gateway", "gateway-key")] {
+    for (mode, key_file) in [("api-key", "foundry-api-key"), ("gateway", "gateway-key"), ("resource", "foundry-api-key")] {
         let (v, dir, _keep) = run_mode(mode);
         assert_eq!(v["is_error"], false, "{mode}: {v}");
         assert!(v["result"].as_str().unwrap_or("").contains("Hello from the Foundry Onboard sandbox"), "{mode}: {v}");

@@ -110,6 +110,10 @@ pub struct SandboxArgs {
     /// Use consecutive ports from N (arm, login, foundry https, foundry http, gateway, dns) instead of random free ports.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1024..=65_000))]
     pub port: Option<u16>,
+    /// Serve Foundry's HTTPS on port N (e.g. 443 inside a network namespace, so a profile can name
+    /// the resource `sandbox-ai` with a hosts entry instead of a URL).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub foundry_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Default)]

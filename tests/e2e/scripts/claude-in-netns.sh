@@ -3,7 +3,7 @@
 # inside a network namespace with only loopback (`unshare -n -m`, started by the test), with a
 # private /etc/hosts for the sandbox's resource name, a private D-Bus session and an unlocked
 # gnome-keyring for the API key, and a bash that sources the written profile.
-# Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE   (MODE: api-key | gateway | entra)
+# Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE   (MODE: api-key | gateway | resource | entra)
 set -euo pipefail
 CLI=$1 CLAUDE_DIR=$2 WORK=$3 MODE=$4
 ip link set lo up
@@ -15,7 +15,9 @@ mkdir -p "$HOME" "$XDG_DATA_HOME/keyrings"
 unset FOUNDRY_ONBOARD_CONFIG HTTPS_PROXY HTTP_PROXY ALL_PROXY https_proxy http_proxy all_proxy
 export FOUNDRY_ONBOARD_POLICY="$WORK/no-policy.toml"
 
-"$CLI" sandbox --write-config "$WORK/sb.toml" --dir "$WORK/sb" > "$WORK/endpoints.json" 2> "$WORK/sandbox.err" &
+SANDBOX_ARGS=()
+[ "$MODE" = resource ] && SANDBOX_ARGS=(--foundry-port 443)
+"$CLI" sandbox --write-config "$WORK/sb.toml" --dir "$WORK/sb" "${SANDBOX_ARGS[@]}" > "$WORK/endpoints.json" 2> "$WORK/sandbox.err" &
 SB=$!
 trap 'kill $SB 2>/dev/null; wait $SB 2>/dev/null || true' EXIT
 for _ in $(seq 200); do grep -q '^}' "$WORK/endpoints.json" 2>/dev/null && break; sleep 0.05; done
@@ -31,6 +33,12 @@ case "$MODE" in
     tr -d '\n' < "$WORK/sb/gateway-key" | "$CLI" --config "$WORK/sb.toml" secret set gateway-key
     GW=$(sed -n 's/.*"gatewayUrl": *"\([^"]*\)".*/\1/p' "$WORK/endpoints.json")
     "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --gateway --base-url "$GW/anthropic" > "$WORK/profile.json"
+    ;;
+  resource)
+    # ANTHROPIC_FOUNDRY_RESOURCE: Claude Code builds https://sandbox-ai.services.ai.azure.com/anthropic
+    # itself (port 443, the hosts entry above, the sandbox CA through NODE_EXTRA_CA_CERTS).
+    tr -d '\n' < "$WORK/sb/foundry-api-key" | "$CLI" --config "$WORK/sb.toml" secret set foundry-api-key --no-verify
+    "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --api-key --resource sandbox-ai > "$WORK/profile.json"
     ;;
   entra)
     "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash > "$WORK/profile.json"

@@ -243,3 +243,55 @@ pub fn remove(home: &ProfileHome, targets: &[Target], dry_run: bool) -> Result<V
     }
     Ok(changes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn setup() -> (tempfile::TempDir, ProfileHome, ProfileSpec) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = ProfileHome {
+            home: dir.path().to_path_buf(),
+            zdotdir: None,
+            claude_config_dir: None,
+            xdg_config_home: None,
+            cli: "foundry-onboard".into(),
+            sandbox: false,
+            config_file: None,
+        };
+        let mut c = Config::default();
+        c.foundry.resource = Some("contoso-ai".into());
+        c.models.sonnet = Some("s".into());
+        c.models.haiku = Some("h".into());
+        c.models.opus = Some("o".into());
+        (dir, home, ProfileSpec::from_config(&c).unwrap())
+    }
+
+    #[test]
+    fn a_concurrent_writer_is_detected_and_nothing_is_written() {
+        let (dir, home, spec) = setup();
+        let rc = dir.path().join(".bashrc");
+        std::fs::write(&rc, "one\n").unwrap();
+        let planned = plan(&spec, &home, &[Target::Bash]).unwrap();
+        std::fs::write(&rc, "one\ntwo (another editor saved meanwhile)\n").unwrap();
+        let err = write(&home, &planned).unwrap_err();
+        assert!(matches!(err, ProfileError::ChangedSinceRead { .. }), "{err}");
+        assert_eq!(std::fs::read_to_string(&rc).unwrap(), "one\ntwo (another editor saved meanwhile)\n");
+    }
+
+    #[test]
+    fn backups_keep_the_last_five() {
+        let (dir, home, mut spec) = setup();
+        let rc = dir.path().join(".bashrc");
+        std::fs::write(&rc, "mine\n").unwrap();
+        for i in 0..8 {
+            spec.entries[2].value = super::super::EnvValue::Literal(format!("sonnet-{i}"));
+            let planned = plan(&spec, &home, &[Target::Bash]).unwrap();
+            write(&home, &planned).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let backups = std::fs::read_dir(home.state_dir().join("backups")).unwrap().count();
+        assert_eq!(backups, BACKUPS_KEPT);
+    }
+}

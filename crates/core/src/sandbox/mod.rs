@@ -71,6 +71,9 @@ pub struct SandboxOptions {
     pub dir: Option<PathBuf>,
     /// Use consecutive ports from here instead of random free ones.
     pub first_port: Option<u16>,
+    /// Serve Foundry's HTTPS on this port (443 inside a network namespace lets a profile name the
+    /// resource instead of a URL).
+    pub foundry_port: Option<u16>,
 }
 
 /// Where the running sandbox answers. Printed as JSON by `foundry-onboard sandbox`.
@@ -146,7 +149,7 @@ impl Sandbox {
         let port = |offset: u16| options.first_port.map(|p| p.saturating_add(offset)).unwrap_or(0);
         let arm = http::bind("arm", port(0)).await?;
         let login = http::bind("login", port(1)).await?;
-        let foundry = http::bind("foundry (https)", port(2)).await?;
+        let foundry = http::bind("foundry (https)", options.foundry_port.unwrap_or(port(2))).await?;
         let foundry_plain = http::bind("foundry (http)", port(3)).await?;
         let gateway = http::bind("gateway", port(4)).await?;
         let (dns, dns_port) = dns::start(port(5), &options.faults).await?;
