@@ -5,7 +5,7 @@ use foundry_onboard_e2e::{artifacts_dir, cli};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn claude_dir() -> Option<PathBuf> {
+pub fn claude_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("FOUNDRY_ONBOARD_CLAUDE_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-claude/node_modules/.bin")))?;
@@ -13,7 +13,7 @@ fn claude_dir() -> Option<PathBuf> {
 }
 
 /// Why the real-client tests cannot run here, if they cannot.
-fn blocked() -> Option<String> {
+pub fn blocked() -> Option<String> {
     if claude_dir().is_none() {
         return Some("Claude Code is not installed (scripts/install-test-deps.sh installs it)".into());
     }

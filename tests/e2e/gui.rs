@@ -140,3 +140,120 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     assert!(args.iter().any(|a| a == "--sandbox"), "arguments passed through: {args:?}");
     assert_ne!(code, 0, "the app was killed, and the CLI reports its exit");
 }
+
+/// The Profile step's real-client check turning green needs the real `claude`, which only ever
+/// runs inside a loopback-only network namespace: this test re-runs itself under `unshare -n -m`.
+#[test]
+fn profile_step_real_client_goes_green_in_a_loopback_namespace() {
+    if std::env::var_os("FOUNDRY_ONBOARD_IN_NETNS").is_some() {
+        return inside_the_namespace();
+    }
+    if let Some(why) = crate::claude::blocked() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the real-client GUI test: {why}");
+        eprintln!("SKIPPED the GUI real-client check: {why}");
+        return;
+    }
+    let status = std::process::Command::new("timeout")
+        .args(["240", "unshare", "-n", "-m", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .args(["gui::profile_step_real_client_goes_green_in_a_loopback_namespace", "--exact", "--nocapture", "--test-threads=1"])
+        .env("FOUNDRY_ONBOARD_IN_NETNS", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the GUI test inside the namespace failed: {status}");
+}
+
+/// A private session bus with an unlocked gnome-keyring (the API key lives there), stopped on drop.
+struct KeyringSession {
+    bus_pid: u32,
+    address: String,
+}
+
+impl KeyringSession {
+    fn start() -> Self {
+        let out = std::process::Command::new("dbus-daemon").args(["--session", "--fork", "--print-address=1", "--print-pid=1"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let address = lines.next().unwrap().trim().to_string();
+        let bus_pid = lines.next().unwrap().trim().parse().unwrap();
+        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets", "--daemonize"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        keyring.stdin.take().unwrap().write_all(b"test-pass").unwrap();
+        keyring.wait().unwrap();
+        Self { bus_pid, address }
+    }
+}
+
+impl Drop for KeyringSession {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pkill").args(["-f", "gnome-keyring-daemon --unlock --components=secrets --daemonize"]).status();
+        let _ = std::process::Command::new("kill").arg(self.bus_pid.to_string()).status();
+    }
+}
+
+fn inside_the_namespace() {
+    let up = std::process::Command::new("ip").args(["link", "set", "lo", "up"]).status().unwrap();
+    assert!(up.success(), "ip link set lo up");
+    let claude = crate::claude::claude_dir().unwrap();
+    let path = std::env::join_paths(std::iter::once(claude).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".local/share/keyrings")).unwrap();
+    let bus = KeyringSession::start();
+    // A sandbox in API-key mode (Entra needs the sign-in issue's az), its key in the keyring.
+    let mut sb = foundry_onboard_e2e::SandboxProcess::start(&[]);
+    let cfg = std::fs::read_to_string(&sb.config).unwrap().replace("login = \"cli\"", "login = \"api-key\"");
+    std::fs::write(&sb.config, cfg).unwrap();
+    let key = std::fs::read(std::path::Path::new(&sb.endpoint("home")).parent().unwrap().join("foundry-api-key")).unwrap();
+    let mut set = foundry_onboard_e2e::cli_command(home.path());
+    set.env("DBUS_SESSION_BUS_ADDRESS", &bus.address).arg("--config").arg(&sb.config).args(["secret", "set", "foundry-api-key"]).stdin(std::process::Stdio::piped());
+    let mut child = set.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&key).unwrap();
+    assert!(child.wait().unwrap().success(), "secret set");
+    let xvfb = Xvfb::start();
+    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[("PATH", path), ("DBUS_SESSION_BUS_ADDRESS", bus.address.clone().into())]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let app = gui();
+    let config = sb.config.display().to_string();
+    let result: anyhow::Result<()> = rt.block_on(async {
+        let s = Session::start(driver.port, app.to_str().unwrap(), &["--config", &config]).await?;
+        let r = async {
+            for _ in 0..3 {
+                s.click("wizard-next").await?;
+            }
+            anyhow::ensure!(s.displayed("step-profile").await?);
+            s.find("file-bash").await?;
+            s.click("profile-write").await?;
+            let start = std::time::Instant::now();
+            loop {
+                let status = s.script("return document.querySelector('[data-testid=\"client-check\"]')?.dataset.status ?? null").await?;
+                match status.as_str() {
+                    Some("pass") => break,
+                    Some(other) => anyhow::bail!("client check {other}: {}", s.text("client-check").await?),
+                    None if start.elapsed() > std::time::Duration::from_secs(120) => anyhow::bail!("no client check result"),
+                    None => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+                }
+            }
+            s.script("document.querySelector('[data-testid=\"client-check\"]').scrollIntoView({block: 'center'})").await?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            Ok(())
+        }
+        .await;
+        if let Ok(png) = s.screenshot().await {
+            let _ = std::fs::write(artifacts_dir().join(if r.is_ok() { "gui-profile-client.png" } else { "gui-profile-client-failure.png" }), png);
+        }
+        let _ = s.close().await;
+        r
+    });
+    drop(driver);
+    drop(xvfb);
+    sb.stop_with("-TERM");
+    drop(bus);
+    result.unwrap();
+}

@@ -52,6 +52,11 @@ pub struct TauriDriver {
 
 impl TauriDriver {
     pub fn start(display: &str, home: &std::path::Path) -> Self {
+        Self::start_with(display, home, &[])
+    }
+
+    /// Like [`TauriDriver::start`], with extra environment for the app (e.g. a `PATH` with `claude`).
+    pub fn start_with(display: &str, home: &std::path::Path, extra_env: &[(&str, std::ffi::OsString)]) -> Self {
         let port = crate::free_port();
         let mut native = crate::free_port();
         while native == port {
@@ -65,6 +70,9 @@ impl TauriDriver {
             .stderr(log_file);
         crate::scrub(&mut cmd, home);
         cmd.env("DISPLAY", display).env_remove("DBUS_SESSION_BUS_ADDRESS").env_remove("WEBKIT_DISABLE_DMABUF_RENDERER").env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
         let child = cmd.spawn().expect("tauri-driver is installed (scripts/install-test-deps.sh installs it)");
         let driver = Self { child, port, log };
         driver.wait_ready();
