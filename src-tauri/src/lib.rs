@@ -18,7 +18,7 @@ pub fn run() -> ExitCode {
         println!("foundry-onboard-gui {}", foundry_onboard_core::VERSION);
         return ExitCode::SUCCESS;
     }
-    if !display_available() {
+    if !foundry_onboard_core::logging::display_available() {
         eprintln!(
             "error: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)\n  help: on a headless machine or over SSH, use the CLI: `foundry-onboard --help`."
         );
@@ -123,12 +123,4 @@ async fn start_sandbox(faults: Vec<foundry_onboard_core::sandbox::Fault>, latenc
 
 fn log_hint() -> String {
     foundry_onboard_core::logging::log_dir().map(|p| p.display().to_string()).unwrap_or_else(|| "the log directory".into())
-}
-
-/// Linux and the BSDs need an X11 or Wayland display; macOS and Windows always have one.
-fn display_available() -> bool {
-    if cfg!(any(target_os = "macos", windows)) {
-        return true;
-    }
-    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }

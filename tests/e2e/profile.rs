@@ -233,3 +233,25 @@ fn a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file() {
     }
     assert!(kills > 0, "at least one writer was killed mid-run");
 }
+
+#[test]
+fn powershell_profile_is_written_and_removed_and_its_check_says_why_it_is_skipped() {
+    let f = fixture();
+    let r = cli(&f, &["--json", "profile", "write", "--shell", "pwsh"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = f.home.join(".config/powershell/profile.ps1");
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains("$env:CLAUDE_CODE_USE_FOUNDRY = '1'"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    let check = &v["shells"][0];
+    if foundry_onboard_core::profile::verify::installed("pwsh") {
+        assert_eq!(check["status"], "pass", "{check}");
+    } else {
+        assert_eq!(check["status"], "skip", "{check}");
+        assert!(check["detail"].as_str().unwrap().contains("pwsh is not installed"));
+        eprintln!("SKIPPED starting PowerShell: pwsh is not packaged by Debian (the profile file was still written and removed)");
+    }
+    let r = cli(&f, &["profile", "remove", "--shell", "pwsh"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!path.exists());
+}

@@ -58,6 +58,18 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: () =>
     h('h3', null, 'Changes'),
     h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map(fileBlock)),
     h('h3', null, 'What Claude Code sees now'),
+    effective.vars.length === 0
+      ? h('p', { class: 'muted' }, 'None of the variables Claude Code reads for Foundry is set yet.')
+      : h(
+          'table',
+          { class: 'env-table', 'data-testid': 'effective-env' },
+          h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Variable'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Set by'))),
+          h(
+            'tbody',
+            null,
+            effective.vars.map((v) => h('tr', null, h('td', null, h('code', null, v.name)), h('td', { class: 'env-value' }, v.value), h('td', { class: 'muted' }, v.source))),
+          ),
+        ),
     conflicts.length === 0
       ? h('p', { class: 'muted', 'data-testid': 'no-conflicts' }, 'Nothing in your environment or settings files conflicts with the profile.')
       : h('ul', { class: 'findings', 'data-testid': 'profile-findings' }, conflicts.map(findingItem)),

@@ -13,7 +13,7 @@ const preview: ProfilePreview = {
   ],
   effective: {
     cwd: '/tmp/sb/home',
-    vars: [],
+    vars: [{ name: 'ANTHROPIC_API_KEY', value: '*** (19 characters)', source: 'process environment' }],
     findings: [
       { severity: 'fail', about: 'profile', message: 'CLAUDE_CODE_USE_FOUNDRY is not set (the profile sets "1")', hint: 'Open a new terminal.' },
       { severity: 'warn', about: 'conflict', message: 'ANTHROPIC_API_KEY is set by process environment: it belongs to the direct API', hint: 'Unset it.' },
@@ -61,6 +61,10 @@ describe('profile step', () => {
     const findings = [...el.querySelectorAll('[data-testid="finding"]')].map((f) => f.textContent);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toContain('ANTHROPIC_API_KEY');
+    const row = el.querySelector('[data-testid="effective-env"] tbody tr')!;
+    expect(row.textContent).toContain('ANTHROPIC_API_KEY');
+    expect(row.textContent).toContain('process environment');
+    expect(row.textContent).not.toContain('sk-');
     expect(calls).toEqual(['profile_preview']);
     el.remove();
   });

@@ -16,7 +16,7 @@ pub fn run(global: &Global, _sandbox: bool) -> u8 {
         );
         return 2;
     };
-    if !display_available() {
+    if !foundry_onboard_core::logging::display_available() {
         eprintln!(
             "error: no display to open the desktop app on (neither DISPLAY nor WAYLAND_DISPLAY is set)\n  help: on a headless machine or over SSH, use the CLI commands:\n{}",
             command_summary()
@@ -63,12 +63,4 @@ fn is_executable(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(p: &Path) -> bool {
     p.is_file()
-}
-
-/// Linux and the BSDs need an X11 or Wayland display; macOS and Windows always have one.
-fn display_available() -> bool {
-    if cfg!(any(target_os = "macos", windows)) {
-        return true;
-    }
-    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }

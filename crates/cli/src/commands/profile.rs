@@ -116,13 +116,9 @@ fn write(
     choices: &ProfileChoices,
     policy: &foundry_onboard_core::policy::Policy,
 ) -> u8 {
-    let spec = match ProfileSpec::from_config(config) {
-        Ok(s) => s,
-        Err(e) => return report_error(global.json, &e),
-    };
-    let planned = match profile::plan(&spec, home, targets) {
-        Ok(p) => p,
-        Err(e) => return report_error(global.json, &e),
+    let (spec, planned) = match spec_and_plan(global, config, home, targets) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     if dry_run {
         let changes: Vec<_> = planned.iter().map(|p| p.change()).collect();
@@ -173,14 +169,17 @@ fn write(
     if failed { 1 } else { 0 }
 }
 
+/// The variables and every target's planned content, or the exit code after reporting why not.
+fn spec_and_plan(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]) -> Result<(ProfileSpec, Vec<profile::Planned>), u8> {
+    let spec = ProfileSpec::from_config(config).map_err(|e| report_error(global.json, &e))?;
+    let planned = profile::plan(&spec, home, targets).map_err(|e| report_error(global.json, &e))?;
+    Ok((spec, planned))
+}
+
 fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target], cwd: Option<std::path::PathBuf>) -> u8 {
-    let spec = match ProfileSpec::from_config(config) {
-        Ok(s) => s,
-        Err(e) => return report_error(global.json, &e),
-    };
-    let planned = match profile::plan(&spec, home, targets) {
-        Ok(p) => p,
-        Err(e) => return report_error(global.json, &e),
+    let (spec, planned) = match spec_and_plan(global, config, home, targets) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let variables: Vec<serde_json::Value> = spec
         .entries
