@@ -25,6 +25,10 @@ async fn profile_step(s: &Session) -> anyhow::Result<()> {
             }
         }
     }
+    // The app is a fixed shell: however long the step, only the main area scrolls.
+    let sizes = s.script("document.querySelector('[data-testid=\"profile-result\"]').scrollIntoView({block: 'center'}); return [document.documentElement.scrollHeight, window.innerHeight]").await?;
+    anyhow::ensure!(sizes[0] == sizes[1], "the page itself scrolls: {sizes}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     if let Ok(png) = s.screenshot().await {
         let _ = std::fs::write(artifacts_dir().join("gui-profile.png"), png);
     }
