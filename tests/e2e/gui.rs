@@ -228,6 +228,7 @@ fn inside_the_namespace() {
     let result: anyhow::Result<()> = rt.block_on(async {
         let s = Session::start(driver.port, app.to_str().unwrap(), &["--config", &config]).await?;
         let r = async {
+            anyhow::ensure!(s.displayed("sandbox-badge").await?, "a sandbox config shows the badge");
             for _ in 0..3 {
                 s.click("wizard-next").await?;
             }

@@ -21,7 +21,11 @@ foundryHttpUrl: string, gatewayUrl: string,
  */
 dns: string, caFile: string, home: string, configFile: string | null, };
 export type SandboxInfo = { endpoints: SandboxEndpoints, faults: Array<string>, latencyMs: number, };
-export type AppInfo = { version: string, os: string, sandbox: SandboxInfo | null, configFile: string | null, policyFile: string | null, logDir: string | null, };
+export type AppInfo = { version: string, os: string, sandbox: SandboxInfo | null, 
+/**
+ * The config is a sandbox config (the loopback guard is on), whoever started the sandbox.
+ */
+sandboxConfig: boolean, configFile: string | null, policyFile: string | null, logDir: string | null, };
 export type ConfigView = { toml: string, locked: Array<string>, notices: Array<string>, };
 export type Target = "bash" | "zsh" | "fish" | "pwsh" | "claude-settings";
 export type AuthMode = "entra" | "api-key" | "gateway";

@@ -24,20 +24,25 @@ export function sandboxTooltip(sandbox: SandboxInfo): string {
 }
 
 export function statusLine(info: AppInfo): HTMLElement {
-  const badge = info.sandbox
-    ? h(
-        'span',
-        {
-          class: 'badge badge-sandbox',
-          'data-testid': 'sandbox-badge',
-          title: sandboxTooltip(info.sandbox),
-          role: 'note',
-          tabindex: '0',
-          'aria-label': `Sandbox mode. ${sandboxTooltip(info.sandbox)}`,
-        },
-        'Sandbox',
-      )
-    : null;
+  // In-process sandbox (--sandbox), or a config written by `foundry-onboard sandbox`.
+  const tooltip = info.sandbox
+    ? sandboxTooltip(info.sandbox)
+    : 'This config points at a sandbox started with `foundry-onboard sandbox`: nothing reaches a real tenant.';
+  const badge =
+    info.sandbox || info.sandboxConfig
+      ? h(
+          'span',
+          {
+            class: 'badge badge-sandbox',
+            'data-testid': 'sandbox-badge',
+            title: tooltip,
+            role: 'note',
+            tabindex: '0',
+            'aria-label': `Sandbox mode. ${tooltip}`,
+          },
+          'Sandbox',
+        )
+      : null;
 
   const config = info.configFile
     ? h('span', { class: 'status-item status-path', 'data-testid': 'config-file', title: info.configFile }, info.configFile)

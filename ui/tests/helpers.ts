@@ -28,6 +28,7 @@ export function appInfoFixture(overrides: Partial<AppInfo> = {}): AppInfo {
     configFile: null,
     policyFile: null,
     logDir: null,
+    sandboxConfig: false,
     ...overrides,
   };
 }

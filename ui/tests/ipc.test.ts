@@ -32,7 +32,7 @@ describe('ipc wrappers', () => {
     const seen: string[] = [];
     mockIPC((cmd) => {
       seen.push(cmd);
-      if (cmd === 'app_info') return { version: '9.9.9', os: 'linux', sandbox: null, configFile: null, policyFile: null, logDir: null };
+      if (cmd === 'app_info') return { version: '9.9.9', os: 'linux', sandbox: null, sandboxConfig: false, configFile: null, policyFile: null, logDir: null };
       if (cmd === 'mark_first_paint') throw { kind: 'internal', message: 'ignored', hint: '' };
       return null;
     });

@@ -12,6 +12,8 @@ pub struct AppInfo {
     pub version: String,
     pub os: String,
     pub sandbox: Option<SandboxInfo>,
+    /// The config is a sandbox config (the loopback guard is on), whoever started the sandbox.
+    pub sandbox_config: bool,
     pub config_file: Option<String>,
     pub policy_file: Option<String>,
     pub log_dir: Option<String>,
@@ -23,6 +25,7 @@ impl AppInfo {
             version: crate::VERSION.to_string(),
             os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
             sandbox,
+            sandbox_config: loaded.config.is_sandbox(),
             config_file: Some(loaded.path.display().to_string()).filter(|_| loaded.exists),
             policy_file: loaded.policy.path().map(|p| p.display().to_string()),
             log_dir: crate::logging::log_dir().map(|p| p.display().to_string()),
