@@ -115,7 +115,7 @@ fn empty_window() -> ExitCode {
 }
 
 async fn start_sandbox(faults: Vec<foundry_onboard_core::sandbox::Fault>, latency_ms: u64) -> Result<Sandbox, String> {
-    let mut sandbox = Sandbox::start(SandboxOptions { faults, latency_ms, dir: None, first_port: None, foundry_port: None }).await.map_err(|e| e.to_string())?;
+    let mut sandbox = Sandbox::start(SandboxOptions { faults, latency_ms, dir: None, first_port: None, foundry_port: None, approve_after_ms: None }).await.map_err(|e| e.to_string())?;
     let path = sandbox.dir().join("config.toml");
     sandbox.write_config(&path).map_err(|e| e.to_string())?;
     Ok(sandbox)

@@ -51,6 +51,14 @@ pub struct Shared {
     /// Tokens used per deployment: (requests, input, output).
     pub usage: Arc<std::sync::Mutex<std::collections::BTreeMap<String, (u64, u64, u64)>>>,
     pub ids: Arc<std::sync::atomic::AtomicU64>,
+    /// Base URLs (no trailing `/`) for the absolute links the stand-ins return.
+    pub arm_url: String,
+    pub authority_url: String,
+    /// Device codes the sign-in stand-in handed out, by device code.
+    pub device_codes: Arc<std::sync::Mutex<std::collections::HashMap<String, super::entra::DeviceCode>>>,
+    pub refresh_tokens: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// `--approve-after-ms`: device codes approve themselves after this long.
+    pub approve_after: Option<Duration>,
 }
 
 impl Shared {
@@ -75,10 +83,20 @@ impl Shared {
 pub fn router(service: Service, shared: Shared) -> Router {
     let base = Router::new().route("/", get(move || async move { axum::Json(json!({"sandbox": true, "service": service.name()})) }));
     let routes = match service {
-        Service::Arm => base.fallback(|req: Request| async move {
-            error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}))
-        }),
-        Service::Login => base.fallback(|| async {
+        Service::Arm => {
+            let metadata_state = shared.clone();
+            base.merge(super::arm::routes().with_state(shared.clone())).fallback(move |req: Request| {
+                let shared = metadata_state.clone();
+                async move {
+                    // `az cloud register` asks `//metadata/endpoints` when the URL ends in `/`.
+                    if req.uri().path().ends_with("/metadata/endpoints") {
+                        return super::arm::metadata(State(shared)).await;
+                    }
+                    error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}))
+                }
+            })
+        }
+        Service::Login => base.merge(super::entra::routes().with_state(shared.clone())).fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found in the sandbox."}))
         }),
         Service::Foundry => base.merge(super::foundry::routes(super::foundry::Front::Foundry).with_state(shared.clone())).fallback(|| async {

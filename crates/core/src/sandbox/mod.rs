@@ -2,7 +2,9 @@
 //! Azure AI Foundry, the LLM gateway and a private DNS zone — so the app, the tests and help-desk
 //! training run the production code paths without an Azure tenant.
 
+mod arm;
 mod dns;
+mod entra;
 mod faults;
 pub mod foundry;
 mod http;
@@ -10,6 +12,8 @@ mod tls;
 
 pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
 pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
+pub use arm::{SUB_DEV, SUB_PROD};
+pub use entra::USER;
 pub use http::Service;
 
 use crate::config::{Config, GatewayKind, SandboxLink};
@@ -71,6 +75,8 @@ pub struct SandboxOptions {
     pub dir: Option<PathBuf>,
     /// Use consecutive ports from here instead of random free ones.
     pub first_port: Option<u16>,
+    /// Device codes approve themselves after this long (`--approve-after-ms`).
+    pub approve_after_ms: Option<u64>,
     /// Serve Foundry's HTTPS on this port (443 inside a network namespace lets a profile name the
     /// resource instead of a URL).
     pub foundry_port: Option<u16>,
@@ -182,6 +188,11 @@ impl Sandbox {
             tokens: Arc::new(std::sync::Mutex::new(std::iter::once(token).collect())),
             usage: Arc::default(),
             ids: Arc::default(),
+            arm_url: endpoints.arm_url.clone(),
+            authority_url: endpoints.authority_url.clone(),
+            device_codes: Arc::default(),
+            refresh_tokens: Arc::default(),
+            approve_after: options.approve_after_ms.map(Duration::from_millis),
         };
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();

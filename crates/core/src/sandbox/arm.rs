@@ -1,0 +1,170 @@
+//! The Azure Resource Manager stand-in, with the shapes of facts/arm/: two subscriptions, three
+//! AIServices accounts (Claude deployments behind an approved private endpoint; none at all;
+//! public network access on), a `nextLink` page, and ARM's error bodies.
+
+use super::http::Shared;
+use super::{Fault, RESOURCE, TENANT};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub const SUB_DEV: &str = "5b0f2a8e-1c3d-4e5f-8a9b-0c1d2e3f4a51";
+pub const SUB_PROD: &str = "5b0f2a8e-1c3d-4e5f-8a9b-0c1d2e3f4a52";
+const RG: &str = "rg-sandbox-ai";
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/metadata/endpoints", get(metadata))
+        .route("/tenants", get(tenants))
+        .route("/subscriptions", get(subscriptions))
+        .route("/subscriptions/{sub}/providers/Microsoft.CognitiveServices/accounts", get(accounts))
+        .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/deployments", get(deployments))
+        .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/privateEndpointConnections", get(private_endpoints))
+}
+
+fn arm_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+}
+
+/// ARM's authentication: a Bearer token the sandbox's Entra minted; the sandbox's faults.
+fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return Err(arm_error(StatusCode::UNAUTHORIZED, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."));
+    };
+    if shared.faults.contains(&Fault::AuthExpired) {
+        return Err(arm_error(StatusCode::UNAUTHORIZED, "ExpiredAuthenticationToken", "The access token expiry UTC time '11/30/2026 10:00:00 AM' is earlier than current UTC time. The token has expired."));
+    }
+    if !shared.token_is_valid(token) {
+        return Err(arm_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", "The access token is invalid."));
+    }
+    Ok(())
+}
+
+fn forbidden_for(shared: &Shared, scope: &str) -> Option<Response> {
+    shared.faults.contains(&Fault::RoleMissing).then(|| {
+        arm_error(
+            StatusCode::FORBIDDEN,
+            "AuthorizationFailed",
+            &format!("The client '{}' with object id '{}' does not have authorization to perform action 'Microsoft.CognitiveServices/accounts/read' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.", super::entra::USER, super::entra::OBJECT_ID),
+        )
+    })
+}
+
+pub async fn metadata(State(shared): State<Shared>) -> Response {
+    let arm = format!("{}/", shared.arm_url);
+    Json(json!({
+        "name": "Sandbox",
+        "portal": arm,
+        "resourceManager": arm,
+        "authentication": {"loginEndpoint": shared.authority_url, "audiences": [arm], "tenant": "common", "identityProvider": "AAD"},
+        "suffixes": {"storage": "core.windows.net", "keyVaultDns": "vault.azure.net", "acrLoginServer": "azurecr.io"}
+    }))
+    .into_response()
+}
+
+async fn tenants(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = authorize(&shared, &headers) {
+        return r;
+    }
+    Json(json!({"value": [{"id": format!("/tenants/{TENANT}"), "tenantId": TENANT, "tenantCategory": "Home", "country": "United States", "countryCode": "US", "displayName": "Sandbox Contoso", "domains": ["sandbox.example"], "defaultDomain": "sandbox.example", "tenantType": "AAD"}]}))
+        .into_response()
+}
+
+fn subscription(id: &str, name: &str) -> Value {
+    json!({"id": format!("/subscriptions/{id}"), "subscriptionId": id, "displayName": name, "tenantId": TENANT, "state": "Enabled",
+           "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "EnterpriseAgreement_2014-09-01", "spendingLimit": "Off"},
+           "authorizationSource": "RoleBased", "managedByTenants": []})
+}
+
+async fn subscriptions(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = authorize(&shared, &headers) {
+        return r;
+    }
+    Json(json!({"count": {"type": "Total", "value": 2}, "value": [subscription(SUB_DEV, "Sandbox Dev"), subscription(SUB_PROD, "Sandbox Prod")]})).into_response()
+}
+
+fn account(sub: &str, name: &str, location: &str, public: bool, with_private_endpoint: bool) -> Value {
+    let id = format!("/subscriptions/{sub}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{name}");
+    let pecs = if with_private_endpoint {
+        json!([{"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "Auto-Approved", "actionsRequired": "None"}, "groupIds": ["account"],
+                "privateEndpoint": {"id": format!("/subscriptions/{sub}/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints/pe-{name}")}, "provisioningState": "Succeeded"},
+                "id": format!("{id}/privateEndpointConnections/pe-{name}.0001"), "name": format!("pe-{name}.0001"), "type": "Microsoft.CognitiveServices/accounts/privateEndpointConnections"}])
+    } else {
+        json!([])
+    };
+    json!({
+        "kind": "AIServices", "sku": {"name": "S0"}, "location": location, "tags": {"env": "sandbox"},
+        "properties": {
+            "provisioningState": "Succeeded",
+            "endpoint": format!("https://{name}.cognitiveservices.azure.com/"),
+            "endpoints": {"AI Foundry API": format!("https://{name}.services.ai.azure.com/"), "OpenAI Language Model Instance API": format!("https://{name}.openai.azure.com/")},
+            "customSubDomainName": name,
+            "publicNetworkAccess": if public { "Enabled" } else { "Disabled" },
+            "networkAcls": {"defaultAction": if public { "Allow" } else { "Deny" }, "bypass": "AzureServices", "ipRules": [], "virtualNetworkRules": []},
+            "privateEndpointConnections": pecs
+        },
+        "id": id, "name": name, "type": "Microsoft.CognitiveServices/accounts",
+        "identity": {"type": "SystemAssigned", "principalId": "00000000-0000-0000-0000-00000000a001", "tenantId": TENANT}
+    })
+}
+
+async fn accounts(State(shared): State<Shared>, headers: HeaderMap, Path(sub): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    if let Err(r) = authorize(&shared, &headers) {
+        return r;
+    }
+    if let Some(r) = forbidden_for(&shared, &format!("/subscriptions/{sub}")) {
+        return r;
+    }
+    let public_claude = shared.faults.contains(&Fault::PublicNetworkEnabled);
+    match sub.as_str() {
+        SUB_DEV if !q.contains_key("$skiptoken") => {
+            let next = format!("{}/subscriptions/{SUB_DEV}/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&$skiptoken=page2", shared.arm_url);
+            Json(json!({"value": [account(SUB_DEV, RESOURCE, "eastus2", public_claude, true)], "nextLink": next})).into_response()
+        }
+        SUB_DEV => Json(json!({"value": [account(SUB_DEV, "sandbox-openai", "swedencentral", false, false)]})).into_response(),
+        SUB_PROD => Json(json!({"value": [account(SUB_PROD, "sandbox-ai-public", "swedencentral", true, false)]})).into_response(),
+        _ => arm_error(StatusCode::NOT_FOUND, "SubscriptionNotFound", &format!("The subscription '{sub}' could not be found.")),
+    }
+}
+
+fn deployment(sub: &str, account: &str, name: &str, format: &str, model: &str, version: &str, sku: &str, capacity: u32) -> Value {
+    json!({
+        "sku": {"name": sku, "capacity": capacity},
+        "properties": {"model": {"format": format, "name": model, "version": version}, "versionUpgradeOption": "OnceNewDefaultVersionAvailable", "provisioningState": "Succeeded", "currentCapacity": capacity,
+                       "rateLimits": [{"key": "request", "renewalPeriod": 60, "count": capacity}, {"key": "token", "renewalPeriod": 60, "count": capacity * 1000}]},
+        "id": format!("/subscriptions/{sub}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{account}/deployments/{name}"),
+        "name": name, "type": "Microsoft.CognitiveServices/accounts/deployments"
+    })
+}
+
+async fn deployments(State(shared): State<Shared>, headers: HeaderMap, Path((sub, _rg, name)): Path<(String, String, String)>) -> Response {
+    if let Err(r) = authorize(&shared, &headers) {
+        return r;
+    }
+    let value = match name.as_str() {
+        RESOURCE if !shared.faults.contains(&Fault::DeploymentMissing) => vec![
+            deployment(&sub, &name, "claude-sonnet-4-5", "Anthropic", "claude-sonnet-4-5", "20250929", "GlobalStandard", 100),
+            deployment(&sub, &name, "claude-sonnet-4", "Anthropic", "claude-sonnet-4", "20250514", "GlobalStandard", 50),
+            deployment(&sub, &name, "claude-haiku-4-5", "Anthropic", "claude-haiku-4-5", "20251001", "GlobalStandard", 200),
+            deployment(&sub, &name, "claude-opus-4-6", "Anthropic", "claude-opus-4-6", "20260205", "DataZoneStandard", 20),
+        ],
+        RESOURCE => vec![],
+        "sandbox-openai" => vec![deployment(&sub, &name, "gpt-4o", "OpenAI", "gpt-4o", "2024-11-20", "GlobalStandard", 100)],
+        "sandbox-ai-public" => vec![deployment(&sub, &name, "team-sonnet", "Anthropic", "claude-sonnet-4-5", "20250929", "GlobalStandard", 30)],
+        _ => return arm_error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The Resource 'Microsoft.CognitiveServices/accounts/{name}' under resource group '{RG}' was not found.")),
+    };
+    Json(json!({"value": value})).into_response()
+}
+
+async fn private_endpoints(State(shared): State<Shared>, headers: HeaderMap, Path((sub, _rg, name)): Path<(String, String, String)>) -> Response {
+    if let Err(r) = authorize(&shared, &headers) {
+        return r;
+    }
+    let pecs = account(&sub, &name, "eastus2", false, name == RESOURCE)["properties"]["privateEndpointConnections"].clone();
+    Json(json!({"value": pecs})).into_response()
+}
