@@ -131,6 +131,12 @@ pub struct LoginArgs {
     /// The Entra ID tenant to sign in to (else the config's azure.tenant).
     #[arg(long, value_name = "T")]
     pub tenant: Option<String>,
+    /// Only say who is signed in (read from az's profile; no sign-in).
+    #[arg(long)]
+    pub status: bool,
+    /// Give up on the sign-in after this many seconds.
+    #[arg(long, value_name = "S", default_value_t = 600)]
+    pub timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]

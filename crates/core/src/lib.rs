@@ -3,6 +3,7 @@
 
 pub mod anthropic;
 pub mod atomic_file;
+pub mod azure;
 pub mod bindings;
 pub mod config;
 pub mod error;

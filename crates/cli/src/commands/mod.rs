@@ -1,7 +1,9 @@
 //! One adapter per subcommand: parse → one core call → print.
 
 mod config;
+mod discover;
 mod launch;
+mod login;
 mod profile;
 mod sandbox;
 mod secret;
@@ -14,6 +16,8 @@ pub fn run(cli: Cli) -> u8 {
         None => launch::run(&cli.global, cli.sandbox),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args),
         Some(Command::Profile(cmd)) => profile::run(&cli.global, cmd),
+        Some(Command::Login(args)) => login::run(&cli.global, args),
+        Some(Command::Discover(args)) => discover::run(&cli.global, args),
         Some(Command::Secret(cmd)) => secret::run(&cli.global, cmd),
         Some(other) => stub::run(&cli.global, other.name()),
     }

@@ -1,0 +1,66 @@
+//! `foundry-onboard discover`: subscriptions → Azure AI Foundry resources → Claude deployments.
+
+use crate::args::{DiscoverArgs, Global};
+use crate::output::report_error;
+use foundry_onboard_core::azure::{AzError, arm_scope, cli, discovery, token::TokenSource};
+use foundry_onboard_core::net::{Network, Timeouts};
+use std::time::Duration;
+
+pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
+    let loaded = match super::config::load_live(global) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let config = loaded.config;
+    let Some(az) = cli::find() else { return report_error(global.json, &AzError::NotInstalled) };
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => return report_error(global.json, &AzError::Spawn(e.to_string())),
+    };
+    let result = rt.block_on(async {
+        let tokens = TokenSource::new(&az, &config, Duration::from_secs(20))?;
+        let token = tokens.token(&arm_scope(&config)).await?;
+        let net = Network::new(&config, Timeouts::from_total_ms(global.timeout_ms))?;
+        discovery::discover(&net, &config, &token, args.subscription.as_deref()).await
+    });
+    let found = match result {
+        Ok(f) => f,
+        Err(e) => return report_error(global.json, &e),
+    };
+    if global.json {
+        println!("{}", serde_json::json!({"ok": true, "discovered": found}));
+        return 0;
+    }
+    if found.subscriptions.is_empty() {
+        println!("No subscription is visible to this account.");
+    }
+    for s in &found.subscriptions {
+        println!("{} ({})", s.name, s.id);
+        if let Some(e) = &s.error {
+            println!("  cannot list resources: {e}");
+        }
+        if s.accounts.is_empty() && s.error.is_none() {
+            println!("  no Azure AI Foundry (AIServices) resource");
+        }
+        for a in &s.accounts {
+            let pe = a.private_endpoints.iter().map(|p| p.status.as_str()).collect::<Vec<_>>().join(", ");
+            println!(
+                "  {} — {}, public network access {}, private endpoints: {}",
+                a.name,
+                a.location,
+                a.public_network_access,
+                if pe.is_empty() { "none".to_string() } else { pe }
+            );
+            if let Some(note) = &a.note {
+                println!("    ({note})");
+            }
+            for d in a.deployments.iter().filter(|d| d.tier.is_some()) {
+                let tier = d.tier.map(|t| format!("{t:?}").to_lowercase()).unwrap_or_default();
+                let proposed = [&a.proposed.sonnet, &a.proposed.haiku, &a.proposed.opus].iter().any(|p| p.as_deref() == Some(d.name.as_str()));
+                println!("    {:<7} {:<24} {} {} · {} · capacity {}{}", tier, d.name, d.model, d.model_version, d.sku, d.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into()), if proposed { "  ← proposed" } else { "" });
+            }
+        }
+    }
+    println!("({} ARM requests in {} ms)", found.requests, found.elapsed_ms);
+    0
+}

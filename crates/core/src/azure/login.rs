@@ -1,0 +1,111 @@
+//! Walking through `az login`: its own process group, everything az prints on stderr streamed as
+//! it comes, the device code picked out, cancel and a deadline that end the whole group.
+
+use super::{AzError, cli, process};
+use crate::config::Config;
+use serde::Serialize;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+/// What happens during a sign-in, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum LoginEvent {
+    /// A line az printed (on stderr, where it prints everything but JSON).
+    Line { text: String },
+    /// The device code to enter on the sign-in page.
+    DeviceCode { code: String, url: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoginOptions {
+    pub device_code: bool,
+    pub tenant: Option<String>,
+    pub timeout: Duration,
+}
+
+/// Finds "open the page URL and enter the code CODE" in an az line.
+pub fn parse_device_code(line: &str) -> Option<(String, String)> {
+    let url_start = line.find("https://").or_else(|| line.find("http://"))?;
+    let url: String = line[url_start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let code_at = line.find("enter the code ")? + "enter the code ".len();
+    let code: String = line[code_at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    (!code.is_empty()).then_some((code, url))
+}
+
+/// Runs `az login`; returns the signed-in state. Every line goes to `on_event` as it arrives.
+pub async fn login(az: &Path, config: &Config, options: &LoginOptions, cancel: CancellationToken, mut on_event: impl FnMut(LoginEvent) + Send) -> Result<cli::LoginState, AzError> {
+    cli::prepare_sandbox_cloud(az, config).await?;
+    let mut args: Vec<String> = vec!["login".into(), "-o".into(), "json".into()];
+    if options.device_code {
+        args.push("--use-device-code".into());
+    }
+    if let Some(t) = options.tenant.clone().or_else(|| config.azure.tenant.clone()) {
+        args.push("--tenant".into());
+        args.push(t);
+    }
+    let os_args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    let mut cmd = process::command(az.as_os_str(), &os_args, &cli::env(config));
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| AzError::Spawn(e.to_string()))?;
+    let pid = child.id();
+    let stderr = child.stderr.take().ok_or_else(|| AzError::Spawn("no stderr".into()))?;
+    let mut stdout = child.stdout.take().ok_or_else(|| AzError::Spawn("no stdout".into()))?;
+    let stdout_task = tokio::spawn(async move {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf).await;
+        buf
+    });
+    let mut lines = BufReader::new(stderr).lines();
+    let mut seen = String::new();
+    let deadline = tokio::time::sleep(if options.timeout.is_zero() { Duration::from_secs(600) } else { options.timeout });
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => {
+                process::kill_group(pid);
+                let _ = child.wait().await;
+                return Err(AzError::Cancelled);
+            }
+            _ = &mut deadline => {
+                process::kill_group(pid);
+                let _ = child.wait().await;
+                return Err(AzError::Timeout { command: "login".into(), secs: options.timeout.as_secs() });
+            }
+            line = lines.next_line() => match line {
+                Ok(Some(text)) => {
+                    if let Some((code, url)) = parse_device_code(&text) {
+                        on_event(LoginEvent::DeviceCode { code, url });
+                    }
+                    seen.push_str(&text);
+                    seen.push('\n');
+                    on_event(LoginEvent::Line { text });
+                }
+                _ => break,
+            }
+        }
+    }
+    let status = child.wait().await.map_err(|e| AzError::Spawn(e.to_string()))?;
+    let out = stdout_task.await.unwrap_or_default();
+    if !status.success() {
+        return Err(AzError::Failed { command: "login".into(), explained: super::aadsts::explain(&seen), stderr: seen.trim().to_string() });
+    }
+    let _: serde_json::Value = cli::parse_json(&out)?;
+    Ok(cli::login_state(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_device_code_in_azs_message() {
+        let line = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-1234 to authenticate.";
+        assert_eq!(parse_device_code(line), Some(("ABCD-1234".into(), "https://microsoft.com/devicelogin".into())));
+        assert_eq!(parse_device_code("WARNING: nothing here"), None);
+    }
+}

@@ -1,0 +1,27 @@
+//! Azure sign-in and discovery: the real `az` (found, judged, walked through `az login`), tokens
+//! from `azure_identity` that never hang and are cached, and ARM discovery of the Claude
+//! deployments a developer can use.
+
+pub mod aadsts;
+pub mod cli;
+pub mod discovery;
+mod error;
+pub mod login;
+mod process;
+pub mod token;
+
+pub use error::AzError;
+
+/// The scope ARM discovery asks for.
+pub const ARM_SCOPE: &str = "https://management.azure.com/.default";
+/// The scope Claude Code uses for Foundry.
+pub const COGNITIVE_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
+
+/// The ARM scope for a config's ARM URL (the sandbox's audience is its own URL).
+pub fn arm_scope(config: &crate::config::Config) -> String {
+    if config.azure.arm_url.trim_end_matches('/') == "https://management.azure.com" {
+        ARM_SCOPE.to_string()
+    } else {
+        format!("{}//.default", config.azure.arm_url.trim_end_matches('/'))
+    }
+}
