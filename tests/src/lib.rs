@@ -155,3 +155,31 @@ pub fn artifacts_dir() -> PathBuf {
     let _ = std::fs::create_dir_all(&d);
     d
 }
+
+/// Runs the test named `test` again inside `unshare -n -m` (only loopback, brought up here), for
+/// clients we did not write (`az`, `claude`). Returns true in the outer run, which should then
+/// return; false inside the namespace, where the test body runs.
+pub fn reexec_in_netns(test: &str) -> bool {
+    if std::env::var_os("FOUNDRY_ONBOARD_IN_NETNS").is_some() {
+        let up = Command::new("ip").args(["link", "set", "lo", "up"]).status().expect("ip");
+        assert!(up.success(), "ip link set lo up");
+        return false;
+    }
+    let status = Command::new("timeout")
+        .args(["300", "unshare", "-n", "-m", "--"])
+        .arg(std::env::current_exe().expect("test exe"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("FOUNDRY_ONBOARD_IN_NETNS", "1")
+        .status()
+        .expect("unshare");
+    assert!(status.success(), "{test} failed inside the loopback-only namespace: {status}");
+    true
+}
+
+/// The real Azure CLI the tests use (installed by scripts/install-test-deps.sh).
+pub fn real_az() -> Option<PathBuf> {
+    let p = std::env::var_os("FOUNDRY_ONBOARD_TEST_AZ")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-az/bin/az")))?;
+    p.is_file().then_some(p)
+}

@@ -1,0 +1,177 @@
+//! Sign-in and discovery with the real `az` 2.91 against the sandbox's Entra ID and ARM (inside
+//! `unshare -n`), and with fake `az` scripts only for what the real one cannot be made to do:
+//! hang, print garbage, be too old, be missing.
+
+use foundry_onboard_core::azure::{AzError, COGNITIVE_SCOPE, arm_scope, cli, token::TokenSource};
+use foundry_onboard_core::config::{Config, ConfigLocation, load};
+use foundry_onboard_core::policy::Policy;
+use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
+use std::path::Path;
+use std::time::Duration;
+
+fn skip_without_az() -> Option<std::path::PathBuf> {
+    let az = real_az();
+    if az.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the real-az tests (scripts/install-test-deps.sh installs azure-cli)");
+        eprintln!("SKIPPED real az tests: azure-cli is not installed in ~/.cache/foundry-onboard-az");
+    }
+    az
+}
+
+fn cli_json(sb: &SandboxProcess, az: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let mut c = cli_command(sb.home.path());
+    c.env("FOUNDRY_ONBOARD_AZ", az).arg("--config").arg(&sb.config).arg("--json").args(args);
+    let r = run(c);
+    let values = r.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    (r.code, values, r.stderr)
+}
+
+#[test]
+fn real_az_signs_in_by_device_code_and_discovery_finds_the_claude_deployments() {
+    let Some(az) = skip_without_az() else { return };
+    if reexec_in_netns("azure::real_az_signs_in_by_device_code_and_discovery_finds_the_claude_deployments") {
+        return;
+    }
+    let mut sb = SandboxProcess::start(&["--approve-after-ms", "700"]);
+    let (code, out, err) = cli_json(&sb, &az, &["login", "--device-code"]);
+    assert_eq!(code, 0, "{err}\n{out:?}");
+    assert_eq!(out[0]["event"], "deviceCode", "the device code is reported first: {out:?}");
+    assert!(out[0]["url"].as_str().unwrap().ends_with("/device"));
+    let last = out.last().unwrap();
+    assert_eq!(last["state"]["user"], foundry_onboard_core::sandbox::USER);
+    // The user's own ~/.azure is never touched: az worked in the sandbox's directory.
+    assert!(!sb.home.path().join(".azure").exists());
+    assert!(last["state"]["configDir"].as_str().unwrap().starts_with(Path::new(&sb.endpoint("home")).parent().unwrap().to_str().unwrap()));
+
+    let (code, out, _) = cli_json(&sb, &az, &["login", "--status"]);
+    assert_eq!(code, 0);
+    assert_eq!(out[0]["state"]["signedIn"], true);
+
+    let (code, out, err) = cli_json(&sb, &az, &["discover"]);
+    assert_eq!(code, 0, "{err}");
+    let subs = out[0]["discovered"]["subscriptions"].as_array().unwrap();
+    assert_eq!(subs.len(), 2);
+    let dev = &subs[0]["accounts"];
+    assert_eq!(dev[0]["name"], "sandbox-ai");
+    assert_eq!(dev[0]["publicNetworkAccess"], "Disabled");
+    assert_eq!(dev[0]["privateEndpoints"][0]["status"], "Approved");
+    assert_eq!(dev[0]["proposed"]["sonnet"], "claude-sonnet-4-5", "the newest sonnet, not claude-sonnet-4");
+    assert_eq!(dev[0]["proposed"]["haiku"], "claude-haiku-4-5");
+    assert_eq!(dev[0]["proposed"]["opus"], "claude-opus-4-6");
+    assert_eq!(dev[1]["name"], "sandbox-openai", "the account on the nextLink page");
+    assert!(dev[1]["note"].as_str().unwrap().contains("no Claude deployment"));
+    assert_eq!(subs[1]["accounts"][0]["publicNetworkAccess"], "Enabled");
+    let (_, out, _) = cli_json(&sb, &az, &["discover", "--subscription", "Sandbox Prod"]);
+    assert_eq!(out[0]["discovered"]["subscriptions"].as_array().unwrap().len(), 1);
+
+    // Tokens for each scope through azure_identity, cached: 100 concurrent callers, one az run.
+    let config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let source = std::sync::Arc::new(TokenSource::new(&az, &config, Duration::from_secs(30)).unwrap());
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..100 {
+            let s = source.clone();
+            set.spawn(async move { s.token(COGNITIVE_SCOPE).await.map(|t| t.expose().to_string()) });
+        }
+        let tokens: Vec<String> = set.join_all().await.into_iter().map(Result::unwrap).collect();
+        assert!(tokens.iter().all(|t| *t == tokens[0]));
+        assert_eq!(source.az_runs(), 1, "single flight: one az run for 100 callers");
+        let arm = source.token(&arm_scope(&config)).await.unwrap();
+        assert_ne!(arm.expose(), tokens[0], "a different scope gets its own token");
+        assert_eq!(source.az_runs(), 2);
+        // The Foundry stand-in accepts the Entra token, as Claude Code would send it.
+        let net = foundry_onboard_core::net::Network::new(&config, foundry_onboard_core::net::Timeouts::from_total_ms(5000)).unwrap();
+        let secret = foundry_onboard_core::Secret::new(tokens[0].clone());
+        let ms = foundry_onboard_core::foundry::probe(&net, &config, "claude-haiku-4-5", foundry_onboard_core::foundry::Credential::Bearer(&secret)).await;
+        assert!(ms.is_ok(), "{ms:?}");
+    });
+
+    // Sign out: the status says so.
+    let out = std::process::Command::new(&az).arg("logout").envs(cli::env(&config)).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, _, _) = cli_json(&sb, &az, &["login", "--status"]);
+    assert_eq!(code, 2);
+    sb.stop_with("-TERM");
+}
+
+#[test]
+fn role_missing_is_reported_per_subscription_with_arms_words() {
+    let Some(az) = skip_without_az() else { return };
+    if reexec_in_netns("azure::role_missing_is_reported_per_subscription_with_arms_words") {
+        return;
+    }
+    let mut sb = SandboxProcess::start(&["--approve-after-ms", "300", "--faults", "role-missing"]);
+    let (code, _, err) = cli_json(&sb, &az, &["login", "--device-code"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = cli_json(&sb, &az, &["discover"]);
+    assert_eq!(code, 0);
+    let e = out[0]["discovered"]["subscriptions"][0]["error"].as_str().unwrap();
+    assert!(e.contains("403") && e.contains("AuthorizationFailed"), "{e}");
+    sb.stop_with("-TERM");
+}
+
+/// A fake `az` script (ours) in a temp dir.
+fn fake_az(dir: &Path, body: &str) -> std::path::PathBuf {
+    let p = dir.join("az");
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[tokio::test]
+async fn a_hanging_az_is_stopped_with_its_children_at_the_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("child.pid");
+    // az that starts a child (like Python az does) and hangs.
+    let az = fake_az(dir.path(), &format!("sleep 300 &\necho $! > {}\nwait", marker.display()));
+    let source = TokenSource::new(&az, &Config::default(), Duration::from_millis(800)).unwrap();
+    let started = std::time::Instant::now();
+    let err = source.token(COGNITIVE_SCOPE).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(matches!(err, AzError::Timeout { .. }), "{err}");
+    let child: u32 = std::fs::read_to_string(&marker).unwrap().trim().parse().unwrap();
+    // Gone, or a zombie waiting for init to reap it: either way no longer running.
+    let alive = || std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| r.trim().chars().next() != Some('Z'))).unwrap_or(false);
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(), "the hanging child {child} outlived the deadline");
+}
+
+#[tokio::test]
+async fn garbage_too_old_and_missing_az_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let az = fake_az(dir.path(), "echo 'this is not json'");
+    let err = TokenSource::new(&az, &Config::default(), Duration::from_secs(5)).unwrap().token(COGNITIVE_SCOPE).await.unwrap_err();
+    assert!(matches!(err, AzError::Failed { .. }), "{err}");
+
+    let old = fake_az(dir.path(), "echo '{\"azure-cli\": \"2.45.0\"}'");
+    let err = cli::version(&old, &Config::default()).await.unwrap_err();
+    assert!(matches!(err, AzError::TooOld { .. }), "{err}");
+    assert!(foundry_onboard_core::Diagnose::hint(&err).contains("2.45"), "{}", foundry_onboard_core::Diagnose::hint(&err));
+
+    let warn = fake_az(dir.path(), "echo 'WARNING: a new version is available'; echo '{\"azure-cli\": \"2.91.0\"}'");
+    assert_eq!(cli::version(&warn, &Config::default()).await.unwrap(), "2.91.0");
+
+    let not_logged_in = fake_az(dir.path(), "echo \"ERROR: Please run 'az login' to setup account.\" >&2; exit 1");
+    let err = TokenSource::new(&not_logged_in, &Config::default(), Duration::from_secs(5)).unwrap().token(COGNITIVE_SCOPE).await.unwrap_err();
+    assert!(matches!(err, AzError::NotLoggedIn), "{err}");
+
+    let mut c = cli_command(dir.path());
+    c.env("FOUNDRY_ONBOARD_AZ", dir.path().join("nope")).args(["login"]);
+    let r = run(c);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("not installed") && r.stderr.contains("help:"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn an_aadsts_error_from_az_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let az = fake_az(dir.path(), "echo 'ERROR: AADSTS53003: Access has been blocked by Conditional Access policies.' >&2; exit 1");
+    let err = TokenSource::new(&az, &Config::default(), Duration::from_secs(5)).unwrap().token(COGNITIVE_SCOPE).await.unwrap_err();
+    assert!(err.to_string().contains("conditional-access"), "{err}");
+    assert!(foundry_onboard_core::Diagnose::hint(&err).contains("compliant"), "{}", foundry_onboard_core::Diagnose::hint(&err));
+}
