@@ -39,6 +39,7 @@ fn run_mode(mode: &str) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
         .arg(claude_dir().unwrap())
         .arg(work.path())
         .arg(mode)
+        .arg(foundry_onboard_e2e::real_az().unwrap_or_default())
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .status()
         .unwrap();
@@ -46,7 +47,7 @@ fn run_mode(mode: &str) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
     let out = read("claude.json");
     let keep = artifacts_dir().join(format!("claude-{mode}"));
     let _ = std::fs::create_dir_all(&keep);
-    for f in ["claude.json", "claude.err", "profile.json", "sandbox.err"] {
+    for f in ["claude.json", "claude.err", "profile.json", "sandbox.err", "login.out"] {
         let _ = std::fs::write(keep.join(f), read(f));
     }
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| {
@@ -92,5 +93,15 @@ fn real_claude_code_answers_through_the_written_profile() {
         assert!(key.len() > 10);
         assert_nowhere(&dir, &key, mode);
     }
-    eprintln!("SKIPPED Entra mode with the real client: it needs the sandbox's sign-in for the real az (the sign-in issue)");
+    // Entra: the real az signed in to the sandbox; Claude Code runs it for a Bearer token.
+    if foundry_onboard_e2e::real_az().is_some() {
+        let (v, dir, _keep) = run_mode("entra");
+        assert_eq!(v["is_error"], false, "entra: {v}");
+        assert!(v["result"].as_str().unwrap_or("").contains("Hello from the Foundry Onboard sandbox"), "entra: {v}");
+        let profile = std::fs::read_to_string(dir.join("profile.json")).unwrap();
+        assert!(profile.contains("AZURE_TOKEN_CREDENTIALS") && !profile.contains("ANTHROPIC_FOUNDRY_API_KEY"), "{profile}");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Entra real-client test (azure-cli missing)");
+        eprintln!("SKIPPED Entra mode with the real client: azure-cli is not installed");
+    }
 }

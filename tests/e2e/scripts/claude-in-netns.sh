@@ -3,9 +3,9 @@
 # inside a network namespace with only loopback (`unshare -n -m`, started by the test), with a
 # private /etc/hosts for the sandbox's resource name, a private D-Bus session and an unlocked
 # gnome-keyring for the API key, and a bash that sources the written profile.
-# Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE   (MODE: api-key | gateway | resource | entra)
+# Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE [AZ]   (MODE: api-key | gateway | resource | entra)
 set -euo pipefail
-CLI=$1 CLAUDE_DIR=$2 WORK=$3 MODE=$4
+CLI=$1 CLAUDE_DIR=$2 WORK=$3 MODE=$4 AZ=${5:-}
 ip link set lo up
 printf '127.0.0.1 localhost\n127.0.0.1 sandbox-ai.services.ai.azure.com\n' > "$WORK/hosts"
 mount --bind "$WORK/hosts" /etc/hosts
@@ -17,6 +17,7 @@ export FOUNDRY_ONBOARD_POLICY="$WORK/no-policy.toml"
 
 SANDBOX_ARGS=()
 [ "$MODE" = resource ] && SANDBOX_ARGS=(--foundry-port 443)
+[ "$MODE" = entra ] && SANDBOX_ARGS=(--approve-after-ms 300)
 "$CLI" sandbox --write-config "$WORK/sb.toml" --dir "$WORK/sb" "${SANDBOX_ARGS[@]}" > "$WORK/endpoints.json" 2> "$WORK/sandbox.err" &
 SB=$!
 trap 'kill $SB 2>/dev/null; wait $SB 2>/dev/null || true' EXIT
@@ -41,11 +42,15 @@ case "$MODE" in
     "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --api-key --resource sandbox-ai > "$WORK/profile.json"
     ;;
   entra)
+    # The real az signs in to the sandbox (device code approved by the sandbox), in the sandbox's
+    # own AZURE_CONFIG_DIR; the profile exports that dir, so Claude Code's own `az` call finds it.
+    FOUNDRY_ONBOARD_AZ="$AZ" "$CLI" --config "$WORK/sb.toml" login --device-code > "$WORK/login.out" 2>&1
     "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash > "$WORK/profile.json"
     ;;
 esac
 
 # A new terminal: bash reads ~/.bashrc (the sandbox's home), then the real client runs once.
-HOME="$WORK/sb/home" PATH="$CLAUDE_DIR:$PATH" \
+AZ_DIR=$(dirname "${AZ:-/nonexistent/az}")
+HOME="$WORK/sb/home" PATH="$CLAUDE_DIR:$AZ_DIR:$PATH" \
   DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 \
   timeout 60 bash -ic 'CLAUDE_CODE_MAX_RETRIES=0 claude -p ping --output-format json' > "$WORK/claude.json" 2> "$WORK/claude.err" || true

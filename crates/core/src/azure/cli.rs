@@ -170,6 +170,9 @@ pub async fn prepare_sandbox_cloud(az: &Path, config: &Config) -> Result<(), AzE
     let _ = run(az, config, &["cloud", "unregister", "--name", "FoundryOnboardSandbox"], t).await;
     run(az, config, &["cloud", "register", "--name", "FoundryOnboardSandbox", "--endpoint-resource-manager", &config.azure.arm_url], t).await?;
     run(az, config, &["cloud", "set", "--name", "FoundryOnboardSandbox"], t).await?;
+    // Persisted in the sandbox's own az config, so every az using that directory — Claude Code's
+    // own token call included — skips MSAL's instance discovery at login.microsoftonline.com.
+    run(az, config, &["config", "set", "core.instance_discovery=false"], t).await?;
     std::fs::write(&marker, &config.azure.arm_url).map_err(|e| AzError::Spawn(e.to_string()))?;
     Ok(())
 }
