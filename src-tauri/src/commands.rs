@@ -4,6 +4,8 @@ use crate::state::AppState;
 use foundry_onboard_core::profile::{self, ProfileOutcome, ProfilePreview};
 use foundry_onboard_core::views::{AppInfo, ConfigView};
 use foundry_onboard_core::IpcError;
+use foundry_onboard_core::azure::{AzError, cli, discovery::Discovered, login, session};
+use tauri::ipc::Channel;
 use tauri::State;
 
 #[tauri::command]
@@ -34,4 +36,62 @@ pub fn profile_preview(state: State<'_, AppState>) -> Result<ProfilePreview, Ipc
 pub async fn profile_write(state: State<'_, AppState>) -> Result<ProfileOutcome, IpcError> {
     let (loaded, home) = state.profile_home()?;
     profile::write_and_verify(&loaded.config, &home, &profile::default_targets(&loaded.config), true).await.map_err(|e| IpcError::from_diagnose(&e))
+}
+
+/// az installed? which version? who is signed in?
+#[tauri::command]
+pub async fn signin_status(state: State<'_, AppState>) -> Result<session::SignInStatus, IpcError> {
+    Ok(session::status(&state.loaded()?.config).await)
+}
+
+/// Runs `az login`, streaming every line and the device code to the page; ends with who is signed in.
+#[tauri::command]
+pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_event: Channel<login::LoginEvent>) -> Result<cli::LoginState, IpcError> {
+    let config = state.loaded()?.config;
+    let az = cli::find().ok_or_else(|| IpcError::from_diagnose(&AzError::NotInstalled))?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    if let Ok(mut s) = state.signin.lock() {
+        if let Some(old) = s.replace(cancel.clone()) {
+            old.cancel();
+        }
+    }
+    let options = login::LoginOptions { device_code, tenant: None, timeout: std::time::Duration::from_secs(600) };
+    login::login(&az, &config, &options, cancel, move |e| {
+        let _ = on_event.send(e);
+    })
+    .await
+    .map_err(|e| IpcError::from_diagnose(&e))
+}
+
+/// Stops the sign-in in progress (its whole process group).
+#[tauri::command]
+pub fn signin_cancel(state: State<'_, AppState>) {
+    if let Some(c) = state.signin.lock().ok().and_then(|mut s| s.take()) {
+        c.cancel();
+    }
+}
+
+/// Opens the device-login page in the browser (https only).
+#[tauri::command]
+pub fn open_sign_in_page(app: tauri::AppHandle, url: String) -> Result<(), IpcError> {
+    use tauri_plugin_opener::OpenerExt;
+    if !url.starts_with("https://") {
+        return Err(IpcError::new(foundry_onboard_core::ErrorKind::Config, format!("refusing to open {url:?}"), "Only the https sign-in page az printed can be opened."));
+    }
+    app.opener().open_url(url, None::<&str>).map_err(|e| IpcError::new(foundry_onboard_core::ErrorKind::Io, format!("cannot open a browser: {e}"), "Copy the address and open it in your browser yourself."))
+}
+
+/// Subscriptions → Foundry resources → Claude deployments, as the signed-in user.
+#[tauri::command]
+pub async fn discover(state: State<'_, AppState>) -> Result<Discovered, IpcError> {
+    session::discover_signed_in(&state.loaded()?.config, None, 30_000).await.map_err(|e| IpcError::from_diagnose(&e))
+}
+
+/// Saves the chosen resource and the three deployments to the config.
+#[tauri::command]
+pub fn save_models(state: State<'_, AppState>, choice: session::ModelChoice) -> Result<ConfigView, IpcError> {
+    let loaded = session::save_choice(&state.loaded()?, &choice)?;
+    let view = ConfigView::of(&loaded);
+    state.set_loaded(loaded);
+    Ok(view)
 }

@@ -66,13 +66,20 @@ pub fn run() -> ExitCode {
                 let _ = w.set_focus();
             }
         }))
+        .plugin(tauri_plugin_opener::init())
         .manage(app_state)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::config_view,
             commands::mark_first_paint,
             commands::profile_preview,
-            commands::profile_write
+            commands::profile_write,
+            commands::signin_status,
+            commands::signin_start,
+            commands::signin_cancel,
+            commands::open_sign_in_page,
+            commands::discover,
+            commands::save_models
         ])
         .build(context);
     let app = match app {

@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub struct AppState {
-    loaded: Result<LoadedConfig, IpcError>,
+    loaded: Mutex<Result<LoadedConfig, IpcError>>,
+    /// Cancels the sign-in in progress.
+    pub signin: Mutex<Option<tokio_util::sync::CancellationToken>>,
     sandbox: Mutex<Option<Sandbox>>,
     info: Option<SandboxInfo>,
     started: Instant,
@@ -20,7 +22,8 @@ impl AppState {
     pub fn new(loaded: Result<LoadedConfig, ConfigError>, sandbox: Option<Sandbox>, started: Instant) -> Self {
         let info = sandbox.as_ref().map(Sandbox::info);
         Self {
-            loaded: loaded.map_err(|e| IpcError::from_diagnose(&e)),
+            loaded: Mutex::new(loaded.map_err(|e| IpcError::from_diagnose(&e))),
+            signin: Mutex::new(None),
             sandbox: Mutex::new(sandbox),
             info,
             started,
@@ -29,7 +32,14 @@ impl AppState {
     }
 
     pub fn loaded(&self) -> Result<LoadedConfig, IpcError> {
-        self.loaded.clone()
+        self.loaded.lock().map_err(|_| IpcError::new(foundry_onboard_core::ErrorKind::Internal, "state lock poisoned", "Restart the app."))?.clone()
+    }
+
+    /// After the config was saved: what every command reads from now on.
+    pub fn set_loaded(&self, loaded: LoadedConfig) {
+        if let Ok(mut l) = self.loaded.lock() {
+            *l = Ok(loaded);
+        }
     }
 
     pub fn sandbox_info(&self) -> Option<SandboxInfo> {

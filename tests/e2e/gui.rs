@@ -167,6 +167,43 @@ fn profile_step_real_client_goes_green_in_a_loopback_namespace() {
     assert!(status.success(), "the GUI test inside the namespace failed: {status}");
 }
 
+/// The Sign in step with the real az (device code approved on the sandbox's page, as a person
+/// would), then the Resource & models step: the proposed tiers saved to the config.
+async fn sign_in_and_choose(s: &Session, authority: &str, config: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(s.text("az-version").await?.contains("2.91"), "az found");
+    s.click("signin-start").await?;
+    let code = s.text("device-code").await?;
+    anyhow::ensure!(!code.is_empty(), "device code shown");
+    anyhow::ensure!(s.text("sign-in-url").await?.ends_with("/device"));
+    if let Ok(png) = s.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join("gui-signin-code.png"), png);
+    }
+    // The person types the code on the sandbox's sign-in page and presses Approve.
+    let loaded = foundry_onboard_core::config::load(&foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()), foundry_onboard_core::policy::Policy::default())?;
+    let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
+    let rb = net.http.request(reqwest::Method::POST, &format!("{authority}/device"))?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
+    let resp = net.http.send(rb).await?;
+    anyhow::ensure!(resp.status() == 200, "approve: {}", resp.status());
+    let who = s.text("signed-in-as").await?;
+    anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
+    s.click("wizard-next").await?;
+    // Resource & models: the account without Claude is greyed; the proposals are the newest.
+    s.find("account-sandbox-ai").await?;
+    let disabled = s.script("return document.querySelector('[data-testid=\"account-sandbox-openai\"]').disabled").await?;
+    anyhow::ensure!(disabled == true, "sandbox-openai greyed");
+    s.click("account-sandbox-ai").await?;
+    let opus = s.script("return document.querySelector('[data-testid=\"tier-opus\"]').value").await?;
+    anyhow::ensure!(opus == "claude-opus-4-6", "{opus}");
+    s.click("save-models").await?;
+    s.find("models-saved").await?;
+    if let Ok(png) = s.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join("gui-resource.png"), png);
+    }
+    let saved = std::fs::read_to_string(config)?;
+    anyhow::ensure!(saved.contains("subscription = \"5b0f2a8e-1c3d-4e5f-8a9b-0c1d2e3f4a51\""), "choice saved: {saved}");
+    Ok(())
+}
+
 /// A private session bus with an unlocked gnome-keyring (the API key lives there), stopped on drop.
 struct KeyringSession {
     bus_pid: u32,
@@ -205,7 +242,8 @@ fn inside_the_namespace() {
     let up = std::process::Command::new("ip").args(["link", "set", "lo", "up"]).status().unwrap();
     assert!(up.success(), "ip link set lo up");
     let claude = crate::claude::claude_dir().unwrap();
-    let path = std::env::join_paths(std::iter::once(claude).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let az_dir = foundry_onboard_e2e::real_az().and_then(|p| p.parent().map(std::path::Path::to_path_buf)).expect("azure-cli for the sign-in steps");
+    let path = std::env::join_paths([claude, az_dir].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join(".local/share/keyrings")).unwrap();
     let bus = KeyringSession::start();
@@ -225,13 +263,15 @@ fn inside_the_namespace() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let app = gui();
     let config = sb.config.display().to_string();
+    let config_path = sb.config.clone();
+    let authority = sb.endpoint("authorityUrl");
     let result: anyhow::Result<()> = rt.block_on(async {
         let s = Session::start(driver.port, app.to_str().unwrap(), &["--config", &config]).await?;
         let r = async {
             anyhow::ensure!(s.displayed("sandbox-badge").await?, "a sandbox config shows the badge");
-            for _ in 0..3 {
-                s.click("wizard-next").await?;
-            }
+            s.click("wizard-next").await?;
+            sign_in_and_choose(&s, &authority, &config_path).await?;
+            s.click("wizard-next").await?;
             anyhow::ensure!(s.displayed("step-profile").await?);
             s.find("file-bash").await?;
             s.click("profile-write").await?;

@@ -82,3 +82,46 @@ export type ProfilePreview = { mode: AuthMode, home: string, sandbox: boolean, f
  */
 effective: EffectiveEnv, };
 export type ProfileOutcome = { mode: AuthMode, home: string, files: Array<FileChange>, shells: Array<ShellCheck>, client: ClientCheck | null, };
+export type LoginState = { signedIn: boolean, user: string | null, tenantId: string | null, subscription: string | null, subscriptionId: string | null, cloud: string | null, configDir: string, };
+export type SignInStatus = { 
+/**
+ * Where az is, when it is installed.
+ */
+azPath: string | null, azVersion: string | null, 
+/**
+ * Why az cannot be used (missing, too old), with the install instructions as its hint.
+ */
+azProblem: IpcError | null, state: LoginState, };
+export type LoginEvent = { "type": "line", text: string, } | { "type": "deviceCode", code: string, url: string, };
+export type Tier = "sonnet" | "haiku" | "opus";
+export type Deployment = { name: string, model: string, modelVersion: string, format: string, sku: string, capacity: number | null, 
+/**
+ * Set for Claude deployments.
+ */
+tier: Tier | null, };
+export type PrivateEndpoint = { id: string, status: string, };
+export type Proposed = { sonnet: string | null, haiku: string | null, opus: string | null, };
+export type Account = { id: string, name: string, location: string, sku: string, customSubdomain: string | null, publicNetworkAccess: string, privateEndpoints: Array<PrivateEndpoint>, deployments: Array<Deployment>, 
+/**
+ * The newest deployment per tier.
+ */
+proposed: Proposed, 
+/**
+ * Why this account cannot be used, when it cannot (shown greyed out).
+ */
+note: string | null, };
+export type Subscription = { id: string, name: string, tenantId: string, accounts: Array<Account>, 
+/**
+ * ARM's refusal for this subscription (e.g. 403), when listing its accounts failed.
+ */
+error: string | null, };
+export type Discovered = { subscriptions: Array<Subscription>, elapsedMs: number, requests: number, };
+export type ModelChoice = { subscriptionId: string, 
+/**
+ * The account's custom subdomain (its resource name for Claude Code).
+ */
+resource: string, sonnet: string, haiku: string, opus: string, 
+/**
+ * The same deployment serves two tiers, and the person confirmed it.
+ */
+reuseConfirmed: boolean, };

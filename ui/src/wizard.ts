@@ -2,6 +2,8 @@
 import { h, replaceChildren, type Child } from './dom';
 import type { AppInfo } from './ipc';
 import { profileStep } from './profile';
+import { resourceStep } from './resource';
+import { signinStep } from './signin';
 
 export type StepId = 'welcome' | 'signin' | 'resource' | 'profile' | 'verify' | 'done';
 
@@ -45,33 +47,15 @@ export const STEPS: readonly StepDef[] = [
     id: 'signin',
     label: 'Sign in',
     title: 'Sign in to Azure',
-    placeholder: true,
-    body: () =>
-      h(
-        'p',
-        null,
-        'Sign in with the Azure CLI (',
-        code('az login'),
-        ') so the app can find the Azure AI Foundry resources and model deployments you have access to.',
-      ),
+    placeholder: false,
+    body: () => signinStep(),
   },
   {
     id: 'resource',
     label: 'Resource & models',
     title: 'Choose a resource and models',
-    placeholder: true,
-    body: () =>
-      h(
-        'p',
-        null,
-        'Choose the Azure AI Foundry resource, or your corporate gateway, then pick the deployments to use for the ',
-        code('sonnet'),
-        ', ',
-        code('haiku'),
-        ' and ',
-        code('opus'),
-        ' models.',
-      ),
+    placeholder: false,
+    body: () => resourceStep(),
   },
   {
     id: 'profile',
@@ -136,6 +120,16 @@ export class Wizard {
   }
 
   next(): void {
+    // A step that has unsaved choices says so instead of being left silently.
+    const blocker = this.el.querySelector<HTMLElement>('[data-blocks-next]');
+    if (blocker) {
+      const msg = this.el.querySelector<HTMLElement>('[data-testid="wizard-blocked"]');
+      if (msg) {
+        msg.textContent = blocker.dataset.blocksNext ?? 'Finish this step first.';
+        msg.focus();
+      }
+      return;
+    }
     if (this.index < STEPS.length - 1) {
       this.index += 1;
       this.render(true);
@@ -209,6 +203,7 @@ export class Wizard {
       this.el,
       indicator,
       section,
+      h('p', { class: 'wizard-blocked', role: 'status', tabindex: '-1', 'data-testid': 'wizard-blocked' }),
       h('div', { class: 'wizard-actions' }, back, primary),
     );
 

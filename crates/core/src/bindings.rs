@@ -23,6 +23,17 @@ pub fn typescript() -> String {
         crate::profile::verify::ClientCheck::decl(&cfg),
         crate::profile::ProfilePreview::decl(&cfg),
         crate::profile::ProfileOutcome::decl(&cfg),
+        crate::azure::cli::LoginState::decl(&cfg),
+        crate::azure::session::SignInStatus::decl(&cfg),
+        crate::azure::login::LoginEvent::decl(&cfg),
+        crate::azure::discovery::Tier::decl(&cfg),
+        crate::azure::discovery::Deployment::decl(&cfg),
+        crate::azure::discovery::PrivateEndpoint::decl(&cfg),
+        crate::azure::discovery::Proposed::decl(&cfg),
+        crate::azure::discovery::Account::decl(&cfg),
+        crate::azure::discovery::Subscription::decl(&cfg),
+        crate::azure::discovery::Discovered::decl(&cfg),
+        crate::azure::session::ModelChoice::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {

@@ -1,6 +1,18 @@
 // The only module allowed to talk to Tauri. Everything else imports from here.
-import { invoke } from '@tauri-apps/api/core';
-import type { AppInfo, ConfigView, ErrorKind, IpcError, ProfileOutcome, ProfilePreview } from '../bindings';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type {
+  AppInfo,
+  ConfigView,
+  Discovered,
+  ErrorKind,
+  IpcError,
+  LoginEvent,
+  LoginState,
+  ModelChoice,
+  ProfileOutcome,
+  ProfilePreview,
+  SignInStatus,
+} from '../bindings';
 
 export type {
   AppInfo,
@@ -16,6 +28,15 @@ export type {
   SandboxEndpoints,
   SandboxInfo,
   ShellCheck,
+  Account,
+  Deployment,
+  Discovered,
+  LoginEvent,
+  LoginState,
+  ModelChoice,
+  SignInStatus,
+  Subscription,
+  Tier,
 } from '../bindings';
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -87,4 +108,31 @@ export function profilePreview(): Promise<ProfilePreview> {
 
 export function profileWrite(): Promise<ProfileOutcome> {
   return invoke<ProfileOutcome>('profile_write');
+}
+
+export function signinStatus(): Promise<SignInStatus> {
+  return invoke<SignInStatus>('signin_status');
+}
+
+/** Starts `az login`; `onEvent` sees every line and the device code as they come. */
+export function signinStart(deviceCode: boolean, onEvent: (e: LoginEvent) => void): Promise<LoginState> {
+  const channel = new Channel<LoginEvent>();
+  channel.onmessage = onEvent;
+  return invoke<LoginState>('signin_start', { deviceCode, onEvent: channel });
+}
+
+export function signinCancel(): Promise<void> {
+  return invoke<void>('signin_cancel');
+}
+
+export function openSignInPage(url: string): Promise<void> {
+  return invoke<void>('open_sign_in_page', { url });
+}
+
+export function discover(): Promise<Discovered> {
+  return invoke<Discovered>('discover');
+}
+
+export function saveModels(choice: ModelChoice): Promise<ConfigView> {
+  return invoke<ConfigView>('save_models', { choice });
 }

@@ -2,9 +2,7 @@
 
 use crate::args::{DiscoverArgs, Global};
 use crate::output::report_error;
-use foundry_onboard_core::azure::{AzError, arm_scope, cli, discovery, token::TokenSource};
-use foundry_onboard_core::net::{Network, Timeouts};
-use std::time::Duration;
+use foundry_onboard_core::azure::{AzError, session};
 
 pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
     let loaded = match super::config::load_live(global) {
@@ -12,17 +10,11 @@ pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
         Err(code) => return code,
     };
     let config = loaded.config;
-    let Some(az) = cli::find() else { return report_error(global.json, &AzError::NotInstalled) };
     let rt = match super::runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(global.json, &AzError::Spawn(e.to_string())),
     };
-    let result = rt.block_on(async {
-        let tokens = TokenSource::new(&az, &config, Duration::from_secs(20))?;
-        let token = tokens.token(&arm_scope(&config)).await?;
-        let net = Network::new(&config, Timeouts::from_total_ms(global.timeout_ms))?;
-        discovery::discover(&net, &config, &token, args.subscription.as_deref()).await
-    });
+    let result = rt.block_on(session::discover_signed_in(&config, args.subscription.as_deref(), global.timeout_ms));
     let found = match result {
         Ok(f) => f,
         Err(e) => return report_error(global.json, &e),

@@ -85,7 +85,9 @@ pub struct Subscription {
 #[serde(rename_all = "camelCase")]
 pub struct Discovered {
     pub subscriptions: Vec<Subscription>,
+    #[ts(type = "number")]
     pub elapsed_ms: u64,
+    #[ts(type = "number")]
     pub requests: u64,
 }
 

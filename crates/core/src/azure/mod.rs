@@ -7,6 +7,7 @@ pub mod cli;
 pub mod discovery;
 mod error;
 pub mod login;
+pub mod session;
 mod process;
 pub mod token;
 

@@ -1,0 +1,114 @@
+//! What the faces ask about sign-in and what they save after discovery: az's state in one call,
+//! and the chosen resource and deployments turned into config.
+
+use super::{AzError, cli, discovery::Tier};
+use crate::config::{Config, validate};
+use crate::error::IpcError;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStatus {
+    /// Where az is, when it is installed.
+    pub az_path: Option<String>,
+    pub az_version: Option<String>,
+    /// Why az cannot be used (missing, too old), with the install instructions as its hint.
+    pub az_problem: Option<IpcError>,
+    pub state: cli::LoginState,
+}
+
+/// Finds az, reads its version, and reads who is signed in.
+pub async fn status(config: &Config) -> SignInStatus {
+    let state = cli::login_state(config);
+    let Some(az) = cli::find() else {
+        return SignInStatus { az_path: None, az_version: None, az_problem: Some(IpcError::from_diagnose(&AzError::NotInstalled)), state };
+    };
+    match cli::version(&az, config).await {
+        Ok(v) => SignInStatus { az_path: Some(az.display().to_string()), az_version: Some(v), az_problem: None, state },
+        Err(e) => SignInStatus { az_path: Some(az.display().to_string()), az_version: None, az_problem: Some(IpcError::from_diagnose(&e)), state },
+    }
+}
+
+/// The Resource & models step's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelChoice {
+    pub subscription_id: String,
+    /// The account's custom subdomain (its resource name for Claude Code).
+    pub resource: String,
+    pub sonnet: String,
+    pub haiku: String,
+    pub opus: String,
+    /// The same deployment serves two tiers, and the person confirmed it.
+    #[serde(default)]
+    pub reuse_confirmed: bool,
+}
+
+/// Applies a choice to the config, refusing what Claude Code would reject.
+pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, IpcError> {
+    let bad = |m: String| IpcError::new(crate::ErrorKind::Config, m, "Choose another deployment, or ask the platform team to create one with a valid name.");
+    for (tier, name) in [(Tier::Sonnet, &choice.sonnet), (Tier::Haiku, &choice.haiku), (Tier::Opus, &choice.opus)] {
+        if name.is_empty() {
+            return Err(IpcError::new(crate::ErrorKind::Config, format!("no deployment is chosen for the {tier:?} tier").to_lowercase(), "Choose all three tiers: Claude Code falls back to retired model names without them."));
+        }
+        validate::deployment_name(name).map_err(|m| bad(format!("deployment {name:?}: {m}")))?;
+    }
+    let names = [&choice.sonnet, &choice.haiku, &choice.opus];
+    let reused = names.iter().enumerate().any(|(i, a)| names.iter().skip(i + 1).any(|b| a == b));
+    if reused && !choice.reuse_confirmed {
+        return Err(IpcError::new(crate::ErrorKind::Config, "the same deployment is chosen for two tiers", "Confirm that one deployment should serve both tiers, or choose another."));
+    }
+    validate::resource_name(&choice.resource).map_err(|m| bad(format!("resource {:?}: {m}", choice.resource)))?;
+    let mut c = config.clone();
+    c.azure.subscription = Some(choice.subscription_id.clone());
+    c.models.sonnet = Some(choice.sonnet.clone());
+    c.models.haiku = Some(choice.haiku.clone());
+    c.models.opus = Some(choice.opus.clone());
+    // A sandbox keeps its loopback base URL; a real tenant names the resource.
+    if c.sandbox.is_none() && !c.foundry.via_gateway {
+        c.foundry.resource = Some(choice.resource.clone());
+        c.foundry.base_url = None;
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice() -> ModelChoice {
+        ModelChoice { subscription_id: "s".into(), resource: "contoso-ai".into(), sonnet: "a".into(), haiku: "b".into(), opus: "c".into(), reuse_confirmed: false }
+    }
+
+    #[test]
+    fn a_choice_becomes_config_and_reuse_needs_confirmation() {
+        let c = apply_choice(&Config::default(), &choice()).unwrap();
+        assert_eq!(c.foundry.resource.as_deref(), Some("contoso-ai"));
+        assert_eq!(c.models.opus.as_deref(), Some("c"));
+        let mut twice = choice();
+        twice.opus = "a".into();
+        assert!(apply_choice(&Config::default(), &twice).is_err());
+        twice.reuse_confirmed = true;
+        assert!(apply_choice(&Config::default(), &twice).is_ok());
+        let mut bad = choice();
+        bad.haiku = "has space".into();
+        assert!(apply_choice(&Config::default(), &bad).is_err());
+    }
+}
+
+/// Discovery as a signed-in user: an ARM token from az (bounded), then the ARM walk.
+pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
+    let az = cli::find().ok_or(AzError::NotInstalled)?;
+    let tokens = super::token::TokenSource::new(&az, config, std::time::Duration::from_secs(20))?;
+    let token = tokens.token(&super::arm_scope(config)).await?;
+    let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;
+    super::discovery::discover(&net, config, &token, only).await
+}
+
+/// Applies the choice, checks the org policy, writes the config and reads it back.
+pub fn save_choice(loaded: &crate::config::LoadedConfig, choice: &ModelChoice) -> Result<crate::config::LoadedConfig, IpcError> {
+    let config = apply_choice(&loaded.config, choice)?;
+    crate::config::save(&loaded.path, &config, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
+    crate::config::load(&crate::config::ConfigLocation::Flag(loaded.path.clone()), loaded.policy.clone()).map_err(|e| IpcError::from_diagnose(&e))
+}
