@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests
 //! the sandbox guard, and the desktop app over WebDriver under Xvfb.
 
+mod arm;
 mod azure;
 mod claude;
 mod cli;

@@ -3,6 +3,7 @@
 //! a sandbox in a child process, a virtual display, and a small WebDriver client.
 
 pub mod display;
+pub mod fake_http;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
