@@ -133,7 +133,7 @@ async fn a_hanging_az_is_stopped_with_its_children_at_the_deadline() {
     assert!(matches!(err, AzError::Timeout { .. }), "{err}");
     let child: u32 = std::fs::read_to_string(&marker).unwrap().trim().parse().unwrap();
     // Gone, or a zombie waiting for init to reap it: either way no longer running.
-    let alive = || std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| r.trim().chars().next() != Some('Z'))).unwrap_or(false);
+    let alive = || std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z'))).unwrap_or(false);
     let deadline = std::time::Instant::now() + Duration::from_secs(3);
     while alive() && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

@@ -184,8 +184,7 @@ mod tests {
     #[test]
     fn reads_a_bom_prefixed_profile() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = Config::default();
-        c.sandbox = Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem") });
+        let c = Config { sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem") }), ..Default::default() };
         std::fs::create_dir_all(dir.path().join("azure")).unwrap();
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend_from_slice(br#"{"installationId":"x","subscriptions":[{"id":"s1","name":"Dev","isDefault":true,"tenantId":"t1","environmentName":"AzureCloud","state":"Enabled","user":{"name":"dev@contoso.example","type":"user"}}]}"#);

@@ -73,6 +73,23 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
     Ok(c)
 }
 
+
+/// Discovery as a signed-in user: an ARM token from az (bounded), then the ARM walk.
+pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
+    let az = cli::find().ok_or(AzError::NotInstalled)?;
+    let tokens = super::token::TokenSource::new(&az, config, std::time::Duration::from_secs(20))?;
+    let token = tokens.token(&super::arm_scope(config)).await?;
+    let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;
+    super::discovery::discover(&net, config, &token, only).await
+}
+
+/// Applies the choice, checks the org policy, writes the config and reads it back.
+pub fn save_choice(loaded: &crate::config::LoadedConfig, choice: &ModelChoice) -> Result<crate::config::LoadedConfig, IpcError> {
+    let config = apply_choice(&loaded.config, choice)?;
+    crate::config::save(&loaded.path, &config, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
+    crate::config::load(&crate::config::ConfigLocation::Flag(loaded.path.clone()), loaded.policy.clone()).map_err(|e| IpcError::from_diagnose(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,20 +112,4 @@ mod tests {
         bad.haiku = "has space".into();
         assert!(apply_choice(&Config::default(), &bad).is_err());
     }
-}
-
-/// Discovery as a signed-in user: an ARM token from az (bounded), then the ARM walk.
-pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
-    let az = cli::find().ok_or(AzError::NotInstalled)?;
-    let tokens = super::token::TokenSource::new(&az, config, std::time::Duration::from_secs(20))?;
-    let token = tokens.token(&super::arm_scope(config)).await?;
-    let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;
-    super::discovery::discover(&net, config, &token, only).await
-}
-
-/// Applies the choice, checks the org policy, writes the config and reads it back.
-pub fn save_choice(loaded: &crate::config::LoadedConfig, choice: &ModelChoice) -> Result<crate::config::LoadedConfig, IpcError> {
-    let config = apply_choice(&loaded.config, choice)?;
-    crate::config::save(&loaded.path, &config, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
-    crate::config::load(&crate::config::ConfigLocation::Flag(loaded.path.clone()), loaded.policy.clone()).map_err(|e| IpcError::from_diagnose(&e))
 }

@@ -31,6 +31,7 @@ fn arm_error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// ARM's authentication: a Bearer token the sandbox's Entra minted; the sandbox's faults.
+#[allow(clippy::result_large_err)] // the error is the handler's own response, returned as is
 fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let Some(token) = token else {
@@ -132,6 +133,7 @@ async fn accounts(State(shared): State<Shared>, headers: HeaderMap, Path(sub): P
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one row of the stand-in's data, named field by field
 fn deployment(sub: &str, account: &str, name: &str, format: &str, model: &str, version: &str, sku: &str, capacity: u32) -> Value {
     json!({
         "sku": {"name": sku, "capacity": capacity},

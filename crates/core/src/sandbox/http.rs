@@ -37,6 +37,9 @@ impl Service {
     }
 }
 
+/// Requests, input and output tokens per deployment.
+pub type UsageTotals = Arc<std::sync::Mutex<std::collections::BTreeMap<String, (u64, u64, u64)>>>;
+
 /// Shared state every route sees.
 #[derive(Debug, Clone)]
 pub struct Shared {
@@ -49,7 +52,7 @@ pub struct Shared {
     /// Bearer tokens the sandbox minted (its sign-in issues more).
     pub tokens: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Tokens used per deployment: (requests, input, output).
-    pub usage: Arc<std::sync::Mutex<std::collections::BTreeMap<String, (u64, u64, u64)>>>,
+    pub usage: UsageTotals,
     pub ids: Arc<std::sync::atomic::AtomicU64>,
     /// Base URLs (no trailing `/`) for the absolute links the stand-ins return.
     pub arm_url: String,
