@@ -175,3 +175,55 @@ async fn an_aadsts_error_from_az_is_explained() {
     assert!(err.to_string().contains("conditional-access"), "{err}");
     assert!(foundry_onboard_core::Diagnose::hint(&err).contains("compliant"), "{}", foundry_onboard_core::Diagnose::hint(&err));
 }
+
+#[tokio::test]
+async fn a_stuck_sign_in_ends_at_its_deadline_or_on_cancel_with_the_whole_group() {
+    use foundry_onboard_core::azure::login::{LoginEvent, LoginOptions, login};
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("child.pid");
+    let az = fake_az(
+        dir.path(),
+        &format!("echo 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-0001 to authenticate.' >&2\nsleep 300 &\necho $! > {}\nwait", marker.display()),
+    );
+    let mut events = Vec::new();
+    let options = LoginOptions { device_code: true, tenant: None, timeout: Duration::from_millis(1500) };
+    let err = login(&az, &Config::default(), &options, tokio_util::sync::CancellationToken::new(), |e| events.push(e)).await.unwrap_err();
+    assert!(matches!(err, AzError::Timeout { .. }), "{err}");
+    assert!(events.contains(&LoginEvent::DeviceCode { code: "FAKE-0001".into(), url: "https://microsoft.com/devicelogin".into() }), "{events:?}");
+    let child: u32 = std::fs::read_to_string(&marker).unwrap().trim().parse().unwrap();
+    let alive = || std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z'))).unwrap_or(false);
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(), "az's child outlived the sign-in deadline");
+
+    // Cancel ends it at once.
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let options = LoginOptions { device_code: true, tenant: None, timeout: Duration::from_secs(60) };
+    let started = std::time::Instant::now();
+    let err = login(&az, &Config::default(), &options, cancel, |_| {}).await.unwrap_err();
+    assert!(matches!(err, AzError::Cancelled), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_token_close_to_expiry_is_fetched_again() {
+    let dir = tempfile::tempdir().unwrap();
+    // expires in 100 s: inside the 5-minute margin, so every call asks az again.
+    let az = fake_az(dir.path(), "echo \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 100 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"");
+    let source = TokenSource::new(&az, &Config::default(), Duration::from_secs(5)).unwrap();
+    source.token(COGNITIVE_SCOPE).await.unwrap();
+    source.token(COGNITIVE_SCOPE).await.unwrap();
+    assert_eq!(source.az_runs(), 2);
+    let fresh = fake_az(dir.path(), "echo \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 3600 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"");
+    let source = TokenSource::new(&fresh, &Config::default(), Duration::from_secs(5)).unwrap();
+    source.token(COGNITIVE_SCOPE).await.unwrap();
+    source.token(COGNITIVE_SCOPE).await.unwrap();
+    assert_eq!(source.az_runs(), 1, "an hour-long token is cached");
+}
