@@ -64,6 +64,10 @@ pub async fn write_and_verify(config: &Config, home: &ProfileHome, targets: &[Ta
     let spec = ProfileSpec::from_config(config)?;
     let planned = super::plan(&spec, home, targets)?;
     let files = super::write(home, &planned)?;
+    if cfg!(windows) && !home.sandbox {
+        // IDE- and Start-menu-launched Claude Code reads no rc file.
+        super::windows_env::run(&super::windows_env::set_commands(&spec))?;
+    }
     let mut shells = Vec::new();
     let mut client = None;
     if verify {

@@ -11,6 +11,7 @@ pub mod render;
 mod settings_json;
 mod spec;
 pub mod verify;
+pub mod windows_env;
 pub mod effective;
 
 pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify};
