@@ -132,13 +132,7 @@ async fn a_hanging_az_is_stopped_with_its_children_at_the_deadline() {
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert!(matches!(err, AzError::Timeout { .. }), "{err}");
     let child: u32 = std::fs::read_to_string(&marker).unwrap().trim().parse().unwrap();
-    // Gone, or a zombie waiting for init to reap it: either way no longer running.
-    let alive = || std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z'))).unwrap_or(false);
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
-    while alive() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(!alive(), "the hanging child {child} outlived the deadline");
+    assert!(foundry_onboard_e2e::ends_within(child, Duration::from_secs(3)), "the hanging child {child} outlived the deadline");
 }
 
 #[tokio::test]
@@ -191,12 +185,7 @@ async fn a_stuck_sign_in_ends_at_its_deadline_or_on_cancel_with_the_whole_group(
     assert!(matches!(err, AzError::Timeout { .. }), "{err}");
     assert!(events.contains(&LoginEvent::DeviceCode { code: "FAKE-0001".into(), url: "https://microsoft.com/devicelogin".into() }), "{events:?}");
     let child: u32 = std::fs::read_to_string(&marker).unwrap().trim().parse().unwrap();
-    let alive = || std::fs::read_to_string(format!("/proc/{child}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z'))).unwrap_or(false);
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
-    while alive() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(!alive(), "az's child outlived the sign-in deadline");
+    assert!(foundry_onboard_e2e::ends_within(child, Duration::from_secs(3)), "az's child outlived the sign-in deadline");
 
     // Cancel ends it at once.
     let cancel = tokio_util::sync::CancellationToken::new();

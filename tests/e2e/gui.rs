@@ -149,22 +149,15 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
 /// runs inside a loopback-only network namespace: this test re-runs itself under `unshare -n -m`.
 #[test]
 fn profile_step_real_client_goes_green_in_a_loopback_namespace() {
-    if std::env::var_os("FOUNDRY_ONBOARD_IN_NETNS").is_some() {
-        return inside_the_namespace();
-    }
     if let Some(why) = crate::claude::blocked() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the real-client GUI test: {why}");
         eprintln!("SKIPPED the GUI real-client check: {why}");
         return;
     }
-    let status = std::process::Command::new("timeout")
-        .args(["240", "unshare", "-n", "-m", "--"])
-        .arg(std::env::current_exe().unwrap())
-        .args(["gui::profile_step_real_client_goes_green_in_a_loopback_namespace", "--exact", "--nocapture", "--test-threads=1"])
-        .env("FOUNDRY_ONBOARD_IN_NETNS", "1")
-        .status()
-        .unwrap();
-    assert!(status.success(), "the GUI test inside the namespace failed: {status}");
+    if foundry_onboard_e2e::reexec_in_netns("gui::profile_step_real_client_goes_green_in_a_loopback_namespace") {
+        return;
+    }
+    inside_the_namespace();
 }
 
 /// The Sign in step with the real az (device code approved on the sandbox's page, as a person
@@ -239,8 +232,6 @@ impl Drop for KeyringSession {
 }
 
 fn inside_the_namespace() {
-    let up = std::process::Command::new("ip").args(["link", "set", "lo", "up"]).status().unwrap();
-    assert!(up.success(), "ip link set lo up");
     let claude = crate::claude::claude_dir().unwrap();
     let az_dir = foundry_onboard_e2e::real_az().and_then(|p| p.parent().map(std::path::Path::to_path_buf)).expect("azure-cli for the sign-in steps");
     let path = std::env::join_paths([claude, az_dir].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();

@@ -184,3 +184,20 @@ pub fn real_az() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-az/bin/az")))?;
     p.is_file().then_some(p)
 }
+
+/// Whether a process still runs (a zombie waiting for init to reap it does not count).
+pub fn still_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z')))
+        .unwrap_or(false)
+}
+
+/// Waits up to `limit` for a process to end; true when it did.
+pub fn ends_within(pid: u32, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while still_running(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    !still_running(pid)
+}
