@@ -216,3 +216,61 @@ async fn a_token_close_to_expiry_is_fetched_again() {
     source.token(COGNITIVE_SCOPE).await.unwrap();
     assert_eq!(source.az_runs(), 1, "an hour-long token is cached");
 }
+
+#[test]
+fn entra_refusals_played_by_the_sandbox_reach_the_user_as_plain_sentences() {
+    let Some(az) = skip_without_az() else { return };
+    if reexec_in_netns("azure::entra_refusals_played_by_the_sandbox_reach_the_user_as_plain_sentences") {
+        return;
+    }
+    let mut sb = SandboxProcess::start(&[]);
+    let config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
+    let net = foundry_onboard_core::net::Network::new(&config, foundry_onboard_core::net::Timeouts::from_total_ms(5000)).unwrap();
+    let authority = sb.endpoint("authorityUrl");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for (code, needle) in [("50076", "multi-factor"), ("53003", "conditional-access"), ("50020", "not a member"), ("65001", "consent"), ("7000218", "client secret")] {
+        let mut c = cli_command(sb.home.path());
+        c.env("FOUNDRY_ONBOARD_AZ", &az).arg("--config").arg(&sb.config).args(["--json", "login", "--device-code", "--timeout-secs", "60"]);
+        c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        // Read the device code from the first JSON line, then answer on the sandbox's page.
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        let user_code = first["code"].as_str().unwrap().to_string();
+        rt.block_on(async {
+            let rb = net.http.request(reqwest::Method::POST, &format!("{authority}/device")).unwrap().header("content-type", "application/x-www-form-urlencoded").body(format!("code={user_code}&outcome={code}"));
+            assert_eq!(net.http.send(rb).await.unwrap().status(), 200);
+        });
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(2), "{code}: {rest:?}");
+        let err: serde_json::Value = serde_json::from_str(rest.last().unwrap()).unwrap();
+        let message = err["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("AADSTS{code}")) && message.contains(needle), "{code}: {message}");
+        assert!(!err["error"]["hint"].as_str().unwrap().is_empty());
+    }
+    sb.stop_with("-TERM");
+}
+
+#[test]
+fn an_expired_sign_in_says_to_sign_in_again() {
+    let Some(az) = skip_without_az() else { return };
+    if reexec_in_netns("azure::an_expired_sign_in_says_to_sign_in_again") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sb_dir = dir.path().join("sb");
+    let mut first = SandboxProcess::start(&["--approve-after-ms", "300", "--dir", sb_dir.to_str().unwrap()]);
+    let (code, _, err) = cli_json(&first, &az, &["login", "--device-code"]);
+    assert_eq!(code, 0, "{err}");
+    first.stop_with("-TERM");
+    // The same az profile, a sandbox whose Entra and ARM now reject the old sign-in.
+    let mut second = SandboxProcess::start(&["--faults", "auth-expired", "--dir", sb_dir.to_str().unwrap()]);
+    let (code, out, _) = cli_json(&second, &az, &["discover"]);
+    assert_eq!(code, 2, "{out:?}");
+    let e = &out.last().unwrap()["error"];
+    let text = format!("{} {}", e["message"], e["hint"]);
+    assert!(text.contains("login"), "the next step is to sign in again: {text}");
+    second.stop_with("-TERM");
+}

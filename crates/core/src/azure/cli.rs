@@ -167,6 +167,9 @@ pub async fn prepare_sandbox_cloud(az: &Path, config: &Config) -> Result<(), AzE
     }
     std::fs::create_dir_all(&dir).map_err(|e| AzError::Spawn(e.to_string()))?;
     let t = Duration::from_secs(60);
+    // A sandbox started again has new ports: leave the old registration (az refuses to
+    // unregister the active cloud), drop it, and register the new endpoints.
+    let _ = run(az, config, &["cloud", "set", "--name", "AzureCloud"], t).await;
     let _ = run(az, config, &["cloud", "unregister", "--name", "FoundryOnboardSandbox"], t).await;
     run(az, config, &["cloud", "register", "--name", "FoundryOnboardSandbox", "--endpoint-resource-manager", &config.azure.arm_url], t).await?;
     run(az, config, &["cloud", "set", "--name", "FoundryOnboardSandbox"], t).await?;

@@ -55,6 +55,9 @@ impl Diagnose for AzError {
             AzError::NotLoggedIn => "Run `foundry-onboard login` (or `az login`).".into(),
             AzError::Failed { explained: Some(e), .. } => e.next_step.clone(),
             AzError::Failed { stderr, .. } if stderr.contains("az login") => "Run `foundry-onboard login` (or `az login`).".into(),
+            AzError::Failed { stderr, .. } if ["Failed to establish a new connection", "NameResolutionError", "Max retries exceeded", "ConnectTimeout"].iter().any(|m| stderr.contains(m)) => {
+                "az could not reach Entra ID or Azure Resource Manager: check the VPN and the proxy (HTTPS_PROXY / NO_PROXY), then run `foundry-onboard doctor`.".into()
+            }
             AzError::Failed { .. } => "Run the same az command yourself to see its full output; `foundry-onboard doctor` checks the path.".into(),
             AzError::Timeout { .. } => "az may be waiting on the network or a prompt: check the VPN and proxy, then try again (or raise --timeout-ms).".into(),
             AzError::Cancelled => "Start the sign-in again when you are ready.".into(),

@@ -77,6 +77,8 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
 /// Discovery as a signed-in user: an ARM token from az (bounded), then the ARM walk.
 pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
     let az = cli::find().ok_or(AzError::NotInstalled)?;
+    // A sandbox started again has new ports: point its private az cloud at them first.
+    cli::prepare_sandbox_cloud(&az, config).await?;
     let tokens = super::token::TokenSource::new(&az, config, std::time::Duration::from_secs(20))?;
     let token = tokens.token(&super::arm_scope(config)).await?;
     let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;

@@ -25,7 +25,18 @@ pub struct DeviceCode {
     pub user_code: String,
     pub scope: String,
     pub approved: bool,
+    /// An AADSTS code the person chose to answer with instead of approving (help-desk training).
+    pub refused_with: Option<String>,
 }
+
+/// The refusals the sign-in page can play, with Entra's own descriptions.
+pub const REFUSALS: &[(&str, &str, &str)] = &[
+    ("50076", "interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource."),
+    ("53003", "access_denied", "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."),
+    ("50020", "invalid_grant", "AADSTS50020: User account 'dev@sandbox.example' from identity provider 'live.com' does not exist in tenant 'Sandbox Contoso' and cannot access the application in that tenant."),
+    ("65001", "invalid_grant", "AADSTS65001: The user or administrator has not consented to use the application with ID '04b07795-8ddb-461a-bbee-02f9e1bf7b46' named 'Microsoft Azure CLI'."),
+    ("7000218", "invalid_client", "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+];
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -88,7 +99,7 @@ async fn devicecode(State(shared): State<Shared>, Path(_tenant): Path<String>, F
     let user_code = format!("{}-{id:04}", &raw[..4]);
     let scope = form.scope.split_whitespace().filter(|s| !["offline_access", "openid", "profile"].contains(s)).collect::<Vec<_>>().join(" ");
     if let Ok(mut codes) = shared.device_codes.lock() {
-        codes.insert(device_code.clone(), DeviceCode { user_code: user_code.clone(), scope, approved: false });
+        codes.insert(device_code.clone(), DeviceCode { user_code: user_code.clone(), scope, approved: false, refused_with: None });
     }
     if let Some(after) = shared.approve_after {
         let (shared, device_code) = (shared.clone(), device_code.clone());
@@ -136,6 +147,10 @@ async fn token(State(shared): State<Shared>, Path(_tenant): Path<String>, Form(f
             let entry = shared.device_codes.lock().ok().and_then(|c| c.get(&code).cloned());
             match entry {
                 None => return entra_error(StatusCode::BAD_REQUEST, "expired_token", "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired."),
+                Some(DeviceCode { refused_with: Some(code), .. }) => {
+                    let (_, error, description) = REFUSALS.iter().find(|(c, _, _)| *c == code).copied().unwrap_or(REFUSALS[0]);
+                    return entra_error(StatusCode::BAD_REQUEST, error, description);
+                }
                 Some(c) if !c.approved => {
                     return entra_error(StatusCode::BAD_REQUEST, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
                 }
@@ -189,25 +204,34 @@ async fn token(State(shared): State<Shared>, Path(_tenant): Path<String>, Form(f
 const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}input,button{font-size:1.2rem;padding:.4rem .6rem}button{margin-left:.5rem}";
 
 async fn device_page() -> Html<String> {
+    let options: String = REFUSALS.iter().map(|(code, _, d)| format!("<option value=\"{code}\">Refuse: {}</option>", d.split(':').nth(1).unwrap_or("").split('.').next().unwrap_or("").trim())).collect();
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox sign-in</title><style>{PAGE_STYLE}</style></head><body>\
          <h1>Sandbox sign-in</h1><p>This page stands in for Microsoft's device login. Enter the code the app shows, then approve.</p>\
-         <form method=\"post\" action=\"/device\"><label>Code <input name=\"code\" autofocus autocomplete=\"off\" data-testid=\"device-code-input\"></label>\
-         <button type=\"submit\" data-testid=\"device-approve\">Approve</button></form></body></html>"
+         <form method=\"post\" action=\"/device\"><p><label>Code <input name=\"code\" autofocus autocomplete=\"off\" data-testid=\"device-code-input\"></label></p>\
+         <p><label>Answer <select name=\"outcome\" data-testid=\"device-outcome\"><option value=\"approve\">Approve</option>{options}</select></label>\
+         <button type=\"submit\" data-testid=\"device-approve\">Send</button></p></form>\
+         <p>The other answers play Entra's refusals (for help-desk training).</p></body></html>"
     ))
 }
 
 #[derive(Debug, Deserialize)]
 struct ApproveForm {
     code: String,
+    #[serde(default)]
+    outcome: Option<String>,
 }
 
 async fn device_approve(State(shared): State<Shared>, Form(form): Form<ApproveForm>) -> Response {
     let wanted = form.code.trim().to_ascii_uppercase();
     let mut approved = false;
     if let Ok(mut codes) = shared.device_codes.lock() {
+        let refusal = form.outcome.filter(|o| REFUSALS.iter().any(|(c, _, _)| c == o));
         for c in codes.values_mut().filter(|c| c.user_code == wanted) {
-            c.approved = true;
+            match &refusal {
+                Some(code) => c.refused_with = Some(code.clone()),
+                None => c.approved = true,
+            }
             approved = true;
         }
     }
