@@ -95,3 +95,12 @@ pub fn save_models(state: State<'_, AppState>, choice: session::ModelChoice) -> 
     state.set_loaded(loaded);
     Ok(view)
 }
+
+/// Saves the corporate gateway and the three deployment names to the config.
+#[tauri::command]
+pub fn save_gateway(state: State<'_, AppState>, choice: session::GatewayChoice) -> Result<ConfigView, IpcError> {
+    let loaded = session::save_gateway(&state.loaded()?, &choice)?;
+    let view = ConfigView::of(&loaded);
+    state.set_loaded(loaded);
+    Ok(view)
+}

@@ -79,7 +79,8 @@ pub fn run() -> ExitCode {
             commands::signin_cancel,
             commands::open_sign_in_page,
             commands::discover,
-            commands::save_models
+            commands::save_models,
+            commands::save_gateway
         ])
         .build(context);
     let app = match app {

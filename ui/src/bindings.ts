@@ -125,3 +125,4 @@ resource: string, sonnet: string, haiku: string, opus: string,
  * The same deployment serves two tiers, and the person confirmed it.
  */
 reuseConfirmed: boolean, };
+export type GatewayChoice = { url: string, sonnet: string, haiku: string, opus: string, reuseConfirmed: boolean, };

@@ -2,7 +2,7 @@
 // the newest deployment of each tier proposed, exact names shown, saved to the config.
 import { errorPanel, loadInto } from './async';
 import { h, replaceChildren } from './dom';
-import { discover, saveModels, toIpcError, type Account, type Deployment, type Discovered, type Subscription, type Tier } from './ipc';
+import { discover, saveGateway, saveModels, toIpcError, type Account, type Deployment, type Discovered, type Subscription, type Tier } from './ipc';
 
 const TIERS: Tier[] = ['sonnet', 'haiku', 'opus'];
 
@@ -115,10 +115,56 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
   );
 }
 
+/** The corporate gateway instead of a resource: its URL and the deployment names, typed. */
+function gatewayForm(step: HTMLElement): HTMLElement {
+  const result = h('div', { 'aria-live': 'polite' });
+  const field = (id: string, label: string, placeholder: string): [HTMLElement, HTMLInputElement] => {
+    const input = h('input', { id, type: 'text', 'data-testid': id, placeholder, autocomplete: 'off', spellcheck: 'false' });
+    return [h('div', { class: 'tier' }, h('label', { for: id }, label), input), input];
+  };
+  const [urlRow, url] = field('gateway-url', 'URL', 'https://llm.example.com');
+  const [sRow, sonnet] = field('gateway-sonnet', 'sonnet', 'deployment name');
+  const [hRow, haiku] = field('gateway-haiku', 'haiku', 'deployment name');
+  const [oRow, opus] = field('gateway-opus', 'opus', 'deployment name');
+  const reuse = h('input', { type: 'checkbox', 'data-testid': 'gateway-confirm-reuse' });
+  const save = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn btn-primary',
+      'data-testid': 'save-gateway',
+      on: {
+        click: () => {
+          const choice = { url: url.value.trim(), sonnet: sonnet.value.trim(), haiku: haiku.value.trim(), opus: opus.value.trim(), reuseConfirmed: reuse.checked };
+          saveGateway(choice).then(
+            () => {
+              step.removeAttribute('data-blocks-next');
+              replaceChildren(result, h('p', { class: 'callout', 'data-testid': 'gateway-saved' }, `Saved: Claude Code goes through ${choice.url}.`));
+            },
+            (e) => replaceChildren(result, errorPanel(toIpcError(e), () => save.click())),
+          );
+        },
+      },
+    },
+    'Save gateway',
+  );
+  return h(
+    'details',
+    { class: 'gateway', 'data-testid': 'gateway-option' },
+    h('summary', null, 'Use the corporate LLM gateway instead'),
+    h('p', { class: 'muted' }, 'The gateway forwards to Azure AI Foundry with its own credential (stored in the OS keyring with `foundry-onboard secret set gateway-key`). Enter the deployment names exactly as your platform team gave them.'),
+    h('div', { class: 'tiers' }, urlRow, sRow, hRow, oRow),
+    h('label', { class: 'reuse' }, reuse, ' One deployment may serve two tiers'),
+    h('div', { class: 'actions' }, save),
+    result,
+  );
+}
+
 /** The Resource & models step's body. */
 export function resourceStep(): HTMLElement {
   const container = h('div', { class: 'resources', 'data-testid': 'resources' });
   const step = h('div', null, h('p', null, 'Choose the Azure AI Foundry resource, then the deployment for each of the sonnet, haiku and opus tiers. The newest of each tier is proposed.'), container);
+  step.append(gatewayForm(step));
   void loadInto(container, discover, (d) => render(step, container, d), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
   return step;
 }

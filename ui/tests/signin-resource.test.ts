@@ -126,3 +126,44 @@ describe('resource step', () => {
     el.remove();
   });
 });
+
+describe('gateway option', () => {
+  afterEach(() => clearMocks());
+
+  it('saves the gateway URL and the typed deployment names, and shows refusals with their hint', async () => {
+    const saved: unknown[] = [];
+    let refuse = true;
+    mockIPC((cmd, args) => {
+      if (cmd === 'discover') return { ...found, subscriptions: [] };
+      if (cmd === 'save_gateway') {
+        if (refuse) {
+          refuse = false;
+          throw { kind: 'config', message: 'gateway URL "http://x": must use https', hint: 'Give the gateway\'s https address.' };
+        }
+        saved.push((args as { choice: unknown }).choice);
+        return { toml: '', locked: [], notices: [] };
+      }
+      return null;
+    });
+    const el = resourceStep();
+    document.body.append(el);
+    await settle();
+    const set = (id: string, v: string): void => {
+      (el.querySelector(`[data-testid="${id}"]`) as HTMLInputElement).value = v;
+    };
+    set('gateway-url', 'http://x');
+    set('gateway-sonnet', 'gw-sonnet');
+    set('gateway-haiku', 'gw-haiku');
+    set('gateway-opus', 'gw-opus');
+    (el.querySelector('[data-testid="save-gateway"]') as HTMLButtonElement).click();
+    await settle();
+    expect(el.querySelector('[data-testid="error-hint"]')?.textContent).toContain('https address');
+    set('gateway-url', 'https://llm.contoso.com');
+    (el.querySelector('[data-testid="error-retry"]') as HTMLButtonElement).click();
+    await settle();
+    expect(saved).toEqual([{ url: 'https://llm.contoso.com', sonnet: 'gw-sonnet', haiku: 'gw-haiku', opus: 'gw-opus', reuseConfirmed: false }]);
+    expect(el.querySelector('[data-testid="gateway-saved"]')).not.toBeNull();
+    expect(el.querySelector('[data-testid="no-subscriptions"]')).not.toBeNull();
+    el.remove();
+  });
+});

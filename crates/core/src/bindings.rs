@@ -34,6 +34,7 @@ pub fn typescript() -> String {
         crate::azure::discovery::Subscription::decl(&cfg),
         crate::azure::discovery::Discovered::decl(&cfg),
         crate::azure::session::ModelChoice::decl(&cfg),
+        crate::azure::session::GatewayChoice::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {

@@ -8,6 +8,7 @@ import type {
   IpcError,
   LoginEvent,
   LoginState,
+  GatewayChoice,
   ModelChoice,
   ProfileOutcome,
   ProfilePreview,
@@ -135,4 +136,8 @@ export function discover(): Promise<Discovered> {
 
 export function saveModels(choice: ModelChoice): Promise<ConfigView> {
   return invoke<ConfigView>('save_models', { choice });
+}
+
+export function saveGateway(choice: GatewayChoice): Promise<ConfigView> {
+  return invoke<ConfigView>('save_gateway', { choice });
 }

@@ -45,6 +45,37 @@ pub struct ModelChoice {
     pub reuse_confirmed: bool,
 }
 
+/// The corporate LLM gateway instead of a resource: its URL, and the deployments by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayChoice {
+    pub url: String,
+    pub sonnet: String,
+    pub haiku: String,
+    pub opus: String,
+    #[serde(default)]
+    pub reuse_confirmed: bool,
+}
+
+/// Applies a gateway choice: Claude Code talks to `<url>/anthropic` with the gateway's credential.
+pub fn apply_gateway(config: &Config, choice: &GatewayChoice) -> Result<Config, IpcError> {
+    let url = choice.url.trim().trim_end_matches('/').trim_end_matches("/anthropic").to_string();
+    let base = format!("{url}/anthropic");
+    validate::foundry_base_url(&base).map_err(|m| IpcError::new(crate::ErrorKind::Config, format!("gateway URL {url:?}: {m}"), "Give the gateway's https address, e.g. https://llm.contoso.com."))?;
+    let mut c = apply_choice(
+        config,
+        &ModelChoice { subscription_id: String::new(), resource: "gateway".into(), sonnet: choice.sonnet.clone(), haiku: choice.haiku.clone(), opus: choice.opus.clone(), reuse_confirmed: choice.reuse_confirmed },
+    )?;
+    c.azure.subscription = config.azure.subscription.clone();
+    c.foundry.resource = None;
+    c.foundry.via_gateway = true;
+    c.gateway.url = Some(url);
+    if c.sandbox.is_none() {
+        c.foundry.base_url = Some(base);
+    }
+    Ok(c)
+}
+
 /// Applies a choice to the config, refusing what Claude Code would reject.
 pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, IpcError> {
     let bad = |m: String| IpcError::new(crate::ErrorKind::Config, m, "Choose another deployment, or ask the platform team to create one with a valid name.");
@@ -87,7 +118,15 @@ pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms:
 
 /// Applies the choice, checks the org policy, writes the config and reads it back.
 pub fn save_choice(loaded: &crate::config::LoadedConfig, choice: &ModelChoice) -> Result<crate::config::LoadedConfig, IpcError> {
-    let config = apply_choice(&loaded.config, choice)?;
+    save_config(loaded, apply_choice(&loaded.config, choice)?)
+}
+
+/// The same for a gateway.
+pub fn save_gateway(loaded: &crate::config::LoadedConfig, choice: &GatewayChoice) -> Result<crate::config::LoadedConfig, IpcError> {
+    save_config(loaded, apply_gateway(&loaded.config, choice)?)
+}
+
+fn save_config(loaded: &crate::config::LoadedConfig, config: Config) -> Result<crate::config::LoadedConfig, IpcError> {
     crate::config::save(&loaded.path, &config, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
     crate::config::load(&crate::config::ConfigLocation::Flag(loaded.path.clone()), loaded.policy.clone()).map_err(|e| IpcError::from_diagnose(&e))
 }
@@ -98,6 +137,20 @@ mod tests {
 
     fn choice() -> ModelChoice {
         ModelChoice { subscription_id: "s".into(), resource: "contoso-ai".into(), sonnet: "a".into(), haiku: "b".into(), opus: "c".into(), reuse_confirmed: false }
+    }
+
+    #[test]
+    fn a_gateway_choice_routes_claude_code_through_it() {
+        let g = GatewayChoice { url: "https://llm.contoso.com/".into(), sonnet: "gw-sonnet".into(), haiku: "gw-haiku".into(), opus: "gw-opus".into(), reuse_confirmed: false };
+        let c = apply_gateway(&Config::default(), &g).unwrap();
+        assert!(c.foundry.via_gateway);
+        assert_eq!(c.foundry.base_url.as_deref(), Some("https://llm.contoso.com/anthropic"));
+        assert_eq!(c.gateway.url.as_deref(), Some("https://llm.contoso.com"));
+        assert!(c.foundry.resource.is_none());
+        let spec = crate::profile::ProfileSpec::from_config(&c).unwrap();
+        assert_eq!(spec.mode, crate::profile::AuthMode::Gateway);
+        let bad = GatewayChoice { url: "http://llm.contoso.com".into(), ..g };
+        assert!(apply_gateway(&Config::default(), &bad).is_err(), "plain http outside loopback");
     }
 
     #[test]
