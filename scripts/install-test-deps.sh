@@ -25,7 +25,7 @@ fi
 # The real Azure CLI for the sign-in tests (Debian's own package, 2.45, is too old), from PyPI.
 AZ_VERSION=2.91.0
 AZ_VENV="${HOME}/.cache/foundry-onboard-az"
-if ! "$AZ_VENV/bin/az" version -o json 2>/dev/null | grep -q "\"azure-cli\": \"$AZ_VERSION\""; then
+if ! AZURE_CONFIG_DIR="$(mktemp -d)" "$AZ_VENV/bin/az" version -o json 2>/dev/null | grep -q "\"azure-cli\": \"$AZ_VERSION\""; then
   echo "==> installing azure-cli $AZ_VERSION into $AZ_VENV (once; about a minute)"
   python3 -m venv "$AZ_VENV"
   "$AZ_VENV/bin/pip" install --quiet --disable-pip-version-check "azure-cli==$AZ_VERSION"
