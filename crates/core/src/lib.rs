@@ -11,6 +11,7 @@ pub mod foundry;
 pub mod logging;
 pub mod net;
 pub mod policy;
+pub(crate) mod process;
 pub mod profile;
 pub mod redact;
 pub mod sandbox;

@@ -1,7 +1,8 @@
 //! Finding and judging `az`, its environment (the sandbox's private config dir and CA), and who
 //! is signed in — read straight from `azureProfile.json`, no process needed.
 
-use super::{AzError, process};
+use super::AzError;
+use crate::process;
 use crate::config::Config;
 use serde::{Deserialize, Serialize};
 use std::ffi::OsStr;

@@ -1,7 +1,8 @@
 //! Walking through `az login`: its own process group, everything az prints on stderr streamed as
 //! it comes, the device code picked out, cancel and a deadline that end the whole group.
 
-use super::{AzError, cli, process};
+use super::{AzError, cli};
+use crate::process;
 use crate::config::Config;
 use serde::Serialize;
 use std::ffi::OsStr;

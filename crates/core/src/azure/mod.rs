@@ -8,7 +8,6 @@ pub mod discovery;
 mod error;
 pub mod login;
 pub mod session;
-mod process;
 pub mod token;
 
 pub use error::AzError;

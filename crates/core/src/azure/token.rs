@@ -3,7 +3,8 @@
 //! children at the deadline; a token is kept in memory until 5 minutes before it expires, and
 //! concurrent callers for one scope share a single az run.
 
-use super::{AzError, cli, process};
+use super::{AzError, cli};
+use crate::process;
 use crate::Secret;
 use crate::config::Config;
 use azure_core::credentials::TokenCredential;

@@ -45,6 +45,34 @@ pub struct ClientCheck {
     pub api_error_status: Option<u16>,
 }
 
+/// `program args` as a new terminal of `home` would start: our variables removed from its starting
+/// environment (so only the rc file can set them), the profile's HOME, XDG and ZDOTDIR, and the
+/// CLI the block calls first on PATH.
+fn start_shell(program: &str, args: &[&str], home: &ProfileHome) -> tokio::process::Command {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = match home.cli.parent() {
+        Some(dir) => std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path))).unwrap_or(path),
+        None => path,
+    };
+    let mut env = vec![
+        ("HOME".to_string(), home.home.display().to_string()),
+        ("XDG_CONFIG_HOME".to_string(), home.config_dir().display().to_string()),
+        ("PATH".to_string(), path.to_string_lossy().into_owned()),
+    ];
+    if let Some(z) = &home.zdotdir {
+        env.push(("ZDOTDIR".into(), z.display().to_string()));
+    }
+    let os_args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    let mut cmd = crate::process::command(std::ffi::OsStr::new(program), &os_args, &env);
+    for v in MANAGED_VARIABLES {
+        cmd.env_remove(v);
+    }
+    if home.zdotdir.is_none() {
+        cmd.env_remove("ZDOTDIR");
+    }
+    cmd
+}
+
 /// Runs `claude -p ping` once from `target`'s shell (no retries: a 401 answers in under a second
 /// instead of three minutes) and reads `is_error` / `api_error_status` from its JSON.
 pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration) -> ClientCheck {
@@ -54,17 +82,12 @@ pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration)
         Target::Zsh => ("zsh", "-ic"),
         _ => return ClientCheck { target, status: "skip".into(), detail: "the client check runs from bash or zsh".into(), api_error_status: None },
     };
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.arg(flag).arg(line).env("HOME", &home.home).env("XDG_CONFIG_HOME", home.config_dir()).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
-    for v in MANAGED_VARIABLES {
-        cmd.env_remove(v);
-    }
-    #[cfg(unix)]
-    cmd.process_group(0);
-    let out = match tokio::time::timeout(timeout, cmd.output()).await {
-        Ok(Ok(o)) => o,
-        Ok(Err(e)) => return ClientCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), api_error_status: None },
-        Err(_) => return ClientCheck { target, status: "fail".into(), detail: format!("claude did not answer within {} s", timeout.as_secs()), api_error_status: None },
+    let out = match crate::process::output(start_shell(program, &[flag, line], home), timeout).await {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            return ClientCheck { target, status: "fail".into(), detail: format!("claude did not answer within {} s", timeout.as_secs()), api_error_status: None };
+        }
+        Err(e) => return ClientCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), api_error_status: None },
     };
     if out.status.code() == Some(127) {
         return ClientCheck { target, status: "skip".into(), detail: "claude is not installed (npm install -g @anthropic-ai/claude-code)".into(), api_error_status: None };
@@ -91,26 +114,12 @@ pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec,
     if !installed(program) {
         return skip(format!("{program} is not installed"));
     }
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.args(&args).env("HOME", &home.home).env("XDG_CONFIG_HOME", home.config_dir()).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
-    for v in MANAGED_VARIABLES {
-        cmd.env_remove(v);
-    }
-    match &home.zdotdir {
-        Some(z) => cmd.env("ZDOTDIR", z),
-        None => cmd.env_remove("ZDOTDIR"),
-    };
-    if let Some(dir) = home.cli.parent() {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let joined = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path))).unwrap_or(path);
-        cmd.env("PATH", joined);
-    }
-    #[cfg(unix)]
-    cmd.process_group(0);
-    let output = match tokio::time::timeout(timeout, cmd.output()).await {
-        Ok(Ok(o)) => o,
-        Ok(Err(e)) => return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), mismatches: vec![] },
-        Err(_) => return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not finish within {} s (something in its rc file waits for input?)", timeout.as_secs()), mismatches: vec![] },
+    let output = match crate::process::output(start_shell(program, &args, home), timeout).await {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not finish within {} s (something in its rc file waits for input?)", timeout.as_secs()), mismatches: vec![] };
+        }
+        Err(e) => return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), mismatches: vec![] },
     };
     let env: HashMap<String, String> = output
         .stdout

@@ -1,5 +1,5 @@
-//! Running `az` in its own process group, with a deadline that kills the whole group — az is a
-//! Python program that starts children, and a timeout that kills only the parent leaves them.
+//! Running a program we did not write (`az`, a shell that starts `claude`) in its own process
+//! group, with a deadline that kills the whole group: killing only the parent leaves its children.
 
 use std::ffi::OsStr;
 use std::process::{Output, Stdio};
