@@ -30,7 +30,7 @@ if ! command -v apt-get >/dev/null; then
   echo "  help: install the equivalents of: ${BUILD_PACKAGES[*]} with your package manager, then run make build." >&2
   exit 1
 fi
-apt_install "${BUILD_PACKAGES[@]}" "$@"
+apt_install "${BUILD_PACKAGES[@]}" python3 python3-venv "$@"
 
 if ! command -v cargo >/dev/null; then
   echo "error: cargo (Rust 1.85 or newer) is not installed." >&2
@@ -54,3 +54,13 @@ if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/
 fi
 echo "==> building the UI"
 npm --prefix ui run --silent build
+
+# A current Azure CLI from PyPI for the sandbox's sign-in and the tests (Debian's own package,
+# 2.45, is too old). `make run` points the app at it; a real tenant uses your own az.
+AZ_VERSION=2.91.0
+AZ_VENV="${HOME}/.cache/foundry-onboard-az"
+if ! AZURE_CONFIG_DIR="$(mktemp -d)" "$AZ_VENV/bin/az" version -o json 2>/dev/null | grep -q "\"azure-cli\": \"$AZ_VERSION\""; then
+  echo "==> installing azure-cli $AZ_VERSION into $AZ_VENV (once; about a minute)"
+  python3 -m venv "$AZ_VENV"
+  "$AZ_VENV/bin/pip" install --quiet --disable-pip-version-check "azure-cli==$AZ_VERSION"
+fi

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh xvfb xauth dbus-bin webkit2gtk-driver imagemagick x11-utils binutils zsh fish \
-  gnome-keyring iproute2 util-linux python3 python3-venv
+  gnome-keyring iproute2 util-linux
 
 TAURI_DRIVER_VERSION=2.1.0
 if ! command -v tauri-driver >/dev/null || ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
@@ -22,11 +22,3 @@ if [ "$(cat "$CLAUDE_DIR/node_modules/@anthropic-ai/claude-code/package.json" 2>
   npm --prefix "$CLAUDE_DIR" install --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
 fi
 
-# The real Azure CLI for the sign-in tests (Debian's own package, 2.45, is too old), from PyPI.
-AZ_VERSION=2.91.0
-AZ_VENV="${HOME}/.cache/foundry-onboard-az"
-if ! AZURE_CONFIG_DIR="$(mktemp -d)" "$AZ_VENV/bin/az" version -o json 2>/dev/null | grep -q "\"azure-cli\": \"$AZ_VERSION\""; then
-  echo "==> installing azure-cli $AZ_VERSION into $AZ_VENV (once; about a minute)"
-  python3 -m venv "$AZ_VENV"
-  "$AZ_VENV/bin/pip" install --quiet --disable-pip-version-check "azure-cli==$AZ_VERSION"
-fi
