@@ -95,7 +95,8 @@ pub struct SandboxArgs {
     /// Delay added to every HTTP answer, in milliseconds.
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub latency_ms: u64,
-    /// Start with the sandbox's az already signed in.
+    /// Start with the sandbox's az already signed in: runs the real az (FOUNDRY_ONBOARD_AZ, else
+    /// PATH; 2.54 or newer) by device code against the sandbox, approved by the sandbox itself.
     #[arg(long)]
     pub signed_in: bool,
     /// Approve a device-code sign-in automatically after N ms.
@@ -219,9 +220,11 @@ pub enum ProfileCommand {
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    /// Run only this check id (e.g. path.dns) or section (e.g. path).
-    #[arg(long, value_name = "ID|SECTION")]
-    pub only: Option<String>,
+    /// Run only these checks: ids (path.dns), id prefixes (path, foundry) or sections
+    /// (environment, sign-in, private-path, foundry, gateway); comma-separated or repeated. The
+    /// checks they need run too.
+    #[arg(long, value_name = "ID|SECTION", value_delimiter = ',')]
+    pub only: Vec<String>,
     /// Also write a redacted Markdown report to FILE.
     #[arg(long, value_name = "FILE.md")]
     pub report: Option<PathBuf>,
@@ -231,6 +234,15 @@ pub struct DoctorArgs {
     /// Also make one real `claude -p` call.
     #[arg(long)]
     pub with_claude: bool,
+    /// Keep user names (UPNs) in the output and the report; they are redacted by default.
+    #[arg(long)]
+    pub include_identity: bool,
+    /// Each check's own timeout, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=120_000))]
+    pub check_timeout_ms: u64,
+    /// The whole run's deadline, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub deadline_ms: u64,
 }
 
 #[derive(Debug, Args)]

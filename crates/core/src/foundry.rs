@@ -22,6 +22,8 @@ pub enum ProbeError {
     WrongUrl { endpoint: String },
     #[error("deployment {deployment} is throttled (429){}", retry_after.map(|s| format!("; retry after {s} s")).unwrap_or_default())]
     Throttled { deployment: String, retry_after: Option<u64> },
+    #[error("deployment {deployment} refused the request (400): {message}")]
+    BadRequest { deployment: String, message: String },
     #[error("{endpoint} answered with an HTML page (HTTP {status}), not the Foundry API")]
     Html { endpoint: String, status: u16 },
     #[error("{endpoint} answered HTTP {status}: {body}")]
@@ -46,6 +48,8 @@ impl Diagnose for ProbeError {
             ProbeError::DeploymentNotFound { .. } => "Check the deployment name exactly as Azure shows it; a deployment created in the last 5 minutes may not be served yet.".into(),
             ProbeError::WrongUrl { .. } => "The base URL must end in /anthropic (https://<resource>.services.ai.azure.com/anthropic).".into(),
             ProbeError::Throttled { .. } => "The deployment's quota is used up; quota increases take 24–48 h (non-enterprise subscriptions start at 0).".into(),
+            ProbeError::BadRequest { message, .. } if message.contains("effort") => "This deployment's model does not take the `effort` parameter Claude Code sends (field report #7): Claude Code sends `effort` to deployment names it does not recognise as a model. Name the deployment after its model (e.g. claude-sonnet-4-5) so Claude Code sends that model's own features, or pick a newer model for this tier.".into(),
+            ProbeError::BadRequest { .. } => "Claude Code sends the same request: update Claude Code, or pick a deployment of a newer model for this tier.".into(),
             ProbeError::Html { .. } => "A proxy or captive portal answered instead of Azure: sign in to it, or set NO_PROXY for the resource's host.".into(),
             ProbeError::Unexpected { .. } => "Run `foundry-onboard doctor` to check each hop of the path.".into(),
             ProbeError::Network(n) => n.hint(),
@@ -68,22 +72,55 @@ pub enum Credential<'a> {
     Bearer(&'a Secret),
 }
 
+/// How the probe's request looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The least a Messages call needs (verifying a key).
+    Minimal,
+    /// What the installed Claude Code sends for this deployment name (claude-code.md §2): for a name
+    /// it does not recognise, adaptive thinking, `output_config.effort` and a `system` message.
+    ClaudeCode,
+}
+
+/// The betas Claude Code 2.1.331 sends for a name it does not recognise.
+const CLAUDE_CODE_BETAS: &str = "claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27,mid-conversation-tool-changes-2026-07-01,thinking-token-count-2026-05-13,effort-2025-11-24";
+
+/// Whether Claude Code knows the name as a model (then it sends the model's own features).
+pub fn recognised_by_claude_code(deployment: &str) -> bool {
+    let rest = deployment.strip_prefix("claude-").unwrap_or("");
+    ["sonnet-", "haiku-", "opus-"].iter().any(|t| rest.strip_prefix(t).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit())))
+}
+
 /// One request with `max_tokens` 1 to `deployment`; Ok(elapsed ms) when it answered.
 pub async fn probe(net: &Network, config: &Config, deployment: &str, credential: Credential<'_>) -> Result<u64, ProbeError> {
     let base = base_url(config).ok_or(ProbeError::NoEndpoint)?;
+    probe_at(net, &base, deployment, credential, Shape::Minimal).await
+}
+
+/// [`probe`] against an explicit base URL (the doctor follows the private name) and shape.
+pub async fn probe_at(net: &Network, base: &str, deployment: &str, credential: Credential<'_>, shape: Shape) -> Result<u64, ProbeError> {
+    let base = base.trim_end_matches('/').to_string();
+    let unknown_name = shape == Shape::ClaudeCode && !recognised_by_claude_code(deployment);
+    let mut messages = vec![crate::anthropic::InputMessage { role: "user".into(), content: serde_json::Value::from("ping") }];
+    if unknown_name {
+        messages.push(crate::anthropic::InputMessage { role: "system".into(), content: serde_json::Value::from("Environment: foundry-onboard doctor probe") });
+    }
     let body = MessagesRequest {
         model: deployment.to_string(),
-        messages: vec![crate::anthropic::InputMessage { role: "user".into(), content: serde_json::Value::from("ping") }],
+        messages,
         max_tokens: 1,
         system: None,
         stream: Some(false),
-        thinking: None,
-        output_config: None,
+        thinking: unknown_name.then(|| serde_json::json!({"type": "adaptive", "display": "omitted"})),
+        output_config: unknown_name.then(|| serde_json::json!({"effort": "high"})),
         tools: None,
         metadata: None,
         other: Default::default(),
     };
     let mut rb = net.http.request(reqwest::Method::POST, &format!("{base}/v1/messages?beta=true"))?.header("anthropic-version", "2023-06-01").json(&body);
+    if shape == Shape::ClaudeCode {
+        rb = rb.header("anthropic-beta", CLAUDE_CODE_BETAS).header("x-app", "cli");
+    }
     rb = match credential {
         Credential::ApiKey(k) => rb.header("x-api-key", k.expose()),
         Credential::Bearer(t) => rb.bearer_auth(t.expose()),
@@ -107,6 +144,7 @@ pub async fn probe(net: &Network, config: &Config, deployment: &str, credential:
         403 => Err(ProbeError::Forbidden { deployment: deployment.into(), message }),
         404 if code == "DeploymentNotFound" => Err(ProbeError::DeploymentNotFound { deployment: deployment.into(), endpoint: base }),
         404 if code == "api_not_supported" || text.contains("api_not_supported") => Err(ProbeError::WrongUrl { endpoint: base }),
+        400 => Err(ProbeError::BadRequest { deployment: deployment.into(), message }),
         429 => Err(ProbeError::Throttled { deployment: deployment.into(), retry_after }),
         _ => Err(ProbeError::Unexpected { endpoint: base, status, body: message }),
     }

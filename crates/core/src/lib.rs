@@ -6,6 +6,7 @@ pub mod atomic_file;
 pub mod azure;
 pub mod bindings;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod foundry;
 pub mod logging;

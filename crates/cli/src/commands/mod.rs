@@ -2,6 +2,7 @@
 
 mod config;
 mod discover;
+mod doctor;
 mod launch;
 mod login;
 mod profile;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Profile(cmd)) => profile::run(&cli.global, cmd),
         Some(Command::Login(args)) => login::run(&cli.global, args),
         Some(Command::Discover(args)) => discover::run(&cli.global, args),
+        Some(Command::Doctor(args)) => doctor::run(&cli.global, args),
         Some(Command::Secret(cmd)) => secret::run(&cli.global, cmd),
         Some(other) => stub::run(&cli.global, other.name()),
     }

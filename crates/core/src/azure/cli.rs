@@ -93,12 +93,42 @@ pub async fn version(az: &Path, config: &Config) -> Result<String, AzError> {
     let out = run(az, config, &["version", "-o", "json"], Duration::from_secs(20)).await?;
     let v: serde_json::Value = parse_json(&out.stdout)?;
     let found = v["azure-cli"].as_str().ok_or_else(|| AzError::Parse("no azure-cli version".into()))?.to_string();
-    let mut parts = found.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    if (major, minor) < MIN_VERSION {
+    if too_old(&found) {
         return Err(AzError::TooOld { found });
     }
     Ok(found)
+}
+
+/// Below 2.54 (no `expires_on` in tokens).
+pub fn too_old(version: &str) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) < MIN_VERSION
+}
+
+/// az's version read from its installed package metadata (`azure_cli-X.Y.Z.dist-info` beside the
+/// Python it runs), without starting Python — a second or more saved on every doctor run. None
+/// when the layout is unfamiliar; then ask `az version`.
+pub fn installed_version(az: &Path) -> Option<String> {
+    let real = std::fs::canonicalize(az).ok()?;
+    // venv and pip: <prefix>/bin/az; Debian's package: /opt/az/bin/az; Windows: CLI2\wbin\az.cmd
+    let prefix = real.parent()?.parent()?;
+    let lib_dirs: Vec<PathBuf> = [prefix.join("lib"), prefix.join("lib64"), prefix.join("Lib")].into_iter().filter(|d| d.is_dir()).collect();
+    for lib in lib_dirs {
+        let mut candidates = vec![lib.join("site-packages")];
+        if let Ok(rd) = std::fs::read_dir(&lib) {
+            candidates.extend(rd.filter_map(|e| e.ok()).map(|e| e.path().join("site-packages")));
+        }
+        for sp in candidates.into_iter().filter(|d| d.is_dir()) {
+            let Ok(rd) = std::fs::read_dir(&sp) else { continue };
+            for entry in rd.filter_map(|e| e.ok()) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if let Some(v) = name.strip_prefix("azure_cli-").and_then(|r| r.strip_suffix(".dist-info")) {
+                    return Some(v.to_string());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Who is signed in, from `azureProfile.json`.
@@ -188,7 +218,7 @@ mod tests {
     #[test]
     fn reads_a_bom_prefixed_profile() {
         let dir = tempfile::tempdir().unwrap();
-        let c = Config { sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem") }), ..Default::default() };
+        let c = Config { sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem"), private_base_url: None }), ..Default::default() };
         std::fs::create_dir_all(dir.path().join("azure")).unwrap();
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend_from_slice(br#"{"installationId":"x","subscriptions":[{"id":"s1","name":"Dev","isDefault":true,"tenantId":"t1","environmentName":"AzureCloud","state":"Enabled","user":{"name":"dev@contoso.example","type":"user"}}]}"#);

@@ -171,6 +171,12 @@ pub struct SandboxLink {
     pub home: PathBuf,
     /// The CA generated at sandbox start; trusted only in sandbox mode.
     pub ca_file: PathBuf,
+    /// The Foundry endpoint by its Azure name (`https://<res>.services.ai.azure.com:<port>/anthropic`),
+    /// which only the sandbox's DNS server resolves. Claude Code gets a `localhost` URL (the
+    /// system resolver knows no sandbox names); the doctor follows this one through the sandbox
+    /// DNS, so its path checks meet the DNS faults a real network has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_base_url: Option<String>,
 }
 
 impl Config {

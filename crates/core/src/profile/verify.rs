@@ -106,29 +106,39 @@ pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration)
     }
 }
 
-/// Starts `target`'s shell with the profile home and our variables removed from its starting
-/// environment, so only the rc file can set them. Bounded by `timeout`; the shell is killed after.
-pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec, timeout: Duration) -> ShellCheck {
-    let skip = |detail: String| ShellCheck { target, status: "skip".into(), detail, mismatches: vec![] };
-    let Some((program, args)) = command_for(target) else { return skip("not a shell".into()) };
-    if !installed(program) {
-        return skip(format!("{program} is not installed"));
-    }
+/// The environment a new terminal of `target` starts with (rc files read), or why it could not
+/// be read. Bounded by `timeout`; the shell and its children are killed after.
+pub async fn shell_env(target: Target, home: &ProfileHome, timeout: Duration) -> Result<HashMap<String, String>, String> {
+    let Some((program, args)) = command_for(target) else { return Err("not a shell".into()) };
     let output = match crate::process::output(start_shell(program, &args, home), timeout).await {
         Ok(o) => o,
         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-            return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not finish within {} s (something in its rc file waits for input?)", timeout.as_secs()), mismatches: vec![] };
+            return Err(format!("{program} did not finish within {} s (something in its rc file waits for input?)", timeout.as_secs()));
         }
-        Err(e) => return ShellCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), mismatches: vec![] },
+        Err(e) => return Err(format!("{program} did not start: {e}")),
     };
-    let env: HashMap<String, String> = output
+    Ok(output
         .stdout
         .split(|b| *b == 0)
         .filter_map(|kv| {
             let s = String::from_utf8_lossy(kv);
             s.split_once('=').map(|(k, v)| (k.trim_start_matches('\n').to_string(), v.to_string()))
         })
-        .collect();
+        .collect())
+}
+
+/// Starts `target`'s shell with the profile home and our variables removed from its starting
+/// environment, so only the rc file can set them. Bounded by `timeout`; the shell is killed after.
+pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec, timeout: Duration) -> ShellCheck {
+    let skip = |detail: String| ShellCheck { target, status: "skip".into(), detail, mismatches: vec![] };
+    let Some((program, _)) = command_for(target) else { return skip("not a shell".into()) };
+    if !installed(program) {
+        return skip(format!("{program} is not installed"));
+    }
+    let env = match shell_env(target, home, timeout).await {
+        Ok(env) => env,
+        Err(detail) => return ShellCheck { target, status: "fail".into(), detail, mismatches: vec![] },
+    };
     let mut mismatches = Vec::new();
     let mut keyring_missing = Vec::new();
     for e in &spec.entries {

@@ -24,6 +24,7 @@ pub fn routes() -> Router<Shared> {
         .route("/subscriptions/{sub}/providers/Microsoft.CognitiveServices/accounts", get(accounts))
         .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/deployments", get(deployments))
         .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/privateEndpointConnections", get(private_endpoints))
+        .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}", get(private_endpoint))
 }
 
 fn arm_error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -169,4 +170,28 @@ async fn private_endpoints(State(shared): State<Shared>, headers: HeaderMap, Pat
     }
     let pecs = account(&sub, &name, "eastus2", false, name == RESOURCE)["properties"]["privateEndpointConnections"].clone();
     Json(json!({"value": pecs})).into_response()
+}
+
+/// A private endpoint (Microsoft.Network, 2023-11-01) with its `customDnsConfigs`: the address
+/// each of the account's three names must resolve to. In the sandbox that private network is
+/// loopback, so the endpoint's NIC address is 127.0.0.1.
+async fn private_endpoint(State(shared): State<Shared>, headers: HeaderMap, Path((sub, rg, name)): Path<(String, String, String)>) -> Response {
+    if let Err(r) = authorize(&shared, &headers) {
+        return r;
+    }
+    let Some(account) = name.strip_prefix("pe-").filter(|a| *a == RESOURCE) else {
+        return arm_error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The Resource 'Microsoft.Network/privateEndpoints/{name}' under resource group '{rg}' was not found."));
+    };
+    let id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}");
+    let dns: Vec<Value> = super::BASE_DOMAINS.iter().map(|d| json!({"fqdn": format!("{account}.{d}"), "ipAddresses": ["127.0.0.1"]})).collect();
+    Json(json!({
+        "name": name, "id": id, "type": "Microsoft.Network/privateEndpoints", "location": "eastus2",
+        "properties": {
+            "provisioningState": "Succeeded",
+            "subnet": {"id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/vnet-sandbox/subnets/snet-private-endpoints")},
+            "privateLinkServiceConnections": [{"name": name, "properties": {"privateLinkServiceId": format!("/subscriptions/{sub}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{account}"), "groupIds": ["account"], "privateLinkServiceConnectionState": {"status": "Approved", "description": "Auto-Approved", "actionsRequired": "None"}}}],
+            "customDnsConfigs": dns
+        }
+    }))
+    .into_response()
 }

@@ -1,0 +1,100 @@
+//! `foundry-onboard doctor`: every check, printed as it lands (or the report as JSON), a redacted
+//! Markdown report on request, and the exit code of the worst result (0 pass, 1 warn, 2 fail).
+
+use crate::args::{DoctorArgs, Global, EXIT_USAGE};
+use crate::output::report_error;
+use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, Status};
+use foundry_onboard_core::{ErrorKind, IpcError};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn run(global: &Global, args: DoctorArgs) -> u8 {
+    if let Some(bad) = args.only.iter().find(|o| !known(o)) {
+        let err = IpcError::new(ErrorKind::Config, format!("--only {bad:?} names no check or section"), format!("Use a check id ({}), a prefix (env, signin, path, foundry, gateway) or a section.", doctor::IDS.join(", ")));
+        report_error(global.json, &err);
+        return EXIT_USAGE;
+    }
+    let loaded = match super::config::load_live(global) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let cwd = args.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_default();
+    let cli = std::env::current_exe().unwrap_or_else(|_| "foundry-onboard".into());
+    let mut options = DoctorOptions::new(loaded.path.clone(), cli, cwd);
+    options.with_claude = args.with_claude;
+    options.only = args.only.clone();
+    options.include_identity = args.include_identity;
+    options.check_timeout = Duration::from_millis(args.check_timeout_ms);
+    options.deadline = Duration::from_millis(args.deadline_ms);
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
+    };
+    let json = global.json;
+    let emit: Arc<dyn Fn(DoctorEvent) + Send + Sync> = Arc::new(move |event| {
+        if !json {
+            print_event(&event);
+        }
+    });
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let on_signal = cancel.clone();
+    let report = rt.block_on(async move {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_signal.cancel();
+            }
+        });
+        doctor::run(&loaded.config, options, cancel, emit).await
+    });
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return report_error(global.json, &e),
+    };
+    if let Some(path) = &args.report {
+        if let Err(e) = foundry_onboard_core::atomic_file::write(path, report.markdown().as_bytes(), 0o600) {
+            return report_error(global.json, &IpcError::new(ErrorKind::Io, format!("cannot write the report to {}: {e}", path.display()), "Choose a writable path for --report."));
+        }
+        if !json {
+            println!("Report written to {}", path.display());
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    }
+    report.summary.exit_code()
+}
+
+fn known(only: &str) -> bool {
+    let o = only.trim().to_ascii_lowercase();
+    doctor::IDS.iter().any(|id| *id == o || id.starts_with(&format!("{o}."))) || ["environment", "sign-in", "signin", "private-path", "private path", "foundry", "gateway"].contains(&o.as_str())
+}
+
+fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✓ pass",
+        Status::Warn => "! warn",
+        Status::Fail => "✗ FAIL",
+        Status::Skip => "- skip",
+    }
+}
+
+fn print_event(event: &DoctorEvent) {
+    let mut out = std::io::stdout().lock();
+    match event {
+        DoctorEvent::Planned { checks } => {
+            let _ = writeln!(out, "Running {} checks…", checks.len());
+        }
+        DoctorEvent::Started { .. } => {}
+        DoctorEvent::Finished { result: r } => {
+            let _ = writeln!(out, "{} {:<18} {} ({} ms)", mark(r.status), r.id, r.detail, r.duration_ms);
+            if matches!(r.status, Status::Fail | Status::Warn) && !r.hint.is_empty() {
+                let _ = writeln!(out, "         help: {}", r.hint);
+            }
+        }
+        DoctorEvent::Done { summary: s } => {
+            let _ = writeln!(out, "\n{} pass, {} warn, {} fail, {} skip in {} ms{}", s.pass, s.warn, s.fail, s.skip, s.elapsed_ms, if s.incomplete { " — incomplete" } else { "" });
+        }
+    }
+    let _ = out.flush();
+}

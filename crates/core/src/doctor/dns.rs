@@ -1,0 +1,170 @@
+//! `path.dns`: each of the account's three names through its own `privatelink.` zone to a private
+//! address — the one the private endpoint owns — with the CNAME chain and the resolver shown, and
+//! the landing-zone mistake of field report #12 (only the cognitiveservices zone linked) named as
+//! exactly that.
+
+use super::context::{Ctx, Endpoint};
+use super::model::{AddressEvidence, Evidence, NameEvidence};
+use super::runner::Outcome;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub async fn check(ctx: Arc<Ctx>) -> Outcome {
+    let Some(endpoint) = ctx.endpoint.clone() else {
+        return Outcome::fail("no endpoint is configured", "Finish the setup first (the app, or `foundry-onboard profile write`).");
+    };
+    let mut evidence = Evidence { resolver: Some(ctx.net.resolver.servers.clone()), ..Default::default() };
+    if let Ok(ip) = endpoint.host.parse::<IpAddr>() {
+        let _ = ctx.facts.addresses.set(vec![ip]);
+        return Outcome::pass(format!("{} is an address; nothing to resolve", endpoint.host)).with(evidence);
+    }
+    let Some(resolver) = ctx.net.resolver.hickory() else {
+        return Outcome::fail(format!("no resolver may be asked ({})", ctx.net.resolver.servers), "A sandbox config must name the sandbox's DNS server in network.dns_servers.").with(evidence);
+    };
+    let names: Vec<String> = match &endpoint.resource {
+        Some(res) => crate::sandbox::BASE_DOMAINS.iter().map(|d| format!("{res}.{d}")).collect(),
+        None => vec![endpoint.host.clone()],
+    };
+    let pe_ips: Vec<IpAddr> = ctx.facts.account.get().map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
+    let hosts = read_hosts();
+    let lookups = names.iter().map(|n| lookup(resolver, n, &ctx, &pe_ips, &hosts));
+    let answers: Vec<NameEvidence> = futures::future::join_all(lookups).await;
+    evidence.names = answers.clone();
+    if !pe_ips.is_empty() {
+        evidence = evidence.fact("private endpoint IPs (ARM)", pe_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
+    }
+    judge(&endpoint, &answers, &ctx, !pe_ips.is_empty()).with(evidence)
+}
+
+async fn lookup(resolver: &hickory_resolver::TokioResolver, name: &str, ctx: &Ctx, pe_ips: &[IpAddr], hosts: &[(IpAddr, String)]) -> NameEvidence {
+    let mut ev = NameEvidence { name: name.to_string(), ..Default::default() };
+    ev.hosts_override = hosts.iter().find(|(_, h)| h.eq_ignore_ascii_case(name)).map(|(ip, _)| format!("{ip} (hosts file)"));
+    match resolver.lookup(format!("{name}."), RecordType::A).await {
+        Ok(lookup) => {
+            for r in lookup.answers() {
+                match &r.data {
+                    RData::CNAME(c) => {
+                        let target = c.to_string().trim_end_matches('.').to_string();
+                        if target.contains(".privatelink.") {
+                            ev.via_privatelink = true;
+                        }
+                        ev.chain.push(target);
+                    }
+                    RData::A(a) => ev.addresses.push(address(IpAddr::V4(a.0), ctx, pe_ips)),
+                    RData::AAAA(a) => ev.addresses.push(address(IpAddr::V6(a.0), ctx, pe_ips)),
+                    _ => {}
+                }
+            }
+            if ev.addresses.is_empty() {
+                ev.error = Some("no address records".into());
+            }
+        }
+        Err(e) if e.is_nx_domain() => ev.error = Some("NXDOMAIN (the name does not exist)".into()),
+        Err(e) if e.is_no_records_found() => ev.error = Some("no address records".into()),
+        Err(e) => ev.error = Some(crate::redact::first_bytes(&e.to_string(), 200)),
+    }
+    ev
+}
+
+fn address(ip: IpAddr, ctx: &Ctx, pe_ips: &[IpAddr]) -> AddressEvidence {
+    let cidrs = &ctx.config.network.expected_cidrs;
+    AddressEvidence {
+        ip: ip.to_string(),
+        private: Ctx::is_private(ip),
+        in_expected_cidrs: (!cidrs.is_empty()).then(|| cidrs.iter().any(|c| c.contains(&ip))),
+        matches_private_endpoint: (!pe_ips.is_empty()).then(|| pe_ips.contains(&ip)),
+    }
+}
+
+fn is_good(a: &AddressEvidence) -> bool {
+    a.private && a.in_expected_cidrs != Some(false)
+}
+
+fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool) -> Outcome {
+    let main = answers.iter().find(|a| a.name.eq_ignore_ascii_case(&endpoint.host)).or(answers.first());
+    let Some(main) = main else { return Outcome::fail("nothing was resolved", "Report this: the doctor had no name to resolve.") };
+    let public = |a: &NameEvidence| a.error.is_none() && a.addresses.iter().any(|x| !x.private);
+    let private = |a: &NameEvidence| a.error.is_none() && !a.addresses.is_empty() && a.addresses.iter().all(is_good);
+    let zone = |name: &str| name.split_once('.').map(|(_, z)| format!("privatelink.{z}")).unwrap_or_default();
+    let res = endpoint.resource.clone().unwrap_or_else(|| endpoint.host.clone());
+    let addrs = |a: &NameEvidence| a.addresses.iter().map(|x| x.ip.clone()).collect::<Vec<_>>().join(", ");
+
+    if let Some(err) = &main.error {
+        let hint = if endpoint.resource.is_some() {
+            format!("Check the resource name ({res}); if it is right, the {} zone has no record for it — the platform team adds the private endpoint's A record there (or re-creates the private DNS zone group).", zone(&main.name))
+        } else {
+            "Check the host name in the config and that the VPN is connected (its DNS servers are the ones that know private names).".into()
+        };
+        return Outcome::fail(format!("{} did not resolve: {err}", main.name), hint);
+    }
+    if public(main) {
+        let others_private: Vec<&NameEvidence> = answers.iter().filter(|a| a.name != main.name && private(a)).collect();
+        if !others_private.is_empty() && endpoint.resource.is_some() {
+            return Outcome::fail(
+                format!(
+                    "{} resolves to the public address {} while {} resolve{} privately: the {} zone has no record for {res} or is not linked to your VNet",
+                    main.name,
+                    addrs(main),
+                    others_private.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(" and "),
+                    if others_private.len() == 1 { "s" } else { "" },
+                    zone(&main.name)
+                ),
+                format!("Platform team: add {res} to the {z} private DNS zone (an A record to the private endpoint's IP, or a privateDnsZoneGroup entry for {z}) and link the zone to the VNet your DNS resolver serves. Azure's built-in policy registers only the cognitiveservices zone. Until then Claude Code gets a misleading 401 — it is not your key.", z = zone(&main.name)),
+            );
+        }
+        if endpoint.resource.is_none() && !ctx.config.network.expected_cidrs.is_empty() {
+            return Outcome::warn(format!("{} resolves to {}, outside network.expected_cidrs", main.name, addrs(main)), "If the gateway should be private, check the VPN and its DNS.");
+        }
+        if endpoint.resource.is_none() {
+            return Outcome::pass(format!("{} resolves to {}", main.name, addrs(main)));
+        }
+        return Outcome::fail(
+            format!("{} resolves to the public address {}: the private DNS zone is not used here", main.name, addrs(main)),
+            "Connect the VPN (its DNS servers know the private zones), or ask the platform team to link the privatelink zones to the VNet your DNS resolver serves. With public access disabled Azure answers 401 from the public address — not a key problem.",
+        );
+    }
+    let outside: Vec<&AddressEvidence> = main.addresses.iter().filter(|a| a.in_expected_cidrs == Some(false)).collect();
+    if !outside.is_empty() {
+        return Outcome::fail(format!("{} resolves to {}, outside network.expected_cidrs", main.name, addrs(main)), "A stale record or another network's private endpoint: ask the platform team which private endpoint IP is right.");
+    }
+    if know_pe && main.addresses.iter().any(|a| a.matches_private_endpoint == Some(false)) {
+        return Outcome::fail(
+            format!("{} resolves to {}, which is not the private endpoint's address from ARM", main.name, addrs(main)),
+            format!("The record in {} is stale (the private endpoint was re-created?): the platform team updates it to the endpoint's IP.", zone(&main.name)),
+        );
+    }
+    let mut warnings = Vec::new();
+    if let Some(h) = &main.hosts_override {
+        warnings.push(format!("{} is pinned in the hosts file ({h}); DNS is bypassed", main.name));
+    }
+    if endpoint.resource.is_some() && !main.via_privatelink && main.hosts_override.is_none() {
+        warnings.push(format!("{} answers {} directly, not through {res}.{}: a custom zone or a manual record that will go stale when the private endpoint changes", main.name, addrs(main), zone(&main.name)));
+    }
+    for a in answers.iter().filter(|a| a.name != main.name) {
+        if a.error.is_some() || public(a) {
+            warnings.push(format!("{} {}", a.name, a.error.clone().unwrap_or_else(|| format!("resolves publicly ({})", addrs(a)))));
+        }
+    }
+    let _ = ctx.facts.addresses.set(main.addresses.iter().filter_map(|a| a.ip.parse().ok()).collect());
+    if !warnings.is_empty() {
+        return Outcome::warn(warnings.join("; "), "The platform team links each privatelink zone (services.ai, cognitiveservices, openai) with an A record to the private endpoint.");
+    }
+    Outcome::pass(format!("{} → {} (private{})", main.name, addrs(main), if know_pe { ", the private endpoint's own address" } else { "" }))
+}
+
+/// `/etc/hosts` (or Windows' hosts file): (address, name) pairs.
+fn read_hosts() -> Vec<(IpAddr, String)> {
+    let path = if cfg!(windows) { r"C:\Windows\System32\drivers\etc\hosts" } else { "/etc/hosts" };
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let l = l.split('#').next().unwrap_or("");
+            let mut parts = l.split_whitespace();
+            let ip: IpAddr = parts.next()?.parse().ok()?;
+            Some(parts.map(move |h| (ip, h.to_string())).collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect()
+}

@@ -1,0 +1,106 @@
+//! Gateway mode's checks, in place of the per-deployment ones: the gateway answers as itself (not
+//! a proxy page, not a 502), accepts the user's credential for a one-token call, and serves the
+//! usage API the budget view reads.
+
+use super::context::Ctx;
+use super::model::{Evidence, HttpEvidence};
+use super::runner::Outcome;
+use crate::config::GatewayKind;
+use std::sync::Arc;
+
+fn base(ctx: &Ctx) -> Option<String> {
+    ctx.endpoint.as_ref().map(|e| e.base_url.clone())
+}
+
+/// `gateway.reachable`: its health endpoint (LiteLLM) or its root answers, as JSON.
+pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
+    let Some(base) = base(&ctx) else { return Outcome::fail("no gateway URL is configured", "Set gateway.url (the app's Resource & models step, gateway option).") };
+    let url = match ctx.config.gateway.kind {
+        GatewayKind::Litellm => format!("{base}/health/liveliness"),
+        GatewayKind::Generic => format!("{base}/"),
+    };
+    let resp = match ctx.net.http.get(&url).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::fail(format!("the gateway does not answer: {e}"), crate::Diagnose::hint(&e)),
+    };
+    let status = resp.status().as_u16();
+    let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let text = resp.text().await.unwrap_or_default();
+    let mut http = HttpEvidence { url: url.clone(), status, content_type: content_type.clone(), body_start: None };
+    if content_type.as_deref().is_some_and(|c| c.contains("html")) || text.trim_start().starts_with('<') {
+        http.body_start = Some(crate::redact::first_bytes(&text, 300));
+        return Outcome::fail(format!("an HTML page answered at {url} (HTTP {status}): a proxy's sign-in page, not the gateway"), "Sign in to the proxy in a browser, or add the gateway's host to NO_PROXY.").with(Evidence { http: Some(http), ..Default::default() });
+    }
+    if status >= 500 {
+        http.body_start = Some(crate::redact::first_bytes(&text, 300));
+        return Outcome::fail(format!("the gateway is down (HTTP {status} at {url})"), "The gateway team runs the LLM gateway: tell them, with this report.").with(Evidence { http: Some(http), ..Default::default() });
+    }
+    Outcome::pass(format!("the gateway answers at {url} (HTTP {status})")).with(Evidence { http: Some(http), ..Default::default() })
+}
+
+/// The gateway credential: its key from the keyring, or an Entra token for `gateway.scope`.
+async fn credential(ctx: &Ctx) -> Result<crate::Secret, Outcome> {
+    if ctx.config.gateway.auth == crate::config::GatewayAuth::Entra {
+        let Some(scope) = ctx.config.gateway.scope.clone() else {
+            return Err(Outcome::fail("gateway.auth is entra but gateway.scope is not set", "Set gateway.scope to the gateway's Entra application scope (api://…/.default)."));
+        };
+        let Some(tokens) = &ctx.tokens else { return Err(Outcome::skip("skipped: az is not installed (signin.az)")) };
+        return match tokens.token(&scope).await {
+            Ok(t) => {
+                ctx.secret_seen(&t);
+                Ok(t)
+            }
+            Err(e) => Err(Outcome::fail(e.to_string(), crate::Diagnose::hint(&e))),
+        };
+    }
+    super::foundry::credential(ctx, crate::profile::GATEWAY_KEY)
+}
+
+/// `gateway.auth`: a one-token call with the user's credential.
+pub async fn auth(ctx: Arc<Ctx>) -> Outcome {
+    let Some(base) = base(&ctx) else { return Outcome::fail("no gateway URL is configured", "Set gateway.url.") };
+    let secret = match credential(&ctx).await {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let Some(model) = ctx.config.models.sonnet.clone() else { return Outcome::fail("no sonnet deployment is chosen", "Choose the three deployments first.") };
+    let url = format!("{base}/anthropic");
+    match crate::foundry::probe_at(&ctx.net, &url, &model, crate::foundry::Credential::Bearer(&secret), crate::foundry::Shape::ClaudeCode).await {
+        Ok(ms) => Outcome::pass(format!("the gateway accepted your credential and {model} answered in {ms} ms")),
+        Err(crate::foundry::ProbeError::Unauthorized { message, .. }) => {
+            Outcome::fail(format!("the gateway refused your credential (401): {message}"), "Your gateway key may be expired or revoked: get a new one from the gateway team and store it with `foundry-onboard secret set gateway-key`.")
+        }
+        Err(e) => Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
+    }
+}
+
+/// `gateway.usage`: the usage API the budget view reads answers for this credential.
+pub async fn usage(ctx: Arc<Ctx>) -> Outcome {
+    let Some(base) = base(&ctx) else { return Outcome::fail("no gateway URL is configured", "Set gateway.url.") };
+    let secret = match credential(&ctx).await {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let url = match ctx.config.gateway.kind {
+        GatewayKind::Litellm => format!("{base}/key/info"),
+        GatewayKind::Generic => format!("{base}/v1/usage/budget"),
+    };
+    let rb = match ctx.net.http.request(reqwest::Method::GET, &url) {
+        Ok(rb) => rb.bearer_auth(secret.expose()),
+        Err(e) => return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
+    };
+    let resp = match ctx.net.http.send(rb).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
+    };
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    let http = HttpEvidence { url: url.clone(), status, content_type: None, body_start: (status >= 300).then(|| crate::redact::first_bytes(&text, 200)) };
+    let ev = Evidence { http: Some(http), ..Default::default() };
+    match status {
+        200 if serde_json::from_str::<serde_json::Value>(&text).is_ok() => Outcome::pass(format!("the usage API answers at {url}")).with(ev),
+        200 => Outcome::warn(format!("{url} answered, but not with JSON"), "The budget view cannot read it: tell the gateway team.").with(ev),
+        401 | 403 => Outcome::warn(format!("the usage API refused your credential (HTTP {status})"), "Usage and budget need a key that may read its own spend: ask the gateway team.").with(ev),
+        _ => Outcome::warn(format!("the usage API is not available at {url} (HTTP {status})"), "The Usage tab will stay empty; the gateway team can enable it (see docs/gateway-usage-api.yaml for the generic contract).").with(ev),
+    }
+}

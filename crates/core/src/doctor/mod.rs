@@ -1,0 +1,37 @@
+//! The connectivity doctor: every hop of the private path — environment, sign-in, DNS through
+//! `privatelink`, proxy, TCP, TLS, HTTPS, each deployment — checked concurrently along its
+//! dependency graph, each failure named as the real-world fault it is, with its fix; and a
+//! redacted report the help desk can paste.
+
+mod catalogue;
+mod context;
+mod dns;
+mod env;
+mod foundry;
+mod gateway;
+mod live;
+mod model;
+mod path;
+pub mod report;
+mod runner;
+mod scrub;
+mod signin;
+mod tls;
+
+pub use catalogue::IDS;
+pub use context::{DoctorOptions, Endpoint, endpoint_of};
+pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
+pub use report::Report;
+pub use scrub::scrub_text;
+
+use crate::config::Config;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// One run: checks, streamed through `emit` as they land, then the whole report.
+pub async fn run(config: &Config, options: DoctorOptions, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> Result<Report, crate::net::NetError> {
+    let ctx = context::Ctx::new(config.clone(), options)?;
+    let checks = catalogue::checks(&ctx);
+    let (results, summary) = runner::run(ctx.clone(), checks, cancel, emit).await;
+    Ok(Report::new(&ctx, results, summary))
+}

@@ -1,0 +1,143 @@
+//! The private path after DNS: which proxy applies (and whether `NO_PROXY` spares the private
+//! names), TCP 443 with its round trip against `max_latency_ms`, and an unauthenticated HTTPS call
+//! that must get Azure's own JSON 401 — not a proxy's login page or a firewall's 403.
+
+use super::context::Ctx;
+use super::model::{Evidence, HttpEvidence};
+use super::runner::Outcome;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// `path.proxy`.
+pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
+    let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
+    let Ok(url) = url::Url::parse(&endpoint.base_url) else { return Outcome::fail(format!("{} is not a URL", endpoint.base_url), "Fix the URL in the config.") };
+    let d = ctx.net.proxy.decide(&url);
+    let mut evidence = Evidence::default();
+    if ctx.net.guard.loopback_only() {
+        evidence = evidence.fact("sandbox", "proxies are never used in sandbox mode");
+    }
+    if let Some(b) = &d.bypassed_by {
+        evidence = evidence.fact("NO_PROXY entry", b.clone());
+    }
+    match (&d.proxy, &d.from) {
+        (Some(p), from) => {
+            evidence = evidence.fact("proxy", p.clone()).fact("from", from.clone().unwrap_or_default());
+            if endpoint.resource.is_some() {
+                let zone = endpoint.host.split_once('.').map(|(_, z)| z.to_string()).unwrap_or_default();
+                Outcome::warn(
+                    format!("requests to {} go through the proxy {p} ({}): a proxy outside your VNet cannot reach the private endpoint", endpoint.host, from.clone().unwrap_or_default()),
+                    format!("Add .{zone} (and .cognitiveservices.azure.com, .openai.azure.com) to NO_PROXY in the profile, unless your proxy is inside the VNet."),
+                )
+                .with(evidence)
+            } else {
+                Outcome::pass(format!("requests to {} go through the proxy {p}", endpoint.host)).with(evidence)
+            }
+        }
+        (None, _) => Outcome::pass(match &d.bypassed_by {
+            Some(b) => format!("direct: NO_PROXY ({b}) covers {}", endpoint.host),
+            None => format!("direct: no proxy applies to {}", endpoint.host),
+        })
+        .with(evidence),
+    }
+}
+
+/// `path.tcp`: five connects to the first private address; the median against the threshold.
+pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
+    let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
+    let Some(ip) = ctx.facts.addresses.get().and_then(|a| a.first().copied()) else {
+        return Outcome::skip("skipped: path.dns gave no private address to connect to");
+    };
+    let addr = SocketAddr::new(ip, endpoint.port);
+    if let Err(e) = ctx.net.guard.check_ip(ip) {
+        return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e));
+    }
+    let budget = ctx.options.check_timeout.mul_f32(0.9);
+    let max = ctx.config.network.max_latency_ms;
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        let left = budget.saturating_sub(samples.iter().map(|s: &f64| Duration::from_secs_f64(s / 1000.0)).sum());
+        match tokio::time::timeout(left.max(Duration::from_millis(1)), tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                samples.push(start.elapsed().as_secs_f64() * 1000.0);
+                drop(stream);
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Outcome::fail(format!("{addr} refused the connection: nothing listens on port {}", endpoint.port), "The private endpoint may have been deleted or the address is stale; ask the platform team to check the private endpoint and its DNS record.")
+                    .with(Evidence { rtt_ms: samples, ..Default::default() });
+            }
+            Ok(Err(e)) => return Outcome::fail(format!("cannot connect to {addr}: {e}"), "Check the VPN and the route to the private endpoint's subnet.").with(Evidence { rtt_ms: samples, ..Default::default() }),
+            Err(_) => {
+                return Outcome::fail(
+                    format!("no answer from {addr} within {:.1} s: the packets are dropped", budget.as_secs_f32()),
+                    "A network security group, firewall or missing route drops TCP 443 to the private endpoint: the network team checks the NSG on the endpoint's subnet and the VPN's routes.",
+                )
+                .with(Evidence { rtt_ms: samples, ..Default::default() });
+            }
+        }
+    }
+    let _ = ctx.facts.reached.set(addr);
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let evidence = Evidence { rtt_ms: samples, ..Default::default() }.fact("address", addr.to_string()).fact("max_latency_ms", max.to_string());
+    if median > f64::from(max) {
+        return Outcome::warn(
+            format!("TCP {} to {addr} answers, but slowly: median connect {median:.1} ms > {max} ms", endpoint.port),
+            "A slow VPN or a long way round (a hub in another region): Claude Code works but feels sluggish. The network team checks the route; raise network.max_latency_ms if this is expected.",
+        )
+        .with(evidence);
+    }
+    Outcome::pass(format!("TCP {} to {addr}: median connect {median:.1} ms (≤ {max} ms)", endpoint.port)).with(evidence)
+}
+
+/// `path.https`: without a credential, Azure answers its own JSON 401.
+pub async fn https(ctx: Arc<Ctx>) -> Outcome {
+    let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
+    let base = if ctx.is_gateway() { format!("{}/anthropic", endpoint.base_url) } else { endpoint.base_url.clone() };
+    let url = format!("{base}/v1/messages?beta=true");
+    let rb = match ctx.net.http.request(reqwest::Method::POST, &url) {
+        Ok(rb) => rb.header("anthropic-version", "2023-06-01").header("content-type", "application/json").body(r#"{"model":"doctor","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}"#),
+        Err(e) => return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
+    };
+    let resp = match ctx.net.http.send(rb).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
+    };
+    let status = resp.status().as_u16();
+    let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let text = resp.text().await.unwrap_or_default();
+    let html = content_type.as_deref().is_some_and(|c| c.contains("html")) || text.trim_start().starts_with('<');
+    let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let azure_shaped = json.as_ref().is_some_and(|v| v["error"].is_object() || v["error"].is_string() || v["detail"].is_string());
+    let mut http = HttpEvidence { url: url.clone(), status, content_type: content_type.clone(), body_start: None };
+    let unexpected = |http: &mut HttpEvidence| http.body_start = Some(crate::redact::first_bytes(&text, 300));
+    let what = if ctx.is_gateway() { "the gateway" } else { "Azure AI Foundry" };
+    let outcome = if html {
+        unexpected(&mut http);
+        let title = text.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).map(|t| format!(" (\"{}\")", t.trim())).unwrap_or_default();
+        Outcome::fail(
+            format!("an HTML page answered{title}, HTTP {status}: a proxy's sign-in page or a captive portal, not {what}"),
+            "Sign in to the proxy in a browser, or have the profile bypass it: add the host to NO_PROXY. Claude Code reports this as \"API returned an empty or malformed response\".",
+        )
+    } else if status == 401 && azure_shaped {
+        Outcome::pass(format!("{what} answers (HTTP 401 without a credential, as it should)"))
+    } else if status == 403 && azure_shaped {
+        unexpected(&mut http);
+        Outcome::fail(format!("{what} refused the request itself (HTTP 403): {}", crate::redact::first_bytes(&text, 200)), "Public network access is disabled and this request did not arrive through the private endpoint, or an IP rule blocks this network: the platform team checks the resource's Networking page.")
+    } else if status == 403 {
+        unexpected(&mut http);
+        Outcome::fail(format!("HTTP 403 from something that is not {what} (a firewall or web filter)"), "Ask the network team to allow the host through the firewall or web filter.")
+    } else if status == 404 {
+        unexpected(&mut http);
+        Outcome::fail(format!("HTTP 404 at {url}: this is not the Anthropic endpoint"), "The base URL must end in /anthropic: https://<resource>.services.ai.azure.com/anthropic (field report #9).")
+    } else if (200..300).contains(&status) {
+        Outcome::warn(format!("{what} answered HTTP {status} without any credential"), "Something in the path adds a credential (a gateway or proxy): make sure that is intended.")
+    } else {
+        unexpected(&mut http);
+        Outcome::fail(format!("unexpected HTTP {status} from {url}"), if status >= 500 { "The service or a proxy in front of it is failing; try again, then check the Azure status page." } else { "Compare with the Foundry endpoint in the Azure portal." })
+    };
+    outcome.with(Evidence { http: Some(http), ..Default::default() })
+}

@@ -1,0 +1,173 @@
+//! The report a help desk pastes: Markdown for people, JSON for tools (schema in
+//! `docs/doctor-report.schema.json`) — app version, OS, time, a config summary without secrets,
+//! every check with its evidence, and the Foundry limitations that look like bugs but are not.
+
+use super::context::Ctx;
+use super::model::{CheckResult, Section, Status, Summary};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use ts_rs::TS;
+
+/// Platform behaviour the help desk should recognise (seed; field reports #6, #11).
+pub const LIMITATIONS: &[&str] = &[
+    "Azure validates tool_use / tool_result pairing strictly: a conversation with a tool_use id and no matching tool_result gets a 400 (seen during /compact). This is platform behaviour, not a broken setup.",
+    "Foundry serves only the Messages API: no Message Batches, no Models list, no Admin or usage APIs of api.anthropic.com.",
+    "No anthropic-ratelimit-* headers: Claude Code cannot show remaining quota; 429s arrive without warning.",
+    "Claude Code's startup model check may show \"Your gateway couldn't serve <model>\" although chat works: when the foundry.* checks pass, that banner is cosmetic.",
+    "/login is disabled with Foundry: authentication is `az login` (Entra ID) or the key in the keyring.",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub app_version: String,
+    pub os: String,
+    /// RFC 3339, UTC.
+    pub time: String,
+    pub sandbox: bool,
+    /// (setting, value) — endpoints, tenant, deployments; never a secret.
+    pub config: Vec<(String, String)>,
+    pub summary: Summary,
+    pub checks: Vec<CheckResult>,
+    pub limitations: Vec<String>,
+}
+
+impl Report {
+    pub(super) fn new(ctx: &Ctx, checks: Vec<CheckResult>, summary: Summary) -> Self {
+        let c = &ctx.config;
+        let mut config = vec![("mode".to_string(), format!("{:?}", ctx.mode))];
+        let mut push = |k: &str, v: Option<String>| {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                config.push((k.to_string(), v));
+            }
+        };
+        push("endpoint", ctx.endpoint.as_ref().map(|e| e.base_url.clone()));
+        push("foundry.resource", c.foundry.resource.clone());
+        push("foundry.base_url", c.foundry.base_url.clone());
+        push("gateway.url", c.gateway.url.clone().filter(|_| c.foundry.via_gateway));
+        push("azure.tenant", c.azure.tenant.clone());
+        push("azure.subscription", c.azure.subscription.clone());
+        push("azure.arm_url", Some(c.azure.arm_url.clone()));
+        push("models.sonnet", c.models.sonnet.clone());
+        push("models.haiku", c.models.haiku.clone());
+        push("models.opus", c.models.opus.clone());
+        push("network.dns_servers", Some(if c.network.dns_servers.is_empty() { "system".into() } else { c.network.dns_servers.join(", ") }));
+        push("network.expected_cidrs", Some(c.network.expected_cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
+        push("network.max_latency_ms", Some(c.network.max_latency_ms.to_string()));
+        push("network.extra_ca_file", c.network.extra_ca_file.as_ref().map(|p| p.display().to_string()));
+        let secrets: Vec<String> = ctx.secrets.lock().map(|s| s.iter().map(|x| x.expose().to_string()).collect()).unwrap_or_default();
+        let config = config.into_iter().map(|(k, v)| (k, super::scrub_text(&v, &secrets, ctx.options.include_identity))).collect();
+        Self {
+            app_version: crate::VERSION.to_string(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            time: azure_core::time::to_rfc3339(&azure_core::time::OffsetDateTime::now_utc()),
+            sandbox: c.is_sandbox(),
+            config,
+            summary,
+            checks,
+            limitations: LIMITATIONS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// The worst status per section, in section order.
+    pub fn headlines(&self) -> Vec<(Section, Status)> {
+        let mut out: Vec<(Section, Status)> = Vec::new();
+        for c in &self.checks {
+            match out.iter_mut().find(|(s, _)| *s == c.section) {
+                Some((_, worst)) => *worst = (*worst).max(c.status),
+                None => out.push((c.section, c.status)),
+            }
+        }
+        out.sort_by_key(|(s, _)| *s);
+        out
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        let s = &self.summary;
+        let _ = writeln!(md, "# Foundry Onboard doctor report\n");
+        let _ = writeln!(md, "- App: foundry-onboard {}{}", self.app_version, if self.sandbox { " (sandbox)" } else { "" });
+        let _ = writeln!(md, "- OS: {}", self.os);
+        let _ = writeln!(md, "- Time: {}", self.time);
+        let _ = writeln!(md, "- Result: {} pass, {} warn, {} fail, {} skip in {} ms{}\n", s.pass, s.warn, s.fail, s.skip, s.elapsed_ms, if s.incomplete { " (incomplete)" } else { "" });
+        let _ = writeln!(md, "## Configuration\n");
+        for (k, v) in &self.config {
+            let _ = writeln!(md, "- {k}: `{v}`");
+        }
+        for (section, worst) in self.headlines() {
+            let _ = writeln!(md, "\n## {} — {}\n", section.title(), worst.word());
+            for c in self.checks.iter().filter(|c| c.section == section) {
+                let _ = writeln!(md, "### {} `{}` — {}\n", icon(c.status), c.id, c.title);
+                let _ = writeln!(md, "{} ({} ms)\n", c.detail, c.duration_ms);
+                if !c.hint.is_empty() && c.status != Status::Pass {
+                    let _ = writeln!(md, "**Fix:** {}\n", c.hint);
+                }
+                evidence(&mut md, c);
+            }
+        }
+        let _ = writeln!(md, "\n## Known Foundry limitations\n");
+        for l in &self.limitations {
+            let _ = writeln!(md, "- {l}");
+        }
+        md
+    }
+}
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅ PASS",
+        Status::Warn => "⚠️ WARN",
+        Status::Fail => "❌ FAIL",
+        Status::Skip => "⏭️ SKIP",
+    }
+}
+
+fn evidence(md: &mut String, c: &CheckResult) {
+    let e = &c.evidence;
+    let mut lines = Vec::new();
+    if let Some(r) = &e.resolver {
+        lines.push(format!("resolver: {r}"));
+    }
+    for n in &e.names {
+        let addrs: Vec<String> = n
+            .addresses
+            .iter()
+            .map(|a| {
+                let mut tags = vec![if a.private { "private" } else { "PUBLIC" }.to_string()];
+                if let Some(x) = a.in_expected_cidrs {
+                    tags.push(if x { "in expected_cidrs" } else { "OUTSIDE expected_cidrs" }.into());
+                }
+                if let Some(x) = a.matches_private_endpoint {
+                    tags.push(if x { "= private endpoint" } else { "≠ private endpoint" }.into());
+                }
+                format!("{} ({})", a.ip, tags.join(", "))
+            })
+            .collect();
+        let mut line = format!("{} → {}", n.name, n.chain.iter().cloned().chain(addrs).collect::<Vec<_>>().join(" → "));
+        if let Some(err) = &n.error {
+            line.push_str(&format!(" ✗ {err}"));
+        }
+        if let Some(h) = &n.hosts_override {
+            line.push_str(&format!(" (hosts file: {h})"));
+        }
+        lines.push(line);
+    }
+    if !e.rtt_ms.is_empty() {
+        lines.push(format!("connect RTT ms: {}", e.rtt_ms.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(", ")));
+    }
+    for (i, cert) in e.certificates.iter().enumerate() {
+        lines.push(format!("cert[{i}]: subject {} · issuer {} · valid {} – {} · names {}", cert.subject, cert.issuer, cert.not_before, cert.not_after, cert.names.join(", ")));
+    }
+    if let Some(h) = &e.http {
+        lines.push(format!("HTTP {} from {}{}", h.status, h.url, h.content_type.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()));
+        if let Some(b) = &h.body_start {
+            lines.push(format!("body starts: {}", b.replace('\n', " ")));
+        }
+    }
+    for (k, v) in &e.facts {
+        lines.push(format!("{k}: {v}"));
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(md, "```text\n{}\n```\n", lines.join("\n"));
+    }
+}

@@ -1,0 +1,200 @@
+//! Runs the checks along their dependency graph: each starts the moment its prerequisites have
+//! passed, all run concurrently, each under its own timeout and all under one deadline; results
+//! stream out as they land, and a cancel stops everything at once.
+
+use super::context::Ctx;
+use super::model::{CheckResult, DoctorEvent, Evidence, Fix, PlannedCheck, Section, Status, Summary};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// How long a check waits for an `after` check before going on without its facts.
+const SOFT_WAIT: Duration = Duration::from_millis(2500);
+
+/// What a check's body returns; the runner adds id, section, title and duration.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub status: Option<Status>,
+    pub detail: String,
+    pub hint: String,
+    pub evidence: Evidence,
+    pub fix: Option<Fix>,
+}
+
+impl Outcome {
+    pub fn pass(detail: impl Into<String>) -> Self {
+        Self { status: Some(Status::Pass), detail: detail.into(), ..Default::default() }
+    }
+    pub fn warn(detail: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self { status: Some(Status::Warn), detail: detail.into(), hint: hint.into(), ..Default::default() }
+    }
+    pub fn fail(detail: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self { status: Some(Status::Fail), detail: detail.into(), hint: hint.into(), ..Default::default() }
+    }
+    pub fn skip(detail: impl Into<String>) -> Self {
+        Self { status: Some(Status::Skip), detail: detail.into(), ..Default::default() }
+    }
+    pub fn with(mut self, evidence: Evidence) -> Self {
+        self.evidence = evidence;
+        self
+    }
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+}
+
+pub type CheckFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
+pub type CheckBody = Arc<dyn Fn(Arc<Ctx>) -> CheckFuture + Send + Sync>;
+
+/// One check as data.
+#[derive(Clone)]
+pub struct Check {
+    pub id: String,
+    pub section: Section,
+    pub title: String,
+    /// Skipped, naming the first of these that did not pass (a warning counts as passing).
+    pub requires: Vec<String>,
+    /// Waited for, whatever their outcome (they may leave facts behind).
+    pub after: Vec<String>,
+    /// Overrides the run's per-check timeout (az and Claude Code start slower than a socket).
+    pub timeout: Option<Duration>,
+    pub body: CheckBody,
+}
+
+impl Check {
+    pub fn new<F, Fut>(id: impl Into<String>, section: Section, title: impl Into<String>, body: F) -> Self
+    where
+        F: Fn(Arc<Ctx>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        Self { id: id.into(), section, title: title.into(), requires: Vec::new(), after: Vec::new(), timeout: None, body: Arc::new(move |c| Box::pin(body(c))) }
+    }
+    pub fn requires(mut self, ids: &[&str]) -> Self {
+        self.requires.extend(ids.iter().map(|s| s.to_string()));
+        self
+    }
+    pub fn after(mut self, ids: &[&str]) -> Self {
+        self.after.extend(ids.iter().map(|s| s.to_string()));
+        self
+    }
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = Some(t);
+        self
+    }
+    pub fn planned(&self) -> PlannedCheck {
+        PlannedCheck { id: self.id.clone(), section: self.section, title: self.title.clone(), requires: self.requires.clone() }
+    }
+}
+
+/// Runs `checks` and returns their results in catalogue order. `emit` sees every event as it
+/// happens (from the runner's tasks; it must not block).
+pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> (Vec<CheckResult>, Summary) {
+    let started = Instant::now();
+    emit(DoctorEvent::Planned { checks: checks.iter().map(Check::planned).collect() });
+    let mut senders = HashMap::new();
+    let mut receivers = HashMap::new();
+    for c in &checks {
+        let (tx, rx) = watch::channel(None::<Status>);
+        senders.insert(c.id.clone(), tx);
+        receivers.insert(c.id.clone(), rx);
+    }
+    let results: Arc<std::sync::Mutex<HashMap<String, CheckResult>>> = Arc::default();
+    let mut tasks = tokio::task::JoinSet::new();
+    let per_check = ctx.options.check_timeout;
+    for check in checks.clone() {
+        let Some(tx) = senders.remove(&check.id) else { continue };
+        let waits: Vec<(String, bool, watch::Receiver<Option<Status>>)> = check
+            .requires
+            .iter()
+            .map(|id| (id.clone(), true))
+            .chain(check.after.iter().map(|id| (id.clone(), false)))
+            .filter_map(|(id, hard)| receivers.get(&id).map(|rx| (id, hard, rx.clone())))
+            .collect();
+        let (ctx, emit, results) = (ctx.clone(), emit.clone(), results.clone());
+        tasks.spawn(async move {
+            let mut blocked_by = None;
+            for (id, hard, mut rx) in waits {
+                // A soft wait ("after") only hopes for facts: bounded, so a hanging az cannot hold
+                // the network checks back.
+                let wait = rx.wait_for(Option::is_some);
+                let status = if hard {
+                    wait.await.map(|s| *s).unwrap_or(Some(Status::Skip))
+                } else {
+                    match tokio::time::timeout(SOFT_WAIT, wait).await {
+                        Ok(Ok(s)) => *s,
+                        _ => None,
+                    }
+                };
+                if hard && blocked_by.is_none() && !matches!(status, Some(Status::Pass | Status::Warn)) {
+                    blocked_by = Some((id, status.unwrap_or(Status::Skip)));
+                }
+            }
+            let begun = Instant::now();
+            let outcome = match blocked_by {
+                Some((id, status)) => Outcome::skip(format!("skipped: {id} {}", if status == Status::Skip { "was skipped" } else { "failed" })),
+                None => {
+                    emit(DoctorEvent::Started { id: check.id.clone() });
+                    let limit = check.timeout.unwrap_or(per_check);
+                    match tokio::time::timeout(limit, (check.body)(ctx.clone())).await {
+                        Ok(o) => o,
+                        Err(_) => Outcome::fail(
+                            format!("no answer within {} s", limit.as_secs_f32()),
+                            "Something on the path holds the connection without answering (a firewall dropping packets, a proxy waiting); run this check alone with `foundry-onboard doctor --only <id>` to see where it stops.",
+                        ),
+                    }
+                }
+            };
+            let result = ctx.scrub(finish(&check, outcome, begun.elapsed()));
+            if let Ok(mut r) = results.lock() {
+                r.insert(check.id.clone(), result.clone());
+            }
+            let _ = tx.send(Some(result.status));
+            emit(DoctorEvent::Finished { result });
+        });
+    }
+    let deadline = ctx.options.deadline;
+    let mut incomplete = false;
+    let all = async { while tasks.join_next().await.is_some() {} };
+    tokio::select! {
+        _ = all => {}
+        _ = tokio::time::sleep(deadline) => incomplete = true,
+        _ = cancel.cancelled() => incomplete = true,
+    }
+    tasks.abort_all();
+    let mut done = results.lock().map(|r| r.clone()).unwrap_or_default();
+    let why = if cancel.is_cancelled() { "cancelled".to_string() } else { format!("not finished within the overall deadline of {} s", deadline.as_secs_f32()) };
+    let mut ordered = Vec::new();
+    for check in &checks {
+        let r = match done.remove(&check.id) {
+            Some(r) => r,
+            None => {
+                let r = ctx.scrub(finish(check, Outcome::fail(why.clone(), "Run the doctor again; if it keeps happening, run the slow check alone with --only."), started.elapsed()));
+                emit(DoctorEvent::Finished { result: r.clone() });
+                r
+            }
+        };
+        ordered.push(r);
+    }
+    let summary = Summary::of(&ordered, started.elapsed().as_millis() as u64, incomplete);
+    emit(DoctorEvent::Done { summary: summary.clone() });
+    (ordered, summary)
+}
+
+fn finish(check: &Check, o: Outcome, took: Duration) -> CheckResult {
+    CheckResult {
+        id: check.id.clone(),
+        section: check.section,
+        title: check.title.clone(),
+        status: o.status.unwrap_or(Status::Fail),
+        detail: o.detail,
+        hint: o.hint,
+        duration_ms: took.as_millis() as u64,
+        evidence: o.evidence,
+        fix: o.fix,
+    }
+}

@@ -1,0 +1,82 @@
+//! Redaction by construction: every result passes through here before any face, log or report
+//! sees it — the run's own secrets by value, anything shaped like a token, `Authorization`
+//! values, and (unless the person opts in) user principal names.
+
+use super::context::Ctx;
+use super::model::CheckResult;
+
+impl Ctx {
+    /// Remembers a secret this run handles, so no result can carry it.
+    pub fn secret_seen(&self, secret: &crate::Secret) {
+        if let Ok(mut s) = self.secrets.lock() {
+            if !secret.expose().is_empty() {
+                s.push(secret.clone());
+            }
+        }
+    }
+
+    /// A result with every secret and (unless opted in) every user name blanked.
+    pub fn scrub(&self, result: CheckResult) -> CheckResult {
+        let secrets: Vec<String> = self.secrets.lock().map(|s| s.iter().map(|x| x.expose().to_string()).collect()).unwrap_or_default();
+        let keep_upn = self.options.include_identity;
+        let Ok(json) = serde_json::to_value(&result) else { return result };
+        let cleaned = map_strings(json, &|s| scrub_text(s, &secrets, keep_upn));
+        serde_json::from_value(cleaned).unwrap_or(result)
+    }
+}
+
+fn map_strings(v: serde_json::Value, f: &dyn Fn(&str) -> String) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(f(&s)),
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| map_strings(x, f)).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, map_strings(x, f))).collect()),
+        other => other,
+    }
+}
+
+/// Blanks `secrets` by value, JWTs, `sk-` keys, `Bearer` values and — unless `keep_upn` — the
+/// local part of anything shaped like `user@domain` (domains stay: they tell the tenant).
+pub fn scrub_text(text: &str, secrets: &[String], keep_upn: bool) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(s.as_str(), "***");
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut after_bearer = false;
+    for word in out.split_inclusive(|c: char| c.is_whitespace() || "\"'(),;<>".contains(c)) {
+        let core = word.trim_end_matches(|c: char| c.is_whitespace() || "\"'(),;<>".contains(c));
+        let tail = &word[core.len()..];
+        let jwt = core.starts_with("eyJ") && core.matches('.').count() >= 2;
+        let key = core.starts_with("sk-") && core.len() > 8;
+        let replaced = if (after_bearer && !core.is_empty()) || jwt || key {
+            format!("***{tail}")
+        } else if !keep_upn && looks_like_upn(core) {
+            let (_, domain) = core.split_once('@').unwrap_or(("", core));
+            format!("***@{domain}{tail}")
+        } else {
+            word.to_string()
+        };
+        after_bearer = core.eq_ignore_ascii_case("bearer") || core.eq_ignore_ascii_case("authorization:");
+        words.push(replaced);
+    }
+    words.concat()
+}
+
+fn looks_like_upn(word: &str) -> bool {
+    let Some((local, domain)) = word.split_once('@') else { return false };
+    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && local.chars().all(|c| c.is_alphanumeric() || "._-+".contains(c)) && domain.chars().all(|c| c.is_alphanumeric() || ".-".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_tokens_and_user_names_are_blanked_hosts_are_not() {
+        let t = "token sbx-token.abc123 for dev@sandbox.example via Bearer xyz at sandbox-ai.services.ai.azure.com; eyJa.b.c sk-abcdefgh1234";
+        let s = scrub_text(t, &["sbx-token.abc123".into()], false);
+        assert_eq!(s, "token *** for ***@sandbox.example via Bearer *** at sandbox-ai.services.ai.azure.com; *** ***");
+        assert!(scrub_text(t, &[], true).contains("dev@sandbox.example"));
+    }
+}
