@@ -19,7 +19,17 @@ foundryHttpUrl: string, gatewayUrl: string,
 /**
  * `127.0.0.1:port`, UDP and TCP.
  */
-dns: string, caFile: string, home: string, configFile: string | null, };
+dns: string, caFile: string, home: string, configFile: string | null, 
+/**
+ * With `tls-intercepted`: the PEM of the "inspection" CA that signed the Foundry port's
+ * certificate — not in `caFile`; the fix a help desk offers as `NODE_EXTRA_CA_CERTS`.
+ */
+inspectionCaFile?: string | null, 
+/**
+ * With `--signed-in`: who the sandbox's own az is signed in as (its `AZURE_CONFIG_DIR` is
+ * `azure/` beside `home`).
+ */
+signedInAs?: string | null, };
 export type SandboxInfo = { endpoints: SandboxEndpoints, faults: Array<string>, latencyMs: number, };
 export type AppInfo = { version: string, os: string, sandbox: SandboxInfo | null, 
 /**
@@ -101,7 +111,16 @@ export type Deployment = { name: string, model: string, modelVersion: string, fo
 tier: Tier | null, };
 export type PrivateEndpoint = { id: string, status: string, };
 export type Proposed = { sonnet: string | null, haiku: string | null, opus: string | null, };
-export type Account = { id: string, name: string, location: string, sku: string, customSubdomain: string | null, publicNetworkAccess: string, privateEndpoints: Array<PrivateEndpoint>, deployments: Array<Deployment>, 
+export type Account = { id: string, name: string, location: string, sku: string, customSubdomain: string | null, publicNetworkAccess: string, privateEndpoints: Array<PrivateEndpoint>, 
+/**
+ * Empty until `deploymentsLoaded`.
+ */
+deployments: Array<Deployment>, 
+/**
+ * False after the first phase; true once the second phase listed the deployments (and
+ * `proposed` and `note` are final).
+ */
+deploymentsLoaded: boolean, 
 /**
  * The newest deployment per tier.
  */
@@ -116,6 +135,19 @@ export type Subscription = { id: string, name: string, tenantId: string, account
  */
 error: string | null, };
 export type Discovered = { subscriptions: Array<Subscription>, elapsedMs: number, requests: number, };
+export type AccountDeployments = { accountId: string, deployments: Array<Deployment>, 
+/**
+ * The newest deployment per tier.
+ */
+proposed: Proposed, 
+/**
+ * Why this account cannot be used, when it cannot (shown greyed out).
+ */
+note: string | null, 
+/**
+ * Listing failed: what happened and what to do (the app offers a retry).
+ */
+error: IpcError | null, };
 export type ModelChoice = { subscriptionId: string, 
 /**
  * The account's custom subdomain (its resource name for Claude Code).
@@ -126,3 +158,80 @@ resource: string, sonnet: string, haiku: string, opus: string,
  */
 reuseConfirmed: boolean, };
 export type GatewayChoice = { url: string, sonnet: string, haiku: string, opus: string, reuseConfirmed: boolean, };
+export type Section = "Environment" | "Sign-in" | "Private path" | "Foundry" | "Gateway";
+export type Status = "pass" | "skip" | "warn" | "fail";
+export type AddressEvidence = { ip: string, 
+/**
+ * RFC 1918 / ULA / loopback (the sandbox's private network is 127.0.0.0/8).
+ */
+private: boolean, 
+/**
+ * Inside `network.expected_cidrs` (None when none are configured).
+ */
+inExpectedCidrs: boolean | null, 
+/**
+ * Equal to the private endpoint's own IP from ARM (None when ARM did not say).
+ */
+matchesPrivateEndpoint: boolean | null, };
+export type NameEvidence = { name: string, 
+/**
+ * Each CNAME target in order, then the addresses.
+ */
+chain: Array<string>, 
+/**
+ * Whether the chain went through `<res>.privatelink.<zone>`.
+ */
+viaPrivatelink: boolean, addresses: Array<AddressEvidence>, 
+/**
+ * "NXDOMAIN", a timeout, … when the lookup failed.
+ */
+error: string | null, 
+/**
+ * The hosts-file entry that overrides DNS for this name, when there is one.
+ */
+hostsOverride: string | null, };
+export type CertEvidence = { subject: string, issuer: string, notBefore: string, notAfter: string, 
+/**
+ * DNS names the certificate is valid for.
+ */
+names: Array<string>, };
+export type HttpEvidence = { url: string, status: number, contentType: string | null, 
+/**
+ * The first bytes of an unexpected body, credentials masked.
+ */
+bodyStart: string | null, };
+export type Evidence = { resolver: string | null, names: Array<NameEvidence>, 
+/**
+ * Connect round trips, in milliseconds.
+ */
+rttMs: Array<number>, 
+/**
+ * The presented chain, leaf first.
+ */
+certificates: Array<CertEvidence>, http: HttpEvidence | null, 
+/**
+ * Anything else, as labelled lines (proxy decision, versions, ARM properties…).
+ */
+facts: Array<[string, string]>, };
+export type Fix = { "kind": "trustCa", pem: string, suggested_path: string, issuer: string, };
+export type CheckResult = { id: string, section: Section, title: string, status: Status, detail: string, 
+/**
+ * The next step; empty for a pass.
+ */
+hint: string, durationMs: number, evidence: Evidence, fix: Fix | null, };
+export type PlannedCheck = { id: string, section: Section, title: string, requires: Array<string>, };
+export type Summary = { pass: number, warn: number, fail: number, skip: number, elapsedMs: number, 
+/**
+ * The run was cancelled or hit its overall deadline before every check ended.
+ */
+incomplete: boolean, };
+export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: string, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
+export type Report = { appVersion: string, os: string, 
+/**
+ * RFC 3339, UTC.
+ */
+time: string, sandbox: boolean, 
+/**
+ * (setting, value) — endpoints, tenant, deployments; never a secret.
+ */
+config: Array<[string, string]>, summary: Summary, checks: Array<CheckResult>, limitations: Array<string>, };

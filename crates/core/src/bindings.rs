@@ -33,8 +33,22 @@ pub fn typescript() -> String {
         crate::azure::discovery::Account::decl(&cfg),
         crate::azure::discovery::Subscription::decl(&cfg),
         crate::azure::discovery::Discovered::decl(&cfg),
+        crate::azure::discovery::AccountDeployments::decl(&cfg),
         crate::azure::session::ModelChoice::decl(&cfg),
         crate::azure::session::GatewayChoice::decl(&cfg),
+        crate::doctor::Section::decl(&cfg),
+        crate::doctor::Status::decl(&cfg),
+        crate::doctor::AddressEvidence::decl(&cfg),
+        crate::doctor::NameEvidence::decl(&cfg),
+        crate::doctor::CertEvidence::decl(&cfg),
+        crate::doctor::HttpEvidence::decl(&cfg),
+        crate::doctor::Evidence::decl(&cfg),
+        crate::doctor::Fix::decl(&cfg),
+        crate::doctor::CheckResult::decl(&cfg),
+        crate::doctor::PlannedCheck::decl(&cfg),
+        crate::doctor::Summary::decl(&cfg),
+        crate::doctor::DoctorEvent::decl(&cfg),
+        crate::doctor::Report::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {

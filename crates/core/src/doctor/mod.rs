@@ -7,6 +7,7 @@ mod catalogue;
 mod context;
 mod dns;
 mod env;
+mod fixes;
 mod foundry;
 mod gateway;
 mod live;
@@ -21,6 +22,7 @@ mod tls;
 pub use catalogue::IDS;
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
+pub use fixes::trust_ca;
 pub use report::Report;
 pub use scrub::scrub_text;
 

@@ -62,7 +62,11 @@ fn webpki_verifier(roots: impl IntoIterator<Item = CertificateDer<'static>>) -> 
 /// The verifier the app trusts for this config.
 fn trusted_verifier(ctx: &Ctx) -> Result<Arc<dyn ServerCertVerifier>, String> {
     if let Some(s) = &ctx.config.sandbox {
-        return webpki_verifier(pem_certs(&s.ca_file)?);
+        let mut certs = pem_certs(&s.ca_file)?;
+        if let Some(extra) = &ctx.config.network.extra_ca_file {
+            certs.extend(pem_certs(extra)?);
+        }
+        return webpki_verifier(certs);
     }
     let extra = match &ctx.config.network.extra_ca_file {
         Some(p) => pem_certs(p)?,

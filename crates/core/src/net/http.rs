@@ -28,7 +28,11 @@ impl HttpClient {
             builder.proxy(reqwest::Proxy::custom(move |url| proxy.proxy_for(url)))
         };
         if let Some(sandbox) = &config.sandbox {
-            builder = builder.tls_certs_only(read_certs(&sandbox.ca_file)?);
+            let mut certs = read_certs(&sandbox.ca_file)?;
+            if let Some(extra) = &config.network.extra_ca_file {
+                certs.extend(read_certs(extra)?);
+            }
+            builder = builder.tls_certs_only(certs);
         } else if let Some(extra) = &config.network.extra_ca_file {
             builder = builder.tls_certs_merge(read_certs(extra)?);
         }

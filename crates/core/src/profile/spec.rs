@@ -109,7 +109,10 @@ impl ProfileSpec {
         }
         if let Some(s) = &config.sandbox {
             // What makes Claude Code's own TLS and its `az` reach the sandbox, never the real tenant.
-            entries.push(lit("NODE_EXTRA_CA_CERTS", s.ca_file.display().to_string()));
+            // The extra CA file, when set, is a bundle that already holds the sandbox CA (see
+            // doctor::trust_ca); Node reads one file only.
+            let node_ca = config.network.extra_ca_file.as_ref().unwrap_or(&s.ca_file);
+            entries.push(lit("NODE_EXTRA_CA_CERTS", node_ca.display().to_string()));
             entries.push(lit("REQUESTS_CA_BUNDLE", s.ca_file.display().to_string()));
             let azure_dir = s.home.parent().unwrap_or(&s.home).join("azure");
             entries.push(lit("AZURE_CONFIG_DIR", azure_dir.display().to_string()));
