@@ -133,6 +133,9 @@ pub async fn https(ctx: Arc<Ctx>) -> Outcome {
     } else if status == 404 {
         unexpected(&mut http);
         Outcome::fail(format!("HTTP 404 at {url}: this is not the Anthropic endpoint"), "The base URL must end in /anthropic: https://<resource>.services.ai.azure.com/anthropic (field report #9).")
+    } else if matches!(status, 502..=504) {
+        unexpected(&mut http);
+        Outcome::fail(format!("{what} is down: HTTP {status} from the load balancer in front of it"), if ctx.is_gateway() { "The gateway team runs it: tell them, with this report." } else { "Azure's front end could not reach the service: try again in a few minutes; check the Azure status page." })
     } else if (200..300).contains(&status) {
         Outcome::warn(format!("{what} answered HTTP {status} without any credential"), "Something in the path adds a credential (a gateway or proxy): make sure that is intended.")
     } else {

@@ -1,0 +1,35 @@
+//! One-click fixes the doctor offers. Trusting an inspection CA: the CA goes into a PEM bundle
+//! beside the config (with whatever was trusted before, so nothing is lost), `network.extra_ca_file`
+//! points at it, and the next profile write exports it as `NODE_EXTRA_CA_CERTS` — in the shell
+//! profile, where Node reads it at start (field report #2).
+
+use crate::config::{self, Config, LoadedConfig};
+use crate::error::{ErrorKind, IpcError};
+use std::path::PathBuf;
+
+/// Adds `pem` to the extra-CA bundle and saves the config; returns the new config and the bundle.
+pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), IpcError> {
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(IpcError::new(ErrorKind::Config, "the certificate is not PEM", "Run the doctor again and use the fix it offers."));
+    }
+    let dir = loaded.path.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let bundle = dir.join("extra-ca.pem");
+    let mut text = String::new();
+    let previous = loaded.config.network.extra_ca_file.clone().or_else(|| loaded.config.sandbox.as_ref().map(|s| s.ca_file.clone()));
+    if let Some(prev) = &previous {
+        text = std::fs::read_to_string(prev).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", prev.display()), "Fix network.extra_ca_file in the config, or remove it."))?;
+    }
+    if !text.contains(pem.trim()) {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(pem.trim());
+        text.push('\n');
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display()), "Check the permissions of the config directory."))?;
+    crate::atomic_file::write(&bundle, text.as_bytes(), 0o644).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", bundle.display()), "Check the permissions of the config directory."))?;
+    let mut c = loaded.config.clone();
+    c.network.extra_ca_file = Some(bundle.clone());
+    config::save(&loaded.path, &c, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
+    Ok((c, bundle))
+}
