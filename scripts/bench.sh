@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The startup benchmarks (ratios, not pass/fail): installs azure-cli from PyPI into a venv for
-# the `az version` comparison, builds release binaries, and runs tests/benches/startup.rs.
+# The benchmarks (ratios, not pass/fail): installs azure-cli from PyPI into a venv for the
+# `az version` comparison, builds release binaries, and runs tests/benches/startup.rs, then
+# tests/benches/discovery.rs (discovery against a loopback ARM with 100 ms per call, and token
+# single flight).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh   # also installs azure-cli into ~/.cache/foundry-onboard-az
@@ -8,3 +10,4 @@ VENV="${HOME}/.cache/foundry-onboard-az"
 npm --prefix ui run --silent build
 cargo build --release --locked -p foundry-onboard -p foundry-onboard-gui
 AZURE_CONFIG_DIR="$(mktemp -d)" AZ="$VENV/bin/az" AZURE_CORE_COLLECT_TELEMETRY=0 cargo bench --locked -p foundry-onboard-e2e --bench startup
+cargo bench --locked -p foundry-onboard-e2e --bench discovery

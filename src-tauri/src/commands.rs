@@ -4,7 +4,7 @@ use crate::state::AppState;
 use foundry_onboard_core::profile::{self, ProfileOutcome, ProfilePreview};
 use foundry_onboard_core::views::{AppInfo, ConfigView};
 use foundry_onboard_core::IpcError;
-use foundry_onboard_core::azure::{AzError, cli, discovery::Discovered, login, session};
+use foundry_onboard_core::azure::{AzError, cli, discovery::{AccountDeployments, Discovered}, login, session};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -81,10 +81,21 @@ pub fn open_sign_in_page(app: tauri::AppHandle, url: String) -> Result<(), IpcEr
     app.opener().open_url(url, None::<&str>).map_err(|e| IpcError::new(foundry_onboard_core::ErrorKind::Io, format!("cannot open a browser: {e}"), "Copy the address and open it in your browser yourself."))
 }
 
-/// Subscriptions → Foundry resources → Claude deployments, as the signed-in user.
+/// Subscriptions → Foundry resources, as the signed-in user; deployments come after, from `load_deployments`.
 #[tauri::command]
 pub async fn discover(state: State<'_, AppState>) -> Result<Discovered, IpcError> {
     session::discover_signed_in(&state.loaded()?.config, None, 30_000).await.map_err(|e| IpcError::from_diagnose(&e))
+}
+
+/// The deployments of these accounts (started in the order given), each streamed as it is listed.
+#[tauri::command]
+pub async fn load_deployments(state: State<'_, AppState>, account_ids: Vec<String>, on_loaded: Channel<AccountDeployments>) -> Result<(), IpcError> {
+    session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, move |d| {
+        let _ = on_loaded.send(d);
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| IpcError::from_diagnose(&e))
 }
 
 /// Saves the chosen resource and the three deployments to the config.

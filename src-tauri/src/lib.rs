@@ -79,6 +79,7 @@ pub fn run() -> ExitCode {
             commands::signin_cancel,
             commands::open_sign_in_page,
             commands::discover,
+            commands::load_deployments,
             commands::save_models,
             commands::save_gateway
         ])

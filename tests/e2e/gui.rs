@@ -180,11 +180,14 @@ async fn sign_in_and_choose(s: &Session, authority: &str, config: &std::path::Pa
     let who = s.text("signed-in-as").await?;
     anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
     s.click("wizard-next").await?;
-    // Resource & models: the account without Claude is greyed; the proposals are the newest.
+    // Resource & models: the accounts come first, their deployments after; once listed, the
+    // account without Claude is greyed and the proposals are the newest.
     s.find("account-sandbox-ai").await?;
+    s.find("account-note-sandbox-openai").await?;
     let disabled = s.script("return document.querySelector('[data-testid=\"account-sandbox-openai\"]').disabled").await?;
     anyhow::ensure!(disabled == true, "sandbox-openai greyed");
     s.click("account-sandbox-ai").await?;
+    s.find("tier-opus").await?;
     let opus = s.script("return document.querySelector('[data-testid=\"tier-opus\"]').value").await?;
     anyhow::ensure!(opus == "claude-opus-4-6", "{opus}");
     s.click("save-models").await?;

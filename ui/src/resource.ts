@@ -1,32 +1,25 @@
-// The Resource & models step: subscriptions → Azure AI Foundry resources → the three Claude tiers,
-// the newest deployment of each tier proposed, exact names shown, saved to the config.
-import { errorPanel, loadInto } from './async';
+// The Resource & models step: subscriptions → Azure AI Foundry resources (shown as soon as they are
+// found) → their deployments (listed in the background, the picked resource first) → the three
+// Claude tiers, the newest deployment of each tier proposed, exact names shown, saved to the config.
+import { accountList, usable, type Entry } from './accounts';
+import { errorPanel, loadInto, spinner } from './async';
 import { h, replaceChildren } from './dom';
-import { discover, saveGateway, saveModels, toIpcError, type Account, type Deployment, type Discovered, type Subscription, type Tier } from './ipc';
+import {
+  discover,
+  loadDeployments,
+  saveGateway,
+  saveModels,
+  toIpcError,
+  type Account,
+  type AccountDeployments,
+  type Deployment,
+  type Discovered,
+  type IpcError,
+  type Subscription,
+  type Tier,
+} from './ipc';
 
 const TIERS: Tier[] = ['sonnet', 'haiku', 'opus'];
-
-function accountOption(sub: Subscription, a: Account, onPick: () => void): HTMLElement {
-  const usable = a.note === null && a.deployments.some((d) => d.tier !== null);
-  const pe = a.privateEndpoints.map((p) => p.status).join(', ') || 'none';
-  const input = h('input', {
-    type: 'radio',
-    name: 'account',
-    value: `${sub.id}/${a.name}`,
-    disabled: !usable,
-    'data-testid': `account-${a.name}`,
-    on: { change: onPick },
-  });
-  return h(
-    'label',
-    { class: usable ? 'account' : 'account account-disabled' },
-    input,
-    ' ',
-    h('strong', null, a.name),
-    h('span', { class: 'muted' }, ` — ${a.location} · public network access ${a.publicNetworkAccess} · private endpoints: ${pe}`),
-    a.note ? h('span', { class: 'account-note', 'data-testid': `account-note-${a.name}` }, a.note) : null,
-  );
-}
 
 function tierSelect(tier: Tier, account: Account, onChange: () => void): HTMLSelectElement {
   const claude = account.deployments.filter((d: Deployment) => d.tier !== null);
@@ -92,27 +85,92 @@ function renderTiers(panel: HTMLElement, step: HTMLElement, sub: Subscription, a
   refresh();
 }
 
+/** What the panel under the list shows for the picked account, whatever its deployments' state. */
+function renderPick(panel: HTMLElement, step: HTMLElement, e: Entry, retry: (e: Entry) => void): void {
+  const name = e.account.name;
+  if (e.state === 'loading') {
+    replaceChildren(panel, spinner(`Loading the deployments of ${name}…`));
+  } else if (e.state === 'failed') {
+    replaceChildren(panel, errorPanel(e.error ?? { kind: 'internal', message: 'unknown error', hint: 'Try again.' }, () => retry(e)));
+  } else if (usable(e)) {
+    renderTiers(panel, step, e.sub, e.account);
+  } else {
+    replaceChildren(panel, h('p', { class: 'muted' }, `${name}: ${e.account.note ?? 'no Claude deployment'}`));
+  }
+}
+
 function render(step: HTMLElement, container: HTMLElement, d: Discovered): void {
   const panel = h('div', { class: 'tier-panel', 'data-testid': 'tier-panel' });
   if (d.subscriptions.length === 0) {
     replaceChildren(container, h('p', { 'data-testid': 'no-subscriptions' }, 'No subscription is visible to your account. Ask your Azure admin for access, or sign in to another tenant.'));
     return;
   }
-  replaceChildren(
-    container,
-    d.subscriptions.map((sub) =>
-      h(
-        'fieldset',
-        { class: 'subscription', 'data-testid': `subscription-${sub.id}` },
-        h('legend', null, sub.name),
-        sub.error ? h('p', { class: 'account-note' }, `Cannot list its resources: ${sub.error}`) : null,
-        sub.accounts.length === 0 && !sub.error ? h('p', { class: 'muted' }, 'No Azure AI Foundry resource.') : null,
-        sub.accounts.map((a) => accountOption(sub, a, () => renderTiers(panel, step, sub, a))),
-      ),
-    ),
-    h('p', { class: 'muted' }, `${d.requests} requests to Azure Resource Manager in ${d.elapsedMs} ms.`),
-    panel,
-  );
+  const progress = h('div', { class: 'deployments-progress', 'data-testid': 'deployments-progress', 'aria-live': 'polite' });
+  /** Accounts with a request of their own in flight (picked before the background reached them). */
+  const asked = new Set<Entry>();
+  const onLoaded = (found: AccountDeployments): void => {
+    const e = list.apply(found);
+    asked.delete(e as Entry);
+    if (e !== null && e === list.selected()) renderPick(panel, step, e, retry);
+    showProgress();
+  };
+  const load = (some: Entry[]): void => {
+    if (some.length === 0) return;
+    list.markLoading(some);
+    showProgress();
+    loadDeployments(
+      some.map((e) => e.account.id),
+      onLoaded,
+    ).then(() => showProgress(), (err) => {
+      list.fail(some, toIpcError(err));
+      const picked = list.selected();
+      if (picked !== null && some.includes(picked)) renderPick(panel, step, picked, retry);
+      showProgress(toIpcError(err));
+    });
+  };
+  const retry = (e: Entry): void => {
+    asked.add(e);
+    load([e]);
+    if (e === list.selected()) renderPick(panel, step, e, retry);
+  };
+  const showProgress = (batchError?: IpcError): void => {
+    const { loaded, failed, total } = list.counts();
+    const n = (x: number): string => x.toLocaleString('en');
+    const failedOnes = (): Entry[] => list.entries.filter((e) => e.state === 'failed');
+    if (batchError) {
+      replaceChildren(progress, errorPanel(batchError, () => load(failedOnes())));
+    } else if (loaded + failed < total) {
+      replaceChildren(progress, h('p', { class: 'muted' }, `Listing deployments: ${n(loaded + failed)} of ${n(total)} resources…`));
+    } else {
+      progress.setAttribute('data-state', 'done');
+      replaceChildren(
+        progress,
+        h('p', { class: 'muted' }, `Deployments listed for ${n(loaded)} of ${n(total)} resources.`, failed > 0 ? ` ${n(failed)} could not be listed. ` : null),
+        failed > 0 ? h('button', { type: 'button', class: 'btn', 'data-testid': 'deployments-retry', on: { click: () => load(failedOnes()) } }, 'Retry those') : null,
+      );
+      return;
+    }
+    progress.setAttribute('data-state', 'loading');
+  };
+  const list = accountList(d, {
+    onPick: (e) => {
+      if (e.state === 'loading' && !asked.has(e)) {
+        // Jump the queue: the picked account gets its own request now.
+        asked.add(e);
+        loadDeployments([e.account.id], onLoaded).catch((err) => {
+          list.fail([e], toIpcError(err));
+          if (e === list.selected()) renderPick(panel, step, e, retry);
+          showProgress();
+        });
+      }
+      renderPick(panel, step, e, retry);
+    },
+    onRetry: retry,
+  });
+  replaceChildren(container, list.element, progress, h('p', { class: 'muted' }, `${d.requests} requests to Azure Resource Manager in ${d.elapsedMs} ms.`), panel);
+  // In the background, in the order shown; accounts that came with their deployments are skipped.
+  load(list.entries.filter((e) => e.state === 'loading'));
+  showProgress();
 }
 
 /** The corporate gateway instead of a resource: its URL and the deployment names, typed. */

@@ -58,6 +58,7 @@ describe('sign in step', () => {
   });
 });
 
+/** The whole tree with both phases done (as `discover --json` prints it). */
 const found: Discovered = {
   elapsedMs: 80,
   requests: 10,
@@ -76,12 +77,13 @@ const found: Discovered = {
             { name: 'claude-haiku-4-5', model: 'claude-haiku-4-5', modelVersion: '1', format: 'Anthropic', sku: 'GlobalStandard', capacity: 100, tier: 'haiku' },
             { name: 'claude-opus-4-6', model: 'claude-opus-4-6', modelVersion: '1', format: 'Anthropic', sku: 'GlobalStandard', capacity: 10, tier: 'opus' },
           ],
+          deploymentsLoaded: true,
           proposed: { sonnet: 'claude-sonnet-4-5', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6' },
           note: null,
         },
         {
           id: '/a2', name: 'sandbox-openai', location: 'swedencentral', sku: 'S0', customSubdomain: 'sandbox-openai', publicNetworkAccess: 'Disabled',
-          privateEndpoints: [], deployments: [], proposed: { sonnet: null, haiku: null, opus: null }, note: 'no Claude deployment on this resource',
+          privateEndpoints: [], deployments: [], deploymentsLoaded: true, proposed: { sonnet: null, haiku: null, opus: null }, note: 'no Claude deployment on this resource',
         },
       ],
     },

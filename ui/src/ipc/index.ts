@@ -1,6 +1,7 @@
 // The only module allowed to talk to Tauri. Everything else imports from here.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
+  AccountDeployments,
   AppInfo,
   ConfigView,
   Discovered,
@@ -30,6 +31,7 @@ export type {
   SandboxInfo,
   ShellCheck,
   Account,
+  AccountDeployments,
   Deployment,
   Discovered,
   LoginEvent,
@@ -130,8 +132,16 @@ export function openSignInPage(url: string): Promise<void> {
   return invoke<void>('open_sign_in_page', { url });
 }
 
+/** Subscriptions → resources; their deployments are not listed yet (see {@link loadDeployments}). */
 export function discover(): Promise<Discovered> {
   return invoke<Discovered>('discover');
+}
+
+/** Lists the deployments of these accounts, started in this order; `onLoaded` sees each one as it is done. */
+export function loadDeployments(accountIds: string[], onLoaded: (d: AccountDeployments) => void): Promise<void> {
+  const channel = new Channel<AccountDeployments>();
+  channel.onmessage = onLoaded;
+  return invoke<void>('load_deployments', { accountIds, onLoaded: channel });
 }
 
 export function saveModels(choice: ModelChoice): Promise<ConfigView> {

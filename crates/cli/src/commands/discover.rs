@@ -14,7 +14,7 @@ pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
         Ok(rt) => rt,
         Err(e) => return report_error(global.json, &AzError::Spawn(e.to_string())),
     };
-    let result = rt.block_on(session::discover_signed_in(&config, args.subscription.as_deref(), global.timeout_ms));
+    let result = rt.block_on(session::discover_all_signed_in(&config, args.subscription.as_deref(), global.timeout_ms));
     let found = match result {
         Ok(f) => f,
         Err(e) => return report_error(global.json, &e),

@@ -105,15 +105,34 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
 }
 
 
-/// Discovery as a signed-in user: an ARM token from az (bounded), then the ARM walk.
-pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
+/// An ARM token from az (bounded) and the network, for discovery as the signed-in user.
+async fn signed_in_arm(config: &Config, timeout_ms: u64) -> Result<(crate::net::Network, crate::Secret), AzError> {
     let az = cli::find().ok_or(AzError::NotInstalled)?;
     // A sandbox started again has new ports: point its private az cloud at them first.
     cli::prepare_sandbox_cloud(&az, config).await?;
     let tokens = super::token::TokenSource::new(&az, config, std::time::Duration::from_secs(20))?;
     let token = tokens.token(&super::arm_scope(config)).await?;
     let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;
+    Ok((net, token))
+}
+
+/// Discovery's first phase as a signed-in user: subscriptions → accounts, deployments not yet listed.
+pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
+    let (net, token) = signed_in_arm(config, timeout_ms).await?;
     super::discovery::discover(&net, config, &token, only).await
+}
+
+/// Both phases as a signed-in user: the whole tree with every account's deployments.
+pub async fn discover_all_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
+    let (net, token) = signed_in_arm(config, timeout_ms).await?;
+    super::discovery::discover_all(&net, config, &token, only).await
+}
+
+/// Discovery's second phase as a signed-in user: the deployments of these accounts, each
+/// reported as soon as it is listed.
+pub async fn load_deployments_signed_in(config: &Config, account_ids: &[String], timeout_ms: u64, on_each: impl FnMut(super::discovery::AccountDeployments)) -> Result<super::discovery::ArmCost, AzError> {
+    let (net, token) = signed_in_arm(config, timeout_ms).await?;
+    super::discovery::load_deployments(&net, config, &token, account_ids, on_each).await
 }
 
 /// Applies the choice, checks the org policy, writes the config and reads it back.
