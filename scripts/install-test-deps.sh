@@ -2,11 +2,12 @@
 # Installs what the test suite needs on top of install-deps.sh, idempotently: a virtual display,
 # the WebKit WebDriver and tauri-driver for the GUI tests, the real shells the profile tests
 # source (pwsh is not packaged by Debian; its tests are skipped with a note when absent), a
-# Secret Service (gnome-keyring) and the real Claude Code, cached outside the clone.
+# Secret Service (gnome-keyring), dnsmasq (a DNS server we did not write, for path.dns) and the
+# real Claude Code, cached outside the clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh xvfb xauth dbus-bin webkit2gtk-driver imagemagick x11-utils binutils zsh fish \
-  gnome-keyring iproute2 util-linux
+  gnome-keyring iproute2 util-linux dnsmasq-base
 
 TAURI_DRIVER_VERSION=2.1.0
 if ! command -v tauri-driver >/dev/null || ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then

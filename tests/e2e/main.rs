@@ -7,6 +7,7 @@ mod azure;
 mod claude;
 mod cli;
 mod config_files;
+mod doctor;
 mod foundry;
 mod gui;
 mod guard;

@@ -78,12 +78,20 @@ pub struct SandboxProcess {
 
 impl SandboxProcess {
     pub fn start(extra: &[&str]) -> Self {
+        Self::start_with_env(extra, &[])
+    }
+
+    /// [`SandboxProcess::start`] with extra environment (e.g. `FOUNDRY_ONBOARD_AZ`).
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let home = tempfile::tempdir().expect("tempdir");
         let config = home.path().join("sandbox.toml");
         let mut c = cli_command(home.path());
+        for (k, v) in env {
+            c.env(k, v);
+        }
         c.arg("sandbox").arg("--write-config").arg(&config).args(extra).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = c.spawn().expect("spawn sandbox");
-        let endpoints = read_json_object(child.stdout.take().expect("stdout"), Duration::from_secs(20));
+        let endpoints = read_json_object(child.stdout.take().expect("stdout"), Duration::from_secs(60));
         Self { child, endpoints, config, home }
     }
 
