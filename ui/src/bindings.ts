@@ -219,7 +219,15 @@ export type CheckResult = { id: string, section: Section, title: string, status:
  * The next step; empty for a pass.
  */
 hint: string, durationMs: number, evidence: Evidence, fix: Fix | null, };
-export type PlannedCheck = { id: string, section: Section, title: string, requires: Array<string>, };
+export type PlannedCheck = { id: string, section: Section, title: string, 
+/**
+ * Skipped unless these pass.
+ */
+requires: Array<string>, 
+/**
+ * Waited for (briefly) for their facts, whatever their outcome.
+ */
+after: Array<string>, };
 export type Summary = { pass: number, warn: number, fail: number, skip: number, elapsedMs: number, 
 /**
  * The run was cancelled or hit its overall deadline before every check ended.

@@ -23,7 +23,7 @@ pub use catalogue::IDS;
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
 pub use fixes::trust_ca;
-pub use report::Report;
+pub use report::{Report, longest_chain_ms};
 pub use scrub::scrub_text;
 
 use crate::config::Config;

@@ -158,7 +158,10 @@ pub struct PlannedCheck {
     pub id: String,
     pub section: Section,
     pub title: String,
+    /// Skipped unless these pass.
     pub requires: Vec<String>,
+    /// Waited for (briefly) for their facts, whatever their outcome.
+    pub after: Vec<String>,
 }
 
 /// What a run streams to its face as it happens.

@@ -171,3 +171,25 @@ fn evidence(md: &mut String, c: &CheckResult) {
         let _ = writeln!(md, "```text\n{}\n```\n", lines.join("\n"));
     }
 }
+
+/// The longest chain of checks that had to run one after another (each waits for what it
+/// `requires` or runs `after`), summed by duration — the floor any scheduler meets. The bench
+/// compares a run's total with it (and with the sequential sum).
+pub fn longest_chain_ms(planned: &[super::PlannedCheck], results: &[CheckResult]) -> u64 {
+    fn finish(id: &str, planned: &[super::PlannedCheck], results: &[CheckResult], memo: &mut std::collections::HashMap<String, u64>, depth: usize) -> u64 {
+        if let Some(v) = memo.get(id) {
+            return *v;
+        }
+        let own = results.iter().find(|r| r.id == id).map(|r| r.duration_ms).unwrap_or(0);
+        let before = planned
+            .iter()
+            .find(|p| p.id == id)
+            .filter(|_| depth < 64)
+            .map(|p| p.requires.iter().chain(&p.after).map(|d| finish(d, planned, results, memo, depth + 1)).max().unwrap_or(0))
+            .unwrap_or(0);
+        memo.insert(id.to_string(), own + before);
+        own + before
+    }
+    let mut memo = std::collections::HashMap::new();
+    planned.iter().map(|p| finish(&p.id, planned, results, &mut memo, 0)).max().unwrap_or(0)
+}

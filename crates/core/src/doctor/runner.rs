@@ -87,7 +87,7 @@ impl Check {
         self
     }
     pub fn planned(&self) -> PlannedCheck {
-        PlannedCheck { id: self.id.clone(), section: self.section, title: self.title.clone(), requires: self.requires.clone() }
+        PlannedCheck { id: self.id.clone(), section: self.section, title: self.title.clone(), requires: self.requires.clone(), after: self.after.clone() }
     }
 }
 
