@@ -93,6 +93,13 @@ fn diagnose(az: &Path, c: &Case) -> (i32, Value, String, SandboxProcess) {
     (r.code, json, md, sb)
 }
 
+/// Schema violations of a JSON report against docs/doctor-report.schema.json.
+fn schema_errors(report: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(include_str!("../../docs/doctor-report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema file is a valid JSON Schema");
+    validator.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path())).collect()
+}
+
 fn verdict(json: &Value) -> BTreeMap<String, String> {
     json["checks"].as_array().unwrap().iter().map(|c| (c["id"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string())).collect()
 }
@@ -220,6 +227,7 @@ fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
                 if everything.contains(foundry_onboard_core::sandbox::USER) {
                     problems.push("the user name appears unredacted".into());
                 }
+                problems.extend(schema_errors(&json));
                 if !problems.is_empty() {
                     failures.lock().unwrap().push(format!("[{}] {}", if c.fault.is_empty() { "healthy" } else { c.fault }, problems.join("; ")));
                 }
@@ -289,6 +297,11 @@ fn independent_checks_overlap_and_a_black_hole_ends_at_its_timeout_while_others_
         assert_eq!(report.checks.iter().find(|c| c.id == id).unwrap().status, Status::Skip, "{id}");
     }
     assert!(took < Duration::from_millis(4500), "the run ended within its deadline + 0.5 s: {took:?}");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(schema_errors(&json), Vec::<String>::new(), "the JSON report follows docs/doctor-report.schema.json");
+    let mut broken = json.clone();
+    broken["checks"][0]["status"] = "maybe".into();
+    assert!(!schema_errors(&broken).is_empty(), "the schema check can fail");
     rt.block_on(sandbox.shutdown());
 }
 
