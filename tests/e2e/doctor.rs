@@ -60,6 +60,12 @@ fn claude_on_path() -> std::ffi::OsString {
 
 /// Starts a signed-in sandbox with `fault`, writes the profile into its home, and runs the doctor.
 fn diagnose(az: &Path, c: &Case) -> (i32, Value, String, SandboxProcess) {
+    let (code, json, md, stderr, sb) = diagnose_logged(az, c);
+    (code, json, format!("{md}\n{stderr}"), sb)
+}
+
+/// [`diagnose`], with the doctor's log output (`-vv`) kept apart.
+fn diagnose_logged(az: &Path, c: &Case) -> (i32, Value, String, String, SandboxProcess) {
     let mut args = vec!["--signed-in"];
     if !c.fault.is_empty() {
         args.extend(["--faults", c.fault]);
@@ -85,12 +91,12 @@ fn diagnose(az: &Path, c: &Case) -> (i32, Value, String, SandboxProcess) {
     }
     let report = sb.home.path().join("report.md");
     let only: &[&str] = if c.gateway { &["--only", "path,gateway"] } else { &[] };
-    let mut args = vec!["doctor", "--json", "--report", report.to_str().unwrap()];
+    let mut args = vec!["-vv", "doctor", "--json", "--report", report.to_str().unwrap()];
     args.extend(only);
     let r = cli(&args);
     let json: Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("{}: doctor printed no JSON ({e}): {}\n{}", c.fault, r.stdout, r.stderr));
     let md = std::fs::read_to_string(&report).unwrap_or_default();
-    (r.code, json, md, sb)
+    (r.code, json, md, r.stderr, sb)
 }
 
 /// Schema violations of a JSON report against docs/doctor-report.schema.json.
@@ -242,8 +248,10 @@ fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
     let failures = failures.lock().unwrap();
     assert!(failures.is_empty(), "the doctor misdiagnosed:\n{}", failures.join("\n"));
     let reports = reports.lock().unwrap();
-    insta::assert_snapshot!("report_healthy", normalise(&reports[""]));
-    insta::assert_snapshot!("report_zone_missing_services_ai", normalise(&reports["zone-missing-services-ai"]));
+    // The Markdown part only (the log lines after it vary).
+    let md = |k: &str| reports[k].split("\n## Known Foundry limitations").next().unwrap().to_string();
+    insta::assert_snapshot!("report_healthy", normalise(&md("")));
+    insta::assert_snapshot!("report_zone_missing_services_ai", normalise(&md("zone-missing-services-ai")));
 }
 
 /// Runs the doctor in-process, recording each event and when it happened.
@@ -432,4 +440,44 @@ fn path_dns_reads_a_dns_server_we_did_not_write() {
     assert_eq!(r.status, Status::Warn, "{r:?}");
     assert!(r.detail.contains("hosts file") && r.evidence.names[0].hosts_override.as_deref().unwrap().starts_with("127.0.0.9"), "{r:?}");
     rt.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn the_cli_prints_checks_as_they_land_writes_a_private_report_and_refuses_unknown_checks() {
+    let sb = SandboxProcess::start(&["--faults", "zone-missing-services-ai"]);
+    let report = sb.home.path().join("r.md");
+    let mut c = cli_command(sb.home.path());
+    // No az anywhere: sign-in fails, the path checks still run (and no az runs outside a namespace).
+    c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az")).env("PATH", "/usr/bin:/bin").arg("--config").arg(&sb.config).args(["doctor", "--only", "path", "--report"]).arg(&report);
+    let r = run(c);
+    assert_eq!(r.code, 2, "a failure exits 2: {}", r.stdout);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("Running 5 checks"), "{}", r.stdout);
+    let dns = lines.iter().find(|l| l.contains("path.dns")).unwrap();
+    assert!(dns.starts_with("✗ FAIL") && dns.contains("203.0.113.10"), "{dns}");
+    assert!(r.stdout.contains("help: Platform team: add sandbox-ai to the privatelink.services.ai.azure.com private DNS zone"), "{}", r.stdout);
+    assert!(lines.iter().any(|l| l.starts_with("- skip") && l.contains("path.tcp") && l.contains("path.dns failed")), "{}", r.stdout);
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.starts_with("# Foundry Onboard doctor report") && md.contains("## Private path — fail") && md.contains("## Known Foundry limitations"), "{md}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600, "the report is private to its owner");
+
+    let mut c = cli_command(sb.home.path());
+    c.arg("--config").arg(&sb.config).args(["doctor", "--only", "path.dsn"]);
+    let r = run(c);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("path.dsn") && r.stderr.contains("path.dns"), "names the bad id and the valid ones: {}", r.stderr);
+}
+
+#[test]
+fn a_healthy_path_passes_and_warnings_exit_1() {
+    let sb = SandboxProcess::start(&["--faults", "no-privatelink-cname"]);
+    let mut c = cli_command(sb.home.path());
+    c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az")).arg("--config").arg(&sb.config).args(["--json", "doctor", "--only", "path"]);
+    let r = run(c);
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(verdict(&v).get("path.dns").map(String::as_str), Some("warn"), "{v}");
+    assert!(verdict(&v).iter().filter(|(k, _)| *k != "path.dns").all(|(_, s)| s == "pass"), "{v}");
+    assert_eq!(r.code, 1, "warnings only exit 1");
+    assert_eq!(schema_errors(&v), Vec::<String>::new());
 }
