@@ -105,7 +105,7 @@ async fn discovery_bench() {
     );
 
     // Phase 2: every account's deployments.
-    let ids: Vec<String> = found.subscriptions.iter().flat_map(|s| s.accounts.iter().map(|a| a.id.clone())).collect();
+    let ids = found.account_ids();
     let started = Instant::now();
     let mut first: Option<Duration> = None;
     let mut claude = 0usize;

@@ -110,8 +110,10 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
   const asked = new Set<Entry>();
   const onLoaded = (found: AccountDeployments): void => {
     const e = list.apply(found);
-    asked.delete(e as Entry);
-    if (e !== null && e === list.selected()) renderPick(panel, step, e, retry);
+    if (e !== null) {
+      asked.delete(e);
+      if (e === list.selected()) renderPick(panel, step, e, retry);
+    }
     showProgress();
   };
   const load = (some: Entry[]): void => {
