@@ -109,11 +109,13 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
   /** Accounts with a request of their own in flight (picked before the background reached them). */
   const asked = new Set<Entry>();
   const onLoaded = (found: AccountDeployments): void => {
+    const picked = list.selected();
+    // The panel waits on the picked account; once it shows the tiers, a second copy of the same
+    // result (its own request and the background both answer) must not reset the person's choice.
+    const waiting = picked !== null && picked.account.id === found.accountId && picked.state !== 'loaded';
     const e = list.apply(found);
-    if (e !== null) {
-      asked.delete(e);
-      if (e === list.selected()) renderPick(panel, step, e, retry);
-    }
+    if (e !== null) asked.delete(e);
+    if (waiting && picked !== null) renderPick(panel, step, picked, retry);
     showProgress();
   };
   const load = (some: Entry[]): void => {

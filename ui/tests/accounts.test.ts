@@ -93,14 +93,19 @@ describe('resource step, deployments in the background', () => {
     batches[1].resolve();
     expect(getByTestId<HTMLSelectElement>('tier-opus', el).value).toBe('claude-opus-4-6');
     expect(getByTestId('account-status-sandbox-ai', el).textContent).toBe('3 Claude deployments');
-    // The background batch delivers the same account later: nothing is lost.
+    // The person changes a tier; the background batch delivers the same account later: the
+    // choice is kept.
+    const opus = getByTestId<HTMLSelectElement>('tier-opus', el);
+    opus.value = 'claude-sonnet-4-5';
+    opus.dispatchEvent(new Event('change'));
     batches[0].send(listed('/a1'));
     batches[0].resolve();
     await settle();
     expect(getByTestId('deployments-progress', el).getAttribute('data-state')).toBe('done');
     expect(getByTestId('deployments-progress', el).textContent).toContain('2 of 2');
     expect(radio.checked).toBe(true);
-    expect(getByTestId<HTMLSelectElement>('tier-sonnet', el).value).toBe('claude-sonnet-4-5');
+    expect(getByTestId<HTMLSelectElement>('tier-opus', el)).toBe(opus);
+    expect(opus.value).toBe('claude-sonnet-4-5');
   });
 
   it('an account whose listing failed shows the hint and retries on its own', async () => {
