@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 macro_rules! faults {
     ($($variant:ident = $name:literal : $what:literal,)*) => {
@@ -49,6 +51,40 @@ impl fmt::Display for Fault {
     }
 }
 
+/// The faults the running servers apply. `auth-expired` can be held back while the sandbox signs
+/// its own az in (`--signed-in`): the sign-in then succeeds and the expiry bites afterwards, as a
+/// sign-in gone stale does.
+#[derive(Debug, Clone, Default)]
+pub struct ActiveFaults {
+    list: Arc<Vec<Fault>>,
+    sign_in_held: Arc<AtomicBool>,
+}
+
+impl ActiveFaults {
+    pub fn new(list: Vec<Fault>) -> Self {
+        Self { list: Arc::new(list), sign_in_held: Arc::default() }
+    }
+
+    pub fn contains(&self, fault: &Fault) -> bool {
+        self.list.contains(fault) && !(*fault == Fault::AuthExpired && self.sign_in_held.load(Ordering::SeqCst))
+    }
+
+    /// Holds `auth-expired` back until the guard is dropped.
+    pub fn hold_for_sign_in(&self) -> SignInHold {
+        self.sign_in_held.store(true, Ordering::SeqCst);
+        SignInHold(self.sign_in_held.clone())
+    }
+}
+
+/// Releases `auth-expired` when dropped.
+pub struct SignInHold(Arc<AtomicBool>);
+
+impl Drop for SignInHold {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
 /// An unknown fault name, with the list of valid ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown fault {name:?}; valid faults are: {}", Fault::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))]
@@ -90,6 +126,16 @@ mod tests {
         assert_eq!(err.name, "nope");
         let msg = err.to_string();
         assert!(msg.contains("zone-missing-services-ai") && msg.contains("quota-429"), "{msg}");
+    }
+
+    #[test]
+    fn auth_expired_is_held_back_only_while_signing_in() {
+        let active = ActiveFaults::new(vec![Fault::AuthExpired, Fault::RoleMissing]);
+        let hold = active.hold_for_sign_in();
+        assert!(!active.clone().contains(&Fault::AuthExpired) && active.contains(&Fault::RoleMissing));
+        drop(hold);
+        assert!(active.contains(&Fault::AuthExpired));
+        assert!(!active.contains(&Fault::SlowLink));
     }
 
     #[test]

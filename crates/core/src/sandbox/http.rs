@@ -1,7 +1,7 @@
 //! The sandbox's HTTP(S) listeners: one loopback port per stand-in service, plain or TLS,
-//! answering with the bodies the real services send. Later features add routes here.
+//! answering with the bodies the real services send; the wire faults of `wire.rs` hook in here.
 
-use super::{Fault, SandboxError, dns::bind_error};
+use super::{SandboxError, dns::bind_error, faults::ActiveFaults};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -43,7 +43,7 @@ pub type UsageTotals = Arc<std::sync::Mutex<std::collections::BTreeMap<String, (
 /// Shared state every route sees.
 #[derive(Debug, Clone)]
 pub struct Shared {
-    pub faults: Arc<Vec<Fault>>,
+    pub faults: ActiveFaults,
     pub latency: Duration,
     /// The key the Foundry stand-in accepts in `x-api-key`.
     pub api_key: crate::Secret,
@@ -129,8 +129,9 @@ pub async fn bind(what: &'static str, port: u16) -> Result<TcpListener, SandboxE
     TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| bind_error(what, port, e))
 }
 
-/// Serves `router` on `listener` until `cancel` fires; TLS when `tls` is given.
-pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>, cancel: CancellationToken) {
+/// Serves `router` on `listener` until `cancel` fires; TLS when `tls` is given. `connect_delay`
+/// holds each accepted connection before its first read (`slow-link`, see `wire.rs`).
+pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>, connect_delay: Duration, cancel: CancellationToken) {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tasks.spawn(async move {
         let mut conns = JoinSet::new();
@@ -144,6 +145,12 @@ pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls
             let acceptor = acceptor.clone();
             let cancel = cancel.clone();
             conns.spawn(async move {
+                if !connect_delay.is_zero() {
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        _ = tokio::time::sleep(connect_delay) => {}
+                    }
+                }
                 let http = hyper::server::conn::http1::Builder::new();
                 match acceptor {
                     Some(acceptor) => {

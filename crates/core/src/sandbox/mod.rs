@@ -8,13 +8,19 @@ mod entra;
 mod faults;
 pub mod foundry;
 mod http;
+mod signin;
 mod tls;
+mod wire;
+#[cfg(test)]
+mod wire_tests;
 
 pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
 pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
 pub use arm::{SUB_DEV, SUB_PROD};
 pub use entra::USER;
 pub use http::Service;
+pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
+pub use wire::SLOW_LINK;
 
 use crate::config::{Config, GatewayKind, SandboxLink};
 use crate::error::{Diagnose, ErrorKind};
@@ -45,12 +51,17 @@ pub enum SandboxError {
     Dir { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Fault(#[from] UnknownFault),
+    #[error("cannot make the sandbox Foundry port a blackhole (tcp-blackhole): {0}")]
+    Blackhole(String),
+    #[error("cannot sign the sandbox's az in: {0}")]
+    SignIn(#[source] crate::azure::AzError),
 }
 
 impl Diagnose for SandboxError {
     fn kind(&self) -> ErrorKind {
         match self {
             SandboxError::Fault(_) => ErrorKind::Config,
+            SandboxError::SignIn(e) => e.kind(),
             _ => ErrorKind::Sandbox,
         }
     }
@@ -61,6 +72,11 @@ impl Diagnose for SandboxError {
             SandboxError::Tls(_) | SandboxError::Dns(_) => "This is a bug in the sandbox; please report it with the output of `foundry-onboard sandbox -v`.".into(),
             SandboxError::Dir { .. } => "Choose a writable directory with --dir, or free some disk space.".into(),
             SandboxError::Fault(_) => "Pick faults from the list above, separated by commas.".into(),
+            SandboxError::Blackhole(_) => "This platform does not drop SYNs to a full accept queue (Linux and macOS do); run the sandbox without tcp-blackhole.".into(),
+            SandboxError::SignIn(e @ crate::azure::AzError::NotInstalled) => {
+                format!("{} Or point {} at an az 2.54 or newer, or start the sandbox without --signed-in.", e.hint(), crate::azure::cli::AZ_ENV)
+            }
+            SandboxError::SignIn(e) => format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint()),
         }
     }
 }
@@ -102,6 +118,14 @@ pub struct SandboxEndpoints {
     pub ca_file: String,
     pub home: String,
     pub config_file: Option<String>,
+    /// With `tls-intercepted`: the PEM of the "inspection" CA that signed the Foundry port's
+    /// certificate — not in `caFile`; the fix a help desk offers as `NODE_EXTRA_CA_CERTS`.
+    #[ts(optional = nullable)]
+    pub inspection_ca_file: Option<String>,
+    /// With `--signed-in`: who the sandbox's own az is signed in as (its `AZURE_CONFIG_DIR` is
+    /// `azure/` beside `home`).
+    #[ts(optional = nullable)]
+    pub signed_in_as: Option<String>,
 }
 
 /// What the UI shows about the sandbox it runs against.
@@ -113,11 +137,19 @@ pub struct SandboxInfo {
     pub latency_ms: u32,
 }
 
+/// The Foundry HTTPS port: served, or a blackhole (`tcp-blackhole`).
+enum FoundryPort {
+    Serving(tokio::net::TcpListener),
+    Blackhole((wire::Blackhole, u16)),
+}
+
 /// A running sandbox. Dropping it stops the servers; [`Sandbox::shutdown`] waits for them.
 pub struct Sandbox {
     endpoints: SandboxEndpoints,
     faults: Vec<Fault>,
     latency_ms: u64,
+    /// The servers' shared state (the sign-in approves its own device code through it).
+    shared: http::Shared,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
     dns: hickory_server::Server<hickory_server::zone_handler::Catalog>,
@@ -148,30 +180,49 @@ impl Sandbox {
             .flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.privatelink.{b}")])
             .collect();
         names.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
-        let ca = tls::generate(&names)?;
+        let ca = tls::generate(&names, &options.faults)?;
         let ca_file = dir.join("sandbox-ca.pem");
         std::fs::write(&ca_file, &ca.ca_pem).map_err(|source| SandboxError::Dir { path: ca_file.clone(), source })?;
+        let inspection_ca_file = match &ca.inspection_ca_pem {
+            Some(pem) => {
+                let path = dir.join("inspection-ca.pem");
+                std::fs::write(&path, pem).map_err(|source| SandboxError::Dir { path: path.clone(), source })?;
+                Some(path.display().to_string())
+            }
+            None => None,
+        };
 
         let port = |offset: u16| options.first_port.map(|p| p.saturating_add(offset)).unwrap_or(0);
         let arm = http::bind("arm", port(0)).await?;
         let login = http::bind("login", port(1)).await?;
-        let foundry = http::bind("foundry (https)", options.foundry_port.unwrap_or(port(2))).await?;
+        let foundry_wanted = options.foundry_port.unwrap_or(port(2));
+        let foundry = if options.faults.contains(&Fault::TcpBlackhole) {
+            FoundryPort::Blackhole(wire::blackhole("foundry (https)", foundry_wanted).await?)
+        } else {
+            FoundryPort::Serving(http::bind("foundry (https)", foundry_wanted).await?)
+        };
         let foundry_plain = http::bind("foundry (http)", port(3)).await?;
         let gateway = http::bind("gateway", port(4)).await?;
         let (dns, dns_port) = dns::start(port(5), &options.faults).await?;
         let p = |l: &tokio::net::TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
+        let foundry_port = match &foundry {
+            FoundryPort::Serving(l) => p(l),
+            FoundryPort::Blackhole((_, port)) => *port,
+        };
 
         let endpoints = SandboxEndpoints {
             arm_url: format!("https://127.0.0.1:{}", p(&arm)),
             authority_url: format!("https://127.0.0.1:{}", p(&login)),
-            foundry_base_url: format!("https://localhost:{}/anthropic", p(&foundry)),
-            foundry_private_url: format!("https://{RESOURCE}.services.ai.azure.com:{}/anthropic", p(&foundry)),
+            foundry_base_url: format!("https://localhost:{}/anthropic", foundry_port),
+            foundry_private_url: format!("https://{RESOURCE}.services.ai.azure.com:{}/anthropic", foundry_port),
             foundry_http_url: format!("http://127.0.0.1:{}/anthropic", p(&foundry_plain)),
             gateway_url: format!("https://127.0.0.1:{}", p(&gateway)),
             dns: format!("127.0.0.1:{dns_port}"),
             ca_file: ca_file.display().to_string(),
             home: home.display().to_string(),
             config_file: None,
+            inspection_ca_file,
+            signed_in_as: None,
         };
 
         let api_key = crate::Secret::new(format!("sbx-{}", random_hex(16)));
@@ -181,7 +232,7 @@ impl Sandbox {
         let gateway_key = crate::Secret::new(format!("sk-sbx-gw-{}", random_hex(16)));
         write_private(&dir.join("gateway-key"), gateway_key.expose())?;
         let shared = http::Shared {
-            faults: Arc::new(options.faults.clone()),
+            faults: faults::ActiveFaults::new(options.faults.clone()),
             latency: Duration::from_millis(options.latency_ms),
             api_key,
             gateway_key,
@@ -197,13 +248,22 @@ impl Sandbox {
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let tls = Some(ca.server_config.clone());
-        http::serve(&mut tasks, arm, http::router(Service::Arm, shared.clone()), tls.clone(), cancel.clone());
-        http::serve(&mut tasks, login, http::router(Service::Login, shared.clone()), tls.clone(), cancel.clone());
-        http::serve(&mut tasks, foundry, http::router(Service::Foundry, shared.clone()), tls.clone(), cancel.clone());
-        http::serve(&mut tasks, foundry_plain, http::router(Service::Foundry, shared.clone()), None, cancel.clone());
-        http::serve(&mut tasks, gateway, http::router(Service::Gateway, shared), tls, cancel.clone());
+        let now = Duration::ZERO;
+        http::serve(&mut tasks, arm, http::router(Service::Arm, shared.clone()), tls.clone(), now, cancel.clone());
+        http::serve(&mut tasks, login, http::router(Service::Login, shared.clone()), tls.clone(), now, cancel.clone());
+        match foundry {
+            FoundryPort::Serving(listener) => {
+                let delay = if options.faults.contains(&Fault::SlowLink) { wire::SLOW_LINK } else { now };
+                http::serve(&mut tasks, listener, http::router(Service::Foundry, shared.clone()), Some(ca.foundry_config.clone()), delay, cancel.clone());
+            }
+            FoundryPort::Blackhole((black, _)) => {
+                tasks.spawn(black.hold(cancel.clone()));
+            }
+        }
+        http::serve(&mut tasks, foundry_plain, http::router(Service::Foundry, shared.clone()), None, now, cancel.clone());
+        http::serve(&mut tasks, gateway, http::router(Service::Gateway, shared.clone()), tls, now, cancel.clone());
         tracing::info!(?endpoints, faults = ?options.faults, "sandbox started");
-        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, cancel, tasks, dns, dir, _temp: temp })
+        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, shared, cancel, tasks, dns, dir, _temp: temp })
     }
 
     pub fn endpoints(&self) -> &SandboxEndpoints {
@@ -237,7 +297,7 @@ impl Sandbox {
         c.gateway.kind = GatewayKind::Litellm;
         c.network.dns_servers = vec![e.dns.clone()];
         c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
-        c.sandbox = Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file) });
+        c.sandbox = Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file), private_base_url: Some(e.foundry_private_url.clone()) });
         c
     }
 

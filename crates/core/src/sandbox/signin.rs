@@ -1,0 +1,74 @@
+//! `sandbox --signed-in`: the real `az` signed in to the sandbox before anyone sits down (help-desk
+//! training) — found as the app finds it, run as the app's own sign-in runs it (the sandbox
+//! registered as az's cloud in the sandbox's private `AZURE_CONFIG_DIR`, instance discovery off,
+//! the sandbox CA as `REQUESTS_CA_BUNDLE`, so az talks to 127.0.0.1 only), by device code, the
+//! code approved by the sandbox itself.
+
+use super::{Sandbox, SandboxError, http::Shared};
+use crate::azure::{AzError, cli, login};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+impl Sandbox {
+    /// Signs the sandbox's az in: `FOUNDRY_ONBOARD_AZ`, else PATH, else the usual install places;
+    /// at least az 2.54; `az login --use-device-code` with its device code approved as soon as az
+    /// prints it. Bounded by `timeout`; `cancel` ends az's whole process group. On success the
+    /// endpoints say who is signed in. `auth-expired` is held back during the sign-in, so it
+    /// shows afterwards as a stale sign-in does: signed in, but tokens and ARM refuse.
+    pub async fn sign_in(&mut self, timeout: Duration, cancel: CancellationToken) -> Result<cli::LoginState, SandboxError> {
+        let az = cli::find().ok_or(SandboxError::SignIn(AzError::NotInstalled))?;
+        let config = self.config();
+        let version_check = cli::config_dir(&config).join("versionCheck.json");
+        let fresh = !version_check.exists();
+        if fresh {
+            write_version_check(&version_check, "0")?;
+        }
+        let version = tokio::select! {
+            v = cli::version(&az, &config) => v.map_err(SandboxError::SignIn)?,
+            _ = cancel.cancelled() => return Err(SandboxError::SignIn(AzError::Cancelled)),
+        };
+        if fresh {
+            write_version_check(&version_check, &version)?;
+        }
+        tracing::info!(az = %az.display(), %version, "signing the sandbox's az in");
+        let shared = self.shared.clone();
+        let _fresh_sign_in = shared.faults.hold_for_sign_in();
+        let options = login::LoginOptions { device_code: true, tenant: None, timeout };
+        let state = login::login(&az, &config, &options, cancel, move |event| match event {
+            login::LoginEvent::DeviceCode { code, .. } => approve(&shared, &code),
+            login::LoginEvent::Line { text } => tracing::debug!(az = %text),
+        })
+        .await
+        .map_err(SandboxError::SignIn)?;
+        if !state.signed_in {
+            return Err(SandboxError::SignIn(AzError::NotLoggedIn));
+        }
+        // Persisted beside instance discovery, so an az a person runs by hand in this config dir
+        // (the help desk does) does not send telemetry to dc.services.visualstudio.com either.
+        cli::run(&az, &config, &["config", "set", "core.collect_telemetry=false"], Duration::from_secs(30)).await.map_err(SandboxError::SignIn)?;
+        self.endpoints.signed_in_as = state.user.clone();
+        Ok(state)
+    }
+}
+
+/// Keeps az on loopback: every az started with a config dir whose `versionCheck.json` holds no
+/// versions first asks `azcliprod.blob.core.windows.net` for the latest release
+/// (`handle_version_update` in azure-cli-core). Recording the installed version stops that; a
+/// placeholder version before the first run sends az down its "was updated" path, which only
+/// clears the file — so the first run learns the version without a network call.
+fn write_version_check(path: &std::path::Path, version: &str) -> Result<(), SandboxError> {
+    let text = serde_json::json!({"versions": {"core": {"local": version}, "azure-cli": {"local": version}}, "update_time": ""}).to_string();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| SandboxError::Dir { path: dir.into(), source })?;
+    }
+    std::fs::write(path, text).map_err(|source| SandboxError::Dir { path: path.into(), source })
+}
+
+/// Approves a device code by its user code, as a person would on the sandbox's sign-in page.
+fn approve(shared: &Shared, user_code: &str) {
+    if let Ok(mut codes) = shared.device_codes.lock() {
+        for c in codes.values_mut().filter(|c| c.user_code == user_code) {
+            c.approved = true;
+        }
+    }
+}
