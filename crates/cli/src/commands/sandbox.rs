@@ -3,6 +3,11 @@
 use crate::args::{Global, SandboxArgs};
 use crate::output::report_error;
 use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How long `--signed-in` waits for az (a fresh az config dir builds its command index first).
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub fn run(global: &Global, args: SandboxArgs) -> u8 {
     let rt = match super::runtime() {
@@ -16,7 +21,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
         // Listen for signals before the endpoints are printed: whoever reads them may stop us at
         // once, and a SIGINT that arrives before the handler exists is lost when the parent
         // started us with SIGINT ignored (any background job).
-        let stop = StopSignals::install();
+        let mut stop = StopSignals::install();
         let options = SandboxOptions { faults: args.faults.0.clone(), latency_ms: args.latency_ms, dir: args.dir.clone(), first_port: args.port, foundry_port: args.foundry_port, approve_after_ms: args.approve_after_ms };
         let mut sandbox = match Sandbox::start(options).await {
             Ok(s) => s,
@@ -26,6 +31,30 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
             if let Err(e) = sandbox.write_config(path) {
                 sandbox.shutdown().await;
                 return report_error(global.json, &e);
+            }
+        }
+        if args.signed_in {
+            if !global.json {
+                eprintln!("Signing the sandbox's az in (device code, approved by the sandbox)…");
+            }
+            let (result, stopped) = {
+                let cancel = CancellationToken::new();
+                let signing_in = sandbox.sign_in(SIGN_IN_TIMEOUT, cancel.clone());
+                tokio::pin!(signing_in);
+                tokio::select! {
+                    r = &mut signing_in => (r, false),
+                    _ = stop.wait() => {
+                        cancel.cancel();
+                        (signing_in.await, true)
+                    }
+                }
+            };
+            if stopped || result.is_err() {
+                sandbox.shutdown().await;
+                return match result {
+                    Err(e) if !stopped => report_error(global.json, &e),
+                    _ => 0,
+                };
             }
         }
         let info = sandbox.info();
@@ -38,6 +67,14 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
             eprintln!("Sandbox running (faults: {faults}; latency: {} ms). Press Ctrl-C to stop.", info.latency_ms);
             if let Some(path) = &args.write_config {
                 eprintln!("Point other commands at it: FOUNDRY_ONBOARD_CONFIG={} foundry-onboard doctor", path.display());
+            }
+            if let Some(user) = &info.endpoints.signed_in_as {
+                let azure = sandbox.dir().join("azure");
+                eprintln!(
+                    "The sandbox's az is signed in as {user}: AZURE_CONFIG_DIR={} REQUESTS_CA_BUNDLE={} az account show",
+                    azure.display(),
+                    info.endpoints.ca_file
+                );
             }
         }
         stop.wait().await;
@@ -70,9 +107,9 @@ impl StopSignals {
     }
 
     #[cfg(unix)]
-    async fn wait(self) {
-        match self.signals {
-            Some((mut int, mut term)) => {
+    async fn wait(&mut self) {
+        match &mut self.signals {
+            Some((int, term)) => {
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
@@ -85,7 +122,7 @@ impl StopSignals {
     }
 
     #[cfg(not(unix))]
-    async fn wait(self) {
+    async fn wait(&mut self) {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
