@@ -13,3 +13,4 @@ mod gui;
 mod guard;
 mod profile;
 mod sandbox;
+mod sandbox_faults;
