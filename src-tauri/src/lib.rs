@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod doctor;
 mod logging;
 mod state;
 
@@ -68,6 +69,7 @@ pub fn run() -> ExitCode {
         }))
         .plugin(tauri_plugin_opener::init())
         .manage(app_state)
+        .manage(doctor::DoctorState::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::config_view,
@@ -81,7 +83,12 @@ pub fn run() -> ExitCode {
             commands::discover,
             commands::load_deployments,
             commands::save_models,
-            commands::save_gateway
+            commands::save_gateway,
+            doctor::doctor_run,
+            doctor::doctor_cancel,
+            doctor::doctor_report_markdown,
+            doctor::doctor_save_report,
+            doctor::doctor_trust_ca
         ])
         .build(context);
     let app = match app {
