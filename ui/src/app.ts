@@ -25,7 +25,13 @@ export class App {
     replaceChildren(
       root,
       h('div', { class: 'app' },
-        h('header', { class: 'app-header' }, h('h1', { class: 'app-title' }, 'Foundry Onboard')),
+        h(
+          'header',
+          { class: 'app-header' },
+          h('h1', { class: 'app-title' }, 'Foundry Onboard'),
+          // The help desk starts here: the doctor works before (or without) onboarding.
+          h('button', { type: 'button', class: 'btn btn-link app-troubleshoot', 'data-testid': 'open-doctor', on: { click: () => this.openDoctor() } }, 'Troubleshoot'),
+        ),
         this.main,
         this.footerSlot,
       ),
@@ -35,6 +41,12 @@ export class App {
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
     }, { loadingLabel: 'Starting…' });
+  }
+
+  /** The Doctor tab, from anywhere (the wizard included). */
+  openDoctor(): void {
+    if (this.home) this.home.select('doctor', true);
+    else this.show({ name: 'home', tab: 'doctor' }, true);
   }
 
   show(view: View, moveFocus = false): void {

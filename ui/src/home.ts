@@ -1,6 +1,7 @@
 // Home screen: Usage, Doctor and Settings as an ARIA tab set.
 import { loadInto } from './async';
 import { add, h, replaceChildren } from './dom';
+import { DoctorPanel } from './doctor';
 import { configView, type ConfigView } from './ipc';
 
 export type TabId = 'usage' | 'doctor' | 'settings';
@@ -69,8 +70,7 @@ export class Home {
     );
     this.panels.get('doctor')!.append(
       h('h2', null, 'Doctor'),
-      h('p', null, 'Re-run the connectivity checks and get a fix for anything that is broken.'),
-      h('p', { class: 'note' }, 'Coming in a later release.'),
+      h('p', null, 'The connectivity checks: every hop from this machine to Azure AI Foundry, each problem named with its fix. Copy or save the report for your help desk.'),
     );
 
     const runSetup = h(
@@ -104,7 +104,15 @@ export class Home {
     }
     if (focus) this.tabs.get(id)!.focus();
     if (id === 'settings' && (changed || !this.settingsStarted)) this.loadSettings();
+    // The doctor runs the first time its tab is shown; Run again after that.
+    if (id === 'doctor' && !this.doctor) {
+      this.doctor = new DoctorPanel({ withClaude: false, claudeToggle: true, autoRun: true });
+      this.panels.get('doctor')!.append(this.doctor.el);
+    }
   }
+
+  /** The Doctor tab's panel, once the tab has been shown. */
+  doctor: DoctorPanel | null = null;
 
   private settingsStarted = false;
 

@@ -1,5 +1,6 @@
 // The first-run wizard: Welcome → Sign in → Resource & models → Profile → Verify → Done.
 import { h, replaceChildren, type Child } from './dom';
+import { DoctorPanel } from './doctor';
 import type { AppInfo } from './ipc';
 import { profileStep } from './profile';
 import { resourceStep } from './resource';
@@ -17,6 +18,17 @@ interface StepDef {
 }
 
 const code = (text: string): HTMLElement => h('code', null, text);
+
+/** Verify: the live doctor, with the real Claude Code request, started on entry. */
+function verifyStep(): HTMLElement {
+  const panel = new DoctorPanel({ withClaude: true, autoRun: true });
+  return h(
+    'div',
+    { class: 'verify-step' },
+    h('p', null, 'The connectivity checks run now: your profile, sign-in, name resolution through the private endpoint, TLS, a small test request to each chosen deployment and one real ', code('claude -p'), ' call.'),
+    panel.el,
+  );
+}
 
 export const STEPS: readonly StepDef[] = [
   {
@@ -68,13 +80,8 @@ export const STEPS: readonly StepDef[] = [
     id: 'verify',
     label: 'Verify',
     title: 'Check the connection',
-    placeholder: true,
-    body: () =>
-      h(
-        'p',
-        null,
-        'Run the connectivity checks: name resolution, TLS, sign-in and a small test request to each chosen deployment.',
-      ),
+    placeholder: false,
+    body: () => verifyStep(),
   },
   {
     id: 'done',

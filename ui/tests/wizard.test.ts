@@ -68,7 +68,7 @@ describe('wizard', () => {
       const section = getByTestId(`step-${ORDER[i]}`);
       seen[ORDER[i]] = section.textContent ?? '';
       const placeholder = byTestId('coming-later', section) !== null;
-      expect(placeholder, ORDER[i]).toBe(!['welcome', 'signin', 'resource', 'profile', 'done'].includes(ORDER[i]));
+      expect(placeholder, ORDER[i]).toBe(!['welcome', 'signin', 'resource', 'profile', 'verify', 'done'].includes(ORDER[i]));
       if (i < ORDER.length - 1) click(getByTestId('wizard-next'));
     }
     expect(seen.signin).toContain('az login');
