@@ -4,18 +4,15 @@
 // Copy and Save report; "Trust this CA" where the core offers that fix.
 import { errorPanel, LOADING_DELAY_MS, spinner } from './async';
 import { h, replaceChildren } from './dom';
+import { copyReport, fixView, saveReport } from './doctor-actions';
 import { evidenceView } from './doctor-evidence';
 import './doctor.css';
 import { toIpcError } from './ipc';
 import {
   doctorCancel,
-  doctorReportMarkdown,
   doctorRun,
-  doctorSaveReport,
-  doctorTrustCa,
   type CheckResult,
   type DoctorEvent,
-  type Fix,
   type PlannedCheck,
   type ReportFormat,
   type Section,
@@ -324,7 +321,7 @@ export class DoctorPanel {
       { class: 'dcheck-body' },
       r.status === 'skip' ? null : h('p', { class: 'dcheck-full', 'data-testid': `detail-${r.id}` }, r.detail),
       r.hint ? h('p', { class: 'dhint', 'data-testid': `hint-${r.id}` }, h('strong', null, 'What to do: '), withCode(r.hint)) : null,
-      r.fix ? this.fixView(r.fix) : null,
+      r.fix ? fixView(r.fix, (notice) => void this.run(notice)) : null,
       evidenceView(r.evidence),
       h('p', { class: 'dmeta muted' }, h('code', null, r.id), ` · ${r.durationMs} ms`),
     );
@@ -342,43 +339,6 @@ export class DoctorPanel {
       body,
     );
     replaceChildren(row.el, details);
-  }
-
-  private fixView(fix: Fix): HTMLElement | null {
-    if (fix.kind !== 'trustCa') return null;
-    const result = h('div', { class: 'dfix-result', 'aria-live': 'polite' });
-    const button: HTMLButtonElement = h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn btn-primary',
-        'data-testid': 'fix-trust-ca',
-        on: {
-          click: () => {
-            button.disabled = true;
-            replaceChildren(result, spinner('Trusting the CA and writing the profile…'));
-            doctorTrustCa(fix.pem).then(
-              (bundle) => {
-                const notice = h('p', { class: 'callout', 'data-testid': 'fix-done' }, 'Trusted ', h('strong', null, fix.issuer), '. Saved to ', h('code', null, bundle), '; the profile now exports ', h('code', null, 'NODE_EXTRA_CA_CERTS'), ' (open a new terminal for it). The checks ran again below.');
-                void this.run(notice);
-              },
-              (e) => {
-                button.disabled = false;
-                replaceChildren(result, errorPanel(toIpcError(e), () => button.click()));
-              },
-            );
-          },
-        },
-      },
-      'Trust this CA',
-    );
-    return h(
-      'div',
-      { class: 'dfix', 'data-testid': 'fix' },
-      h('p', null, 'One click: add ', h('strong', null, fix.issuer), ' to the extra CA bundle, point ', h('code', null, 'network.extra_ca_file'), ' at it and export ', h('code', null, 'NODE_EXTRA_CA_CERTS'), ' in your profile. Only do this if your company runs this inspection proxy.'),
-      button,
-      result,
-    );
   }
 
   private renderSummary(summary: Summary | null): void {
@@ -408,48 +368,11 @@ export class DoctorPanel {
     );
   }
 
-  /**
-   * Copies the Markdown report. WebKit allows the clipboard only inside the click, so the text
-   * is handed over as a promise (ClipboardItem) while it is still being fetched; without that,
-   * writeText after the fetch; without any clipboard access, the text selected for Ctrl+C.
-   */
-  private async copy(): Promise<void> {
-    const text = doctorReportMarkdown();
-    const clip = navigator.clipboard as Clipboard | undefined;
-    let copied: Promise<void>;
-    if (clip?.write && typeof ClipboardItem !== 'undefined') {
-      copied = clip.write([new ClipboardItem({ 'text/plain': text.then((t) => new Blob([t], { type: 'text/plain' })) })]);
-    } else if (clip?.writeText) {
-      copied = text.then((t) => clip.writeText(t));
-    } else {
-      copied = Promise.reject(new Error('no clipboard'));
-    }
-    let md: string;
-    try {
-      md = await text;
-    } catch (e) {
-      copied.catch(() => undefined);
-      replaceChildren(this.messageEl, errorPanel(toIpcError(e), () => void this.copy()));
-      return;
-    }
-    try {
-      await copied;
-      replaceChildren(this.messageEl, h('p', { class: 'callout', 'data-testid': 'copy-done' }, 'The report is on the clipboard (tokens, keys and user names are redacted).'));
-    } catch {
-      const area = h('textarea', { class: 'dreport-text', readonly: true, rows: '8', 'aria-label': 'Doctor report (Markdown)', 'data-testid': 'report-text' });
-      area.value = md;
-      replaceChildren(this.messageEl, h('p', null, 'Press Ctrl+C to copy the selected report:'), area);
-      area.focus();
-      area.select();
-    }
+  private copy(): Promise<void> {
+    return copyReport(this.messageEl);
   }
 
-  private async save(format: ReportFormat): Promise<void> {
-    try {
-      const path = await doctorSaveReport(format);
-      replaceChildren(this.messageEl, h('p', { class: 'callout', 'data-testid': 'save-done' }, 'Report saved to ', h('code', { 'data-testid': 'saved-path' }, path), '.'));
-    } catch (e) {
-      replaceChildren(this.messageEl, errorPanel(toIpcError(e), () => void this.save(format)));
-    }
+  private save(format: ReportFormat): Promise<void> {
+    return saveReport(this.messageEl, format);
   }
 }
