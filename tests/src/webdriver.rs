@@ -95,6 +95,12 @@ impl Session {
         Ok(base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default())?)
     }
 
+    /// Sets the window's outer size (the app's minimum is 800×600).
+    pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        self.call(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> Result<()> {
         self.client.delete(&self.base).send().await?;
         Ok(())
