@@ -43,7 +43,9 @@ pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
     }
 }
 
-/// `path.tcp`: five connects to the first private address; the median against the threshold.
+/// `path.tcp`: five connects to the first private address, each followed by a TLS hello whose
+/// round trip is the latency sample (a bare connect completes in the kernel and can hide a slow
+/// path; the first TLS round trip cannot). The median goes against `max_latency_ms`.
 pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
     let Some(ip) = ctx.facts.addresses.get().and_then(|a| a.first().copied()) else {
@@ -53,44 +55,72 @@ pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
     if let Err(e) = ctx.net.guard.check_ip(ip) {
         return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e));
     }
+    let tls = super::tls::timing_config();
+    let server = rustls::pki_types::ServerName::try_from(endpoint.host.clone()).ok();
     let budget = ctx.options.check_timeout.mul_f32(0.9);
+    let begun = Instant::now();
     let max = ctx.config.network.max_latency_ms;
-    let mut samples = Vec::new();
+    let (mut connects, mut hellos) = (Vec::new(), Vec::new());
+    let evidence = |connects: &[f64], hellos: &[f64]| {
+        let mut e = Evidence { rtt_ms: hellos.to_vec(), ..Default::default() }.fact("address", addr.to_string()).fact("max_latency_ms", max.to_string());
+        if !connects.is_empty() {
+            e = e.fact("TCP connect ms", connects.iter().map(|c| format!("{c:.1}")).collect::<Vec<_>>().join(", "));
+        }
+        e
+    };
     for _ in 0..5 {
+        let left = budget.saturating_sub(begun.elapsed()).max(Duration::from_millis(1));
         let start = Instant::now();
-        let left = budget.saturating_sub(samples.iter().map(|s: &f64| Duration::from_secs_f64(s / 1000.0)).sum());
-        match tokio::time::timeout(left.max(Duration::from_millis(1)), tokio::net::TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => {
-                samples.push(start.elapsed().as_secs_f64() * 1000.0);
-                drop(stream);
-            }
+        let stream = match tokio::time::timeout(left, tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => stream,
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                 return Outcome::fail(format!("{addr} refused the connection: nothing listens on port {}", endpoint.port), "The private endpoint may have been deleted or the address is stale; ask the platform team to check the private endpoint and its DNS record.")
-                    .with(Evidence { rtt_ms: samples, ..Default::default() });
+                    .with(evidence(&connects, &hellos));
             }
-            Ok(Err(e)) => return Outcome::fail(format!("cannot connect to {addr}: {e}"), "Check the VPN and the route to the private endpoint's subnet.").with(Evidence { rtt_ms: samples, ..Default::default() }),
+            Ok(Err(e)) => return Outcome::fail(format!("cannot connect to {addr}: {e}"), "Check the VPN and the route to the private endpoint's subnet.").with(evidence(&connects, &hellos)),
             Err(_) => {
                 return Outcome::fail(
                     format!("no answer from {addr} within {:.1} s: the packets are dropped", budget.as_secs_f32()),
-                    "A network security group, firewall or missing route drops TCP 443 to the private endpoint: the network team checks the NSG on the endpoint's subnet and the VPN's routes.",
+                    "A network security group, firewall or missing route drops TCP to the private endpoint: the network team checks the NSG on the endpoint's subnet and the VPN's routes.",
                 )
-                .with(Evidence { rtt_ms: samples, ..Default::default() });
+                .with(evidence(&connects, &hellos));
+            }
+        };
+        connects.push(start.elapsed().as_secs_f64() * 1000.0);
+        if let (Some(tls), Some(server)) = (&tls, &server) {
+            let hello = Instant::now();
+            let left = budget.saturating_sub(begun.elapsed()).max(Duration::from_millis(1));
+            match tokio::time::timeout(left, tokio_rustls::TlsConnector::from(tls.clone()).connect(server.clone(), stream)).await {
+                Ok(Ok(_)) => hellos.push(hello.elapsed().as_secs_f64() * 1000.0),
+                // Not TLS, or a handshake refused: path.tls says why; the connect times still count.
+                Ok(Err(_)) => {}
+                Err(_) => {
+                    return Outcome::fail(
+                        format!("{addr} accepts TCP but sends no TLS answer within {:.1} s", budget.as_secs_f32()),
+                        "Something accepts the connection and then holds it (a proxy or a firewall that inspects): the network team checks what answers on this address.",
+                    )
+                    .with(evidence(&connects, &hellos));
+                }
             }
         }
     }
     let _ = ctx.facts.reached.set(addr);
-    let mut sorted = samples.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
-    let evidence = Evidence { rtt_ms: samples, ..Default::default() }.fact("address", addr.to_string()).fact("max_latency_ms", max.to_string());
-    if median > f64::from(max) {
+    let median = |v: &[f64]| {
+        let mut s = v.to_vec();
+        s.sort_by(f64::total_cmp);
+        s.get(s.len() / 2).copied().unwrap_or(0.0)
+    };
+    let (connect, hello) = (median(&connects), median(&hellos));
+    let rtt = connect.max(hello);
+    let evidence = evidence(&connects, &hellos);
+    if rtt > f64::from(max) {
         return Outcome::warn(
-            format!("TCP {} to {addr} answers, but slowly: median connect {median:.1} ms > {max} ms", endpoint.port),
+            format!("{addr} answers, but slowly: median round trip {rtt:.1} ms > {max} ms (TCP connect {connect:.1} ms, TLS hello {hello:.1} ms)"),
             "A slow VPN or a long way round (a hub in another region): Claude Code works but feels sluggish. The network team checks the route; raise network.max_latency_ms if this is expected.",
         )
         .with(evidence);
     }
-    Outcome::pass(format!("TCP {} to {addr}: median connect {median:.1} ms (≤ {max} ms)", endpoint.port)).with(evidence)
+    Outcome::pass(format!("{addr} reachable: median round trip {rtt:.1} ms ≤ {max} ms (TCP connect {connect:.1} ms, TLS hello {hello:.1} ms)")).with(evidence)
 }
 
 /// `path.https`: without a credential, Azure answers its own JSON 401.

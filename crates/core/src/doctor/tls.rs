@@ -36,6 +36,33 @@ impl ServerCertVerifier for Recording {
     }
 }
 
+/// Accepts any certificate: for timing the TLS round trip only (path.tcp), where nothing is sent
+/// after the handshake and path.tls does the real verification.
+#[derive(Debug)]
+struct TimingOnly(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for TimingOnly {
+    fn verify_server_cert(&self, _: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A client config for timing handshakes (never for sending data).
+pub fn timing_config() -> Option<Arc<rustls::ClientConfig>> {
+    let p = provider();
+    let b = rustls::ClientConfig::builder_with_provider(p.clone()).with_safe_default_protocol_versions().ok()?;
+    Some(Arc::new(b.dangerous().with_custom_certificate_verifier(Arc::new(TimingOnly(p))).with_no_client_auth()))
+}
+
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
