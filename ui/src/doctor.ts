@@ -61,6 +61,9 @@ export interface DoctorPanelOptions {
   autoRun?: boolean;
 }
 
+/** The panel whose run the backend is running (it keeps one run at a time, like this). */
+let active: DoctorPanel | null = null;
+
 export class DoctorPanel {
   readonly el: HTMLElement;
   private readonly rows = new Map<string, Row>();
@@ -127,6 +130,7 @@ export class DoctorPanel {
   /** Starts a run (the backend cancels one still going); `notice` stays above the rows. */
   run(notice: Node | null = null): Promise<void> {
     const gen = ++this.generation;
+    active = this;
     this.running = true;
     this.showProgress = false;
     this.detachedCancelled = false;
@@ -170,8 +174,9 @@ export class DoctorPanel {
 
   /** Applies one streamed event; any order is fine (a result before its plan gets its own row). */
   handle(e: DoctorEvent): void {
-    // The step or tab was left: nobody is looking, stop the run.
-    if (!this.el.isConnected && this.running && !this.detachedCancelled) {
+    // The step or tab was left: nobody is looking, stop the run — unless another panel's run
+    // has replaced it in the backend (a cancel now would stop that one).
+    if (!this.el.isConnected && this.running && active === this && !this.detachedCancelled) {
       this.detachedCancelled = true;
       void this.cancel();
     }

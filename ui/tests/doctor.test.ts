@@ -213,6 +213,42 @@ describe('doctor panel', () => {
     expect(getByTestId<HTMLButtonElement>('doctor-copy', panel.el).disabled).toBe(false);
   });
 
+  it('a panel that was left cancels its run, unless another panel\'s run has replaced it', async () => {
+    const emits: Emit[] = [];
+    const calls: string[] = [];
+    mockIPC((cmd, args) => {
+      calls.push(cmd);
+      if (cmd === 'doctor_run') {
+        emits.push((e) => (args as { onEvent: { onmessage: Emit } }).onEvent.onmessage(e));
+        return new Promise<Report>(() => undefined);
+      }
+      return null;
+    });
+    const left = new DoctorPanel({ withClaude: true });
+    document.body.append(left.el);
+    void left.run();
+    await settle();
+    left.el.remove();
+    emits[0]({ event: 'planned', checks: PLAN });
+    emits[0]({ event: 'started', id: 'env.claude' });
+    await settle();
+    expect(calls.filter((c) => c === 'doctor_cancel')).toHaveLength(1);
+
+    const verify = new DoctorPanel({ withClaude: true });
+    document.body.append(verify.el);
+    void verify.run();
+    await settle();
+    verify.el.remove();
+    panel = new DoctorPanel({ withClaude: false });
+    document.body.append(panel.el);
+    void panel.run();
+    await settle();
+    // The Verify run's last events land after the Doctor tab's run began: that run goes on.
+    emits[1]({ event: 'finished', result: result('env.claude', 'fail', 'cancelled') });
+    await settle();
+    expect(calls.filter((c) => c === 'doctor_cancel')).toHaveLength(1);
+  });
+
   it('copies the Markdown report, falls back to a selected text area, and saves to a path', async () => {
     backend(() => undefined, report([]), {
       doctor_report_markdown: () => '# Foundry Onboard doctor report\n',
