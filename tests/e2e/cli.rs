@@ -107,12 +107,12 @@ fn stubs_with_a_valid_config_say_not_built_yet() {
     let cfg = home.path().join("ok.toml");
     fs::write(&cfg, "[foundry]\nresource = \"my-res\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\n").unwrap();
     let mut c = cli_command(home.path());
-    c.env("FOUNDRY_ONBOARD_CONFIG", &cfg).args(["--json", "doctor"]);
+    c.env("FOUNDRY_ONBOARD_CONFIG", &cfg).args(["--json", "usage"]);
     let r = run(c);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(v["error"]["kind"], "notBuilt");
-    assert!(v["error"]["message"].as_str().unwrap().contains("doctor"));
+    assert!(v["error"]["message"].as_str().unwrap().contains("usage"));
 }
 
 #[test]

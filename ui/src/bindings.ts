@@ -200,7 +200,7 @@ export type HttpEvidence = { url: string, status: number, contentType: string | 
  * The first bytes of an unexpected body, credentials masked.
  */
 bodyStart: string | null, };
-export type Evidence = { resolver: string | null, names: Array<NameEvidence>, 
+export type Evidence = { resolver?: string, names: Array<NameEvidence>, 
 /**
  * Connect round trips, in milliseconds.
  */
@@ -208,17 +208,17 @@ rttMs: Array<number>,
 /**
  * The presented chain, leaf first.
  */
-certificates: Array<CertEvidence>, http: HttpEvidence | null, 
+certificates: Array<CertEvidence>, http?: HttpEvidence, 
 /**
  * Anything else, as labelled lines (proxy decision, versions, ARM properties…).
  */
 facts: Array<[string, string]>, };
-export type Fix = { "kind": "trustCa", pem: string, suggested_path: string, issuer: string, };
+export type Fix = { "kind": "trustCa", pem: string, suggestedPath: string, issuer: string, };
 export type CheckResult = { id: string, section: Section, title: string, status: Status, detail: string, 
 /**
  * The next step; empty for a pass.
  */
-hint: string, durationMs: number, evidence: Evidence, fix: Fix | null, };
+hint: string, durationMs: number, evidence: Evidence, fix?: Fix, };
 export type PlannedCheck = { id: string, section: Section, title: string, 
 /**
  * Skipped unless these pass.

@@ -40,7 +40,7 @@ const DNS_FAIL = result('path.dns', 'fail', 'sandbox-ai.services.ai.azure.com re
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const TLS_FAIL = result('path.tls', 'fail', 'the certificate is issued by Inspection CA, which is not a trusted CA', {
   hint: 'Trust the inspection CA.',
-  fix: { kind: 'trustCa', pem: PEM, suggested_path: '/tmp/ca.pem', issuer: 'Inspection CA' },
+  fix: { kind: 'trustCa', pem: PEM, suggestedPath: '/tmp/ca.pem', issuer: 'Inspection CA' },
   evidence: { certificates: [{ subject: 'CN=sandbox-ai', issuer: 'CN=Inspection CA', notBefore: '2025', notAfter: '2027', names: ['sandbox-ai'] }] } as unknown as CheckResult['evidence'],
 });
 

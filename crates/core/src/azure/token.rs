@@ -94,6 +94,10 @@ impl TokenSource {
                 AzError::Timeout { command: "account get-access-token".into(), secs: self.timeout.as_secs() }
             } else if text.contains("not found on PATH") {
                 AzError::NotInstalled
+            } else if let Some(explained) = super::aadsts::explain(&text) {
+                // A refusal Entra named (AADSTS700082: the sign-in went stale…) says more than
+                // az's generic "run az login".
+                AzError::Failed { command: "account get-access-token".into(), explained: Some(explained), stderr: crate::redact::first_bytes(&text, 400) }
             } else if text.contains("az login") {
                 AzError::NotLoggedIn
             } else {

@@ -30,7 +30,7 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
     out.extend([
         Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check).after(after_arm),
         Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy),
-        Check::new("path.tcp", Section::PrivatePath, "TCP 443 reachable, latency", path::tcp).requires(&["path.dns"]),
+        Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
         Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]),
         Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tls"]),
     ]);

@@ -26,7 +26,9 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
         Some(res) => crate::sandbox::BASE_DOMAINS.iter().map(|d| format!("{res}.{d}")).collect(),
         None => vec![endpoint.host.clone()],
     };
-    let pe_ips: Vec<IpAddr> = ctx.facts.account.get().map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
+    let mut pe_ips: Vec<IpAddr> = ctx.facts.account.get().map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
+    pe_ips.sort();
+    pe_ips.dedup();
     let hosts = read_hosts();
     let lookups = names.iter().map(|n| lookup(resolver, n, &ctx, &pe_ips, &hosts));
     let answers: Vec<NameEvidence> = futures::future::join_all(lookups).await;

@@ -20,9 +20,9 @@ pub fn deployment_for(ctx: &Ctx, tier: Tier) -> Option<String> {
 }
 
 /// The credential Claude Code will use, fetched (and remembered for scrubbing).
-pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Outcome> {
+pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Box<Outcome>> {
     match ctx.mode {
-        AuthMode::Entra => ctx.facts.foundry_token.get().cloned().ok_or_else(|| Outcome::skip("skipped: signin.token gave no token")),
+        AuthMode::Entra => ctx.facts.foundry_token.get().cloned().ok_or_else(|| Box::new(Outcome::skip("skipped: signin.token gave no token"))),
         _ => {
             let store = crate::secrets::SecretStore::new(ctx.config.is_sandbox());
             match store.get(secret_name) {
@@ -30,7 +30,7 @@ pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Outcome
                     ctx.secret_seen(&s);
                     Ok(s)
                 }
-                Err(e) => Err(Outcome::fail(format!("no {secret_name} in the keyring: {e}"), e.hint())),
+                Err(e) => Err(Box::new(Outcome::fail(format!("no {secret_name} in the keyring: {e}"), e.hint()))),
             }
         }
     }
@@ -44,7 +44,7 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
     let secret = match credential(&ctx, crate::profile::FOUNDRY_API_KEY) {
         Ok(s) => s,
-        Err(o) => return o,
+        Err(o) => return *o,
     };
     let cred = if ctx.mode == AuthMode::Entra { Credential::Bearer(&secret) } else { Credential::ApiKey(&secret) };
     let shape = if crate::foundry::recognised_by_claude_code(&name) { "as Claude Code sends it for a known model" } else { "with adaptive thinking and output_config.effort, as Claude Code sends it for this name" };

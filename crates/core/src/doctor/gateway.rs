@@ -39,18 +39,18 @@ pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
 }
 
 /// The gateway credential: its key from the keyring, or an Entra token for `gateway.scope`.
-async fn credential(ctx: &Ctx) -> Result<crate::Secret, Outcome> {
+async fn credential(ctx: &Ctx) -> Result<crate::Secret, Box<Outcome>> {
     if ctx.config.gateway.auth == crate::config::GatewayAuth::Entra {
         let Some(scope) = ctx.config.gateway.scope.clone() else {
-            return Err(Outcome::fail("gateway.auth is entra but gateway.scope is not set", "Set gateway.scope to the gateway's Entra application scope (api://…/.default)."));
+            return Err(Box::new(Outcome::fail("gateway.auth is entra but gateway.scope is not set", "Set gateway.scope to the gateway's Entra application scope (api://…/.default).")));
         };
-        let Some(tokens) = &ctx.tokens else { return Err(Outcome::skip("skipped: az is not installed (signin.az)")) };
+        let Some(tokens) = &ctx.tokens else { return Err(Box::new(Outcome::skip("skipped: az is not installed (signin.az)"))) };
         return match tokens.token(&scope).await {
             Ok(t) => {
                 ctx.secret_seen(&t);
                 Ok(t)
             }
-            Err(e) => Err(Outcome::fail(e.to_string(), crate::Diagnose::hint(&e))),
+            Err(e) => Err(Box::new(Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)))),
         };
     }
     super::foundry::credential(ctx, crate::profile::GATEWAY_KEY)
@@ -61,7 +61,7 @@ pub async fn auth(ctx: Arc<Ctx>) -> Outcome {
     let Some(base) = base(&ctx) else { return Outcome::fail("no gateway URL is configured", "Set gateway.url.") };
     let secret = match credential(&ctx).await {
         Ok(s) => s,
-        Err(o) => return o,
+        Err(o) => return *o,
     };
     let Some(model) = ctx.config.models.sonnet.clone() else { return Outcome::fail("no sonnet deployment is chosen", "Choose the three deployments first.") };
     let url = format!("{base}/anthropic");
@@ -79,7 +79,7 @@ pub async fn usage(ctx: Arc<Ctx>) -> Outcome {
     let Some(base) = base(&ctx) else { return Outcome::fail("no gateway URL is configured", "Set gateway.url.") };
     let secret = match credential(&ctx).await {
         Ok(s) => s,
-        Err(o) => return o,
+        Err(o) => return *o,
     };
     let url = match ctx.config.gateway.kind {
         GatewayKind::Litellm => format!("{base}/key/info"),

@@ -99,22 +99,20 @@ pub struct HttpEvidence {
 
 /// What a check saw — structured, so the GUI can draw it and the help desk can read it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Evidence {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub resolver: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<NameEvidence>,
     /// Connect round trips, in milliseconds.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rtt_ms: Vec<f64>,
     /// The presented chain, leaf first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<CertEvidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub http: Option<HttpEvidence>,
     /// Anything else, as labelled lines (proxy decision, versions, ARM properties…).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<(String, String)>,
 }
 
@@ -131,6 +129,7 @@ impl Evidence {
 pub enum Fix {
     /// Save the presented CA to `suggested_path` and point `NODE_EXTRA_CA_CERTS` at it through
     /// the profile.
+    #[serde(rename_all = "camelCase")]
     TrustCa { pem: String, suggested_path: String, issuer: String },
 }
 
@@ -148,6 +147,7 @@ pub struct CheckResult {
     pub duration_ms: u64,
     pub evidence: Evidence,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub fix: Option<Fix>,
 }
 
@@ -170,7 +170,7 @@ pub struct PlannedCheck {
 pub enum DoctorEvent {
     Planned { checks: Vec<PlannedCheck> },
     Started { id: String },
-    Finished { result: CheckResult },
+    Finished { result: Box<CheckResult> },
     Done { summary: Summary },
 }
 

@@ -154,7 +154,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
                 r.insert(check.id.clone(), result.clone());
             }
             let _ = tx.send(Some(result.status));
-            emit(DoctorEvent::Finished { result });
+            emit(DoctorEvent::Finished { result: Box::new(result) });
         });
     }
     let deadline = ctx.options.deadline;
@@ -174,7 +174,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             Some(r) => r,
             None => {
                 let r = ctx.scrub(finish(check, Outcome::fail(why.clone(), "Run the doctor again; if it keeps happening, run the slow check alone with --only."), started.elapsed()));
-                emit(DoctorEvent::Finished { result: r.clone() });
+                emit(DoctorEvent::Finished { result: Box::new(r.clone()) });
                 r
             }
         };

@@ -19,9 +19,16 @@ impl Ctx {
     pub fn scrub(&self, result: CheckResult) -> CheckResult {
         let secrets: Vec<String> = self.secrets.lock().map(|s| s.iter().map(|x| x.expose().to_string()).collect()).unwrap_or_default();
         let keep_upn = self.options.include_identity;
-        let Ok(json) = serde_json::to_value(&result) else { return result };
-        let cleaned = map_strings(json, &|s| scrub_text(s, &secrets, keep_upn));
-        serde_json::from_value(cleaned).unwrap_or(result)
+        let clean = |s: &str| scrub_text(s, &secrets, keep_upn);
+        let scrubbed = serde_json::to_value(&result).ok().map(|json| map_strings(json, &clean)).and_then(|v| serde_json::from_value::<CheckResult>(v).ok());
+        // Never hand on what could not be scrubbed: keep the words, withhold the evidence.
+        scrubbed.unwrap_or_else(|| CheckResult {
+            detail: clean(&result.detail),
+            hint: clean(&result.hint),
+            evidence: super::model::Evidence::default().fact("evidence", "withheld: it could not be redacted"),
+            fix: None,
+            ..result
+        })
     }
 }
 
@@ -78,5 +85,25 @@ mod tests {
         let s = scrub_text(t, &["sbx-token.abc123".into()], false);
         assert_eq!(s, "token *** for ***@sandbox.example via Bearer *** at sandbox-ai.services.ai.azure.com; *** ***");
         assert!(scrub_text(t, &[], true).contains("dev@sandbox.example"));
+    }
+
+    #[test]
+    fn every_result_shape_survives_the_round_trip_through_the_scrubber() {
+        use crate::doctor::model::{CheckResult, Evidence, Fix, Section, Status};
+        let r = CheckResult {
+            id: "signin.az".into(),
+            section: Section::SignIn,
+            title: "t".into(),
+            status: Status::Pass,
+            detail: "signed in as dev@sandbox.example".into(),
+            hint: String::new(),
+            duration_ms: 1,
+            evidence: Evidence::default().fact("user", "dev@sandbox.example"),
+            fix: Some(Fix::TrustCa { pem: "p".into(), suggested_path: "/x".into(), issuer: "i".into() }),
+        };
+        let back: CheckResult = serde_json::from_value(serde_json::to_value(&r).unwrap()).unwrap();
+        assert_eq!(back, r, "the scrubber's round trip loses nothing");
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"suggestedPath\""), "{json}");
     }
 }
