@@ -274,3 +274,57 @@ fn an_expired_sign_in_says_to_sign_in_again() {
     assert!(text.contains("login"), "the next step is to sign in again: {text}");
     second.stop_with("-TERM");
 }
+
+/// Counts the DNS queries that reach 127.0.0.1:53 (the namespace's only resolver).
+fn dns_query_counter() -> (std::sync::Arc<std::sync::Mutex<Vec<String>>>, std::thread::JoinHandle<()>) {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:53").expect("bind 127.0.0.1:53 inside the namespace");
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+    let log = seen.clone();
+    let handle = std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while std::time::Instant::now() < deadline && !log.lock().unwrap().iter().any(|s| s == "<stop>") {
+            if let Ok((n, _)) = socket.recv_from(&mut buf) {
+                // The question's name: length-prefixed labels after the 12-byte header.
+                let (mut i, mut labels) = (12, Vec::new());
+                while i < n && buf[i] != 0 {
+                    let l = buf[i] as usize;
+                    labels.push(String::from_utf8_lossy(&buf[i + 1..(i + 1 + l).min(n)]).into_owned());
+                    i += 1 + l;
+                }
+                log.lock().unwrap().push(labels.join("."));
+            }
+        }
+    });
+    (seen, handle)
+}
+
+#[test]
+fn in_sandbox_mode_az_asks_no_dns_name_at_all() {
+    let Some(az) = skip_without_az() else { return };
+    if reexec_in_netns("azure::in_sandbox_mode_az_asks_no_dns_name_at_all") {
+        return;
+    }
+    // Every name az might look up (update check, telemetry, instance discovery) goes to a resolver
+    // we own: a private /etc/resolv.conf points at 127.0.0.1, where the counter listens.
+    let dir = tempfile::tempdir().unwrap();
+    let resolv = dir.path().join("resolv.conf");
+    std::fs::write(&resolv, "nameserver 127.0.0.1\n").unwrap();
+    assert!(std::process::Command::new("mount").arg("--bind").arg(&resolv).arg("/etc/resolv.conf").status().unwrap().success());
+    let (seen, counter) = dns_query_counter();
+    let sb = SandboxProcess::start(&["--approve-after-ms", "300"]);
+    for args in [&["login", "--device-code"][..], &["login", "--status"], &["discover"], &["doctor", "--only", "signin,foundry.config"]] {
+        let (code, out, err) = cli_json(&sb, &az, args);
+        assert!(code == 0 || args[0] == "doctor", "{args:?}: {err}\n{out:?}");
+    }
+    // Claude Code's own az call goes through the same config dir: run az as it would.
+    let dir_az = std::path::PathBuf::from(sb.endpoint("home")).parent().unwrap().join("azure");
+    let out = std::process::Command::new(&az).args(["account", "get-access-token", "--resource", "https://cognitiveservices.azure.com", "-o", "json"]).env("AZURE_CONFIG_DIR", &dir_az).env("REQUESTS_CA_BUNDLE", sb.endpoint("caFile")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::thread::sleep(Duration::from_millis(300));
+    let queries: Vec<String> = seen.lock().unwrap().clone();
+    seen.lock().unwrap().push("<stop>".into());
+    counter.join().unwrap();
+    assert!(queries.is_empty(), "az looked up names (it would have left loopback): {queries:?}");
+}

@@ -53,6 +53,9 @@ pub fn config_dir(config: &Config) -> PathBuf {
 /// Extra environment for every az run: in sandbox mode, its private config dir and CA, so the
 /// user's own `~/.azure` is never touched.
 pub fn env(config: &Config) -> Vec<(String, String)> {
+    if config.sandbox.is_some() {
+        keep_version_check_local(&config_dir(config));
+    }
     let mut v = vec![("AZURE_CORE_COLLECT_TELEMETRY".to_string(), "false".to_string()), ("AZURE_CORE_ONLY_SHOW_ERRORS".to_string(), "true".to_string())];
     if let Some(s) = &config.sandbox {
         v.push(("AZURE_CONFIG_DIR".into(), config_dir(config).display().to_string()));
@@ -61,6 +64,23 @@ pub fn env(config: &Config) -> Vec<(String, String)> {
         v.push(("AZURE_CORE_INSTANCE_DISCOVERY".into(), "false".into()));
     }
     v
+}
+
+/// Keeps a sandbox's az on loopback: an az whose config dir has no `versionCheck.json` first asks
+/// `azcliprod.blob.core.windows.net` for the latest release (`handle_version_update` in
+/// azure-cli-core). Recording the installed version (read from its package metadata, no process)
+/// stops that; when it cannot be read, a placeholder sends az down its "was updated" path, which
+/// only rewrites the file — no network call either way.
+pub fn keep_version_check_local(dir: &Path) {
+    let path = dir.join("versionCheck.json");
+    if path.exists() {
+        return;
+    }
+    let version = find().and_then(|az| installed_version(&az)).unwrap_or_else(|| "0".into());
+    let text = serde_json::json!({"versions": {"core": {"local": version}, "azure-cli": {"local": version}}, "update_time": ""}).to_string();
+    if std::fs::create_dir_all(dir).is_ok() {
+        let _ = crate::atomic_file::write(&path, text.as_bytes(), 0o600);
+    }
 }
 
 /// Runs az with the config's environment, bounded by `timeout`.
@@ -205,8 +225,9 @@ pub async fn prepare_sandbox_cloud(az: &Path, config: &Config) -> Result<(), AzE
     run(az, config, &["cloud", "register", "--name", "FoundryOnboardSandbox", "--endpoint-resource-manager", &config.azure.arm_url], t).await?;
     run(az, config, &["cloud", "set", "--name", "FoundryOnboardSandbox"], t).await?;
     // Persisted in the sandbox's own az config, so every az using that directory — Claude Code's
-    // own token call included — skips MSAL's instance discovery at login.microsoftonline.com.
-    run(az, config, &["config", "set", "core.instance_discovery=false"], t).await?;
+    // own token call included — skips MSAL's instance discovery at login.microsoftonline.com and
+    // sends no telemetry to dc.services.visualstudio.com.
+    run(az, config, &["config", "set", "core.instance_discovery=false", "core.collect_telemetry=false"], t).await?;
     std::fs::write(&marker, &config.azure.arm_url).map_err(|e| AzError::Spawn(e.to_string()))?;
     Ok(())
 }

@@ -18,18 +18,11 @@ impl Sandbox {
     pub async fn sign_in(&mut self, timeout: Duration, cancel: CancellationToken) -> Result<cli::LoginState, SandboxError> {
         let az = cli::find().ok_or(SandboxError::SignIn(AzError::NotInstalled))?;
         let config = self.config();
-        let version_check = cli::config_dir(&config).join("versionCheck.json");
-        let fresh = !version_check.exists();
-        if fresh {
-            write_version_check(&version_check, "0")?;
-        }
+        cli::keep_version_check_local(&cli::config_dir(&config));
         let version = tokio::select! {
             v = cli::version(&az, &config) => v.map_err(SandboxError::SignIn)?,
             _ = cancel.cancelled() => return Err(SandboxError::SignIn(AzError::Cancelled)),
         };
-        if fresh {
-            write_version_check(&version_check, &version)?;
-        }
         tracing::info!(az = %az.display(), %version, "signing the sandbox's az in");
         let shared = self.shared.clone();
         let _fresh_sign_in = shared.faults.hold_for_sign_in();
@@ -49,19 +42,6 @@ impl Sandbox {
         self.endpoints.signed_in_as = state.user.clone();
         Ok(state)
     }
-}
-
-/// Keeps az on loopback: every az started with a config dir whose `versionCheck.json` holds no
-/// versions first asks `azcliprod.blob.core.windows.net` for the latest release
-/// (`handle_version_update` in azure-cli-core). Recording the installed version stops that; a
-/// placeholder version before the first run sends az down its "was updated" path, which only
-/// clears the file — so the first run learns the version without a network call.
-fn write_version_check(path: &std::path::Path, version: &str) -> Result<(), SandboxError> {
-    let text = serde_json::json!({"versions": {"core": {"local": version}, "azure-cli": {"local": version}}, "update_time": ""}).to_string();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| SandboxError::Dir { path: dir.into(), source })?;
-    }
-    std::fs::write(path, text).map_err(|source| SandboxError::Dir { path: path.into(), source })
 }
 
 /// Approves a device code by its user code, as a person would on the sandbox's sign-in page.
