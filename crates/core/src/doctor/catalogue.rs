@@ -43,7 +43,7 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
     } else {
         let cred: &[&str] = if ctx.mode == AuthMode::Entra { &["path.https", "signin.token"] } else { &["path.https"] };
         for (tier, id, title) in [(Tier::Sonnet, "foundry.sonnet", "Sonnet deployment answers"), (Tier::Haiku, "foundry.haiku", "Haiku deployment answers"), (Tier::Opus, "foundry.opus", "Opus deployment answers")] {
-            out.push(Check::new(id, Section::Foundry, title, move |c| foundry::tier(c, tier)).requires(cred).after(&["foundry.config"]));
+            out.push(Check::new(id, Section::Foundry, title, move |c| foundry::tier(c, tier)).requires(cred));
         }
         let arm_needs: &[&str] = if ctx.mode == AuthMode::Entra { &["signin.token"] } else { &["signin.az"] };
         out.push(Check::new("foundry.config", Section::Foundry, "Resource configuration (ARM)", foundry::config).requires(arm_needs).timeout(az_budget));

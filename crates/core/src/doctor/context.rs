@@ -102,6 +102,8 @@ pub struct Ctx {
     pub facts: Facts,
     /// Every secret the run handled: blanked from every result (see `scrub`).
     pub secrets: std::sync::Mutex<Vec<Secret>>,
+    /// (planned, finished) check ids, kept by the runner.
+    pub progress: std::sync::Mutex<(std::collections::HashSet<String>, std::collections::HashSet<String>)>,
 }
 
 impl Ctx {
@@ -113,7 +115,12 @@ impl Ctx {
         let endpoint = endpoint_of(&config);
         let tokens = options.az.as_ref().and_then(|az| TokenSource::new(az, &config, options.az_timeout).ok());
         let home = ProfileHome::for_config(&config, &options.config_file, options.cli.clone()).ok();
-        Ok(Arc::new(Self { config, options, net, mode, endpoint, tokens, home, spec, process_env: std::env::vars().collect(), facts: Facts::default(), secrets: Default::default() }))
+        Ok(Arc::new(Self { config, options, net, mode, endpoint, tokens, home, spec, process_env: std::env::vars().collect(), facts: Facts::default(), secrets: Default::default(), progress: Default::default() }))
+    }
+
+    /// Whether check `id` has ended, or is not part of this run: nothing more will come from it.
+    pub fn settled(&self, id: &str) -> bool {
+        self.progress.lock().map(|p| !p.0.contains(id) || p.1.contains(id)).unwrap_or(true)
     }
 
     pub fn is_gateway(&self) -> bool {

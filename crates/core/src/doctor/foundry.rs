@@ -53,6 +53,11 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
     match crate::foundry::probe_at(&ctx.net, &endpoint.base_url, &name, cred, Shape::ClaudeCode).await {
         Ok(ms) => Outcome::pass(format!("{name} answered in {ms} ms")).with(evidence.fact("time to answer", format!("{ms} ms"))),
         Err(ProbeError::DeploymentNotFound { .. }) => {
+            // Only this answer needs ARM's list: wait for foundry.config's facts here, briefly.
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+            while !ctx.settled("foundry.config") && std::time::Instant::now() < until {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
             let existing = ctx.facts.account.get().map(|a| a.deployments.clone()).unwrap_or_default();
             let list = if existing.is_empty() { "ARM did not list the deployments (foundry.config)".to_string() } else { format!("the Claude deployments that exist: {}", existing.join(", ")) };
             Outcome::fail(

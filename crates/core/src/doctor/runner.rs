@@ -96,6 +96,9 @@ impl Check {
 pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> (Vec<CheckResult>, Summary) {
     let started = Instant::now();
     emit(DoctorEvent::Planned { checks: checks.iter().map(Check::planned).collect() });
+    if let Ok(mut p) = ctx.progress.lock() {
+        p.0 = checks.iter().map(|c| c.id.clone()).collect();
+    }
     let mut senders = HashMap::new();
     let mut receivers = HashMap::new();
     for c in &checks {
@@ -152,6 +155,9 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             let result = ctx.scrub(finish(&check, outcome, begun.elapsed()));
             if let Ok(mut r) = results.lock() {
                 r.insert(check.id.clone(), result.clone());
+            }
+            if let Ok(mut p) = ctx.progress.lock() {
+                p.1.insert(check.id.clone());
             }
             let _ = tx.send(Some(result.status));
             emit(DoctorEvent::Finished { result: Box::new(result) });

@@ -53,7 +53,11 @@ pub async fn token(ctx: Arc<Ctx>) -> Outcome {
     };
     let scope = crate::azure::COGNITIVE_SCOPE;
     let evidence = Evidence::default().fact("scope", scope);
-    match tokens.token(scope).await {
+    // The ARM token foundry.config needs is fetched alongside (a second az run on another core,
+    // cached for it), so the Foundry section does not wait for two az runs one after the other.
+    let arm_scope = crate::azure::arm_scope(&ctx.config);
+    let (cognitive, _) = tokio::join!(tokens.token(scope), tokens.token(&arm_scope));
+    match cognitive {
         Ok(t) => {
             ctx.secret_seen(&t);
             let _ = ctx.facts.foundry_token.set(t);
