@@ -245,19 +245,26 @@ fn events_of(config: &foundry_onboard_core::config::Config, options: DoctorOptio
     (events, report, took)
 }
 
+/// An in-process sandbox with `faults`, its config, and doctor options that never start az (az
+/// runs only inside a network namespace).
+fn sandbox_with(rt: &tokio::runtime::Runtime, dir: &Path, faults: Vec<Fault>) -> (Sandbox, foundry_onboard_core::config::Config, DoctorOptions) {
+    let sandbox = rt.block_on(Sandbox::start(SandboxOptions { faults, dir: Some(dir.join("sbx")), ..Default::default() })).unwrap();
+    let config = sandbox.config();
+    let mut options = DoctorOptions::new(dir.join("sandbox.toml"), foundry_onboard_e2e::cli(), dir.to_path_buf());
+    options.az = None;
+    (sandbox, config, options)
+}
+
 #[test]
 fn independent_checks_overlap_and_a_black_hole_ends_at_its_timeout_while_others_report() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = rt.block_on(Sandbox::start(SandboxOptions { faults: vec![Fault::TcpBlackhole], dir: Some(dir.path().join("sbx")), ..Default::default() })).unwrap();
-    let config = sandbox.config();
+    let (sandbox, config, mut options) = sandbox_with(&rt, dir.path(), vec![Fault::TcpBlackhole]);
     // The profile in the sandbox's home, so env.profile really starts a bash.
     let home = foundry_onboard_core::profile::ProfileHome::for_config(&config, &dir.path().join("sandbox.toml"), foundry_onboard_e2e::cli()).unwrap();
     let spec = foundry_onboard_core::profile::ProfileSpec::from_config(&config).unwrap();
     let targets = [foundry_onboard_core::profile::Target::Bash];
     foundry_onboard_core::profile::write(&home, &foundry_onboard_core::profile::plan(&spec, &home, &targets).unwrap()).unwrap();
-    let mut options = DoctorOptions::new(dir.path().join("sandbox.toml"), foundry_onboard_e2e::cli(), dir.path().to_path_buf());
-    options.az = None; // az never runs outside a network namespace
     options.check_timeout = Duration::from_millis(1500);
     options.deadline = Duration::from_secs(4);
     let (events, report, took) = events_of(&config, options);
@@ -294,10 +301,7 @@ fn independent_checks_overlap_and_a_black_hole_ends_at_its_timeout_while_others_
 fn a_cancel_stops_every_check_at_once() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = rt.block_on(Sandbox::start(SandboxOptions { faults: vec![Fault::TcpBlackhole], dir: Some(dir.path().join("sbx")), ..Default::default() })).unwrap();
-    let config = sandbox.config();
-    let mut options = DoctorOptions::new(dir.path().join("sandbox.toml"), foundry_onboard_e2e::cli(), dir.path().to_path_buf());
-    options.az = None;
+    let (sandbox, config, mut options) = sandbox_with(&rt, dir.path(), vec![Fault::TcpBlackhole]);
     options.check_timeout = Duration::from_secs(10);
     let cancel = tokio_util::sync::CancellationToken::new();
     let trigger = cancel.clone();
