@@ -7,9 +7,31 @@ LOG_DIR="${TEST_LOG_DIR:-artifacts/test-logs}"
 mkdir -p "$LOG_DIR"
 status=0
 
+# What the tests start and must stop: the sandbox and the app, the WebDriver chain, the virtual
+# display, dnsmasq, az (Python), Claude Code, the keyring and D-Bus sessions of the namespaces.
+LEFTOVER='foundry-onboard|tauri-driver|WebKitWebDriver|WebKitNetworkProcess|WebKitWebProcess|Xvfb|dnsmasq|azure\.cli|claude|gnome-keyring-daemon|dbus-daemon'
+processes() { ps -eo pid=,args= | grep -E "$LEFTOVER" | grep -v -E "grep|scripts/test.sh" | awk '{print $1}' | sort; }
+before=$(processes)
+
 echo "==> Rust: unit tests and end-to-end tests (cargo test --workspace)"
 cargo test --locked --workspace --no-fail-fast -- --test-threads=2 2>&1 | tee "$LOG_DIR/cargo-test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+# No test may leave a child process behind (a killed group takes a moment to be reaped).
+left=""
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  left=$(comm -13 <(echo "$before") <(processes))
+  [ -z "$left" ] && break
+  sleep 0.5
+done
+if [ -n "$left" ]; then
+  echo "FAILED: the tests left processes behind:"
+  for pid in $left; do ps -o pid=,etimes=,args= -p "$pid" | cut -c1-200; done
+  echo "test result: FAILED. 0 passed; 1 failed; (processes left behind)" >> "$LOG_DIR/cargo-test.log"
+  status=1
+else
+  echo "No process left behind."
+fi
 
 echo "==> UI: vitest"
 NO_COLOR=1 npm --prefix ui test 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | tee "$LOG_DIR/vitest.log"
