@@ -10,6 +10,8 @@ pub struct AppArgs {
     pub config: Option<PathBuf>,
     pub faults: Option<String>,
     pub latency_ms: Option<u64>,
+    /// `--accounts N`: extra sandbox accounts (a large tenant).
+    pub accounts: Option<usize>,
     /// The startup benchmark's baseline: an empty Tauri window, nothing of ours in it.
     pub bench_empty_window: bool,
 }
@@ -30,6 +32,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
             "--config" => out.config = value().map(PathBuf::from),
             "--faults" => out.faults = value(),
             "--latency-ms" => out.latency_ms = value().and_then(|v| v.parse().ok()),
+            "--accounts" => out.accounts = value().and_then(|v| v.parse().ok()),
             _ => {}
         }
     }
@@ -42,8 +45,9 @@ mod tests {
 
     #[test]
     fn reads_known_flags_and_ignores_the_rest() {
-        let a = parse(["--json", "--sandbox", "--config", "/x.toml", "-v", "--faults=slow-link"].map(String::from));
+        let a = parse(["--json", "--sandbox", "--config", "/x.toml", "-v", "--faults=slow-link", "--accounts", "1000"].map(String::from));
         assert!(a.sandbox);
+        assert_eq!(a.accounts, Some(1000));
         assert_eq!(a.config, Some(PathBuf::from("/x.toml")));
         assert_eq!(a.faults.as_deref(), Some("slow-link"));
         assert!(!a.version);

@@ -38,7 +38,7 @@ pub fn run() -> ExitCode {
         }
     };
     let sandbox = if args.sandbox {
-        match tauri::async_runtime::block_on(start_sandbox(faults, args.latency_ms.unwrap_or(0))) {
+        match tauri::async_runtime::block_on(start_sandbox(SandboxOptions { faults, latency_ms: args.latency_ms.unwrap_or(0), extra_accounts: args.accounts.unwrap_or(0), ..Default::default() })) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -130,8 +130,8 @@ fn empty_window() -> ExitCode {
     }
 }
 
-async fn start_sandbox(faults: Vec<foundry_onboard_core::sandbox::Fault>, latency_ms: u64) -> Result<Sandbox, String> {
-    let mut sandbox = Sandbox::start(SandboxOptions { faults, latency_ms, dir: None, first_port: None, foundry_port: None, approve_after_ms: None }).await.map_err(|e| e.to_string())?;
+async fn start_sandbox(options: SandboxOptions) -> Result<Sandbox, String> {
+    let mut sandbox = Sandbox::start(options).await.map_err(|e| e.to_string())?;
     let path = sandbox.dir().join("config.toml");
     sandbox.write_config(&path).map_err(|e| e.to_string())?;
     Ok(sandbox)

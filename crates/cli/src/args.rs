@@ -95,6 +95,10 @@ pub struct SandboxArgs {
     /// Delay added to every HTTP answer, in milliseconds.
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub latency_ms: u64,
+    /// N extra Azure AI Foundry resources (team-ai-0001…, each with one to three Claude
+    /// deployments) in the first subscription, 50 to a nextLink page: a large tenant.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=5_000))]
+    pub accounts: u16,
     /// Start with the sandbox's az already signed in: runs the real az (FOUNDRY_ONBOARD_AZ, else
     /// PATH; 2.54 or newer) by device code against the sandbox, approved by the sandbox itself.
     #[arg(long)]

@@ -1,6 +1,7 @@
 //! The Azure Resource Manager stand-in, with the shapes of facts/arm/: two subscriptions, three
 //! AIServices accounts (Claude deployments behind an approved private endpoint; none at all;
-//! public network access on), a `nextLink` page, and ARM's error bodies.
+//! public network access on), a `nextLink` page, and ARM's error bodies; with `--accounts N`, N
+//! more accounts (`team-ai-0001`…) in the first subscription, 50 to a `nextLink` page.
 
 use super::http::Shared;
 use super::{Fault, RESOURCE, TENANT};
@@ -15,6 +16,21 @@ use std::collections::HashMap;
 pub const SUB_DEV: &str = "5b0f2a8e-1c3d-4e5f-8a9b-0c1d2e3f4a51";
 pub const SUB_PROD: &str = "5b0f2a8e-1c3d-4e5f-8a9b-0c1d2e3f4a52";
 const RG: &str = "rg-sandbox-ai";
+/// The extra accounts of `--accounts N` per `nextLink` page (1,000 accounts: 20 pages).
+pub const TEAM_PAGE: usize = 50;
+/// The extra accounts' regions, in turn.
+const TEAM_REGIONS: [&str; 4] = ["eastus2", "swedencentral", "westus3", "francecentral"];
+
+/// The name of extra account `i` (1-based): `team-ai-0001`.
+pub fn team_account(i: usize) -> String {
+    format!("team-ai-{i:04}")
+}
+
+/// Which extra account a name is, when it is one of the `n` served.
+fn team_index(name: &str, n: usize) -> Option<usize> {
+    let digits = name.strip_prefix("team-ai-").filter(|d| d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit()))?;
+    digits.parse().ok().filter(|i| (1..=n).contains(i))
+}
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -128,10 +144,48 @@ async fn accounts(State(shared): State<Shared>, headers: HeaderMap, Path(sub): P
             let next = format!("{}/subscriptions/{SUB_DEV}/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&$skiptoken=page2", shared.arm_url);
             Json(json!({"value": [account(SUB_DEV, RESOURCE, "eastus2", public_claude, true)], "nextLink": next})).into_response()
         }
-        SUB_DEV => Json(json!({"value": [account(SUB_DEV, "sandbox-openai", "swedencentral", false, false)]})).into_response(),
+        SUB_DEV if q.get("$skiptoken").is_some_and(|t| t == "page2") => {
+            let mut page = json!({"value": [account(SUB_DEV, "sandbox-openai", "swedencentral", false, false)]});
+            if shared.extra_accounts > 0 {
+                page["nextLink"] = json!(team_link(&shared, 0));
+            }
+            Json(page).into_response()
+        }
+        SUB_DEV => team_page(&shared, q.get("$skiptoken").and_then(|t| t.strip_prefix("team-")).and_then(|p| p.parse().ok()).unwrap_or(usize::MAX)),
         SUB_PROD => Json(json!({"value": [account(SUB_PROD, "sandbox-ai-public", "swedencentral", true, false)]})).into_response(),
         _ => arm_error(StatusCode::NOT_FOUND, "SubscriptionNotFound", &format!("The subscription '{sub}' could not be found.")),
     }
+}
+
+fn team_link(shared: &Shared, page: usize) -> String {
+    format!("{}/subscriptions/{SUB_DEV}/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&$skiptoken=team-{page}", shared.arm_url)
+}
+
+/// Page `page` (0-based) of the extra accounts; every tenth allows public network access, the
+/// others sit behind an approved private endpoint.
+fn team_page(shared: &Shared, page: usize) -> Response {
+    let n = shared.extra_accounts;
+    let first = page.saturating_mul(TEAM_PAGE).saturating_add(1);
+    if first > n {
+        return arm_error(StatusCode::BAD_REQUEST, "InvalidSkipToken", "The skip token is not valid for this list.");
+    }
+    let last = (first + TEAM_PAGE - 1).min(n);
+    let value: Vec<Value> = (first..=last).map(|i| account(SUB_DEV, &team_account(i), TEAM_REGIONS[i % TEAM_REGIONS.len()], i % 10 == 0, i % 10 != 0)).collect();
+    let mut body = json!({"value": value});
+    if last < n {
+        body["nextLink"] = json!(team_link(shared, page + 1));
+    }
+    Json(body).into_response()
+}
+
+/// Extra account `i`'s deployments: one to three Claude tiers (sonnet; + haiku; + opus), in turn.
+fn team_deployments(sub: &str, name: &str, i: usize) -> Vec<Value> {
+    let all = [
+        ("claude-sonnet-4-5", "20250929", "GlobalStandard", 50),
+        ("claude-haiku-4-5", "20251001", "GlobalStandard", 100),
+        ("claude-opus-4-6", "20260205", "DataZoneStandard", 10),
+    ];
+    all.iter().take((i - 1) % 3 + 1).map(|(model, version, sku, capacity)| deployment(sub, name, model, "Anthropic", model, version, sku, *capacity)).collect()
 }
 
 #[allow(clippy::too_many_arguments)] // one row of the stand-in's data, named field by field
@@ -148,6 +202,9 @@ fn deployment(sub: &str, account: &str, name: &str, format: &str, model: &str, v
 async fn deployments(State(shared): State<Shared>, headers: HeaderMap, Path((sub, _rg, name)): Path<(String, String, String)>) -> Response {
     if let Err(r) = authorize(&shared, &headers) {
         return r;
+    }
+    if let Some(i) = team_index(&name, shared.extra_accounts) {
+        return Json(json!({"value": team_deployments(&sub, &name, i)})).into_response();
     }
     let value = match name.as_str() {
         RESOURCE if !shared.faults.contains(&Fault::DeploymentMissing) => vec![

@@ -62,6 +62,8 @@ pub struct Shared {
     pub refresh_tokens: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// `--approve-after-ms`: device codes approve themselves after this long.
     pub approve_after: Option<Duration>,
+    /// `--accounts N`: this many extra AIServices accounts in the first subscription.
+    pub extra_accounts: usize,
 }
 
 impl Shared {

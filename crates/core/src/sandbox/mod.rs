@@ -12,11 +12,13 @@ mod signin;
 mod tls;
 mod wire;
 #[cfg(test)]
+mod arm_tests;
+#[cfg(test)]
 mod wire_tests;
 
 pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
 pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
-pub use arm::{SUB_DEV, SUB_PROD};
+pub use arm::{SUB_DEV, SUB_PROD, TEAM_PAGE, team_account};
 pub use entra::USER;
 pub use http::Service;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
@@ -34,6 +36,9 @@ use ts_rs::TS;
 
 /// The sandbox's Azure AI Foundry resource name.
 pub const RESOURCE: &str = "sandbox-ai";
+/// The most `--accounts` the sandbox serves: four-digit names, and 102 pages stay well inside
+/// discovery's page limit for one list.
+pub const MAX_EXTRA_ACCOUNTS: usize = 5000;
 /// The sandbox's tenant id.
 pub const TENANT: &str = "8a1d3c52-5f0e-4b7a-9c1e-5a4d0b0c5a11";
 
@@ -96,6 +101,11 @@ pub struct SandboxOptions {
     /// Serve Foundry's HTTPS on this port (443 inside a network namespace lets a profile name the
     /// resource instead of a URL).
     pub foundry_port: Option<u16>,
+    /// `--accounts N`: N extra AIServices accounts (`team-ai-0001`…, each with one to three
+    /// Claude deployments) in the first subscription, after `sandbox-ai` and `sandbox-openai`, 50
+    /// to a `nextLink` page — a large tenant for the app and discovery. At most
+    /// [`MAX_EXTRA_ACCOUNTS`].
+    pub extra_accounts: usize,
 }
 
 /// Where the running sandbox answers. Printed as JSON by `foundry-onboard sandbox`.
@@ -244,6 +254,7 @@ impl Sandbox {
             device_codes: Arc::default(),
             refresh_tokens: Arc::default(),
             approve_after: options.approve_after_ms.map(Duration::from_millis),
+            extra_accounts: options.extra_accounts.min(MAX_EXTRA_ACCOUNTS),
         };
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();
