@@ -472,7 +472,7 @@ fn resource_step_stays_responsive_with_1000_accounts_in_a_loopback_namespace() {
 /// keyboard and wait for the pick's own request (another az run for its token) inside it. 100 ms
 /// (the bench's ARM round trip, and a fair one for the real ARM) stretches it to about 7 s, while
 /// az's sign-in (a dozen answers) and phase 1 (the 22 pages of one subscription follow each
-/// other: about 2.5 s) stay short: about 20 s a theme.
+/// other: about 2.7 s) stay short: under 20 s a theme.
 const SCALE_LATENCY_MS: &str = "100";
 
 /// Records, in the page, what responsiveness means here: every animation frame's gap while the
