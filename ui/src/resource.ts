@@ -73,10 +73,21 @@ function renderTiers(panel: HTMLElement, step: HTMLElement, sub: Subscription, a
     },
     'Save',
   );
+  // A tier this resource has no deployment for: say so, instead of an empty-looking choice.
+  const missing = TIERS.filter((t) => !account.deployments.some((d: Deployment) => d.tier === t));
+  const missingNote =
+    missing.length === 0
+      ? null
+      : h(
+          'p',
+          { class: 'callout callout-warn', 'data-testid': 'missing-tiers', role: 'note' },
+          `${account.name} has no ${missing.join(' or ')} deployment. Claude Code needs all three tiers (it falls back to a model name this resource does not serve): pick another resource, ask the platform team to deploy ${missing.length === 1 ? 'it' : 'them'}, or use another tier's deployment and confirm the reuse.`,
+        );
   replaceChildren(
     panel,
     h('h3', null, `Deployments on ${account.name}`),
     h('p', { class: 'muted' }, 'Deployment names cannot be changed after creation: these are the exact names Claude Code will send.'),
+    missingNote,
     h('div', { class: 'tiers' }, TIERS.map((t) => h('div', { class: 'tier' }, h('label', { for: `tier-${t}` }, t), selects[t]))),
     reuseRow,
     h('div', { class: 'actions' }, save),

@@ -96,6 +96,7 @@ pub async fn login(az: &Path, config: &Config, options: &LoginOptions, cancel: C
         return Err(AzError::Failed { command: "login".into(), explained: super::aadsts::explain(&seen), stderr: seen.trim().to_string() });
     }
     let _: serde_json::Value = cli::parse_json(&out)?;
+    super::session::forget_tokens();
     Ok(cli::login_state(config))
 }
 

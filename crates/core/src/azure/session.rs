@@ -105,13 +105,40 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
 }
 
 
+type SourceKey = (std::path::PathBuf, std::path::PathBuf, Option<String>, String);
+
+fn sources() -> &'static std::sync::Mutex<std::collections::HashMap<SourceKey, std::sync::Arc<super::token::TokenSource>>> {
+    static SOURCES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<SourceKey, std::sync::Arc<super::token::TokenSource>>>> = std::sync::OnceLock::new();
+    SOURCES.get_or_init(Default::default)
+}
+
+/// One token source per az, az config dir, tenant and cloud for the whole process: the app asks
+/// for an ARM token on every discovery call, and each would otherwise start az again (about a
+/// second). Tokens stay cached until 5 minutes before they expire; a new sign-in forgets them.
+fn token_source(az: &std::path::Path, config: &Config) -> Result<std::sync::Arc<super::token::TokenSource>, AzError> {
+    let key = (az.to_path_buf(), cli::config_dir(config), config.azure.tenant.clone(), config.azure.arm_url.clone());
+    let mut map = sources().lock().map_err(|_| AzError::Spawn("the token cache is poisoned".into()))?;
+    if let Some(s) = map.get(&key) {
+        return Ok(s.clone());
+    }
+    let source = std::sync::Arc::new(super::token::TokenSource::new(az, config, std::time::Duration::from_secs(20))?);
+    map.insert(key, source.clone());
+    Ok(source)
+}
+
+/// Forgets every cached token (after a sign-in or sign-out: they may belong to someone else).
+pub fn forget_tokens() {
+    if let Ok(mut map) = sources().lock() {
+        map.clear();
+    }
+}
+
 /// An ARM token from az (bounded) and the network, for discovery as the signed-in user.
 async fn signed_in_arm(config: &Config, timeout_ms: u64) -> Result<(crate::net::Network, crate::Secret), AzError> {
     let az = cli::find().ok_or(AzError::NotInstalled)?;
     // A sandbox started again has new ports: point its private az cloud at them first.
     cli::prepare_sandbox_cloud(&az, config).await?;
-    let tokens = super::token::TokenSource::new(&az, config, std::time::Duration::from_secs(20))?;
-    let token = tokens.token(&super::arm_scope(config)).await?;
+    let token = token_source(&az, config)?.token(&super::arm_scope(config)).await?;
     let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;
     Ok((net, token))
 }
