@@ -1,0 +1,112 @@
+//! `path.dns` against a DNS server we did not write (dnsmasq, inside `unshare -n -m`): a private
+//! zone passes, a missing zone, all-public answers and NXDOMAIN fail, a hosts-file override warns.
+
+use super::events_of;
+use foundry_onboard_core::doctor::{self, DoctorOptions, Status};
+use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions};
+use foundry_onboard_e2e::reexec_in_netns;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// dnsmasq (Debian's, not ours) on a loopback port with `records`; stopped on drop.
+struct Dnsmasq(std::process::Child, u16);
+
+impl Dnsmasq {
+    fn start(records: &[String]) -> Self {
+        let port = foundry_onboard_e2e::free_port();
+        let child = std::process::Command::new("dnsmasq")
+            .args(["--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/azure.com/"])
+            .arg(format!("--port={port}"))
+            .args(records)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dnsmasq (scripts/install-test-deps.sh installs dnsmasq-base)");
+        // Ready when it listens (it serves TCP as well as UDP).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self(child, port)
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn private_zone(base: &str) -> Vec<String> {
+    vec![format!("--cname=sandbox-ai.{base},sandbox-ai.privatelink.{base}"), format!("--host-record=sandbox-ai.privatelink.{base},127.0.0.1")]
+}
+
+fn public_zone(base: &str) -> Vec<String> {
+    vec![
+        format!("--cname=sandbox-ai.{base},sandbox-ai.privatelink.{base}"),
+        format!("--cname=sandbox-ai.privatelink.{base},frontend.public-sandbox-ai.{base}"),
+        format!("--host-record=frontend.public-sandbox-ai.{base},203.0.113.10"),
+    ]
+}
+
+fn dns_only(config: &foundry_onboard_core::config::Config, dns: &Dnsmasq, dir: &Path) -> doctor::CheckResult {
+    let mut c = config.clone();
+    c.network.dns_servers = vec![format!("127.0.0.1:{}", dns.1)];
+    let mut options = DoctorOptions::new(dir.join("sandbox.toml"), foundry_onboard_e2e::cli(), dir.to_path_buf());
+    options.az = None;
+    options.only = vec!["path.dns".into()];
+    let (_, report, _) = events_of(&c, options);
+    assert_eq!(report.checks.len(), 1, "only path.dns ran");
+    report.checks[0].clone()
+}
+
+#[test]
+fn path_dns_reads_a_dns_server_we_did_not_write() {
+    if !foundry_onboard_core::profile::verify::installed("dnsmasq") && !Path::new("/usr/sbin/dnsmasq").exists() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the dnsmasq test (scripts/install-test-deps.sh installs dnsmasq-base)");
+        return;
+    }
+    // In a namespace: loopback only, and a private /etc/hosts for the override case.
+    if reexec_in_netns("doctor::dns::path_dns_reads_a_dns_server_we_did_not_write") {
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxOptions { dir: Some(dir.path().join("sbx")), ..Default::default() })).unwrap();
+    let config = sandbox.config();
+    let zones = ["services.ai.azure.com", "cognitiveservices.azure.com", "openai.azure.com"];
+
+    let healthy = Dnsmasq::start(&zones.iter().flat_map(|z| private_zone(z)).collect::<Vec<_>>());
+    let r = dns_only(&config, &healthy, dir.path());
+    assert_eq!(r.status, Status::Pass, "{r:?}");
+    assert_eq!(r.evidence.names.len(), 3, "all three names: {r:?}");
+    assert!(r.evidence.names.iter().all(|n| n.via_privatelink && n.addresses.iter().all(|a| a.ip == "127.0.0.1" && a.private)), "{r:?}");
+    assert!(r.evidence.names[0].chain.contains(&"sandbox-ai.privatelink.services.ai.azure.com".to_string()));
+    assert!(r.evidence.resolver.as_deref().unwrap().contains(&healthy.1.to_string()), "names the resolver that answered");
+
+    let mut missing = public_zone(zones[0]);
+    missing.extend(private_zone(zones[1]));
+    missing.extend(private_zone(zones[2]));
+    let r = dns_only(&config, &Dnsmasq::start(&missing), dir.path());
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(r.detail.contains("privatelink.services.ai.azure.com zone") && r.detail.contains("203.0.113.10"), "{}", r.detail);
+    assert!(r.hint.contains("not your key"), "{}", r.hint);
+
+    let r = dns_only(&config, &Dnsmasq::start(&zones.iter().flat_map(|z| public_zone(z)).collect::<Vec<_>>()), dir.path());
+    assert_eq!(r.status, Status::Fail);
+    assert!(r.detail.contains("public address") && !r.detail.contains("zone has no record"), "all public is not the one-zone case: {}", r.detail);
+
+    let r = dns_only(&config, &Dnsmasq::start(&[]), dir.path());
+    assert_eq!(r.status, Status::Fail);
+    assert!(r.detail.contains("NXDOMAIN"), "{}", r.detail);
+
+    // A hosts-file override: the answer DNS gives is bypassed.
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, "127.0.0.1 localhost\n127.0.0.9 sandbox-ai.services.ai.azure.com\n").unwrap();
+    let mounted = std::process::Command::new("mount").args(["--bind"]).arg(&hosts).arg("/etc/hosts").status().unwrap();
+    assert!(mounted.success(), "bind-mount a private /etc/hosts inside the namespace");
+    let r = dns_only(&config, &healthy, dir.path());
+    assert_eq!(r.status, Status::Warn, "{r:?}");
+    assert!(r.detail.contains("hosts file") && r.evidence.names[0].hosts_override.as_deref().unwrap().starts_with("127.0.0.9"), "{r:?}");
+    rt.block_on(sandbox.shutdown());
+}

@@ -1,0 +1,64 @@
+//! The Doctor tab: a missing private DNS zone named, its dependents skipped, the report copied
+//! and saved, the layout whole at 800×600 in light and dark.
+
+use super::doctor_rows;
+use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::webdriver::Session;
+use foundry_onboard_e2e::{artifacts_dir, gui};
+
+/// The help desk's path: the header's Troubleshoot link opens the Doctor tab before any setup;
+/// path.dns fails naming the missing zone, the later path checks skip naming it; the report is
+/// copied (WebKit's clipboard, a real click) and saved into the home directory.
+async fn doctor_tab_zone_missing(s: &Session, home: &std::path::Path, light: bool) -> anyhow::Result<()> {
+    s.resize(800, 600).await?;
+    s.click("open-doctor").await?;
+    anyhow::ensure!(s.displayed("panel-doctor").await?, "Doctor tab shown");
+    let rows = doctor_rows(s, 30).await?;
+    let status = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone()).unwrap_or_default();
+    anyhow::ensure!(status("path.dns") == "fail", "path.dns: {rows:?}");
+    let hint = s.text("hint-path.dns").await?;
+    anyhow::ensure!(hint.contains("privatelink.services.ai.azure.com"), "hint names the zone: {hint}");
+    anyhow::ensure!(s.text("evidence-dns").await?.contains("203.0.113.10"), "the public answer is shown");
+    let section = s.script("return document.querySelector('[data-testid=\"doctor-section-private-path\"]').dataset.status").await?;
+    anyhow::ensure!(section == "fail", "Private path headed by its worst status: {section}");
+    anyhow::ensure!(status("path.tcp") == "skip", "path.tcp skips: {rows:?}");
+    let why = s.script("return document.querySelector('[data-testid=\"check-path.tcp\"] [data-testid=\"skip-reason\"]').textContent").await?;
+    anyhow::ensure!(why.as_str().is_some_and(|w| w.contains("path.dns")), "the skip names path.dns: {why}");
+    // No layout break at 800×600: nothing wider than the window, the page itself never scrolls.
+    let fit = s.script("const m = document.querySelector('.app-main'); return [m.scrollWidth <= m.clientWidth, document.documentElement.scrollHeight === window.innerHeight, window.innerWidth]").await?;
+    anyhow::ensure!(fit[0] == true && fit[1] == true, "layout at 800×600: {fit}");
+    if light {
+        s.click("doctor-copy").await?;
+        s.find("copy-done").await.map_err(|e| e.context("the report did not reach the clipboard"))?;
+        s.click("doctor-save").await?;
+        let saved = s.text("saved-path").await?;
+        let path = std::path::PathBuf::from(&saved);
+        anyhow::ensure!(path.starts_with(home), "saved under the home directory: {saved}");
+        let md = std::fs::read_to_string(&path)?;
+        anyhow::ensure!(md.contains("path.dns") && md.contains("privatelink.services.ai.azure.com"), "report content: {md}");
+    }
+    s.script("document.querySelector('[data-testid=\"doctor-section-private-path\"]').scrollIntoView({block: 'start'}); return true").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn doctor_tab_names_the_missing_services_ai_zone() {
+    let home = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let app = gui();
+    // Light, then dark (GTK's dark variant sets prefers-color-scheme in WebKitGTK).
+    for (theme, env) in [("light", vec![]), ("dark", vec![("GTK_THEME", std::ffi::OsString::from("Adwaita:dark"))])] {
+        let driver = TauriDriver::start_with(&xvfb.display, home.path(), &env);
+        let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "zone-missing-services-ai"]).await.expect("WebDriver session");
+        let result = doctor_tab_zone_missing(&session, home.path(), theme == "light").await;
+        let name = if result.is_ok() { format!("gui-doctor-zone-missing-{theme}.png") } else { format!("gui-doctor-failure-{theme}.png") };
+        if let Ok(png) = session.screenshot().await {
+            let _ = std::fs::write(artifacts_dir().join(&name), png);
+        }
+        let _ = session.close().await;
+        drop(driver);
+        result.unwrap_or_else(|e| panic!("{theme}: {e:#} (screenshot {name})"));
+    }
+    drop(xvfb);
+}

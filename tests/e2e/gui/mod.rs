@@ -1,0 +1,59 @@
+//! The desktop app, for real: WebKitGTK under Xvfb, driven over WebDriver by `data-testid`.
+//! A failure leaves a screenshot in the artifacts directory. This file holds what the steps
+//! share (the sign-in by the sandbox's page, polling the page, the doctor panel's rows); the
+//! tests are grouped by what they drive.
+
+mod doctor;
+mod netns;
+mod scale;
+mod wizard;
+
+use foundry_onboard_e2e::artifacts_dir;
+use foundry_onboard_e2e::webdriver::Session;
+
+/// The Sign in step with the real az: the device code shown, then typed on the sandbox's sign-in
+/// page (the page az named, reached with the CA of `config`) and approved, as a person would.
+/// Returns that page's address.
+async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>) -> anyhow::Result<String> {
+    anyhow::ensure!(s.text("az-version").await?.contains("2.91"), "az found");
+    s.click("signin-start").await?;
+    let code = s.text("device-code").await?;
+    anyhow::ensure!(!code.is_empty(), "device code shown");
+    let url = s.text("sign-in-url").await?;
+    anyhow::ensure!(url.ends_with("/device"), "{url}");
+    if let Some(name) = screenshot {
+        if let Ok(png) = s.screenshot().await {
+            let _ = std::fs::write(artifacts_dir().join(name), png);
+        }
+    }
+    // The person types the code on the sandbox's sign-in page and presses Approve.
+    let loaded = foundry_onboard_core::config::load(&foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()), foundry_onboard_core::policy::Policy::default())?;
+    let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
+    let rb = net.http.request(reqwest::Method::POST, &url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
+    let resp = net.http.send(rb).await?;
+    anyhow::ensure!(resp.status() == 200, "approve: {}", resp.status());
+    let who = s.text("signed-in-as").await?;
+    anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
+    Ok(url)
+}
+
+/// Polls a script until it returns something other than null, for up to `secs`.
+async fn poll(s: &Session, script: &str, secs: u64) -> anyhow::Result<serde_json::Value> {
+    let start = std::time::Instant::now();
+    loop {
+        let v = s.script(script).await?;
+        if !v.is_null() {
+            return Ok(v);
+        }
+        anyhow::ensure!(start.elapsed() < std::time::Duration::from_secs(secs), "nothing after {secs} s: {script}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for the doctor panel's run to end; returns every row as [id, status, detail].
+async fn doctor_rows(s: &Session, secs: u64) -> anyhow::Result<Vec<(String, String, String)>> {
+    poll(s, "return document.querySelector('[data-testid=\"doctor\"]')?.dataset.state === 'done' ? true : null", secs).await?;
+    let rows = s.script("return [...document.querySelectorAll('[data-testid=\"doctor\"] li[data-testid^=\"check-\"]')].map(r => [r.dataset.testid.slice(6), r.dataset.status, r.innerText])").await?;
+    let rows: Vec<(String, String, String)> = serde_json::from_value(rows)?;
+    Ok(rows)
+}

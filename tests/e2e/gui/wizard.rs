@@ -1,0 +1,146 @@
+//! The wizard walked in sandbox mode (every step, the keyboard, the CSP, the window's close
+//! ending the sandbox), and the CLI starting the app with its arguments.
+
+use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::webdriver::Session;
+use foundry_onboard_e2e::{artifacts_dir, gui};
+
+/// Walks the app; returns the sandbox's ARM port read from the Settings tab.
+/// The Profile step: the diff is shown before writing, then every shell turns green.
+async fn profile_step(s: &Session) -> anyhow::Result<()> {
+    anyhow::ensure!(s.text("profile-sandbox-home").await?.contains("Sandbox mode"), "sandbox home named");
+    let diff = s.text("file-bash").await?;
+    anyhow::ensure!(diff.contains("export CLAUDE_CODE_USE_FOUNDRY='1'"), "bash diff previewed: {diff}");
+    s.click("profile-write").await?;
+    for shell in ["bash", "zsh", "fish"] {
+        let id = format!("shell-check-{shell}");
+        let start = std::time::Instant::now();
+        loop {
+            let status = s.script(&format!("return document.querySelector('[data-testid=\"{id}\"]')?.dataset.status ?? null")).await?;
+            match status.as_str() {
+                Some("pass") => break,
+                Some(other) => anyhow::bail!("{shell}: {other}: {}", s.text(&id).await?),
+                None if start.elapsed() > std::time::Duration::from_secs(30) => anyhow::bail!("{shell}: no result"),
+                None => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+    }
+    // The app is a fixed shell: however long the step, only the main area scrolls.
+    let sizes = s.script("document.querySelector('[data-testid=\"profile-result\"]').scrollIntoView({block: 'center'}); return [document.documentElement.scrollHeight, window.innerHeight]").await?;
+    anyhow::ensure!(sizes[0] == sizes[1], "the page itself scrolls: {sizes}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    if let Ok(png) = s.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join("gui-profile.png"), png);
+    }
+    Ok(())
+}
+
+async fn walk(s: &Session) -> anyhow::Result<u16> {
+    anyhow::ensure!(s.title().await? == "Foundry Onboard", "window title");
+    // The sandbox badge is on the status line.
+    anyhow::ensure!(s.displayed("sandbox-badge").await?, "sandbox badge visible");
+    anyhow::ensure!(s.text("sandbox-badge").await?.contains("Sandbox"));
+    anyhow::ensure!(s.text("app-version").await?.contains(env!("CARGO_PKG_VERSION")));
+    // Walk the wizard forward: Welcome → Sign in → Resource & models → Profile → Verify → Done.
+    let steps = ["welcome", "signin", "resource", "profile", "verify", "done"];
+    for (i, step) in steps.iter().enumerate() {
+        anyhow::ensure!(s.displayed(&format!("step-{step}")).await?, "step {step} shown");
+        if *step == "profile" {
+            profile_step(s).await?;
+        }
+        if i + 1 < steps.len() {
+            s.click("wizard-next").await?;
+        }
+    }
+    // …and one step back, then forward again.
+    s.click("wizard-back").await?;
+    anyhow::ensure!(s.displayed("step-verify").await?, "back to verify");
+    s.click("wizard-next").await?;
+    s.click("wizard-finish").await?;
+    // Home: tabs by keyboard, Settings shows the sandbox config.
+    s.click("tab-usage").await?;
+    anyhow::ensure!(s.displayed("panel-usage").await?);
+    s.keys("\u{E014}").await?; // ArrowRight → Doctor
+    anyhow::ensure!(s.script("return document.activeElement.dataset.testid").await?.as_str() == Some("tab-doctor"), "ArrowRight moved focus");
+    s.click("tab-settings").await?;
+    let toml = s.text("config-toml").await?;
+    anyhow::ensure!(toml.contains("[sandbox]") && toml.contains("dns_servers"), "settings shows the sandbox config: {toml}");
+    // The page never talks to the network itself: with the CSP in force, a fetch from the page
+    // to a listening loopback port never arrives.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let port = listener.local_addr()?.port();
+    s.script(&format!("fetch('http://127.0.0.1:{port}/leak').catch(() => {{}}); new Image().src = 'http://127.0.0.1:{port}/img.png'; return true;")).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    while std::time::Instant::now() < deadline {
+        anyhow::ensure!(listener.accept().is_err(), "the webview connected to 127.0.0.1:{port}: CSP not applied");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let port = toml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("arm_url = \"https://127.0.0.1:"))
+        .and_then(|rest| rest.trim_end_matches('"').parse::<u16>().ok())
+        .ok_or_else(|| anyhow::anyhow!("no arm_url in {toml}"))?;
+    Ok(port)
+}
+
+#[tokio::test]
+async fn app_walks_the_wizard_against_the_sandbox() {
+    let home = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let driver = TauriDriver::start(&xvfb.display, home.path());
+    let app = gui();
+    let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox"]).await.expect("WebDriver session");
+    let result = walk(&session).await;
+    if result.is_err() {
+        if let Ok(png) = session.screenshot().await {
+            let path = artifacts_dir().join("gui-failure.png");
+            let _ = std::fs::write(&path, png);
+            eprintln!("screenshot: {}", path.display());
+        }
+    } else if let Ok(png) = session.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join("gui-settings.png"), png);
+    }
+    let _ = session.close().await;
+    let port = result.unwrap();
+    // Closing the window ends the app and the sandbox it started: its ports close.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "the sandbox on port {port} outlived the window");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(driver);
+    drop(xvfb);
+}
+
+#[test]
+fn the_cli_starts_the_app_and_passes_its_arguments() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let mut c = foundry_onboard_e2e::cli_command(home.path());
+    c.env("DISPLAY", &xvfb.display).arg("--sandbox").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    let mut cli = c.spawn().unwrap();
+    let stdout = cli.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The app (a child of the CLI, sharing its stdout) paints its first frame in sandbox mode.
+    let painted = rx.recv_timeout(std::time::Duration::from_secs(30));
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", cli.id())).unwrap_or_default();
+    let app_pid: Option<u32> = children.split_whitespace().next().and_then(|p| p.parse().ok());
+    let app_cmdline = app_pid.map(|p| std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default()).unwrap_or_default();
+    if let Some(pid) = app_pid {
+        let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+    }
+    let code = foundry_onboard_e2e::wait_exit(&mut cli, std::time::Duration::from_secs(10));
+    drop(xvfb);
+    assert!(painted.as_deref().is_ok_and(|l| l.starts_with("FIRST_PAINT")), "{painted:?}");
+    let args: Vec<String> = app_cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    assert!(args.first().is_some_and(|a| a.ends_with("foundry-onboard-gui")), "{args:?}");
+    assert!(args.iter().any(|a| a == "--sandbox"), "arguments passed through: {args:?}");
+    assert_ne!(code, 0, "the app was killed, and the CLI reports its exit");
+}
