@@ -136,12 +136,13 @@ describe('resource step, deployments in the background', () => {
     expect(byTestId('deployments-retry', el)).toBeNull();
   });
 
-  it('a resource without a tier says so instead of showing an empty choice', async () => {
+  /** Lists sandbox-ai with `first` (and sandbox-openai without Claude), then picks sandbox-ai. */
+  async function pickSandboxAi(first: AccountDeployments): Promise<HTMLElement> {
     const batches = backend(phaseOne);
     const el = resourceStep();
     document.body.append(el);
     await settle();
-    batches[0].send({ accountId: '/a1', deployments: [claude('claude-sonnet-4-5', 'sonnet')], proposed: { sonnet: 'claude-sonnet-4-5', haiku: null, opus: null }, note: null, error: null });
+    batches[0].send(first);
     batches[0].send(noClaude('/a2'));
     batches[0].resolve();
     await settle();
@@ -149,24 +150,18 @@ describe('resource step, deployments in the background', () => {
     radio.checked = true;
     radio.dispatchEvent(new Event('change'));
     await settle();
+    return el;
+  }
+
+  it('a resource without a tier says so instead of showing an empty choice', async () => {
+    const el = await pickSandboxAi({ accountId: '/a1', deployments: [claude('claude-sonnet-4-5', 'sonnet')], proposed: { sonnet: 'claude-sonnet-4-5', haiku: null, opus: null }, note: null, error: null });
     const note = getByTestId('missing-tiers', el).textContent ?? '';
     expect(note).toContain('sandbox-ai has no haiku or opus deployment');
     expect(note).toContain('Claude Code needs all three tiers');
   });
 
   it('a resource with all three tiers shows no such note', async () => {
-    const batches = backend(phaseOne);
-    const el = resourceStep();
-    document.body.append(el);
-    await settle();
-    batches[0].send(listed('/a1'));
-    batches[0].send(noClaude('/a2'));
-    batches[0].resolve();
-    await settle();
-    const radio = getByTestId<HTMLInputElement>('account-sandbox-ai', el);
-    radio.checked = true;
-    radio.dispatchEvent(new Event('change'));
-    await settle();
+    const el = await pickSandboxAi(listed('/a1'));
     expect(byTestId('missing-tiers', el)).toBeNull();
   });
 
