@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub fn run(global: &Global, args: DoctorArgs) -> u8 {
-    if let Some(bad) = args.only.iter().find(|o| !known(o)) {
-        let err = IpcError::new(ErrorKind::Config, format!("--only {bad:?} names no check or section"), format!("Use a check id ({}), a prefix (env, signin, path, foundry, gateway) or a section.", doctor::IDS.join(", ")));
+    if let Some(bad) = args.only.iter().find(|o| !doctor::names_a_check(o)) {
+        let ids: Vec<&str> = doctor::IDS.iter().map(|(id, _)| *id).collect();
+        let err = IpcError::new(ErrorKind::Config, format!("--only {bad:?} names no check or section"), format!("Use a check id ({}), a prefix (env, signin, path, foundry, gateway) or a section.", ids.join(", ")));
         report_error(global.json, &err);
         return EXIT_USAGE;
     }
@@ -63,11 +64,6 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     }
     report.summary.exit_code()
-}
-
-fn known(only: &str) -> bool {
-    let o = only.trim().to_ascii_lowercase();
-    doctor::IDS.iter().any(|id| *id == o || id.starts_with(&format!("{o}."))) || ["environment", "sign-in", "signin", "private-path", "private path", "foundry", "gateway"].contains(&o.as_str())
 }
 
 fn mark(s: Status) -> &'static str {

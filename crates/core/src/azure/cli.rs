@@ -71,7 +71,7 @@ pub fn env(config: &Config) -> Vec<(String, String)> {
 /// azure-cli-core). Recording the installed version (read from its package metadata, no process)
 /// stops that; when it cannot be read, a placeholder sends az down its "was updated" path, which
 /// only rewrites the file — no network call either way.
-pub fn keep_version_check_local(dir: &Path) {
+fn keep_version_check_local(dir: &Path) {
     let path = dir.join("versionCheck.json");
     if path.exists() {
         return;

@@ -55,17 +55,24 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
     select(out, &ctx.options.only)
 }
 
+/// Whether `only` (an id, an id prefix such as `path`, or a section name such as `private-path`)
+/// names the check `id` of `section`.
+fn names(only: &str, id: &str, section: Section) -> bool {
+    let o = only.trim().to_ascii_lowercase();
+    id == o || id.starts_with(&format!("{o}.")) || section.title().eq_ignore_ascii_case(&o) || section.title().replace(' ', "-").eq_ignore_ascii_case(&o)
+}
+
+/// Whether `only` names any check a catalogue can contain (`--only` typos are refused up front).
+pub fn names_a_check(only: &str) -> bool {
+    IDS.iter().any(|(id, section)| names(only, id, *section))
+}
+
 /// Keeps the checks `only` names (ids, id prefixes, section names) and everything they need.
 fn select(all: Vec<Check>, only: &[String]) -> Vec<Check> {
     if only.is_empty() {
         return all;
     }
-    let matches = |c: &Check| {
-        only.iter().any(|o| {
-            let o = o.trim().to_ascii_lowercase();
-            c.id == o || c.id.starts_with(&format!("{o}.")) || c.section.title().eq_ignore_ascii_case(&o) || c.section.title().replace(' ', "-").eq_ignore_ascii_case(&o)
-        })
-    };
+    let matches = |c: &Check| only.iter().any(|o| names(o, &c.id, c.section));
     let mut keep: std::collections::BTreeSet<String> = all.iter().filter(|c| matches(c)).map(|c| c.id.clone()).collect();
     loop {
         let before = keep.len();
@@ -78,8 +85,53 @@ fn select(all: Vec<Check>, only: &[String]) -> Vec<Check> {
     all.into_iter().filter(|c| keep.contains(&c.id)).collect()
 }
 
-/// Every check id a catalogue can contain (for `--only` validation and help).
-pub const IDS: &[&str] = &[
-    "env.claude", "env.profile", "signin.az", "signin.token", "path.dns", "path.proxy", "path.tcp", "path.tls", "path.https",
-    "foundry.sonnet", "foundry.haiku", "foundry.opus", "foundry.config", "gateway.reachable", "gateway.auth", "gateway.usage", "claude.live",
+/// Every check a catalogue can contain, with its section (for `--only` validation and help).
+pub const IDS: &[(&str, Section)] = &[
+    ("env.claude", Section::Environment),
+    ("env.profile", Section::Environment),
+    ("claude.live", Section::Environment),
+    ("signin.az", Section::SignIn),
+    ("signin.token", Section::SignIn),
+    ("path.dns", Section::PrivatePath),
+    ("path.proxy", Section::PrivatePath),
+    ("path.tcp", Section::PrivatePath),
+    ("path.tls", Section::PrivatePath),
+    ("path.https", Section::PrivatePath),
+    ("foundry.sonnet", Section::Foundry),
+    ("foundry.haiku", Section::Foundry),
+    ("foundry.opus", Section::Foundry),
+    ("foundry.config", Section::Foundry),
+    ("gateway.reachable", Section::Gateway),
+    ("gateway.auth", Section::Gateway),
+    ("gateway.usage", Section::Gateway),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn every_check_a_catalogue_builds_is_listed_with_its_section_and_only_matches_the_same_way() {
+        let mut foundry = Config::default();
+        foundry.foundry.resource = Some("contoso-ai".into());
+        let mut gateway = foundry.clone();
+        gateway.foundry.via_gateway = true;
+        gateway.gateway.url = Some("https://llm.contoso.com".into());
+        for config in [foundry, gateway] {
+            let mut options = super::super::DoctorOptions::new("c.toml".into(), "foundry-onboard".into(), ".".into());
+            options.az = None;
+            options.with_claude = true;
+            let ctx = Ctx::new(config, options).unwrap();
+            for c in checks(&ctx) {
+                assert!(IDS.contains(&(c.id.as_str(), c.section)), "{} ({:?}) is missing from IDS", c.id, c.section);
+            }
+        }
+        for ok in ["path", "path.dns", "signin", "Sign-in", "private-path", "private path", "environment", "gateway", "claude"] {
+            assert!(names_a_check(ok), "{ok}");
+        }
+        for bad in ["path.dsn", "pat", "network", ""] {
+            assert!(!names_a_check(bad), "{bad}");
+        }
+    }
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// `env.claude`: on PATH, and its version.
 pub async fn claude(ctx: Arc<Ctx>) -> Outcome {
-    let Some(path) = find_program("claude") else {
+    let Some(path) = verify::which("claude") else {
         return Outcome::fail(
             "claude is not installed (not on PATH)",
             "Install Claude Code: `curl -fsSL https://claude.ai/install.sh | bash` (or `npm install -g @anthropic-ai/claude-code`), then open a new terminal.",
@@ -29,10 +29,6 @@ pub async fn claude(ctx: Arc<Ctx>) -> Outcome {
         ),
         Err(e) => Outcome::fail(format!("`claude --version` did not answer: {e}"), "Reinstall Claude Code; a hanging `claude --version` usually means a broken install."),
     }
-}
-
-pub fn find_program(name: &str) -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 /// `env.profile`: the block is in the rc file, a new terminal gets every variable, and nothing in

@@ -27,7 +27,7 @@ pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
     let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
     let text = resp.text().await.unwrap_or_default();
     let mut http = HttpEvidence { url: url.clone(), status, content_type: content_type.clone(), body_start: None };
-    if content_type.as_deref().is_some_and(|c| c.contains("html")) || text.trim_start().starts_with('<') {
+    if crate::net::looks_like_html(content_type.as_deref(), &text) {
         http.body_start = Some(crate::redact::first_bytes(&text, 300));
         return Outcome::fail(format!("an HTML page answered at {url} (HTTP {status}): a proxy's sign-in page, not the gateway"), "Sign in to the proxy in a browser, or add the gateway's host to NO_PROXY.").with(Evidence { http: Some(http), ..Default::default() });
     }

@@ -19,7 +19,7 @@ mod scrub;
 mod signin;
 mod tls;
 
-pub use catalogue::IDS;
+pub use catalogue::{IDS, names_a_check};
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
 pub use fixes::trust_ca;

@@ -68,16 +68,8 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 fn pem_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut out = Vec::new();
-    for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-        let body: String = block.split("-----END CERTIFICATE-----").next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
-        use base64::Engine;
-        let der = base64::engine::general_purpose::STANDARD.decode(body).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push(CertificateDer::from(der));
-    }
-    Ok(out)
+    use rustls::pki_types::pem::PemObject;
+    CertificateDer::pem_file_iter(path).and_then(|certs| certs.collect()).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 fn webpki_verifier(roots: impl IntoIterator<Item = CertificateDer<'static>>) -> Result<Arc<dyn ServerCertVerifier>, String> {

@@ -66,6 +66,11 @@ impl HttpClient {
     }
 }
 
+/// An HTML page where an API answer was expected: a proxy's sign-in page or a captive portal.
+pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
+    content_type.is_some_and(|c| c.contains("html")) || body.trim_start().starts_with('<')
+}
+
 fn read_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, NetError> {
     let bytes = std::fs::read(path).map_err(|e| NetError::CaFile { path: path.into(), detail: e.to_string() })?;
     let certs = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|e| NetError::CaFile { path: path.into(), detail: e.to_string() })?;

@@ -11,7 +11,7 @@ mod proxy;
 pub use dns::{DnsResolver, build_resolver};
 pub use error::NetError;
 pub use guard::Guard;
-pub use http::HttpClient;
+pub use http::{HttpClient, looks_like_html};
 pub use proxy::{ProxyDecision, ProxyEnv};
 
 use crate::config::Config;

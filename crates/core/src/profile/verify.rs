@@ -31,7 +31,12 @@ fn command_for(target: Target) -> Option<(&'static str, Vec<&'static str>)> {
 
 /// Whether a program is on PATH.
 pub fn installed(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    which(program).is_some()
+}
+
+/// Where a program is on PATH.
+pub fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(program)).find(|p| p.is_file())
 }
 
 /// The real client's answer, from a shell that sourced the profile.

@@ -18,7 +18,6 @@ impl Sandbox {
     pub async fn sign_in(&mut self, timeout: Duration, cancel: CancellationToken) -> Result<cli::LoginState, SandboxError> {
         let az = cli::find().ok_or(SandboxError::SignIn(AzError::NotInstalled))?;
         let config = self.config();
-        cli::keep_version_check_local(&cli::config_dir(&config));
         let version = tokio::select! {
             v = cli::version(&az, &config) => v.map_err(SandboxError::SignIn)?,
             _ = cancel.cancelled() => return Err(SandboxError::SignIn(AzError::Cancelled)),

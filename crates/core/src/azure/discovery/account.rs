@@ -81,11 +81,7 @@ pub async fn find_account(net: &Network, config: &Config, token: &Secret, resour
             }
         }
     }
-    let deployments = deployments?
-        .iter()
-        .filter(|d| d["properties"]["model"]["format"] == "Anthropic" || d["properties"]["model"]["name"].as_str().is_some_and(|m| m.starts_with("claude-")))
-        .filter_map(|d| d["name"].as_str().map(str::to_string))
-        .collect();
+    let deployments = deployments?.iter().map(super::deployments::parse_deployment).filter(|d| super::deployments::is_claude(&d.format, &d.model)).map(|d| d.name).collect();
     Ok(Some(ArmAccount {
         name: v["name"].as_str().unwrap_or("").to_string(),
         location: v["location"].as_str().unwrap_or("").to_string(),

@@ -95,11 +95,16 @@ fn tier_of(model: &str, name: &str) -> Option<Tier> {
     }
 }
 
+/// A Claude deployment: Anthropic's model format, or a `claude-` model name.
+pub(super) fn is_claude(format: &str, model: &str) -> bool {
+    format == "Anthropic" || model.starts_with("claude-")
+}
+
 pub(super) fn parse_deployment(v: &Value) -> Deployment {
     let model = v["properties"]["model"]["name"].as_str().unwrap_or("").to_string();
     let format = v["properties"]["model"]["format"].as_str().unwrap_or("").to_string();
     let name = v["name"].as_str().unwrap_or("").to_string();
-    let claude = format == "Anthropic" || model.starts_with("claude-");
+    let claude = is_claude(&format, &model);
     Deployment {
         tier: if claude { tier_of(&model, &name) } else { None },
         model_version: v["properties"]["model"]["version"].as_str().unwrap_or("").to_string(),
