@@ -67,6 +67,12 @@ function backend(events: (emit: Emit) => void, final: Report, extra: Record<stri
   return calls;
 }
 
+/** A run that plans every check, then reports `all` in order. */
+const planThenFinish = (all: CheckResult[]) => (emit: Emit): void => {
+  emit({ event: 'planned', checks: PLAN });
+  for (const r of all) emit({ event: 'finished', result: r });
+};
+
 const status = (el: HTMLElement, id: string): string | undefined => getByTestId(`check-${id}`, el).dataset.status;
 
 describe('doctor panel', () => {
@@ -109,10 +115,7 @@ describe('doctor panel', () => {
 
   it('heads each section with its worst status', async () => {
     const all = [result('env.claude', 'pass', 'ok'), result('env.profile', 'warn', 'w', { hint: 'h' }), result('signin.az', 'pass', 'ok'), DNS_FAIL, result('path.tcp', 'skip', 's'), result('path.tls', 'skip', 's'), result('foundry.sonnet', 'skip', 's')];
-    backend((emit) => {
-      emit({ event: 'planned', checks: PLAN });
-      for (const r of all) emit({ event: 'finished', result: r });
-    }, report(all));
+    backend(planThenFinish(all), report(all));
     panel = new DoctorPanel({ withClaude: false });
     document.body.append(panel.el);
     await panel.run();
@@ -129,10 +132,7 @@ describe('doctor panel', () => {
 
   it('opens a failure with its hint and evidence, and a skip names its prerequisite and the cause', async () => {
     const all = [DNS_FAIL, result('path.tcp', 'skip', 'skipped: path.dns failed'), result('path.tls', 'skip', 'skipped: path.tcp was skipped'), result('env.claude', 'pass', 'claude 2.1.331')];
-    backend((emit) => {
-      emit({ event: 'planned', checks: PLAN });
-      for (const r of all) emit({ event: 'finished', result: r });
-    }, report(all));
+    backend(planThenFinish(all), report(all));
     panel = new DoctorPanel({ withClaude: false });
     document.body.append(panel.el);
     await panel.run();
@@ -159,10 +159,7 @@ describe('doctor panel', () => {
   it('offers "Trust this CA" only on a result with the fix; trusting runs the doctor again', async () => {
     const all = [TLS_FAIL, result('path.dns', 'pass', 'private'), result('path.tcp', 'pass', '0.1 ms')];
     let trusted: unknown = null;
-    const calls = backend((emit) => {
-      emit({ event: 'planned', checks: PLAN });
-      for (const r of all) emit({ event: 'finished', result: r });
-    }, report(all), { doctor_trust_ca: (args) => ((trusted = (args as { pem: string }).pem), '/tmp/sb/extra-ca.pem') });
+    const calls = backend(planThenFinish(all), report(all), { doctor_trust_ca: (args) => ((trusted = (args as { pem: string }).pem), '/tmp/sb/extra-ca.pem') });
     panel = new DoctorPanel({ withClaude: false });
     document.body.append(panel.el);
     await panel.run();
