@@ -90,7 +90,10 @@ fn diagnose_logged(az: &Path, c: &Case) -> (i32, Value, String, String, SandboxP
     }
     let report = sb.home.path().join("report.md");
     let only: &[&str] = if c.gateway { &["--only", "path,gateway"] } else { &[] };
-    let mut args = vec!["-vv", "doctor", "--json", "--report", report.to_str().unwrap()];
+    // The project lives under HOME, which a pasted report writes as `~` (it would name the account).
+    let project = sb.home.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut args = vec!["-vv", "doctor", "--json", "--report", report.to_str().unwrap(), "--cwd", project.to_str().unwrap()];
     args.extend(only);
     let r = cli(&args);
     let json: Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("{}: doctor printed no JSON ({e}): {}\n{}", c.fault, r.stdout, r.stderr));
@@ -198,6 +201,10 @@ fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
                     if everything.contains(&s) {
                         problems.push(format!("a secret ({}…) leaked into the report", &s[..6.min(s.len())]));
                     }
+                }
+                let report_only = format!("{json}\n{}", md.split("\n## Known Foundry limitations").next().unwrap_or_default());
+                if report_only.contains(&sb.home.path().display().to_string()) || (!c.gateway && !report_only.contains("directory: ~/project")) {
+                    problems.push("the home directory is not written as ~ in the report".into());
                 }
                 if everything.contains(foundry_onboard_core::sandbox::USER) {
                     problems.push("the user name appears unredacted".into());

@@ -56,7 +56,9 @@ impl Report {
         push("network.max_latency_ms", Some(c.network.max_latency_ms.to_string()));
         push("network.extra_ca_file", c.network.extra_ca_file.as_ref().map(|p| p.display().to_string()));
         let secrets: Vec<String> = ctx.secrets.lock().map(|s| s.iter().map(|x| x.expose().to_string()).collect()).unwrap_or_default();
-        let config = config.into_iter().map(|(k, v)| (k, super::scrub_text(&v, &secrets, ctx.options.include_identity))).collect();
+        let home = (!ctx.options.include_identity).then(|| ctx.process_env.get("HOME").or_else(|| ctx.process_env.get("USERPROFILE")).cloned()).flatten().unwrap_or_default();
+        let config = config.into_iter().map(|(k, v)| (k, super::scrub::tilde(&super::scrub_text(&v, &secrets, ctx.options.include_identity), &home))).collect();
+        let checks = checks.into_iter().map(|c| super::scrub::home_as_tilde(c, &home)).collect();
         Self {
             app_version: crate::VERSION.to_string(),
             os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),

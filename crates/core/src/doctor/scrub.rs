@@ -1,6 +1,6 @@
 //! Redaction by construction: every result passes through here before any face, log or report
 //! sees it — the run's own secrets by value, anything shaped like a token, `Authorization`
-//! values, and (unless the person opts in) user principal names.
+//! values, and (unless the person opts in) user principal names and, in reports, the home directory.
 
 use super::context::Ctx;
 use super::model::CheckResult;
@@ -30,6 +30,35 @@ impl Ctx {
             ..result
         })
     }
+}
+
+/// `result` with the person's home directory written as `~`: a pasted report should not name
+/// the local account (`/home/alice`) any more than the user principal name.
+pub(super) fn home_as_tilde(result: CheckResult, home: &str) -> CheckResult {
+    if home.len() < 2 {
+        return result;
+    }
+    let shorten = |s: &str| tilde(s, home);
+    serde_json::to_value(&result).ok().map(|json| map_strings(json, &shorten)).and_then(|v| serde_json::from_value(v).ok()).unwrap_or(result)
+}
+
+/// Every `home` that is a whole path prefix (followed by a separator or the path's end) → `~`.
+pub(super) fn tilde(text: &str, home: &str) -> String {
+    let home = home.trim_end_matches(['/', '\\']);
+    if home.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(home) {
+        let after = &rest[at + home.len()..];
+        let whole = after.chars().next().is_none_or(|c| c == '/' || c == '\\' || !(c.is_alphanumeric() || "._-".contains(c)));
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { "~" } else { home });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn map_strings(v: serde_json::Value, f: &dyn Fn(&str) -> String) -> serde_json::Value {
@@ -85,6 +114,14 @@ mod tests {
         let s = scrub_text(t, &["sbx-token.abc123".into()], false);
         assert_eq!(s, "token *** for ***@sandbox.example via Bearer *** at sandbox-ai.services.ai.azure.com; *** ***");
         assert!(scrub_text(t, &[], true).contains("dev@sandbox.example"));
+    }
+
+    #[test]
+    fn the_home_directory_becomes_a_tilde_only_as_a_whole_path_prefix() {
+        assert_eq!(tilde("profile file: /home/alice/.bashrc (/home/alice)", "/home/alice"), "profile file: ~/.bashrc (~)");
+        assert_eq!(tilde("/home/alicia/x and /home/alice-2", "/home/alice/"), "/home/alicia/x and /home/alice-2");
+        assert_eq!(tilde(r"C:\Users\alice\.claude\settings.json", r"C:\Users\alice"), r"~\.claude\settings.json");
+        assert_eq!(tilde("nothing here", "/"), "nothing here");
     }
 
     #[test]
