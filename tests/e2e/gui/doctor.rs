@@ -1,7 +1,7 @@
 //! The Doctor tab: a missing private DNS zone named, its dependents skipped, the report copied
-//! and saved, the layout whole at 800×600 in light and dark.
+//! and saved, the layout whole at 800×600 in light and dark; "Trust this CA" fixing TLS inspection.
 
-use super::doctor_rows;
+use super::{doctor_rows, poll};
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
 use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{artifacts_dir, gui};
@@ -61,4 +61,56 @@ async fn doctor_tab_names_the_missing_services_ai_zone() {
         result.unwrap_or_else(|e| panic!("{theme}: {e:#} (screenshot {name})"));
     }
     drop(xvfb);
+}
+
+/// The one-click fix, end to end: behind a TLS-inspecting proxy path.tls fails naming the
+/// unknown issuer; "Trust this CA" adds it to a bundle that keeps what was trusted before, the
+/// profile exports that bundle as NODE_EXTRA_CA_CERTS, and the run that follows passes path.tls.
+async fn trust_the_inspection_ca(s: &Session) -> anyhow::Result<std::path::PathBuf> {
+    s.click("open-doctor").await?;
+    let rows = doctor_rows(s, 30).await?;
+    let status = |rows: &[(String, String, String)], id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone()).unwrap_or_default();
+    anyhow::ensure!(status(&rows, "path.tls") == "fail", "path.tls fails behind the inspection proxy: {rows:?}");
+    anyhow::ensure!(status(&rows, "path.https") == "skip", "path.https skips: {rows:?}");
+    s.click("fix-trust-ca").await?;
+    // The profile is written and verified in real shells first: allow it time.
+    poll(s, "return document.querySelector('[data-testid=\"fix-done\"]') ? true : null", 60).await?;
+    let done = s.text("fix-done").await?;
+    let bundle = s.script("return document.querySelector('[data-testid=\"fix-done\"] code').textContent").await?;
+    let bundle = std::path::PathBuf::from(bundle.as_str().unwrap_or_default());
+    anyhow::ensure!(done.contains(foundry_onboard_core::sandbox::INSPECTION_CA_NAME), "the notice names the issuer: {done}");
+    // The run the fix started: wait for path.tls to settle again, then for the whole run.
+    poll(s, "const r = document.querySelector('[data-testid=\"check-path.tls\"]'); return r && r.dataset.status === 'pass' ? true : null", 30).await?;
+    let rows = doctor_rows(s, 30).await?;
+    anyhow::ensure!(status(&rows, "path.tls") == "pass" && status(&rows, "path.https") == "pass", "after the fix: {rows:?}");
+    anyhow::ensure!(s.displayed("fix-done").await?, "the notice stays above the new run");
+    Ok(bundle)
+}
+
+#[tokio::test]
+async fn trust_this_ca_fixes_tls_inspection_and_keeps_the_sandbox_ca() {
+    let home = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let app = gui();
+    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[]);
+    let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "tls-intercepted"]).await.expect("WebDriver session");
+    let result = trust_the_inspection_ca(&session).await;
+    let name = if result.is_ok() { "gui-doctor-ca-trusted.png" } else { "gui-doctor-ca-failure.png" };
+    if let Ok(png) = session.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join(name), png);
+    }
+    let _ = session.close().await;
+    drop(driver);
+    drop(xvfb);
+    let bundle = result.unwrap_or_else(|e| panic!("{e:#} (screenshot {name})"));
+    // Nothing trusted before is lost: the sandbox's own CA and the inspection CA, one file.
+    let pem = std::fs::read_to_string(&bundle).unwrap();
+    assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 2, "{pem}");
+    let dir = bundle.parent().unwrap();
+    assert!(pem.contains(std::fs::read_to_string(dir.join("sandbox-ca.pem")).unwrap().trim()), "the sandbox CA is kept");
+    let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
+    assert!(config.contains(&format!("extra_ca_file = \"{}\"", bundle.display())), "{config}");
+    // The profile a new terminal sources exports the bundle.
+    let rc = std::fs::read_to_string(dir.join("home/.bashrc")).unwrap_or_default();
+    assert!(rc.contains(&format!("NODE_EXTRA_CA_CERTS='{}'", bundle.display())) || rc.contains(&format!("NODE_EXTRA_CA_CERTS=\"{}\"", bundle.display())), "{rc}");
 }
