@@ -78,7 +78,8 @@ fn env_profile_names_what_redirects_claude_code_and_where_it_is_set() {
     let r = cli(&project, &[]);
     assert_eq!(r["status"], "warn", "{r}");
     let all = r.to_string();
-    assert!(all.contains("security") && all.contains(settings.to_str().unwrap()), "{all}");
+    // The file is named, from the home directory (a report never spells out /home/<account>).
+    assert!(all.contains("security") && all.contains("~/repo/.claude/settings.json") && !all.contains(settings.to_str().unwrap()), "{all}");
 
     // Invalid JSON: Claude Code skips the whole file silently.
     std::fs::write(&settings, "{\"env\": {,}}").unwrap();
@@ -93,4 +94,45 @@ fn env_profile_names_what_redirects_claude_code_and_where_it_is_set() {
     let all = r.to_string();
     assert!(all.contains("CLAUDE_CODE_OAUTH_TOKEN is set by process environment") && all.contains("Unset CLAUDE_CODE_OAUTH_TOKEN"), "{all}");
     assert!(!all.contains("wrapper-token-123456"), "the token itself is not shown");
+}
+
+/// `path.proxy` judges the proxy Claude Code will use — a new terminal's, whose rc file may export
+/// one this process never saw (the app started from the desktop) — and names the difference.
+#[test]
+fn path_proxy_is_judged_for_a_new_terminal_not_for_the_doctors_own_environment() {
+    let sb = SandboxProcess::start(&[]);
+    let mut w = cli_command(sb.home.path());
+    w.arg("--config").arg(&sb.config).args(["profile", "write", "--no-verify"]);
+    assert_eq!(run(w).code, 0);
+    let proxy_check = |only: &str| {
+        let mut c = cli_command(sb.home.path());
+        c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az")).env("SHELL", "/bin/bash").arg("--config").arg(&sb.config).args(["--json", "doctor", "--only", only]);
+        let r = run(c);
+        let v: Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|_| panic!("{}\n{}", r.stdout, r.stderr));
+        v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "path.proxy").cloned().unwrap()
+    };
+    let clean = proxy_check("env.profile,path.proxy");
+    assert_eq!(clean["status"], "pass", "{clean}");
+    assert!(clean["detail"].as_str().unwrap().contains("from a new terminal, direct"), "{clean}");
+
+    // The person's own line in .bashrc, outside our block: a corporate proxy for everything.
+    let rc = Path::new(&sb.endpoint("home")).join(".bashrc");
+    let mut text = std::fs::read_to_string(&rc).unwrap();
+    text.push_str("export HTTPS_PROXY=http://proxy.corp.example:3128\n");
+    std::fs::write(&rc, &text).unwrap();
+    let proxied = proxy_check("env.profile,path.proxy");
+    assert_eq!(proxied["status"], "warn", "{proxied}");
+    let detail = proxied["detail"].as_str().unwrap();
+    assert!(detail.contains("from a new terminal") && detail.contains("proxy.corp.example:3128") && detail.contains("HTTPS_PROXY"), "{detail}");
+    assert!(detail.contains("the doctor's own environment goes direct"), "the difference is named: {detail}");
+    assert!(proxied["hint"].as_str().unwrap().contains("NO_PROXY"), "{proxied}");
+    // Without the terminal's environment the doctor can only judge its own: direct.
+    assert_eq!(proxy_check("path.proxy")["status"], "pass");
+
+    // NO_PROXY covering the private zone: Claude Code goes direct again.
+    text.push_str("export NO_PROXY=.services.ai.azure.com,.cognitiveservices.azure.com\n");
+    std::fs::write(&rc, &text).unwrap();
+    let spared = proxy_check("env.profile,path.proxy");
+    assert_eq!(spared["status"], "pass", "{spared}");
+    assert!(spared["detail"].as_str().unwrap().contains("NO_PROXY (.services.ai.azure.com) covers"), "{spared}");
 }

@@ -29,7 +29,7 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
     let after_arm: &[&str] = if ctx.is_gateway() { &[] } else { &["foundry.config"] };
     out.extend([
         Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check).after(after_arm),
-        Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy),
+        Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy).after(&["env.profile"]),
         Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
         Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]),
         Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tls"]),

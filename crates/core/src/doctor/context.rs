@@ -87,6 +87,8 @@ pub struct Facts {
     pub reached: OnceLock<SocketAddr>,
     pub account: OnceLock<ArmAccount>,
     pub foundry_token: OnceLock<Secret>,
+    /// The environment of a new terminal, where Claude Code runs (env.profile → path.proxy).
+    pub terminal_env: OnceLock<BTreeMap<String, String>>,
 }
 
 pub struct Ctx {

@@ -56,7 +56,11 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
         Err(e) => return Outcome::fail(format!("cannot read the profile: {e}"), crate::Diagnose::hint(&e)).with(evidence),
     }
     let shell_env = match verify::shell_env(shell, home, ctx.options.check_timeout).await {
-        Ok(env) => env.into_iter().collect::<BTreeMap<_, _>>(),
+        Ok(env) => {
+            let env = env.into_iter().collect::<BTreeMap<_, _>>();
+            let _ = ctx.facts.terminal_env.set(env.clone());
+            env
+        }
         Err(detail) => return Outcome::fail(detail, "Start a new terminal by hand and look for an rc file that waits for input or exits early.").with(evidence),
     };
     let settings = effective::settings_files(home, &ctx.options.cwd, None, std::path::Path::new("/etc/claude-code"));

@@ -9,35 +9,51 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// `path.proxy`.
+/// `path.proxy`: judged for a new terminal, where Claude Code runs (its rc file may export a
+/// proxy this process never saw — the app started from the desktop, say); the doctor's own
+/// requests follow this process's environment, and a difference between the two is named.
 pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
     let Ok(url) = url::Url::parse(&endpoint.base_url) else { return Outcome::fail(format!("{} is not a URL", endpoint.base_url), "Fix the URL in the config.") };
-    let d = ctx.net.proxy.decide(&url);
+    let here = ctx.net.proxy.decide(&url);
+    let terminal = ctx.facts.terminal_env.get().map(|env| crate::net::ProxyEnv::from_lookup(|k| env.get(k).cloned()).decide(&url));
     let mut evidence = Evidence::default();
     if ctx.net.guard.loopback_only() {
-        evidence = evidence.fact("sandbox", "proxies are never used in sandbox mode");
+        evidence = evidence.fact("sandbox", "the doctor's own requests never use a proxy in sandbox mode");
     }
-    if let Some(b) = &d.bypassed_by {
-        evidence = evidence.fact("NO_PROXY entry", b.clone());
-    }
+    let say = |d: &crate::net::ProxyDecision| match (&d.proxy, &d.bypassed_by) {
+        (Some(p), _) => format!("through {p} ({})", d.from.clone().unwrap_or_default()),
+        (None, Some(b)) => format!("direct (NO_PROXY entry {b})"),
+        (None, None) => "direct".to_string(),
+    };
+    let (d, whose) = match &terminal {
+        Some(t) => {
+            evidence = evidence.fact("a new terminal", say(t));
+            (t.clone(), "from a new terminal, ")
+        }
+        None => (here.clone(), ""),
+    };
+    evidence = evidence.fact("this process", say(&here));
+    let differs = terminal.as_ref().is_some_and(|t| t.proxy != here.proxy);
+    let note = if differs { format!(" (the doctor's own environment goes {} — Claude Code follows the terminal)", say(&here)) } else { String::new() };
     match (&d.proxy, &d.from) {
         (Some(p), from) => {
-            evidence = evidence.fact("proxy", p.clone()).fact("from", from.clone().unwrap_or_default());
+            let from = from.clone().unwrap_or_default();
             if endpoint.resource.is_some() {
                 let zone = endpoint.host.split_once('.').map(|(_, z)| z.to_string()).unwrap_or_default();
+                let where_set = if terminal.is_some() { "where the terminal sets it (your rc file, or the session)" } else { "in the profile" };
                 Outcome::warn(
-                    format!("requests to {} go through the proxy {p} ({}): a proxy outside your VNet cannot reach the private endpoint", endpoint.host, from.clone().unwrap_or_default()),
-                    format!("Add .{zone} (and .cognitiveservices.azure.com, .openai.azure.com) to NO_PROXY in the profile, unless your proxy is inside the VNet."),
+                    format!("{whose}requests to {} go through the proxy {p} ({from}): a proxy outside your VNet cannot reach the private endpoint{note}", endpoint.host),
+                    format!("Add .{zone} (and .cognitiveservices.azure.com, .openai.azure.com) to NO_PROXY {where_set}, unless your proxy is inside the VNet."),
                 )
                 .with(evidence)
             } else {
-                Outcome::pass(format!("requests to {} go through the proxy {p}", endpoint.host)).with(evidence)
+                Outcome::pass(format!("{whose}requests to {} go through the proxy {p}{note}", endpoint.host)).with(evidence)
             }
         }
         (None, _) => Outcome::pass(match &d.bypassed_by {
-            Some(b) => format!("direct: NO_PROXY ({b}) covers {}", endpoint.host),
-            None => format!("direct: no proxy applies to {}", endpoint.host),
+            Some(b) => format!("{whose}direct: NO_PROXY ({b}) covers {}{note}", endpoint.host),
+            None => format!("{whose}direct: no proxy applies to {}{note}", endpoint.host),
         })
         .with(evidence),
     }
