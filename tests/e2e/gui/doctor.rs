@@ -1,5 +1,6 @@
 //! The Doctor tab: a missing private DNS zone named, its dependents skipped, the report copied
-//! and saved, the layout whole at 800×600 in light and dark; "Trust this CA" fixing TLS inspection.
+//! and saved, the layout whole at 800×600 in light and dark; "Trust this CA" fixing TLS inspection;
+//! a black hole that neither freezes the window nor outlives the deadline, and Cancel.
 
 use super::{doctor_rows, poll};
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
@@ -113,4 +114,87 @@ async fn trust_this_ca_fixes_tls_inspection_and_keeps_the_sandbox_ca() {
     // The profile a new terminal sources exports the bundle.
     let rc = std::fs::read_to_string(dir.join("home/.bashrc")).unwrap_or_default();
     assert!(rc.contains(&format!("NODE_EXTRA_CA_CERTS='{}'", bundle.display())) || rc.contains(&format!("NODE_EXTRA_CA_CERTS=\"{}\"", bundle.display())), "{rc}");
+}
+
+/// Records, in the page, each doctor row's first final status and when, the run's start and end,
+/// and the longest gap between animation frames while it runs (the longest main-thread stall).
+const RUN_PROBE: &str = r#"
+const m = { startAt: null, doneAt: null, maxGap: 0, slow: [], rows: {} };
+window.__run = m;
+let last = performance.now();
+const tick = () => {
+  const now = performance.now();
+  const d = document.querySelector('[data-testid="doctor"]');
+  // The frame that opens the tab and starts the run is the tab's first layout, not the run's.
+  const first = d && d.dataset.state === 'running' && m.startAt === null;
+  if (first) { m.startAt = now; m.openFrame = Math.round(now - last); }
+  if (m.startAt !== null && m.doneAt === null && !first) {
+    m.maxGap = Math.max(m.maxGap, now - last);
+    if (now - last > 100) m.slow.push([Math.round(now - m.startAt), Math.round(now - last)]);
+    for (const r of document.querySelectorAll('[data-testid="doctor"] li[data-testid^="check-"]')) {
+      const id = r.dataset.testid.slice(6), s = r.dataset.status;
+      if (!(id in m.rows) && s !== 'pending' && s !== 'running') m.rows[id] = [s, Math.round(now - m.startAt)];
+    }
+    if (d && d.dataset.state === 'done') m.doneAt = now;
+  }
+  last = now;
+  requestAnimationFrame(tick);
+};
+requestAnimationFrame(tick);
+return true;
+"#;
+
+/// A black-holed endpoint in the window: rows keep filling in while path.tcp waits, the page keeps
+/// painting, path.tcp fails at its timeout within the deadline, and Cancel ends a second run now.
+async fn black_hole_in_the_window(s: &Session) -> anyhow::Result<String> {
+    s.script(RUN_PROBE).await?;
+    s.click("open-doctor").await?;
+    let rows = doctor_rows(s, 30).await?;
+    let m = s.script("return window.__run").await?;
+    let at = |id: &str| m["rows"][id][1].as_f64().unwrap_or(f64::MAX);
+    let status = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone()).unwrap_or_default();
+    anyhow::ensure!(status("path.tcp") == "fail", "path.tcp fails: {rows:?}");
+    let tcp = s.text("detail-path.tcp").await?;
+    anyhow::ensure!(tcp.contains("dropped"), "path.tcp names the black hole: {tcp}");
+    anyhow::ensure!(status("path.tls") == "skip" && status("path.https") == "skip", "{rows:?}");
+    for id in ["path.dns", "path.proxy", "env.claude", "signin.az"] {
+        anyhow::ensure!(at(id) < at("path.tcp"), "{id} was shown while path.tcp still waited: {m}");
+    }
+    let took = m["doneAt"].as_f64().unwrap_or(f64::MAX) - m["startAt"].as_f64().unwrap_or(0.0);
+    let deadline = foundry_onboard_core::doctor::DoctorOptions::new(Default::default(), Default::default(), Default::default()).deadline.as_millis() as f64;
+    anyhow::ensure!(took <= deadline + 500.0, "the run took {took:.0} ms (deadline {deadline} ms)");
+    let gap = m["maxGap"].as_f64().unwrap_or(f64::MAX);
+    anyhow::ensure!(gap < 300.0, "the window stalled for {gap:.0} ms during the run: [at, gap] {}", m["slow"]);
+    let figures = format!("first run {took:.0} ms, path.tcp failed at {:.0} ms, longest frame gap {gap:.0} ms (the frame that opened the tab: {} ms)", at("path.tcp"), m["openFrame"]);
+
+    // Run again, and Cancel while path.tcp waits on the black hole.
+    s.click("doctor-run").await?;
+    poll(s, "const r = document.querySelector('[data-testid=\"check-path.tcp\"]'); return r && r.dataset.status === 'running' ? true : null", 10).await?;
+    let t = std::time::Instant::now();
+    s.click("doctor-cancel").await?;
+    poll(s, "return document.querySelector('[data-testid=\"doctor\"]').dataset.state === 'done' ? true : null", 5).await?;
+    let cancelled = t.elapsed();
+    anyhow::ensure!(cancelled < std::time::Duration::from_millis(1500), "Cancel ended the run in {cancelled:?}");
+    let tcp_now = s.script("return document.querySelector('[data-testid=\"check-path.tcp\"]').dataset.status").await?;
+    anyhow::ensure!(tcp_now != "running", "path.tcp no longer shows as running after Cancel: {tcp_now}");
+    Ok(format!("{figures}; Cancel → done in {} ms (from WebDriver)", cancelled.as_millis()))
+}
+
+#[tokio::test]
+async fn a_black_hole_neither_freezes_the_window_nor_outlives_the_deadline_and_cancel_stops_it() {
+    let home = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let app = gui();
+    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[]);
+    let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "tcp-blackhole"]).await.expect("WebDriver session");
+    let result = black_hole_in_the_window(&session).await;
+    if result.is_err() {
+        if let Ok(png) = session.screenshot().await {
+            let _ = std::fs::write(artifacts_dir().join("gui-doctor-blackhole-failure.png"), png);
+        }
+    }
+    let _ = session.close().await;
+    drop(driver);
+    drop(xvfb);
+    eprintln!("tcp-blackhole in the window: {}", result.unwrap_or_else(|e| panic!("{e:#} (screenshot gui-doctor-blackhole-failure.png)")));
 }
