@@ -190,6 +190,7 @@ export class DoctorPanel {
         if (row && row.state === 'pending') {
           row.state = 'running';
           this.renderRow(row);
+          this.renderSection(row.section);
         }
         break;
       }
@@ -260,12 +261,16 @@ export class DoctorPanel {
     const sec = this.sectionFor(s);
     const rows = [...this.rows.values()].filter((r) => r.section === s);
     const finished = rows.filter((r) => r.result).map((r) => r.result!.status);
-    const w = worst(finished);
     const open = rows.length - finished.length;
-    sec.el.dataset.status = w ?? 'pending';
+    // While rows are open, only a failure or a warning is already the headline: "Passed" over a
+    // check still running would be a promise the run has not kept yet.
+    const w = open > 0 && !finished.some((f) => f === 'fail' || f === 'warn') ? null : worst(finished);
+    sec.el.dataset.status = w ?? (rows.some((r) => r.state === 'running') ? 'running' : 'pending');
     replaceChildren(
       sec.head,
-      w ? h('span', { class: `dbadge dbadge-${w}`, 'data-testid': 'section-status' }, h('span', { 'aria-hidden': 'true' }, ICON[w]), ' ', WORD[w]) : h('span', { class: 'dbadge dbadge-pending', 'data-testid': 'section-status' }, 'Waiting'),
+      w
+        ? h('span', { class: `dbadge dbadge-${w}`, 'data-testid': 'section-status' }, h('span', { 'aria-hidden': 'true' }, ICON[w]), ' ', WORD[w])
+        : h('span', { class: 'dbadge dbadge-pending', 'data-testid': 'section-status' }, sec.el.dataset.status === 'running' ? 'Checking' : 'Waiting'),
       ' ',
       s,
       open > 0 ? h('span', { class: 'dsection-count muted' }, ` ${finished.length} of ${rows.length} done`) : null,

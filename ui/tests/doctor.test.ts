@@ -113,6 +113,37 @@ describe('doctor panel', () => {
     expect(getByTestId('doctor-counts', panel.el).textContent).toBe('2 passed · 1 warning · 1 failed · 2 skipped');
   });
 
+  it('never heads a section "Passed" while one of its checks is still open', async () => {
+    let emit: Emit = () => undefined;
+    let finish: (r: Report) => void = () => undefined;
+    const all = [result('path.dns', 'pass', 'private'), result('path.tcp', 'fail', 'dropped'), result('path.tls', 'skip', 'skipped')];
+    mockIPC((cmd, args) => {
+      if (cmd !== 'doctor_run') return null;
+      const channel = (args as { onEvent: { onmessage: Emit } }).onEvent;
+      emit = (e) => channel.onmessage(e);
+      emit({ event: 'planned', checks: PLAN });
+      emit({ event: 'finished', result: all[0] });
+      emit({ event: 'started', id: 'path.tcp' });
+      return new Promise<Report>((resolve) => (finish = resolve));
+    });
+    panel = new DoctorPanel({ withClaude: false });
+    document.body.append(panel.el);
+    const run = panel.run();
+    const head = () => getByTestId('doctor-section-private-path', panel.el);
+    await waitFor(() => byTestId('check-path.tcp', panel.el)?.dataset.status === 'running');
+    expect(status(panel.el, 'path.dns')).toBe('pass');
+    expect(head().dataset.status).toBe('running');
+    expect(getByTestId('section-status', head()).textContent).toBe('Checking');
+    // A failure is the headline at once: nothing later can make the section pass.
+    emit({ event: 'finished', result: all[1] });
+    expect(head().dataset.status).toBe('fail');
+    emit({ event: 'finished', result: all[2] });
+    finish(report(all));
+    await run;
+    expect(head().dataset.status).toBe('fail');
+    expect(getByTestId('section-status', head()).textContent).toContain('Failed');
+  });
+
   it('heads each section with its worst status', async () => {
     const all = [result('env.claude', 'pass', 'ok'), result('env.profile', 'warn', 'w', { hint: 'h' }), result('signin.az', 'pass', 'ok'), DNS_FAIL, result('path.tcp', 'skip', 's'), result('path.tls', 'skip', 's'), result('foundry.sonnet', 'skip', 's')];
     backend(planThenFinish(all), report(all));

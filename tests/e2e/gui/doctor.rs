@@ -170,6 +170,11 @@ async fn black_hole_in_the_window(s: &Session) -> anyhow::Result<String> {
     // Run again, and Cancel while path.tcp waits on the black hole.
     s.click("doctor-run").await?;
     poll(s, "const r = document.querySelector('[data-testid=\"check-path.tcp\"]'); return r && r.dataset.status === 'running' ? true : null", 10).await?;
+    s.script("document.querySelector('[data-testid=\"check-path.tcp\"]').scrollIntoView({block: 'center'}); return true").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    if let Ok(png) = s.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join("gui-doctor-blackhole-running.png"), png);
+    }
     let t = std::time::Instant::now();
     s.click("doctor-cancel").await?;
     poll(s, "return document.querySelector('[data-testid=\"doctor\"]').dataset.state === 'done' ? true : null", 5).await?;
@@ -185,7 +190,8 @@ async fn a_black_hole_neither_freezes_the_window_nor_outlives_the_deadline_and_c
     let home = tempfile::tempdir().unwrap();
     let xvfb = Xvfb::start();
     let app = gui();
-    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[]);
+    // Dark here (the running state's look); the other Doctor tests cover light.
+    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[("GTK_THEME", std::ffi::OsString::from("Adwaita:dark"))]);
     let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "tcp-blackhole"]).await.expect("WebDriver session");
     let result = black_hole_in_the_window(&session).await;
     if result.is_err() {
