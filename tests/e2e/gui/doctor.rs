@@ -2,10 +2,9 @@
 //! and saved, the layout whole at 800×600 in light and dark; "Trust this CA" fixing TLS inspection;
 //! a black hole that neither freezes the window nor outlives the deadline, and Cancel.
 
-use super::{doctor_rows, poll};
-use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use super::{dark, doctor_rows, in_app, poll};
+use foundry_onboard_e2e::artifacts_dir;
 use foundry_onboard_e2e::webdriver::Session;
-use foundry_onboard_e2e::{artifacts_dir, gui};
 
 /// The help desk's path: the header's Troubleshoot link opens the Doctor tab before any setup;
 /// path.dns fails naming the missing zone, the later path checks skip naming it; the report is
@@ -46,22 +45,11 @@ async fn doctor_tab_zone_missing(s: &Session, home: &std::path::Path, light: boo
 #[tokio::test]
 async fn doctor_tab_names_the_missing_services_ai_zone() {
     let home = tempfile::tempdir().unwrap();
-    let xvfb = Xvfb::start();
-    let app = gui();
-    // Light, then dark (GTK's dark variant sets prefers-color-scheme in WebKitGTK).
-    for (theme, env) in [("light", vec![]), ("dark", vec![("GTK_THEME", std::ffi::OsString::from("Adwaita:dark"))])] {
-        let driver = TauriDriver::start_with(&xvfb.display, home.path(), &env);
-        let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "zone-missing-services-ai"]).await.expect("WebDriver session");
-        let result = doctor_tab_zone_missing(&session, home.path(), theme == "light").await;
-        let name = if result.is_ok() { format!("gui-doctor-zone-missing-{theme}.png") } else { format!("gui-doctor-failure-{theme}.png") };
-        if let Ok(png) = session.screenshot().await {
-            let _ = std::fs::write(artifacts_dir().join(&name), png);
-        }
-        let _ = session.close().await;
-        drop(driver);
-        result.unwrap_or_else(|e| panic!("{theme}: {e:#} (screenshot {name})"));
+    let args = ["--sandbox", "--faults", "zone-missing-services-ai"];
+    for (theme, env) in [("light", vec![]), ("dark", dark())] {
+        let shot = format!("gui-doctor-zone-missing-{theme}");
+        in_app(home.path(), &env, &args, &shot, async |s| doctor_tab_zone_missing(s, home.path(), theme == "light").await).await.unwrap_or_else(|e| panic!("{theme}: {e:#}"));
     }
-    drop(xvfb);
 }
 
 /// The one-click fix, end to end: behind a TLS-inspecting proxy path.tls fails naming the
@@ -91,19 +79,7 @@ async fn trust_the_inspection_ca(s: &Session) -> anyhow::Result<std::path::PathB
 #[tokio::test]
 async fn trust_this_ca_fixes_tls_inspection_and_keeps_the_sandbox_ca() {
     let home = tempfile::tempdir().unwrap();
-    let xvfb = Xvfb::start();
-    let app = gui();
-    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[]);
-    let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "tls-intercepted"]).await.expect("WebDriver session");
-    let result = trust_the_inspection_ca(&session).await;
-    let name = if result.is_ok() { "gui-doctor-ca-trusted.png" } else { "gui-doctor-ca-failure.png" };
-    if let Ok(png) = session.screenshot().await {
-        let _ = std::fs::write(artifacts_dir().join(name), png);
-    }
-    let _ = session.close().await;
-    drop(driver);
-    drop(xvfb);
-    let bundle = result.unwrap_or_else(|e| panic!("{e:#} (screenshot {name})"));
+    let bundle = in_app(home.path(), &[], &["--sandbox", "--faults", "tls-intercepted"], "gui-doctor-ca-trusted", trust_the_inspection_ca).await.unwrap_or_else(|e| panic!("{e:#}"));
     // Nothing trusted before is lost: the sandbox's own CA and the inspection CA, one file.
     let pem = std::fs::read_to_string(&bundle).unwrap();
     assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 2, "{pem}");
@@ -188,19 +164,7 @@ async fn black_hole_in_the_window(s: &Session) -> anyhow::Result<String> {
 #[tokio::test]
 async fn a_black_hole_neither_freezes_the_window_nor_outlives_the_deadline_and_cancel_stops_it() {
     let home = tempfile::tempdir().unwrap();
-    let xvfb = Xvfb::start();
-    let app = gui();
     // Dark here (the running state's look); the other Doctor tests cover light.
-    let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[("GTK_THEME", std::ffi::OsString::from("Adwaita:dark"))]);
-    let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox", "--faults", "tcp-blackhole"]).await.expect("WebDriver session");
-    let result = black_hole_in_the_window(&session).await;
-    if result.is_err() {
-        if let Ok(png) = session.screenshot().await {
-            let _ = std::fs::write(artifacts_dir().join("gui-doctor-blackhole-failure.png"), png);
-        }
-    }
-    let _ = session.close().await;
-    drop(driver);
-    drop(xvfb);
-    eprintln!("tcp-blackhole in the window: {}", result.unwrap_or_else(|e| panic!("{e:#} (screenshot gui-doctor-blackhole-failure.png)")));
+    let figures = in_app(home.path(), &dark(), &["--sandbox", "--faults", "tcp-blackhole"], "gui-doctor-blackhole", black_hole_in_the_window).await.unwrap_or_else(|e| panic!("{e:#}"));
+    eprintln!("tcp-blackhole in the window: {figures}");
 }

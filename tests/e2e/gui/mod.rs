@@ -37,6 +37,29 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
     Ok(url)
 }
 
+/// The app under its own Xvfb and tauri-driver (HOME = `home`, `env` added), started with `args`
+/// and driven by `steps`; a screenshot is kept either way (`<shot>.png`, or `<shot>-failure.png`)
+/// and the window is closed, whatever happened.
+async fn in_app<T>(home: &std::path::Path, env: &[(&str, std::ffi::OsString)], args: &[&str], shot: &str, steps: impl AsyncFnOnce(&Session) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let xvfb = foundry_onboard_e2e::display::Xvfb::start();
+    let driver = foundry_onboard_e2e::display::TauriDriver::start_with(&xvfb.display, home, env);
+    let session = Session::start(driver.port, foundry_onboard_e2e::gui().to_str().unwrap(), args).await?;
+    let result = steps(&session).await;
+    let name = if result.is_ok() { format!("{shot}.png") } else { format!("{shot}-failure.png") };
+    if let Ok(png) = session.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join(&name), png);
+    }
+    let _ = session.close().await;
+    drop(driver);
+    drop(xvfb);
+    result.map_err(|e| e.context(format!("screenshot {name}")))
+}
+
+/// GTK's dark variant, which sets prefers-color-scheme in WebKitGTK.
+fn dark() -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![("GTK_THEME", std::ffi::OsString::from("Adwaita:dark"))]
+}
+
 /// Polls a script until it returns something other than null, for up to `secs`.
 async fn poll(s: &Session, script: &str, secs: u64) -> anyhow::Result<serde_json::Value> {
     let start = std::time::Instant::now();
