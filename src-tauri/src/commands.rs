@@ -87,12 +87,12 @@ pub async fn discover(state: State<'_, AppState>) -> Result<Discovered, IpcError
     session::discover_signed_in(&state.loaded()?.config, None, 30_000).await.map_err(|e| IpcError::from_diagnose(&e))
 }
 
-/// The deployments of these accounts (started in the order given), each streamed as it is listed.
+/// The deployments of these accounts (started in the order given), streamed in batches as they
+/// are listed (see [`crate::batch`]).
 #[tauri::command]
-pub async fn load_deployments(state: State<'_, AppState>, account_ids: Vec<String>, on_loaded: Channel<AccountDeployments>) -> Result<(), IpcError> {
-    session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, move |d| {
-        let _ = on_loaded.send(d);
-    })
+pub async fn load_deployments(state: State<'_, AppState>, account_ids: Vec<String>, on_loaded: Channel<Vec<AccountDeployments>>) -> Result<(), IpcError> {
+    let mut batch = crate::batch::Batched::new(on_loaded);
+    session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, move |d| batch.push(d))
     .await
     .map(|_| ())
     .map_err(|e| IpcError::from_diagnose(&e))

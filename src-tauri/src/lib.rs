@@ -2,6 +2,7 @@
 //! `foundry-onboard-core`.
 
 mod args;
+mod batch;
 mod commands;
 mod doctor;
 mod logging;

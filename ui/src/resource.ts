@@ -119,14 +119,16 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
   const progress = h('div', { class: 'deployments-progress', 'data-testid': 'deployments-progress', 'aria-live': 'polite' });
   /** Accounts with a request of their own in flight (picked before the background reached them). */
   const asked = new Set<Entry>();
-  const onLoaded = (found: AccountDeployments): void => {
-    const picked = list.selected();
-    // The panel waits on the picked account; once it shows the tiers, a second copy of the same
-    // result (its own request and the background both answer) must not reset the person's choice.
-    const waiting = picked !== null && picked.account.id === found.accountId && picked.state !== 'loaded';
-    const e = list.apply(found);
-    if (e !== null) asked.delete(e);
-    if (waiting && picked !== null) renderPick(panel, step, picked, retry);
+  const onLoaded = (batch: AccountDeployments[]): void => {
+    for (const found of batch) {
+      const picked = list.selected();
+      // The panel waits on the picked account; once it shows the tiers, a second copy of the same
+      // result (its own request and the background both answer) must not reset the person's choice.
+      const waiting = picked !== null && picked.account.id === found.accountId && picked.state !== 'loaded';
+      const e = list.apply(found);
+      if (e !== null) asked.delete(e);
+      if (waiting && picked !== null) renderPick(panel, step, picked, retry);
+    }
     showProgress();
   };
   const load = (some: Entry[]): void => {

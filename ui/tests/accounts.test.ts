@@ -42,7 +42,8 @@ const phaseOne: Discovered = {
 /** One `load_deployments` call: the ids asked for, its channel, and how to end it. */
 interface Batch {
   ids: string[];
-  send: (d: AccountDeployments) => void;
+  /** One channel message: the backend sends results in batches. */
+  send: (...d: AccountDeployments[]) => void;
   resolve: () => void;
   reject: (e: IpcError) => void;
 }
@@ -52,8 +53,8 @@ function backend(d: Discovered): Batch[] {
   mockIPC((cmd, args) => {
     if (cmd === 'discover') return d;
     if (cmd === 'load_deployments') {
-      const a = args as { accountIds: string[]; onLoaded: { onmessage: (x: AccountDeployments) => void } };
-      return new Promise<void>((resolve, reject) => batches.push({ ids: a.accountIds, send: (x) => a.onLoaded.onmessage(x), resolve, reject }));
+      const a = args as { accountIds: string[]; onLoaded: { onmessage: (x: AccountDeployments[]) => void } };
+      return new Promise<void>((resolve, reject) => batches.push({ ids: a.accountIds, send: (...x) => a.onLoaded.onmessage(x), resolve, reject }));
     }
     if (cmd === 'save_models') return { toml: '', locked: [], notices: [] };
     throw { kind: 'internal', message: `unexpected ${cmd}`, hint: 'test' };
@@ -114,8 +115,8 @@ describe('resource step, deployments in the background', () => {
     document.body.append(el);
     await settle();
     const denied: IpcError = { kind: 'network', message: 'Azure Resource Manager answered 403 for /deployments: AuthorizationFailed: no', hint: 'Ask your Azure admin for Reader access on the subscription.' };
-    batches[0].send({ ...noClaude('/a1'), note: 'its deployments could not be listed', error: denied });
-    batches[0].send(noClaude('/a2'));
+    // Both in one channel message, as the backend batches them.
+    batches[0].send({ ...noClaude('/a1'), note: 'its deployments could not be listed', error: denied }, noClaude('/a2'));
     batches[0].resolve();
     await settle();
     expect(getByTestId('account-status-sandbox-ai', el).textContent).toContain('Reader access');

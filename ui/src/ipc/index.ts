@@ -137,9 +137,9 @@ export function discover(): Promise<Discovered> {
   return invoke<Discovered>('discover');
 }
 
-/** Lists the deployments of these accounts, started in this order; `onLoaded` sees each one as it is done. */
-export function loadDeployments(accountIds: string[], onLoaded: (d: AccountDeployments) => void): Promise<void> {
-  const channel = new Channel<AccountDeployments>();
+/** Lists the deployments of these accounts, started in this order; `onLoaded` sees them in batches as they are done. */
+export function loadDeployments(accountIds: string[], onLoaded: (batch: AccountDeployments[]) => void): Promise<void> {
+  const channel = new Channel<AccountDeployments[]>();
   channel.onmessage = onLoaded;
   return invoke<void>('load_deployments', { accountIds, onLoaded: channel });
 }
