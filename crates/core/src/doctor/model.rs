@@ -151,6 +151,18 @@ pub struct CheckResult {
     pub fix: Option<Fix>,
 }
 
+/// How a skip's detail starts; the runner writes `skipped: <id> failed` (or `was skipped`).
+pub const SKIPPED: &str = "skipped: ";
+
+impl CheckResult {
+    /// The check that held this skipped one back, as its detail names it (`skipped: path.dns
+    /// failed`), when the name is a check of `among`.
+    pub fn held_back_by<'a>(&self, among: &'a [CheckResult]) -> Option<&'a CheckResult> {
+        let id = self.detail.strip_prefix(SKIPPED)?.split(' ').next()?;
+        among.iter().find(|c| c.id == id)
+    }
+}
+
 /// A check the run will perform, announced before any result so the UI can lay out its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -92,6 +92,7 @@ impl Report {
         let _ = writeln!(md, "- OS: {}", self.os);
         let _ = writeln!(md, "- Time: {}", self.time);
         let _ = writeln!(md, "- Result: {} pass, {} warn, {} fail, {} skip in {} ms{}\n", s.pass, s.warn, s.fail, s.skip, s.elapsed_ms, if s.incomplete { " (incomplete)" } else { "" });
+        self.what_is_wrong(&mut md);
         let _ = writeln!(md, "## Configuration\n");
         for (k, v) in &self.config {
             let _ = writeln!(md, "- {k}: `{v}`");
@@ -112,6 +113,46 @@ impl Report {
             let _ = writeln!(md, "- {l}");
         }
         md
+    }
+}
+
+impl Report {
+    /// The failures, then the warnings, each with its fix and how many checks it held back — what
+    /// the help desk reads first; the sections below hold the evidence.
+    fn what_is_wrong(&self, md: &mut String) {
+        let _ = writeln!(md, "## What is wrong\n");
+        let problems: Vec<&CheckResult> = [Status::Fail, Status::Warn].iter().flat_map(|st| self.checks.iter().filter(move |c| c.status == *st)).collect();
+        if problems.is_empty() {
+            let _ = writeln!(md, "Nothing: every check that ran passed.\n");
+            return;
+        }
+        for (n, c) in problems.iter().enumerate() {
+            let held = self.checks.iter().filter(|s| s.status == Status::Skip && self.root_of(s) == Some(c.id.as_str())).count();
+            let held = match held {
+                0 => String::new(),
+                1 => " (1 check skipped because of it)".to_string(),
+                k => format!(" ({k} checks skipped because of it)"),
+            };
+            let _ = writeln!(md, "{}. {} `{}` — {}{held}", n + 1, icon(c.status), c.id, c.detail);
+            if !c.hint.is_empty() {
+                let _ = writeln!(md, "   **Fix:** {}", c.hint);
+            }
+        }
+        md.push('\n');
+    }
+
+    /// The check a skipped one was held back by, down the chain ("skipped: path.tcp was skipped"
+    /// → path.tcp's own "skipped: path.dns failed" → path.dns).
+    fn root_of<'a>(&'a self, skipped: &'a CheckResult) -> Option<&'a str> {
+        let mut current = skipped;
+        for _ in 0..self.checks.len() {
+            let next = current.held_back_by(&self.checks)?;
+            if next.status != Status::Skip {
+                return Some(next.id.as_str());
+            }
+            current = next;
+        }
+        None
     }
 }
 
@@ -194,4 +235,39 @@ pub fn longest_chain_ms(planned: &[super::PlannedCheck], results: &[CheckResult]
     }
     let mut memo = std::collections::HashMap::new();
     planned.iter().map(|p| finish(&p.id, planned, results, &mut memo, 0)).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::model::Evidence;
+
+    fn result(id: &str, section: Section, status: Status, detail: &str, hint: &str) -> CheckResult {
+        CheckResult { id: id.into(), section, title: id.into(), status, detail: detail.into(), hint: hint.into(), duration_ms: 1, evidence: Evidence::default(), fix: None }
+    }
+
+    fn report(checks: Vec<CheckResult>) -> Report {
+        let summary = Summary::of(&checks, 10, false);
+        Report { app_version: "0".into(), os: "linux".into(), time: "now".into(), sandbox: true, config: vec![], summary, checks, limitations: vec![] }
+    }
+
+    #[test]
+    fn what_is_wrong_comes_first_failures_before_warnings_with_what_each_held_back() {
+        let md = report(vec![
+            result("env.profile", Section::Environment, Status::Warn, "AZURE_TOKEN_CREDENTIALS is missing", "Write the profile again."),
+            result("path.dns", Section::PrivatePath, Status::Fail, "resolves to the public address 203.0.113.10", "Platform team: link the zone."),
+            result("path.tcp", Section::PrivatePath, Status::Skip, "skipped: path.dns failed", ""),
+            result("path.tls", Section::PrivatePath, Status::Skip, "skipped: path.tcp was skipped", ""),
+            result("foundry.config", Section::Foundry, Status::Skip, "skipped: the endpoint is not an Azure resource name", ""),
+        ])
+        .markdown();
+        let wrong = md.split("## What is wrong\n\n").nth(1).unwrap().split("## Configuration").next().unwrap();
+        assert_eq!(
+            wrong,
+            "1. ❌ FAIL `path.dns` — resolves to the public address 203.0.113.10 (2 checks skipped because of it)\n   **Fix:** Platform team: link the zone.\n2. ⚠️ WARN `env.profile` — AZURE_TOKEN_CREDENTIALS is missing\n   **Fix:** Write the profile again.\n\n"
+        );
+        assert!(md.find("## What is wrong").unwrap() < md.find("## Configuration").unwrap());
+        let healthy = report(vec![result("path.dns", Section::PrivatePath, Status::Pass, "private", "")]).markdown();
+        assert!(healthy.contains("## What is wrong\n\nNothing: every check that ran passed."), "{healthy}");
+    }
 }

@@ -139,7 +139,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             }
             let begun = Instant::now();
             let outcome = match blocked_by {
-                Some((id, status)) => Outcome::skip(format!("skipped: {id} {}", if status == Status::Skip { "was skipped" } else { "failed" })),
+                Some((id, status)) => Outcome::skip(format!("{}{id} {}", super::model::SKIPPED, if status == Status::Skip { "was skipped" } else { "failed" })),
                 None => {
                     emit(DoctorEvent::Started { id: check.id.clone() });
                     let limit = check.timeout.unwrap_or(per_check);
