@@ -22,8 +22,11 @@ fn the_cli_prints_checks_as_they_land_writes_a_private_report_and_refuses_unknow
     assert!(dns.starts_with("✗ FAIL") && dns.contains("203.0.113.10"), "{dns}");
     assert!(r.stdout.contains("help: Platform team: add sandbox-ai to the privatelink.services.ai.azure.com private DNS zone"), "{}", r.stdout);
     assert!(lines.iter().any(|l| l.starts_with("- skip") && l.contains("path.tcp") && l.contains("path.dns failed")), "{}", r.stdout);
+    // Over SSH the failure may have scrolled away: the last line names the one to fix first.
+    let last = lines.last().unwrap();
+    assert!(last.starts_with("Fix first: path.dns (it held back 3 other checks). Platform team: add sandbox-ai"), "{last}");
     let md = std::fs::read_to_string(&report).unwrap();
-    assert!(md.starts_with("# Foundry Onboard doctor report") && md.contains("## Private path — fail") && md.contains("## Known Foundry limitations"), "{md}");
+    assert!(md.starts_with("# Foundry Onboard doctor report") && md.contains("## What is wrong\n\n1. ❌ FAIL `path.dns`") && md.contains("## Private path — fail") && md.contains("## Known Foundry limitations"), "{md}");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600, "the report is private to its owner");
 

@@ -62,6 +62,10 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
     }
     if json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else if let Some((first, held)) = report.problems().into_iter().find(|(c, _)| c.status == Status::Fail) {
+        // Over SSH the failing line may have scrolled away: end on the one to fix first.
+        let held = if held > 0 { format!(" (it held back {held} other check{})", if held == 1 { "" } else { "s" }) } else { String::new() };
+        println!("Fix first: {}{held}. {}", first.id, first.hint);
     }
     report.summary.exit_code()
 }

@@ -117,17 +117,16 @@ impl Report {
 }
 
 impl Report {
-    /// The failures, then the warnings, each with its fix and how many checks it held back — what
-    /// the help desk reads first; the sections below hold the evidence.
+    /// [`Report::problems`] with their fixes — what the help desk reads first; the sections below
+    /// hold the evidence.
     fn what_is_wrong(&self, md: &mut String) {
         let _ = writeln!(md, "## What is wrong\n");
-        let problems: Vec<&CheckResult> = [Status::Fail, Status::Warn].iter().flat_map(|st| self.checks.iter().filter(move |c| c.status == *st)).collect();
+        let problems = self.problems();
         if problems.is_empty() {
             let _ = writeln!(md, "Nothing: every check that ran passed.\n");
             return;
         }
-        for (n, c) in problems.iter().enumerate() {
-            let held = self.checks.iter().filter(|s| s.status == Status::Skip && self.root_of(s) == Some(c.id.as_str())).count();
+        for (n, (c, held)) in problems.iter().enumerate() {
             let held = match held {
                 0 => String::new(),
                 1 => " (1 check skipped because of it)".to_string(),
@@ -139,6 +138,15 @@ impl Report {
             }
         }
         md.push('\n');
+    }
+
+    /// The failures, then the warnings, each with how many skipped checks it held back.
+    pub fn problems(&self) -> Vec<(&CheckResult, usize)> {
+        [Status::Fail, Status::Warn]
+            .iter()
+            .flat_map(|st| self.checks.iter().filter(move |c| c.status == *st))
+            .map(|c| (c, self.checks.iter().filter(|s| s.status == Status::Skip && self.root_of(s) == Some(c.id.as_str())).count()))
+            .collect()
     }
 
     /// The check a skipped one was held back by, down the chain ("skipped: path.tcp was skipped"
