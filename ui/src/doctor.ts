@@ -365,12 +365,14 @@ export class DoctorPanel {
       replaceChildren(this.summaryEl);
       return;
     }
-    const w = summary.fail ? 'fail' : summary.warn ? 'warn' : summary.incomplete ? 'fail' : 'pass';
+    // Cut short with nothing failed: the person cancelled (out of time fails the unfinished checks).
+    const w = summary.fail ? 'fail' : summary.warn ? 'warn' : summary.incomplete ? 'skip' : 'pass';
+    const headline = { pass: 'All checks passed', warn: 'Warnings', skip: 'Stopped before the end', fail: 'Problems found' }[w];
     this.summaryEl.dataset.status = w;
     const parts = [`${summary.pass} passed`, `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`, `${summary.fail} failed`, `${summary.skip} skipped`];
     replaceChildren(
       this.summaryEl,
-      h('span', { class: `dbadge dbadge-${w}` }, h('span', { 'aria-hidden': 'true' }, ICON[w]), ' ', w === 'pass' ? 'All checks passed' : w === 'warn' ? 'Warnings' : 'Problems found'),
+      h('span', { class: `dbadge dbadge-${w}` }, h('span', { 'aria-hidden': 'true' }, ICON[w]), ' ', headline),
       ' ',
       h('span', { 'data-testid': 'doctor-counts' }, parts.join(' · ')),
       h('span', { class: 'muted' }, ` in ${(summary.elapsedMs / 1000).toFixed(1)} s`),

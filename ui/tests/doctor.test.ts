@@ -234,10 +234,13 @@ describe('doctor panel', () => {
     await settle();
     first({ event: 'finished', result: result('env.claude', 'fail', 'stale') });
     expect(status(panel.el, 'env.claude')).toBe('pending');
-    release(report([result('env.claude', 'fail', 'cancelled')], { ...SUMMARY, incomplete: true }));
+    // The core skips what a cancel stopped: no failure, so no "Problems found".
+    release(report([result('env.claude', 'pass', 'ok'), result('signin.az', 'skip', 'cancelled before it finished')], { pass: 1, warn: 0, fail: 0, skip: 1, elapsedMs: 300, incomplete: true }));
     await panel.settled;
     expect(cancel.hidden).toBe(true);
     expect(getByTestId('doctor-summary', panel.el).textContent).toContain('incomplete');
+    expect(getByTestId('doctor-summary', panel.el).textContent).toContain('Stopped before the end');
+    expect(getByTestId('doctor-summary', panel.el).dataset.status).toBe('skip');
     expect(getByTestId<HTMLButtonElement>('doctor-copy', panel.el).disabled).toBe(false);
   });
 

@@ -74,6 +74,8 @@ fn a_cancel_stops_every_check_at_once() {
     assert!(report.summary.incomplete);
     let tcp = report.checks.iter().find(|c| c.id == "path.tcp").unwrap();
     assert!(tcp.detail.contains("cancelled"), "{tcp:?}");
+    assert_eq!(tcp.status, Status::Skip, "a cancel is not a failure of the check it stopped: {tcp:?}");
+    assert_eq!(report.summary.exit_code(), 2, "a run cut short still exits 2");
     rt.block_on(sandbox.shutdown());
 }
 

@@ -173,13 +173,21 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
     }
     tasks.abort_all();
     let mut done = results.lock().map(|r| r.clone()).unwrap_or_default();
-    let why = if cancel.is_cancelled() { "cancelled".to_string() } else { format!("not finished within the overall deadline of {} s", deadline.as_secs_f32()) };
+    // Out of time is a finding (something on the path is slow); a cancel is the person's choice,
+    // not a failure of the checks it stopped.
+    let unfinished = || {
+        if cancel.is_cancelled() {
+            Outcome::skip("cancelled before it finished")
+        } else {
+            Outcome::fail(format!("not finished within the overall deadline of {} s", deadline.as_secs_f32()), "Run the doctor again; if it keeps happening, run the slow check alone with --only.")
+        }
+    };
     let mut ordered = Vec::new();
     for check in &checks {
         let r = match done.remove(&check.id) {
             Some(r) => r,
             None => {
-                let r = ctx.scrub(finish(check, Outcome::fail(why.clone(), "Run the doctor again; if it keeps happening, run the slow check alone with --only."), started.elapsed()));
+                let r = ctx.scrub(finish(check, unfinished(), started.elapsed()));
                 emit(DoctorEvent::Finished { result: Box::new(r.clone()) });
                 r
             }
