@@ -91,10 +91,10 @@ pub async fn discover(state: State<'_, AppState>) -> Result<Discovered, IpcError
 /// are listed (see [`crate::batch`]).
 #[tauri::command]
 pub async fn load_deployments(state: State<'_, AppState>, account_ids: Vec<String>, on_loaded: Channel<Vec<AccountDeployments>>) -> Result<(), IpcError> {
-    let mut batch = crate::batch::Batched::new(on_loaded);
-    session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, move |d| batch.push(d))
-    .await
-    .map(|_| ())
+    let batch = crate::batch::Batched::new(on_loaded);
+    let loaded = session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, batch.sink()).await;
+    batch.finish().await;
+    loaded.map(|_| ())
     .map_err(|e| IpcError::from_diagnose(&e))
 }
 
