@@ -1,9 +1,9 @@
 //! The wizard walked in sandbox mode (every step, the keyboard, the CSP, the window's close
 //! ending the sandbox), and the CLI starting the app with its arguments.
 
-use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::display::Xvfb;
 use foundry_onboard_e2e::webdriver::Session;
-use foundry_onboard_e2e::{artifacts_dir, gui};
+use foundry_onboard_e2e::artifacts_dir;
 
 /// Walks the app; returns the sandbox's ARM port read from the Settings tab.
 /// The Profile step: the diff is shown before writing, then every shell turns green.
@@ -87,30 +87,13 @@ async fn walk(s: &Session) -> anyhow::Result<u16> {
 #[tokio::test]
 async fn app_walks_the_wizard_against_the_sandbox() {
     let home = tempfile::tempdir().unwrap();
-    let xvfb = Xvfb::start();
-    let driver = TauriDriver::start(&xvfb.display, home.path());
-    let app = gui();
-    let session = Session::start(driver.port, app.to_str().unwrap(), &["--sandbox"]).await.expect("WebDriver session");
-    let result = walk(&session).await;
-    if result.is_err() {
-        if let Ok(png) = session.screenshot().await {
-            let path = artifacts_dir().join("gui-failure.png");
-            let _ = std::fs::write(&path, png);
-            eprintln!("screenshot: {}", path.display());
-        }
-    } else if let Ok(png) = session.screenshot().await {
-        let _ = std::fs::write(artifacts_dir().join("gui-settings.png"), png);
-    }
-    let _ = session.close().await;
-    let port = result.unwrap();
+    let port = super::in_app(home.path(), &[], &["--sandbox"], "gui-settings", walk).await.unwrap_or_else(|e| panic!("{e:#}"));
     // Closing the window ends the app and the sandbox it started: its ports close.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
         assert!(std::time::Instant::now() < deadline, "the sandbox on port {port} outlived the window");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    drop(driver);
-    drop(xvfb);
 }
 
 #[test]
