@@ -122,9 +122,8 @@ fn sandbox_secrets(sb: &SandboxProcess) -> Vec<String> {
 /// Times, ports and paths vary run to run and machine to machine; the words do not.
 fn snapshot(name: &str, md: &str) {
     // Paths under the clone, the temp dir and HOME, wherever they live (CI clones under /check).
-    let escape = |p: &Path| p.to_string_lossy().chars().map(|c| if "\\.+*?()|[]{}^$".contains(c) { format!("\\{c}") } else { c.to_string() }).collect::<String>();
     let roots = [Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf(), std::env::temp_dir(), std::env::home_dir().unwrap_or_default()];
-    let paths: Vec<(String, &str)> = roots.iter().filter(|r| r.as_os_str().len() > 1).map(|r| (format!(r"{}[^\s`),]*", escape(r)), "<path>")).collect();
+    let paths: Vec<(String, &str)> = roots.iter().filter(|r| r.as_os_str().len() > 1).map(|r| (format!(r"{}[^\s`),]*", regex::escape(&r.to_string_lossy())), "<path>")).collect();
     let mut filters: Vec<(&str, &str)> = vec![
         (r"- Time: .*", "- Time: <time>"),
         (r"\b\d+(\.\d+)? ms\b", "<n> ms"),
