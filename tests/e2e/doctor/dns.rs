@@ -1,10 +1,12 @@
 //! `path.dns` against a DNS server we did not write (dnsmasq, inside `unshare -n -m`): a private
-//! zone passes, a missing zone, all-public answers and NXDOMAIN fail, a hosts-file override warns.
+//! zone passes, a missing zone, all-public answers and NXDOMAIN fail, a hosts-file override warns;
+//! a stale record (private, but not the private endpoint's address in ARM) fails even when ARM is
+//! slow to say so.
 
 use super::events_of;
 use foundry_onboard_core::doctor::{self, DoctorOptions, Status};
 use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions};
-use foundry_onboard_e2e::reexec_in_netns;
+use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -38,7 +40,15 @@ impl Drop for Dnsmasq {
 }
 
 fn private_zone(base: &str) -> Vec<String> {
-    vec![format!("--cname=sandbox-ai.{base},sandbox-ai.privatelink.{base}"), format!("--host-record=sandbox-ai.privatelink.{base},127.0.0.1")]
+    private_zone_at(base, "127.0.0.1")
+}
+
+fn private_zone_at(base: &str, ip: &str) -> Vec<String> {
+    vec![format!("--cname=sandbox-ai.{base},sandbox-ai.privatelink.{base}"), format!("--host-record=sandbox-ai.privatelink.{base},{ip}")]
+}
+
+fn dnsmasq_missing() -> bool {
+    !foundry_onboard_core::profile::verify::installed("dnsmasq") && !Path::new("/usr/sbin/dnsmasq").exists()
 }
 
 fn public_zone(base: &str) -> Vec<String> {
@@ -62,7 +72,7 @@ fn dns_only(config: &foundry_onboard_core::config::Config, dns: &Dnsmasq, dir: &
 
 #[test]
 fn path_dns_reads_a_dns_server_we_did_not_write() {
-    if !foundry_onboard_core::profile::verify::installed("dnsmasq") && !Path::new("/usr/sbin/dnsmasq").exists() {
+    if dnsmasq_missing() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the dnsmasq test (scripts/install-test-deps.sh installs dnsmasq-base)");
         return;
     }
@@ -109,4 +119,54 @@ fn path_dns_reads_a_dns_server_we_did_not_write() {
     assert_eq!(r.status, Status::Warn, "{r:?}");
     assert!(r.detail.contains("hosts file") && r.evidence.names[0].hosts_override.as_deref().unwrap().starts_with("127.0.0.9"), "{r:?}");
     rt.block_on(sandbox.shutdown());
+}
+
+/// The private endpoint was re-created at a new address and the zone still holds the old one: the
+/// answer is private and inside `expected_cidrs`, so only ARM's view tells it apart. ARM answers
+/// late here (1 s per HTTP answer, the sandbox's latency; dnsmasq's DNS is not delayed), as az calls
+/// do on a slow laptop: path.dns waits for it and fails on the stale record. With a deadline too
+/// short to wait for ARM it passes, saying the comparison was not made.
+#[test]
+fn a_stale_record_fails_even_when_arm_answers_late() {
+    let Some(az) = real_az() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the stale-record test (scripts/install-test-deps.sh installs azure-cli)");
+        return;
+    };
+    if dnsmasq_missing() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the stale-record test (scripts/install-test-deps.sh installs dnsmasq-base)");
+        return;
+    }
+    if reexec_in_netns("doctor::dns::a_stale_record_fails_even_when_arm_answers_late") {
+        return;
+    }
+    let sb = SandboxProcess::start_with_env(&["--signed-in", "--latency-ms", "1000"], &[("FOUNDRY_ONBOARD_AZ", az.as_os_str())]);
+    let zones = ["services.ai.azure.com", "cognitiveservices.azure.com", "openai.azure.com"];
+    let stale = Dnsmasq::start(&zones.iter().flat_map(|z| private_zone_at(z, "127.0.0.2")).collect::<Vec<_>>());
+    let text = std::fs::read_to_string(&sb.config).unwrap();
+    let text: String = text.lines().map(|l| if l.starts_with("dns_servers =") { format!("dns_servers = [\"127.0.0.1:{}\"]\n", stale.1) } else { format!("{l}\n") }).collect();
+    assert!(text.contains(&format!("127.0.0.1:{}", stale.1)), "{text}");
+    let config = sb.home.path().join("stale.toml");
+    std::fs::write(&config, text).unwrap();
+    let doctor = |deadline_ms: &str| {
+        let mut cmd = cli_command(sb.home.path());
+        cmd.env("FOUNDRY_ONBOARD_AZ", &az).arg("--config").arg(&config).args(["doctor", "--json", "--only", "signin.az,foundry.config,path.dns", "--deadline-ms", deadline_ms]);
+        let r = run(cmd);
+        let json: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("no JSON ({e}): {}\n{}", r.stdout, r.stderr));
+        let check = |id: &str| json["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned().unwrap_or_else(|| panic!("{id} ran: {json}"));
+        (check("path.dns"), check("foundry.config"))
+    };
+
+    let (dns, arm) = doctor("30000");
+    eprintln!("stale record: ARM answered in {} ms; path.dns {} after {} ms", arm["durationMs"], dns["status"], dns["durationMs"]);
+    assert_eq!(arm["status"], "pass", "ARM described the account: {arm}");
+    assert!(arm["durationMs"].as_u64().unwrap() >= 2500, "ARM answered later than the 2.5 s path.dns used to wait: {arm}");
+    assert_eq!(dns["status"], "fail", "a stale record is not a pass: {dns}");
+    assert!(dns["detail"].as_str().unwrap().contains("127.0.0.2, which is not the private endpoint's address from ARM"), "{dns}");
+    assert!(dns["hint"].as_str().unwrap().contains("stale"), "{dns}");
+    assert!(dns["evidence"]["facts"].as_array().unwrap().contains(&serde_json::json!(["private endpoint IPs (ARM)", "127.0.0.1"])), "ARM's address is shown: {dns}");
+
+    // Half of a 4 s deadline is 2 s, less than ARM takes: DNS goes on and says so.
+    let (dns, _) = doctor("4000");
+    assert_eq!(dns["status"], "pass", "{dns}");
+    assert!(dns["evidence"].to_string().contains("not known: foundry.config had not answered after 2."), "the comparison was not made, and the report says so: {dns}");
 }

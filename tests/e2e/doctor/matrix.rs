@@ -93,7 +93,9 @@ fn diagnose_logged(az: &Path, c: &Case) -> (i32, Value, String, String, SandboxP
     // The project lives under HOME, which a pasted report writes as `~` (it would name the account).
     let project = sb.home.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
-    let mut args = vec!["-vv", "doctor", "--json", "--report", report.to_str().unwrap(), "--cwd", project.to_str().unwrap()];
+    // A deadline that a loaded CI machine (three doctors and their az at once) cannot reach: the
+    // matrix is about what is diagnosed, and path.dns waits for ARM up to half of it.
+    let mut args = vec!["-vv", "doctor", "--json", "--report", report.to_str().unwrap(), "--cwd", project.to_str().unwrap(), "--deadline-ms", "60000"];
     args.extend(only);
     let r = cli(&args);
     let json: Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("{}: doctor printed no JSON ({e}): {}\n{}", c.fault, r.stdout, r.stderr));

@@ -26,9 +26,8 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
     if ctx.mode == AuthMode::Entra {
         out.push(Check::new("signin.token", Section::SignIn, "A Foundry token can be had", signin::token).requires(&["signin.az"]).timeout(az_budget));
     }
-    let after_arm: &[&str] = if ctx.is_gateway() { &[] } else { &["foundry.config"] };
     out.extend([
-        Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check).after(after_arm),
+        Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check).timeout(ctx.options.check_timeout + ctx.options.deadline / 2),
         Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy).after(&["env.profile"]),
         Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
         Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]),

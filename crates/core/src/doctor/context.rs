@@ -106,6 +106,10 @@ pub struct Ctx {
     pub secrets: std::sync::Mutex<Vec<Secret>>,
     /// (planned, finished) check ids, kept by the runner.
     pub progress: std::sync::Mutex<(std::collections::HashSet<String>, std::collections::HashSet<String>)>,
+    /// Woken by the runner each time a check ends (see [`Ctx::wait_settled`]).
+    pub settled_changed: tokio::sync::Notify,
+    /// When the run began: waits for another check's facts end half a deadline after it.
+    pub began: tokio::time::Instant,
 }
 
 impl Ctx {
@@ -117,12 +121,40 @@ impl Ctx {
         let endpoint = endpoint_of(&config);
         let tokens = options.az.as_ref().and_then(|az| TokenSource::new(az, &config, options.az_timeout).ok());
         let home = ProfileHome::for_config(&config, &options.config_file, options.cli.clone()).ok();
-        Ok(Arc::new(Self { config, options, net, mode, endpoint, tokens, home, spec, process_env: std::env::vars().collect(), facts: Facts::default(), secrets: Default::default(), progress: Default::default() }))
+        Ok(Arc::new(Self { config, options, net, mode, endpoint, tokens, home, spec, process_env: std::env::vars().collect(), facts: Facts::default(), secrets: Default::default(), progress: Default::default(), settled_changed: Default::default(), began: tokio::time::Instant::now() }))
     }
 
     /// Whether check `id` has ended, or is not part of this run: nothing more will come from it.
     pub fn settled(&self, id: &str) -> bool {
         self.progress.lock().map(|p| !p.0.contains(id) || p.1.contains(id)).unwrap_or(true)
+    }
+
+    /// Whether check `id` is part of this run.
+    pub fn is_planned(&self, id: &str) -> bool {
+        self.progress.lock().map(|p| p.0.contains(id)).unwrap_or(false)
+    }
+
+    /// How long a check may wait for another's facts: until half the deadline has gone, so the
+    /// checks that then go on without them keep the other half. Not a fixed few seconds: az
+    /// takes 1–4 s on a laptop and longer on a loaded one, and a verdict must not depend on it.
+    pub fn facts_until(&self) -> tokio::time::Instant {
+        self.began + self.options.deadline / 2
+    }
+
+    /// Waits until check `id` has ended (or is not part of this run), at most until
+    /// [`Ctx::facts_until`]; whether it ended.
+    pub async fn wait_settled(&self, id: &str) -> bool {
+        loop {
+            let changed = self.settled_changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.settled(id) {
+                return true;
+            }
+            if tokio::time::timeout_at(self.facts_until(), changed).await.is_err() {
+                return self.settled(id);
+            }
+        }
     }
 
     pub fn is_gateway(&self) -> bool {

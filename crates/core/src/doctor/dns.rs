@@ -26,20 +26,52 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
         Some(res) => crate::sandbox::BASE_DOMAINS.iter().map(|d| format!("{res}.{d}")).collect(),
         None => vec![endpoint.host.clone()],
     };
-    let mut pe_ips: Vec<IpAddr> = ctx.facts.account.get().map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
-    pe_ips.sort();
-    pe_ips.dedup();
     let hosts = read_hosts();
-    let lookups = names.iter().map(|n| lookup(resolver, n, &ctx, &pe_ips, &hosts));
-    let answers: Vec<NameEvidence> = futures::future::join_all(lookups).await;
-    evidence.names = answers.clone();
-    if !pe_ips.is_empty() {
-        evidence = evidence.fact("private endpoint IPs (ARM)", pe_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
+    let lookups = names.iter().map(|n| lookup(resolver, n, &ctx, &hosts));
+    let mut answers: Vec<NameEvidence> = futures::future::join_all(lookups).await;
+    // The private endpoint's own address (ARM, foundry.config) tells a stale record from a good
+    // one. It is awaited only when it can change the verdict — a private answer — and ARM is
+    // still on its way; a failure is said at once.
+    let main = answers.iter().find(|a| a.name.eq_ignore_ascii_case(&endpoint.host)).or(answers.first());
+    let private = main.is_some_and(|m| m.error.is_none() && !m.addresses.is_empty() && m.addresses.iter().all(is_good));
+    if private && endpoint.resource.is_some() && !ctx.is_gateway() {
+        let waited = std::time::Instant::now();
+        let arm_ended = ctx.facts.account.get().is_some() || ctx.wait_settled("foundry.config").await;
+        let pe_ips = private_endpoint_ips(&ctx);
+        if pe_ips.is_empty() {
+            let why = if !ctx.is_planned("foundry.config") {
+                "not known: foundry.config is not part of this run".to_string()
+            } else if !arm_ended {
+                format!("not known: foundry.config had not answered after {:.1} s", ctx.began.elapsed().as_secs_f32())
+            } else {
+                "not known: foundry.config did not describe the account".to_string()
+            };
+            evidence = evidence.fact("private endpoint IPs (ARM)", why);
+        } else {
+            for a in answers.iter_mut().flat_map(|n| n.addresses.iter_mut()) {
+                a.matches_private_endpoint = a.ip.parse().ok().map(|ip| pe_ips.contains(&ip));
+            }
+            evidence = evidence.fact("private endpoint IPs (ARM)", pe_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
+        }
+        // This check's time includes the wait; say how much of it was ARM's, not DNS's.
+        if ctx.is_planned("foundry.config") {
+            evidence = evidence.fact("waited for ARM", format!("{} ms", waited.elapsed().as_millis()));
+        }
     }
-    judge(&endpoint, &answers, &ctx, !pe_ips.is_empty()).with(evidence)
+    evidence.names = answers.clone();
+    let know_pe = answers.iter().flat_map(|n| &n.addresses).any(|a| a.matches_private_endpoint.is_some());
+    judge(&endpoint, &answers, &ctx, know_pe).with(evidence)
 }
 
-async fn lookup(resolver: &hickory_resolver::TokioResolver, name: &str, ctx: &Ctx, pe_ips: &[IpAddr], hosts: &[(IpAddr, String)]) -> NameEvidence {
+/// The private endpoint's addresses, as foundry.config found them in ARM (empty until then).
+fn private_endpoint_ips(ctx: &Ctx) -> Vec<IpAddr> {
+    let mut ips: Vec<IpAddr> = ctx.facts.account.get().map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
+    ips.sort();
+    ips.dedup();
+    ips
+}
+
+async fn lookup(resolver: &hickory_resolver::TokioResolver, name: &str, ctx: &Ctx, hosts: &[(IpAddr, String)]) -> NameEvidence {
     let mut ev = NameEvidence { name: name.to_string(), ..Default::default() };
     ev.hosts_override = hosts.iter().find(|(_, h)| h.eq_ignore_ascii_case(name)).map(|(ip, _)| format!("{ip} (hosts file)"));
     match resolver.lookup(format!("{name}."), RecordType::A).await {
@@ -53,8 +85,8 @@ async fn lookup(resolver: &hickory_resolver::TokioResolver, name: &str, ctx: &Ct
                         }
                         ev.chain.push(target);
                     }
-                    RData::A(a) => ev.addresses.push(address(IpAddr::V4(a.0), ctx, pe_ips)),
-                    RData::AAAA(a) => ev.addresses.push(address(IpAddr::V6(a.0), ctx, pe_ips)),
+                    RData::A(a) => ev.addresses.push(address(IpAddr::V4(a.0), ctx)),
+                    RData::AAAA(a) => ev.addresses.push(address(IpAddr::V6(a.0), ctx)),
                     _ => {}
                 }
             }
@@ -69,13 +101,14 @@ async fn lookup(resolver: &hickory_resolver::TokioResolver, name: &str, ctx: &Ct
     ev
 }
 
-fn address(ip: IpAddr, ctx: &Ctx, pe_ips: &[IpAddr]) -> AddressEvidence {
+/// An answer's address as DNS alone can judge it; the private endpoint's is marked later.
+fn address(ip: IpAddr, ctx: &Ctx) -> AddressEvidence {
     let cidrs = &ctx.config.network.expected_cidrs;
     AddressEvidence {
         ip: ip.to_string(),
         private: Ctx::is_private(ip),
         in_expected_cidrs: (!cidrs.is_empty()).then(|| cidrs.iter().any(|c| c.contains(&ip))),
-        matches_private_endpoint: (!pe_ips.is_empty()).then(|| pe_ips.contains(&ip)),
+        matches_private_endpoint: None,
     }
 }
 

@@ -12,9 +12,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-/// How long a check waits for an `after` check before going on without its facts.
-const SOFT_WAIT: Duration = Duration::from_millis(2500);
-
 /// What a check's body returns; the runner adds id, section, title and duration.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -122,13 +119,13 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
         tasks.spawn(async move {
             let mut blocked_by = None;
             for (id, hard, mut rx) in waits {
-                // A soft wait ("after") only hopes for facts: bounded, so a hanging az cannot hold
-                // the network checks back.
+                // A soft wait ("after") only hopes for facts: bounded by half the deadline, so a
+                // hanging az cannot hold the network checks back past it.
                 let wait = rx.wait_for(Option::is_some);
                 let status = if hard {
                     wait.await.map(|s| *s).unwrap_or(Some(Status::Skip))
                 } else {
-                    match tokio::time::timeout(SOFT_WAIT, wait).await {
+                    match tokio::time::timeout_at(ctx.facts_until(), wait).await {
                         Ok(Ok(s)) => *s,
                         _ => None,
                     }
@@ -159,6 +156,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             if let Ok(mut p) = ctx.progress.lock() {
                 p.1.insert(check.id.clone());
             }
+            ctx.settled_changed.notify_waiters();
             let _ = tx.send(Some(result.status));
             emit(DoctorEvent::Finished { result: Box::new(result) });
         });
