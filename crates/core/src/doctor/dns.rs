@@ -55,7 +55,7 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
         }
         // This check's time includes the wait; say how much of it was ARM's, not DNS's.
         if ctx.is_planned("foundry.config") {
-            evidence = evidence.fact("waited for ARM", format!("{} ms", waited.elapsed().as_millis()));
+            evidence = evidence.fact("of this check's time, waiting for ARM", format!("{} ms", waited.elapsed().as_millis()));
         }
     }
     evidence.names = answers.clone();
