@@ -120,7 +120,8 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             let mut blocked_by = None;
             for (id, hard, mut rx) in waits {
                 // A soft wait ("after") only hopes for facts: bounded by half the deadline, so a
-                // hanging az cannot hold the network checks back past it.
+                // producer that hangs (a shell stuck in its rc file) cannot hold the check back
+                // past it.
                 let wait = rx.wait_for(Option::is_some);
                 let status = if hard {
                     wait.await.map(|s| *s).unwrap_or(Some(Status::Skip))
