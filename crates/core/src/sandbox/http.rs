@@ -132,7 +132,8 @@ pub async fn bind(what: &'static str, port: u16) -> Result<TcpListener, SandboxE
 }
 
 /// Serves `router` on `listener` until `cancel` fires; TLS when `tls` is given. `connect_delay`
-/// holds each accepted connection before its first read (`slow-link`, see `wire.rs`).
+/// holds each accepted connection from its first bytes until it is read (`slow-link`, see
+/// `wire.rs`).
 pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>, connect_delay: Duration, cancel: CancellationToken) {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tasks.spawn(async move {
@@ -148,9 +149,15 @@ pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls
             let cancel = cancel.clone();
             conns.spawn(async move {
                 if !connect_delay.is_zero() {
+                    // From the client's first bytes (its ClientHello), not from accept(): the
+                    // client may send them a moment after its connect returned, and the round trip
+                    // it measures must never come out shorter than the link's.
                     tokio::select! {
                         _ = cancel.cancelled() => return,
-                        _ = tokio::time::sleep(connect_delay) => {}
+                        _ = async {
+                            let _ = tokio::time::timeout(Duration::from_secs(10), stream.readable()).await;
+                            tokio::time::sleep(connect_delay).await;
+                        } => {}
                     }
                 }
                 let http = hyper::server::conn::http1::Builder::new();
