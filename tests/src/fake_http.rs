@@ -50,7 +50,8 @@ impl FakeHttp {
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
                     let mut line = String::new();
-                    if reader.read_line(&mut line).is_err() {
+                    // A connection that closes without a request line (a bare connect) is no request.
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
                         return;
                     }
                     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();

@@ -1,5 +1,5 @@
 //! `foundry-onboard doctor` through the real binary: checks printed as they land, a private
-//! report file, unknown check ids refused, the exit codes, and `env.profile` naming what
+//! report file, unknown check ids (and ids this setup lacks) refused, the exit codes, and `env.profile` naming what
 //! redirects Claude Code and where.
 
 use super::{schema_errors, verdict};
@@ -35,6 +35,15 @@ fn the_cli_prints_checks_as_they_land_writes_a_private_report_and_refuses_unknow
     let r = run(c);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("path.dsn") && r.stderr.contains("path.dns"), "names the bad id and the valid ones: {}", r.stderr);
+
+    // A real id this setup does not have (gateway checks on a Foundry resource) is not a silent
+    // "0 checks, all well".
+    let mut c = cli_command(sb.home.path());
+    c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az")).arg("--config").arg(&sb.config).args(["doctor", "--only", "gateway"]);
+    let r = run(c);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("gateway names no check of this setup (the Azure AI Foundry resource sandbox-ai)"), "{}", r.stderr);
+    assert!(r.stderr.contains("help: This setup's checks: env.claude, env.profile, signin.az") && r.stderr.contains("foundry.config"), "{}", r.stderr);
 }
 
 #[test]

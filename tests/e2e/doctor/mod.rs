@@ -4,6 +4,7 @@
 //! This file holds what the groups share: the report's verdict and schema check, the doctor run
 //! in-process over an in-process sandbox.
 
+mod answers;
 mod cli;
 mod dns;
 mod matrix;

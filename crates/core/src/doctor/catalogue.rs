@@ -10,7 +10,13 @@ use crate::config::GatewayAuth;
 use crate::profile::AuthMode;
 use std::time::Duration;
 
+/// The checks `--only` asks for (and what they need), out of [`all`].
 pub fn checks(ctx: &Ctx) -> Vec<Check> {
+    select(all(ctx), &ctx.options.only)
+}
+
+/// Every check this setup has: its mode (Entra, key, gateway), its endpoint's scheme, its options.
+pub fn all(ctx: &Ctx) -> Vec<Check> {
     let az_budget = ctx.options.az_timeout.min(Duration::from_secs(12));
     let mut out = vec![
         Check::new("env.claude", Section::Environment, "Claude Code is installed", env::claude),
@@ -30,9 +36,16 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
         Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check).timeout(ctx.options.check_timeout + ctx.options.deadline / 2),
         Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy).after(&["env.profile"]),
         Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
-        Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]),
-        Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tls"]),
     ]);
+    // A plain-http endpoint (allowed on loopback only: a local gateway) has no TLS to check.
+    if ctx.endpoint.as_ref().is_none_or(|e| e.tls) {
+        out.extend([
+            Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]),
+            Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tls"]),
+        ]);
+    } else {
+        out.push(Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tcp"]));
+    }
     if ctx.is_gateway() {
         out.extend([
             Check::new("gateway.reachable", Section::Gateway, "The gateway answers", gateway::reachable).requires(&["path.https"]),
@@ -51,7 +64,7 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
         let before: &[&str] = if ctx.is_gateway() { &["env.claude", "env.profile", "gateway.auth"] } else { &["env.claude", "env.profile", "path.https"] };
         out.push(Check::new("claude.live", Section::Environment, "Claude Code answers through the profile", live::check).requires(before).timeout(ctx.options.live_timeout));
     }
-    select(out, &ctx.options.only)
+    out
 }
 
 /// Whether `only` (an id, an id prefix such as `path`, or a section name such as `private-path`)

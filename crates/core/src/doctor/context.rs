@@ -66,6 +66,8 @@ pub struct Endpoint {
     pub port: u16,
     /// The Azure resource name, when the host is one of its three names.
     pub resource: Option<String>,
+    /// `https`; plain `http` is allowed only on loopback (a local gateway), and has no TLS to check.
+    pub tls: bool,
 }
 
 impl Endpoint {
@@ -74,7 +76,7 @@ impl Endpoint {
         let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
         let port = url.port_or_known_default()?;
         let resource = crate::sandbox::BASE_DOMAINS.iter().find_map(|d| host.strip_suffix(&format!(".{d}"))).map(|r| r.trim_end_matches(".privatelink").to_string()).filter(|r| !r.is_empty() && !r.contains('.'));
-        Some(Self { base_url: base_url.trim_end_matches('/').to_string(), host, port, resource })
+        Some(Self { base_url: base_url.trim_end_matches('/').to_string(), host, port, resource, tls: url.scheme() != "http" })
     }
 }
 

@@ -7,6 +7,7 @@ mod catalogue;
 mod context;
 mod dns;
 mod env;
+mod error;
 mod fixes;
 mod foundry;
 mod gateway;
@@ -21,6 +22,7 @@ mod tls;
 
 pub use catalogue::{IDS, names_a_check};
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
+pub use error::DoctorError;
 pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
 pub use fixes::trust_ca;
 pub use report::{Report, longest_chain_ms};
@@ -31,9 +33,19 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// One run: checks, streamed through `emit` as they land, then the whole report.
-pub async fn run(config: &Config, options: DoctorOptions, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> Result<Report, crate::net::NetError> {
+pub async fn run(config: &Config, options: DoctorOptions, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> Result<Report, DoctorError> {
     let ctx = context::Ctx::new(config.clone(), options)?;
     let checks = catalogue::checks(&ctx);
+    if checks.is_empty() && !ctx.options.only.is_empty() {
+        let setup = match &ctx.endpoint {
+            _ if ctx.is_gateway() => "the corporate gateway".to_string(),
+            Some(e) if !e.tls => format!("{} over plain http", e.host),
+            Some(e) => format!("the Azure AI Foundry resource {}", e.resource.clone().unwrap_or_else(|| e.host.clone())),
+            None => "no endpoint configured yet".to_string(),
+        };
+        let available = catalogue::all(&ctx).iter().map(|c| c.id.clone()).collect();
+        return Err(DoctorError::NothingSelected { only: ctx.options.only.join(","), setup, available });
+    }
     let (results, summary) = runner::run(ctx.clone(), checks, cancel, emit).await;
     Ok(Report::new(&ctx, results, summary))
 }

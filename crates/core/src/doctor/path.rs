@@ -61,7 +61,8 @@ pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
 
 /// `path.tcp`: five connects to the first private address, each followed by a TLS hello whose
 /// round trip is the latency sample (a bare connect completes in the kernel and can hide a slow
-/// path; the first TLS round trip cannot). The median goes against `max_latency_ms`.
+/// path; the first TLS round trip cannot). The median goes against `max_latency_ms`. A plain-http
+/// endpoint (a gateway on loopback) gets no TLS hello: it would take it for a broken request.
 pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
     let Some(ip) = ctx.facts.addresses.get().and_then(|a| a.first().copied()) else {
@@ -71,7 +72,7 @@ pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
     if let Err(e) = ctx.net.guard.check_ip(ip) {
         return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e));
     }
-    let tls = super::tls::timing_config();
+    let tls = super::tls::timing_config().filter(|_| endpoint.tls);
     let server = rustls::pki_types::ServerName::try_from(endpoint.host.clone()).ok();
     let budget = ctx.options.check_timeout.mul_f32(0.9);
     let begun = Instant::now();
@@ -129,14 +130,15 @@ pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
     let (connect, hello) = (median(&connects), median(&hellos));
     let rtt = connect.max(hello);
     let evidence = evidence(&connects, &hellos);
+    let parts = if endpoint.tls { format!("TCP connect {connect:.1} ms, TLS hello {hello:.1} ms") } else { format!("TCP connect {connect:.1} ms; plain http, no TLS") };
     if rtt > f64::from(max) {
         return Outcome::warn(
-            format!("{addr} answers, but slowly: median round trip {rtt:.1} ms > {max} ms (TCP connect {connect:.1} ms, TLS hello {hello:.1} ms)"),
+            format!("{addr} answers, but slowly: median round trip {rtt:.1} ms > {max} ms ({parts})"),
             "A slow VPN or a long way round (a hub in another region): Claude Code works but feels sluggish. The network team checks the route; raise network.max_latency_ms if this is expected.",
         )
         .with(evidence);
     }
-    Outcome::pass(format!("{addr} reachable: median round trip {rtt:.1} ms ≤ {max} ms (TCP connect {connect:.1} ms, TLS hello {hello:.1} ms)")).with(evidence)
+    Outcome::pass(format!("{addr} reachable: median round trip {rtt:.1} ms ≤ {max} ms ({parts})")).with(evidence)
 }
 
 /// `path.https`: without a credential, Azure answers its own JSON 401.
