@@ -38,14 +38,13 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
         Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
     ]);
     // A plain-http endpoint (allowed on loopback only: a local gateway) has no TLS to check.
-    if ctx.endpoint.as_ref().is_none_or(|e| e.tls) {
-        out.extend([
-            Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]),
-            Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tls"]),
-        ]);
+    let https_after = if ctx.endpoint.as_ref().is_none_or(|e| e.tls) {
+        out.push(Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]));
+        "path.tls"
     } else {
-        out.push(Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&["path.tcp"]));
-    }
+        "path.tcp"
+    };
+    out.push(Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&[https_after]));
     if ctx.is_gateway() {
         out.extend([
             Check::new("gateway.reachable", Section::Gateway, "The gateway answers", gateway::reachable).requires(&["path.https"]),

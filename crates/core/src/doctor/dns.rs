@@ -32,8 +32,7 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
     // The private endpoint's own address (ARM, foundry.config) tells a stale record from a good
     // one. It is awaited only when it can change the verdict — a private answer — and ARM is
     // still on its way; a failure is said at once.
-    let main = answers.iter().find(|a| a.name.eq_ignore_ascii_case(&endpoint.host)).or(answers.first());
-    let private = main.is_some_and(|m| m.error.is_none() && !m.addresses.is_empty() && m.addresses.iter().all(is_good));
+    let private = main_answer(&endpoint, &answers).is_some_and(resolves_privately);
     if private && endpoint.resource.is_some() && !ctx.is_gateway() {
         let waited = std::time::Instant::now();
         let arm_ended = ctx.facts.account.get().is_some() || ctx.wait_settled("foundry.config").await;
@@ -112,15 +111,23 @@ fn address(ip: IpAddr, ctx: &Ctx) -> AddressEvidence {
     }
 }
 
+/// The answer for the endpoint's own host name (the others are its sibling names).
+fn main_answer<'a>(endpoint: &Endpoint, answers: &'a [NameEvidence]) -> Option<&'a NameEvidence> {
+    answers.iter().find(|a| a.name.eq_ignore_ascii_case(&endpoint.host)).or(answers.first())
+}
+
+/// Resolved, and every address private (and inside `expected_cidrs` when set).
+fn resolves_privately(a: &NameEvidence) -> bool {
+    a.error.is_none() && !a.addresses.is_empty() && a.addresses.iter().all(is_good)
+}
+
 fn is_good(a: &AddressEvidence) -> bool {
     a.private && a.in_expected_cidrs != Some(false)
 }
 
 fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool) -> Outcome {
-    let main = answers.iter().find(|a| a.name.eq_ignore_ascii_case(&endpoint.host)).or(answers.first());
-    let Some(main) = main else { return Outcome::fail("nothing was resolved", "Report this: the doctor had no name to resolve.") };
+    let Some(main) = main_answer(endpoint, answers) else { return Outcome::fail("nothing was resolved", "Report this: the doctor had no name to resolve.") };
     let public = |a: &NameEvidence| a.error.is_none() && a.addresses.iter().any(|x| !x.private);
-    let private = |a: &NameEvidence| a.error.is_none() && !a.addresses.is_empty() && a.addresses.iter().all(is_good);
     let zone = |name: &str| name.split_once('.').map(|(_, z)| format!("privatelink.{z}")).unwrap_or_default();
     let res = endpoint.resource.clone().unwrap_or_else(|| endpoint.host.clone());
     let addrs = |a: &NameEvidence| a.addresses.iter().map(|x| x.ip.clone()).collect::<Vec<_>>().join(", ");
@@ -134,7 +141,7 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
         return Outcome::fail(format!("{} did not resolve: {err}", main.name), hint);
     }
     if public(main) {
-        let others_private: Vec<&NameEvidence> = answers.iter().filter(|a| a.name != main.name && private(a)).collect();
+        let others_private: Vec<&NameEvidence> = answers.iter().filter(|a| a.name != main.name && resolves_privately(a)).collect();
         if !others_private.is_empty() && endpoint.resource.is_some() {
             return Outcome::fail(
                 format!(

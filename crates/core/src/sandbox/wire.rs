@@ -16,9 +16,9 @@
 //! accept queue full only delays a connect by the SYN retransmission timeout (≥ 1 s, or never),
 //! which is packet loss, not latency. So the delay sits at the first point a server can hold:
 //! once the ClientHello has arrived the Foundry HTTPS listener waits [`SLOW_LINK`] before it reads
-//! it (timed from its arrival, not from `accept()`, which can come first). A bare TCP connect stays at loopback speed (well under 1 ms); the TLS ServerHello
-//! arrives [`SLOW_LINK`] after the ClientHello went out, one slow round trip, as on a real slow
-//! link. A client measuring the link should time connect + ClientHello → first ServerHello byte.
+//! it (timed from its arrival, not from `accept()`, which can come first). A bare TCP connect
+//! stays at loopback speed (well under 1 ms); the TLS ServerHello arrives [`SLOW_LINK`] after the
+//! ClientHello went out, one slow round trip, as on a real slow link. A client measuring the link should time connect + ClientHello → first ServerHello byte.
 
 use super::{SandboxError, dns::bind_error};
 use std::time::Duration;
