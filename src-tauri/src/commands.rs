@@ -1,12 +1,16 @@
 //! The IPC surface: each command takes the state, makes one core call, maps the error.
 
 use crate::state::AppState;
+use foundry_onboard_core::IpcError;
+use foundry_onboard_core::azure::{
+    AzError, cli,
+    discovery::{AccountDeployments, Discovered},
+    login, session,
+};
 use foundry_onboard_core::profile::{self, ProfileOutcome, ProfilePreview};
 use foundry_onboard_core::views::{AppInfo, ConfigView};
-use foundry_onboard_core::IpcError;
-use foundry_onboard_core::azure::{AzError, cli, discovery::{AccountDeployments, Discovered}, login, session};
-use tauri::ipc::Channel;
 use tauri::State;
+use tauri::ipc::Channel;
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
@@ -76,9 +80,15 @@ pub fn signin_cancel(state: State<'_, AppState>) {
 pub fn open_sign_in_page(app: tauri::AppHandle, url: String) -> Result<(), IpcError> {
     use tauri_plugin_opener::OpenerExt;
     if !url.starts_with("https://") {
-        return Err(IpcError::new(foundry_onboard_core::ErrorKind::Config, format!("refusing to open {url:?}"), "Only the https sign-in page az printed can be opened."));
+        return Err(IpcError::new(
+            foundry_onboard_core::ErrorKind::Config,
+            format!("refusing to open {url:?}"),
+            "Only the https sign-in page az printed can be opened.",
+        ));
     }
-    app.opener().open_url(url, None::<&str>).map_err(|e| IpcError::new(foundry_onboard_core::ErrorKind::Io, format!("cannot open a browser: {e}"), "Copy the address and open it in your browser yourself."))
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        IpcError::new(foundry_onboard_core::ErrorKind::Io, format!("cannot open a browser: {e}"), "Copy the address and open it in your browser yourself.")
+    })
 }
 
 /// Subscriptions → Foundry resources, as the signed-in user; deployments come after, from `load_deployments`.
@@ -94,8 +104,7 @@ pub async fn load_deployments(state: State<'_, AppState>, account_ids: Vec<Strin
     let batch = crate::batch::Batched::new(on_loaded);
     let loaded = session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, batch.sink()).await;
     batch.finish().await;
-    loaded.map(|_| ())
-    .map_err(|e| IpcError::from_diagnose(&e))
+    loaded.map(|_| ()).map_err(|e| IpcError::from_diagnose(&e))
 }
 
 /// Saves the chosen resource and the three deployments to the config.

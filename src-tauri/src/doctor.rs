@@ -69,7 +69,12 @@ impl DoctorState {
 
 /// Runs every check, streaming each event to the page; ends with the whole report.
 #[tauri::command]
-pub async fn doctor_run(state: State<'_, AppState>, runs: State<'_, DoctorState>, with_claude: bool, on_event: Channel<DoctorEvent>) -> Result<Report, IpcError> {
+pub async fn doctor_run(
+    state: State<'_, AppState>,
+    runs: State<'_, DoctorState>,
+    with_claude: bool,
+    on_event: Channel<DoctorEvent>,
+) -> Result<Report, IpcError> {
     let (loaded, home) = state.profile_home()?;
     // Claude Code would start in the home directory of the profile (the sandbox's, in sandbox mode).
     let mut options = DoctorOptions::new(loaded.path.clone(), home.cli.clone(), home.home.clone());
@@ -109,7 +114,9 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
     let report = runs.last()?;
     let (ext, bytes) = match format {
         ReportFormat::Md => ("md", report.markdown().into_bytes()),
-        ReportFormat::Json => ("json", serde_json::to_vec_pretty(&report).map_err(|e| IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug."))?),
+        ReportFormat::Json => {
+            ("json", serde_json::to_vec_pretty(&report).map_err(|e| IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug."))?)
+        }
     };
     let paths = app.path();
     let config_dir = state.loaded().ok().and_then(|l| l.path.parent().map(Path::to_path_buf));
@@ -119,8 +126,9 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
         .find(|d| d.is_dir())
         .ok_or_else(|| IpcError::new(ErrorKind::Io, "no folder to save the report in", "Use Copy report and paste it into a file or ticket."))?;
     let path = free_name(&dir, &report_stem(&report.time), ext);
-    foundry_onboard_core::atomic_file::write(&path, &bytes, 0o600)
-        .map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()), "Use Copy report and paste it into a file or ticket instead."))?;
+    foundry_onboard_core::atomic_file::write(&path, &bytes, 0o600).map_err(|e| {
+        IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()), "Use Copy report and paste it into a file or ticket instead.")
+    })?;
     Ok(path.display().to_string())
 }
 
@@ -131,7 +139,11 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
 pub async fn doctor_trust_ca(state: State<'_, AppState>, runs: State<'_, DoctorState>, pem: String) -> Result<String, IpcError> {
     let offered = runs.last().ok().is_some_and(|r| r.checks.iter().any(|c| matches!(&c.fix, Some(Fix::TrustCa { pem: p, .. }) if p.trim() == pem.trim())));
     if !offered {
-        return Err(IpcError::new(ErrorKind::Config, "this certificate was not offered by the last doctor run", "Run the doctor again and use the \"Trust this CA\" button it shows."));
+        return Err(IpcError::new(
+            ErrorKind::Config,
+            "this certificate was not offered by the last doctor run",
+            "Run the doctor again and use the \"Trust this CA\" button it shows.",
+        ));
     }
     let loaded = state.loaded()?;
     let (config, bundle) = doctor::trust_ca(&loaded, &pem)?;

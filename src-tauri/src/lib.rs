@@ -39,7 +39,12 @@ pub fn run() -> ExitCode {
         }
     };
     let sandbox = if args.sandbox {
-        match tauri::async_runtime::block_on(start_sandbox(SandboxOptions { faults, latency_ms: args.latency_ms.unwrap_or(0), extra_accounts: args.accounts.unwrap_or(0), ..Default::default() })) {
+        match tauri::async_runtime::block_on(start_sandbox(SandboxOptions {
+            faults,
+            latency_ms: args.latency_ms.unwrap_or(0),
+            extra_accounts: args.accounts.unwrap_or(0),
+            ..Default::default()
+        })) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -95,7 +100,10 @@ pub fn run() -> ExitCode {
     let app = match app {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: the desktop app could not start: {e}\n  help: use the CLI (`foundry-onboard --help`) and report this with the log in {}.", log_hint());
+            eprintln!(
+                "error: the desktop app could not start: {e}\n  help: use the CLI (`foundry-onboard --help`) and report this with the log in {}.",
+                log_hint()
+            );
             return ExitCode::from(2);
         }
     };

@@ -1,9 +1,9 @@
 //! What the app holds while it runs: the loaded config (or why it failed to load) and, in
 //! sandbox mode, the sandbox it started.
 
+use foundry_onboard_core::IpcError;
 use foundry_onboard_core::config::{ConfigError, ConfigLocation, LoadedConfig, load_effective};
 use foundry_onboard_core::sandbox::{Sandbox, SandboxInfo};
-use foundry_onboard_core::IpcError;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;

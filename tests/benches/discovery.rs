@@ -51,7 +51,8 @@ fn arm() -> FakeHttp {
     let server = FakeHttp::start(move |path, _| {
         std::thread::sleep(LATENCY);
         if path.starts_with("/subscriptions?") {
-            let value: Vec<_> = (0..SUBSCRIPTIONS).map(|s| json!({"subscriptionId": format!("sub-{s}"), "displayName": format!("Team {s}"), "tenantId": "t1"})).collect();
+            let value: Vec<_> =
+                (0..SUBSCRIPTIONS).map(|s| json!({"subscriptionId": format!("sub-{s}"), "displayName": format!("Team {s}"), "tenantId": "t1"})).collect();
             return Reply::json(200, json!({"value": value}));
         }
         if path.contains("/deployments?") {
@@ -144,7 +145,11 @@ async fn discovery_bench() {
 async fn token_bench() {
     let dir = tempfile::tempdir().unwrap();
     let az = dir.path().join("az");
-    std::fs::write(&az, "#!/bin/sh\nsleep 0.2\necho \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 3600 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"\n").unwrap();
+    std::fs::write(
+        &az,
+        "#!/bin/sh\nsleep 0.2\necho \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 3600 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"\n",
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
     let source = Arc::new(TokenSource::new(&az, &Config::default(), Duration::from_secs(20)).unwrap());
@@ -155,7 +160,11 @@ async fn token_bench() {
         set.spawn(async move { s.token(COGNITIVE_SCOPE).await.is_ok() });
     }
     let ok = set.join_all().await.into_iter().filter(|ok| *ok).count();
-    println!("tokens: 100 concurrent requests for one scope -> {} az run(s) (goal: exactly 1), {ok} tokens, wall {:.0} ms", source.az_runs(), ms(started.elapsed()));
+    println!(
+        "tokens: 100 concurrent requests for one scope -> {} az run(s) (goal: exactly 1), {ok} tokens, wall {:.0} ms",
+        source.az_runs(),
+        ms(started.elapsed())
+    );
 }
 
 fn main() {

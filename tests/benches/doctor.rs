@@ -29,11 +29,16 @@ fn in_process(sb: &SandboxProcess, az: &std::path::Path, deadline: Duration) -> 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let started = Instant::now();
     let report = rt
-        .block_on(doctor::run(&config, options, tokio_util::sync::CancellationToken::new(), Arc::new(move |e| {
-            if let DoctorEvent::Planned { checks } = e {
-                *sink.lock().unwrap() = checks;
-            }
-        })))
+        .block_on(doctor::run(
+            &config,
+            options,
+            tokio_util::sync::CancellationToken::new(),
+            Arc::new(move |e| {
+                if let DoctorEvent::Planned { checks } = e {
+                    *sink.lock().unwrap() = checks;
+                }
+            }),
+        ))
         .unwrap();
     let took = started.elapsed();
     let planned = planned.lock().unwrap().clone();
@@ -114,7 +119,13 @@ fn main() {
         // Claude Code on PATH, so env.claude passes as it does on a developer's machine.
         let claude = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/foundry-onboard-claude/node_modules/.bin")).unwrap_or_default();
         let path = std::env::join_paths(std::iter::once(claude).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
-        let status = std::process::Command::new("unshare").args(["-n", "-m", "--"]).arg(std::env::current_exe().unwrap()).env("FOUNDRY_ONBOARD_IN_NETNS", "1").env("PATH", path).status().expect("unshare");
+        let status = std::process::Command::new("unshare")
+            .args(["-n", "-m", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .env("FOUNDRY_ONBOARD_IN_NETNS", "1")
+            .env("PATH", path)
+            .status()
+            .expect("unshare");
         assert!(status.success(), "the doctor bench failed inside the namespace");
         return;
     }

@@ -21,15 +21,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn time_once(program: &str, args: &[&str]) -> f64 {
     let start = Instant::now();
-    let status = Command::new("unshare")
-        .arg("-n")
-        .arg("--")
-        .arg(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("run under unshare -n");
+    let status =
+        Command::new("unshare").arg("-n").arg("--").arg(program).args(args).stdout(Stdio::null()).stderr(Stdio::null()).status().expect("run under unshare -n");
     assert!(status.success(), "{program} {args:?} failed");
     start.elapsed().as_secs_f64() * 1000.0
 }
@@ -68,12 +61,7 @@ fn pss_tree_kib(root: u32) -> u64 {
     let mut frontier = vec![root];
     while let Some(pid) = frontier.pop() {
         let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-        total += rollup
-            .lines()
-            .find(|l| l.starts_with("Pss:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
+        total += rollup.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
         let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
         frontier.extend(children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()));
     }
@@ -123,7 +111,12 @@ fn gui_startup(runs: usize) {
     if paints.is_empty() {
         println!("gui: first paint: the app never reported FIRST_PAINT");
     } else {
-        println!("gui: first paint median {:.0} ms over {} runs (goal <= 1500 ms; ratio to goal {:.2})", median(paints.clone()), paints.len(), median(paints) / 1500.0);
+        println!(
+            "gui: first paint median {:.0} ms over {} runs (goal <= 1500 ms; ratio to goal {:.2})",
+            median(paints.clone()),
+            paints.len(),
+            median(paints) / 1500.0
+        );
     }
     let (o, e) = (median(ours), median(empty));
     println!("gui: PSS app+WebKit median {o:.1} MiB, empty Tauri window {e:.1} MiB, ratio {:.2}x (goal <= 1.2x)", o / e);
@@ -161,10 +154,28 @@ fn profile_costs(runs: usize) {
     for _ in 0..runs {
         let (_dir, config, _home) = profile_fixture(false);
         let mut c = Command::new(cli());
-        c.arg("--config").arg(&config).args(["profile", "write", "--no-verify", "--shell", "bash", "--shell", "zsh", "--shell", "fish", "--shell", "pwsh", "--shell", "claude-settings"]);
+        c.arg("--config").arg(&config).args([
+            "profile",
+            "write",
+            "--no-verify",
+            "--shell",
+            "bash",
+            "--shell",
+            "zsh",
+            "--shell",
+            "fish",
+            "--shell",
+            "pwsh",
+            "--shell",
+            "claude-settings",
+        ]);
         writes.push(time_cmd(c));
     }
-    println!("profile: `profile write` of 5 targets, cold, median {:.1} ms over {runs} runs (goal <= 50 ms; ratio to goal {:.2})", median(writes.clone()), median(writes) / 50.0);
+    println!(
+        "profile: `profile write` of 5 targets, cold, median {:.1} ms over {runs} runs (goal <= 50 ms; ratio to goal {:.2})",
+        median(writes.clone()),
+        median(writes) / 50.0
+    );
 
     // The block's cost on shell start: paired `bash -ic exit` with and without it.
     for api_key in [false, true] {
@@ -189,9 +200,15 @@ fn profile_costs(runs: usize) {
         }
         let (w, wo) = (median(with), median(without));
         if api_key {
-            println!("profile: `bash -ic exit` API-key block adds {:.1} ms (median {w:.1} vs {wo:.1} ms; goal <= 25 ms; runs one `secret print`, keyring unavailable here)", w - wo);
+            println!(
+                "profile: `bash -ic exit` API-key block adds {:.1} ms (median {w:.1} vs {wo:.1} ms; goal <= 25 ms; runs one `secret print`, keyring unavailable here)",
+                w - wo
+            );
         } else {
-            println!("profile: `bash -ic exit` with the Entra block / without, paired median ratio {:.3}x (goal <= 1.05x; {w:.1} vs {wo:.1} ms)", median(ratios));
+            println!(
+                "profile: `bash -ic exit` with the Entra block / without, paired median ratio {:.3}x (goal <= 1.05x; {w:.1} vs {wo:.1} ms)",
+                median(ratios)
+            );
         }
     }
 }

@@ -62,7 +62,12 @@ async fn html_truncated_json_401_and_an_empty_list_are_clear() {
     let cut = FakeHttp::start(|_, _| Reply::raw(200, "application/json", "{\"value\": [{\"subscriptionId\": \"s1\""));
     assert!(matches!(run(&cut).await.unwrap_err(), AzError::Parse(_)));
 
-    let expired = FakeHttp::start(|_, _| Reply::json(401, json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}})));
+    let expired = FakeHttp::start(|_, _| {
+        Reply::json(
+            401,
+            json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}}),
+        )
+    });
     let err = run(&expired).await.unwrap_err();
     assert!(err.to_string().contains("ExpiredAuthenticationToken"), "{err}");
     assert!(foundry_onboard_core::Diagnose::hint(&err).contains("login"), "{}", foundry_onboard_core::Diagnose::hint(&err));
@@ -103,7 +108,11 @@ fn thousand_accounts() -> FakeHttp {
         let value: Vec<_> = (0..50).map(|i| ai_account("s1", &format!("acct-{page}-{i}"))).collect();
         let mut body = json!({"value": value});
         if page < 19 {
-            body["nextLink"] = json!(format!("http://127.0.0.1:{}/subscriptions/s1/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&page={}", own.load(Ordering::SeqCst), page + 1));
+            body["nextLink"] = json!(format!(
+                "http://127.0.0.1:{}/subscriptions/s1/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&page={}",
+                own.load(Ordering::SeqCst),
+                page + 1
+            ));
         }
         Reply::json(200, body)
     });
@@ -152,10 +161,16 @@ async fn openai_kind_accounts_are_not_foundry_resources() {
 async fn the_first_phase_lists_no_deployments_and_reads_private_endpoints_from_the_body() {
     let arm = FakeHttp::start(|path, _| {
         if path.starts_with("/subscriptions?") {
-            return Reply::json(200, json!({"value": [{"subscriptionId": "s1", "displayName": "Dev", "tenantId": "t1"}, {"subscriptionId": "s2", "displayName": "Prod", "tenantId": "t1"}]}));
+            return Reply::json(
+                200,
+                json!({"value": [{"subscriptionId": "s1", "displayName": "Dev", "tenantId": "t1"}, {"subscriptionId": "s2", "displayName": "Prod", "tenantId": "t1"}]}),
+            );
         }
         if path.contains("/privateEndpointConnections?") {
-            return Reply::json(200, json!({"value": [{"properties": {"privateEndpoint": {"id": "pe-old"}, "privateLinkServiceConnectionState": {"status": "Pending"}}}]}));
+            return Reply::json(
+                200,
+                json!({"value": [{"properties": {"privateEndpoint": {"id": "pe-old"}, "privateLinkServiceConnectionState": {"status": "Pending"}}}]}),
+            );
         }
         if path.contains("/deployments?") {
             return Reply::json(200, claude_deployments());

@@ -177,7 +177,10 @@ async fn a_stuck_sign_in_ends_at_its_deadline_or_on_cancel_with_the_whole_group(
     let marker = dir.path().join("child.pid");
     let az = fake_az(
         dir.path(),
-        &format!("echo 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-0001 to authenticate.' >&2\nsleep 300 &\necho $! > {}\nwait", marker.display()),
+        &format!(
+            "echo 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-0001 to authenticate.' >&2\nsleep 300 &\necho $! > {}\nwait",
+            marker.display()
+        ),
     );
     let mut events = Vec::new();
     let options = LoginOptions { device_code: true, tenant: None, timeout: Duration::from_millis(1500) };
@@ -205,12 +208,14 @@ async fn a_stuck_sign_in_ends_at_its_deadline_or_on_cancel_with_the_whole_group(
 async fn a_token_close_to_expiry_is_fetched_again() {
     let dir = tempfile::tempdir().unwrap();
     // expires in 100 s: inside the 5-minute margin, so every call asks az again.
-    let az = fake_az(dir.path(), "echo \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 100 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"");
+    let az =
+        fake_az(dir.path(), "echo \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 100 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"");
     let source = TokenSource::new(&az, &Config::default(), Duration::from_secs(5)).unwrap();
     source.token(COGNITIVE_SCOPE).await.unwrap();
     source.token(COGNITIVE_SCOPE).await.unwrap();
     assert_eq!(source.az_runs(), 2);
-    let fresh = fake_az(dir.path(), "echo \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 3600 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"");
+    let fresh =
+        fake_az(dir.path(), "echo \"{\\\"accessToken\\\": \\\"tok\\\", \\\"expires_on\\\": $(( $(date +%s) + 3600 )), \\\"tokenType\\\": \\\"Bearer\\\"}\"");
     let source = TokenSource::new(&fresh, &Config::default(), Duration::from_secs(5)).unwrap();
     source.token(COGNITIVE_SCOPE).await.unwrap();
     source.token(COGNITIVE_SCOPE).await.unwrap();
@@ -228,7 +233,9 @@ fn entra_refusals_played_by_the_sandbox_reach_the_user_as_plain_sentences() {
     let net = foundry_onboard_core::net::Network::new(&config, foundry_onboard_core::net::Timeouts::from_total_ms(5000)).unwrap();
     let authority = sb.endpoint("authorityUrl");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    for (code, needle) in [("50076", "multi-factor"), ("53003", "conditional-access"), ("50020", "not a member"), ("65001", "consent"), ("7000218", "client secret")] {
+    for (code, needle) in
+        [("50076", "multi-factor"), ("53003", "conditional-access"), ("50020", "not a member"), ("65001", "consent"), ("7000218", "client secret")]
+    {
         let mut c = cli_command(sb.home.path());
         c.env("FOUNDRY_ONBOARD_AZ", &az).arg("--config").arg(&sb.config).args(["--json", "login", "--device-code", "--timeout-secs", "60"]);
         c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
@@ -239,7 +246,12 @@ fn entra_refusals_played_by_the_sandbox_reach_the_user_as_plain_sentences() {
         let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
         let user_code = first["code"].as_str().unwrap().to_string();
         rt.block_on(async {
-            let rb = net.http.request(reqwest::Method::POST, &format!("{authority}/device")).unwrap().header("content-type", "application/x-www-form-urlencoded").body(format!("code={user_code}&outcome={code}"));
+            let rb = net
+                .http
+                .request(reqwest::Method::POST, &format!("{authority}/device"))
+                .unwrap()
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("code={user_code}&outcome={code}"));
             assert_eq!(net.http.send(rb).await.unwrap().status(), 200);
         });
         let rest: Vec<String> = lines.map_while(Result::ok).collect();
@@ -320,7 +332,12 @@ fn in_sandbox_mode_az_asks_no_dns_name_at_all() {
     }
     // Claude Code's own az call goes through the same config dir: run az as it would.
     let dir_az = std::path::PathBuf::from(sb.endpoint("home")).parent().unwrap().join("azure");
-    let out = std::process::Command::new(&az).args(["account", "get-access-token", "--resource", "https://cognitiveservices.azure.com", "-o", "json"]).env("AZURE_CONFIG_DIR", &dir_az).env("REQUESTS_CA_BUNDLE", sb.endpoint("caFile")).output().unwrap();
+    let out = std::process::Command::new(&az)
+        .args(["account", "get-access-token", "--resource", "https://cognitiveservices.azure.com", "-o", "json"])
+        .env("AZURE_CONFIG_DIR", &dir_az)
+        .env("REQUESTS_CA_BUNDLE", sb.endpoint("caFile"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::thread::sleep(Duration::from_millis(300));
     let queries: Vec<String> = seen.lock().unwrap().clone();

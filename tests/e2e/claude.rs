@@ -51,7 +51,12 @@ fn run_mode(mode: &str) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
         let _ = std::fs::write(keep.join(f), read(f));
     }
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| {
-        panic!("{mode}: claude printed no JSON ({e}; script {status}):\n{out}\nstderr: {}\nsandbox: {}\nprofile: {}", read("claude.err"), read("sandbox.err"), read("profile.json"))
+        panic!(
+            "{mode}: claude printed no JSON ({e}; script {status}):\n{out}\nstderr: {}\nsandbox: {}\nprofile: {}",
+            read("claude.err"),
+            read("sandbox.err"),
+            read("profile.json")
+        )
     });
     let dir = work.path().to_path_buf();
     (v, dir, work)

@@ -58,7 +58,8 @@ fn version_and_help() {
 #[test]
 fn usage_errors_exit_3() {
     let home = tempfile::tempdir().unwrap();
-    for args in [&["frobnicate"][..], &["doctor", "--nope"], &["sandbox", "--latency-ms", "abc"], &["sandbox", "--accounts", "5001"], &["usage", "--days", "0"]] {
+    for args in [&["frobnicate"][..], &["doctor", "--nope"], &["sandbox", "--latency-ms", "abc"], &["sandbox", "--accounts", "5001"], &["usage", "--days", "0"]]
+    {
         let mut c = cli_command(home.path());
         c.args(args);
         let r = run(c);
@@ -73,8 +74,15 @@ fn every_command_reports_a_bad_config_the_same_way() {
     let cfg = home.path().join("bad.toml");
     fs::write(&cfg, "[azure]\ntenant = \"t\"\n\n[foundry]\nresorce = \"typo\"\n").unwrap();
     let commands: [&[&str]; 9] = [
-        &["login"], &["discover"], &["profile", "write"], &["profile", "show"], &["profile", "remove"],
-        &["doctor"], &["usage"], &["secret", "print", "foundry-api-key"], &["secret", "delete", "x"],
+        &["login"],
+        &["discover"],
+        &["profile", "write"],
+        &["profile", "show"],
+        &["profile", "remove"],
+        &["doctor"],
+        &["usage"],
+        &["secret", "print", "foundry-api-key"],
+        &["secret", "delete", "x"],
     ];
     for args in commands {
         let mut c = cli_command(home.path());

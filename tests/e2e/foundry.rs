@@ -94,7 +94,13 @@ async fn errors_have_azure_bodies() {
     assert_eq!(m.stop_reason.as_deref(), Some("max_tokens"));
     sb.stop_with("-TERM");
 
-    for (fault, status, needle) in [("quota-429", 429, "Rate limit"), ("role-missing", 403, "lacks the required data action"), ("auth-expired", 401, "Access denied"), ("gateway-html", 200, "<!DOCTYPE html>"), ("deployment-missing", 404, "DeploymentNotFound")] {
+    for (fault, status, needle) in [
+        ("quota-429", 429, "Rate limit"),
+        ("role-missing", 403, "lacks the required data action"),
+        ("auth-expired", 401, "Access denied"),
+        ("gateway-html", 200, "<!DOCTYPE html>"),
+        ("deployment-missing", 404, "DeploymentNotFound"),
+    ] {
         let mut sb = SandboxProcess::start(&["--faults", fault]);
         let net = network(&sb);
         let key = sandbox_file(&sb, "foundry-api-key");
@@ -110,7 +116,12 @@ async fn errors_have_azure_bodies() {
 fn a_rejected_key_is_not_saved() {
     let mut sb = SandboxProcess::start(&[]);
     let mut c = foundry_onboard_e2e::cli_command(sb.home.path());
-    c.arg("--config").arg(&sb.config).args(["secret", "set", "foundry-api-key"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    c.arg("--config")
+        .arg(&sb.config)
+        .args(["secret", "set", "foundry-api-key"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     use std::io::Write;
     child.stdin.take().unwrap().write_all(b"not-the-sandbox-key\n").unwrap();

@@ -215,7 +215,15 @@ fn a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file() {
     let mut kills = 0;
     for i in 0..24u64 {
         let mut c = cli_command(f.dir.path());
-        c.arg("--config").arg(&f.config).args(["profile", "write", "--no-verify", "--shell", "bash", "--sonnet", if i % 2 == 0 { "sonnet-a" } else { "sonnet-b" }]);
+        c.arg("--config").arg(&f.config).args([
+            "profile",
+            "write",
+            "--no-verify",
+            "--shell",
+            "bash",
+            "--sonnet",
+            if i % 2 == 0 { "sonnet-a" } else { "sonnet-b" },
+        ]);
         c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
         let mut child = c.spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_micros((i * 7919) % 40_000));
@@ -228,7 +236,9 @@ fn a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file() {
         assert!(now.starts_with(&original), "iteration {i}: the user's bytes are intact");
         let rest = String::from_utf8(now[original.len()..].to_vec()).unwrap();
         let whole = rest.is_empty()
-            || (rest.starts_with("# >>> foundry-onboard >>>\n") && rest.ends_with("# <<< foundry-onboard <<<\n") && rest.matches("foundry-onboard >>>").count() == 1);
+            || (rest.starts_with("# >>> foundry-onboard >>>\n")
+                && rest.ends_with("# <<< foundry-onboard <<<\n")
+                && rest.matches("foundry-onboard >>>").count() == 1);
         assert!(whole, "iteration {i}: torn file, tail:\n{rest}");
     }
     assert!(kills > 0, "at least one writer was killed mid-run");

@@ -65,7 +65,10 @@ async fn sigint_and_sigterm_stop_it_cleanly_and_free_the_ports() {
         let port: u16 = arm.rsplit(':').next().unwrap().parse().unwrap();
         assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
         assert_eq!(sb.stop_with(signal), 0, "exit code after {signal}");
-        assert!(std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300)).is_err(), "port {port} still open after {signal}");
+        assert!(
+            std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300)).is_err(),
+            "port {port} still open after {signal}"
+        );
     }
 }
 

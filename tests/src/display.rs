@@ -65,11 +65,12 @@ impl TauriDriver {
         let log = crate::artifacts_dir().join(format!("tauri-driver-{port}.log"));
         let log_file = std::fs::File::create(&log).expect("driver log");
         let mut cmd = Command::new(driver_path());
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .stdout(log_file.try_clone().expect("log"))
-            .stderr(log_file);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()]).stdout(log_file.try_clone().expect("log")).stderr(log_file);
         crate::scrub(&mut cmd, home);
-        cmd.env("DISPLAY", display).env_remove("DBUS_SESSION_BUS_ADDRESS").env_remove("WEBKIT_DISABLE_DMABUF_RENDERER").env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");
+        cmd.env("DISPLAY", display)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("WEBKIT_DISABLE_DMABUF_RENDERER")
+            .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");
         for (k, v) in extra_env {
             cmd.env(k, v);
         }

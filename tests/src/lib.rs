@@ -43,7 +43,18 @@ pub fn cli_command(home: &Path) -> Command {
 
 /// Removes what could make a test touch the user's real files or the network.
 pub fn scrub(c: &mut Command, home: &Path) {
-    for v in ["FOUNDRY_ONBOARD_CONFIG", "DISPLAY", "WAYLAND_DISPLAY", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "RUST_BACKTRACE"] {
+    for v in [
+        "FOUNDRY_ONBOARD_CONFIG",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "RUST_BACKTRACE",
+    ] {
         c.env_remove(v);
     }
     c.env("HOME", home)
@@ -158,9 +169,7 @@ pub fn free_port() -> u16 {
 
 /// Where tests leave screenshots and logs for a person to look at.
 pub fn artifacts_dir() -> PathBuf {
-    let d = std::env::var_os("TEST_LOG_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/test-logs")
-    });
+    let d = std::env::var_os("TEST_LOG_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/test-logs"));
     let _ = std::fs::create_dir_all(&d);
     d
 }
@@ -195,10 +204,7 @@ pub fn real_az() -> Option<PathBuf> {
 
 /// Whether a process still runs (a zombie waiting for init to reap it does not count).
 pub fn still_running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z')))
-        .unwrap_or(false)
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z'))).unwrap_or(false)
 }
 
 /// Waits up to `limit` for a process to end; true when it did.

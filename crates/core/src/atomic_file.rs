@@ -87,11 +87,8 @@ mod tests {
             assert_eq!(fs::read(&real).unwrap(), b"new");
             assert_eq!(fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
         }
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .collect();
+        let leftovers: Vec<_> =
+            fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
         assert!(leftovers.is_empty());
     }
 

@@ -2,11 +2,11 @@
 //! the doctor's per-deployment checks — with every answer the real service gives mapped to a
 //! sentence and a next step.
 
+use crate::Secret;
 use crate::anthropic::{AzureError, MessagesRequest};
 use crate::config::Config;
 use crate::error::{Diagnose, ErrorKind};
 use crate::net::{NetError, Network};
-use crate::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod doctor;
 pub mod error;
 pub mod foundry;
+pub mod limited_read;
 pub mod logging;
 pub mod net;
 pub mod policy;

@@ -32,9 +32,7 @@ impl Diagnose for PolicyError {
             PolicyError::Parse { .. } | PolicyError::UnknownLockedKey { .. } | PolicyError::SandboxInPolicy { .. } => {
                 format!("Ask your platform team to fix the policy file; valid keys are: {}.", KNOWN_KEYS.join(", "))
             }
-            PolicyError::Locked { .. } => {
-                "Your platform team set this value; ask them if it needs to change.".into()
-            }
+            PolicyError::Locked { .. } => "Your platform team set this value; ask them if it needs to change.".into(),
         }
     }
 }
@@ -118,10 +116,7 @@ impl Policy {
         };
         for key in &self.locked {
             if lookup(&table, key) != self.value(key) {
-                return Err(PolicyError::Locked {
-                    key: key.clone(),
-                    path: self.path().map(Path::to_path_buf).unwrap_or_default(),
-                });
+                return Err(PolicyError::Locked { key: key.clone(), path: self.path().map(Path::to_path_buf).unwrap_or_default() });
             }
         }
         Ok(())

@@ -20,7 +20,9 @@ pub fn mask_credentials(text: &str) -> String {
         .map(|word| {
             let core = word.trim_end_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
             let tail = &word[core.len()..];
-            let looks_secret = core.starts_with("sk-") || core.starts_with("eyJ") || (core.len() >= 32 && core.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+            let looks_secret = core.starts_with("sk-")
+                || core.starts_with("eyJ")
+                || (core.len() >= 32 && core.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
             if looks_secret { format!("***{tail}") } else { word.to_string() }
         })
         .collect()

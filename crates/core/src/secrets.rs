@@ -36,7 +36,9 @@ impl Diagnose for SecretError {
         match self {
             SecretError::UnknownName(_) => format!("Known secrets: {}.", KNOWN.join(", ")),
             SecretError::NotFound(n) => format!("Store it with `foundry-onboard secret set {n}` (the value is read from stdin)."),
-            SecretError::Unavailable(_) => "Unlock your login keyring (on Linux: a running Secret Service such as gnome-keyring, and a D-Bus session), then try again.".into(),
+            SecretError::Unavailable(_) => {
+                "Unlock your login keyring (on Linux: a running Secret Service such as gnome-keyring, and a D-Bus session), then try again.".into()
+            }
             SecretError::Keyring(_) => "Unlock the keyring and try again; if it keeps failing, check the keyring application's own log.".into(),
             SecretError::Empty => "Paste the key itself, then press Enter (or pipe it in).".into(),
         }
@@ -118,7 +120,9 @@ impl SecretStore {
 
 fn map_err(e: keyring_core::Error) -> SecretError {
     match e {
-        keyring_core::Error::NoDefaultStore | keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::PlatformFailure(_) => SecretError::Unavailable(e.to_string()),
+        keyring_core::Error::NoDefaultStore | keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::PlatformFailure(_) => {
+            SecretError::Unavailable(e.to_string())
+        }
         other => SecretError::Keyring(other.to_string()),
     }
 }

@@ -33,13 +33,38 @@ type Case = (&'static str, fn() -> Reply, Status, &'static [&'static str]);
 #[test]
 fn path_https_names_each_answer_as_what_sent_it() {
     let cases: [Case; 7] = [
-        ("the service's own 401", || Reply::json(401, json!({"error": {"type": "authentication_error", "message": "missing credential"}})), Status::Pass, &["HTTP 401 without a credential"]),
-        ("a web filter's 403", || Reply::raw(403, "text/plain", "Access Denied: this site is blocked by policy (category: AI tools)"), Status::Fail, &["not the gateway (a firewall or web filter)", "network team"]),
-        ("the service's own 403", || Reply::json(403, json!({"error": {"code": "403", "message": "Public access is disabled. Please configure private endpoint."}})), Status::Fail, &["refused the request itself (HTTP 403)", "Public access is disabled", "Networking page"]),
+        (
+            "the service's own 401",
+            || Reply::json(401, json!({"error": {"type": "authentication_error", "message": "missing credential"}})),
+            Status::Pass,
+            &["HTTP 401 without a credential"],
+        ),
+        (
+            "a web filter's 403",
+            || Reply::raw(403, "text/plain", "Access Denied: this site is blocked by policy (category: AI tools)"),
+            Status::Fail,
+            &["not the gateway (a firewall or web filter)", "network team"],
+        ),
+        (
+            "the service's own 403",
+            || Reply::json(403, json!({"error": {"code": "403", "message": "Public access is disabled. Please configure private endpoint."}})),
+            Status::Fail,
+            &["refused the request itself (HTTP 403)", "Public access is disabled", "Networking page"],
+        ),
         ("no /anthropic", || Reply::json(404, json!({"error": {"code": "404", "message": "Resource not found"}})), Status::Fail, &["HTTP 404", "/anthropic"]),
         ("a load balancer's 502", || Reply::raw(502, "text/plain", "upstream connect error"), Status::Fail, &["is down: HTTP 502", "gateway team"]),
-        ("a proxy's sign-in page", || Reply::raw(200, "text/html", "<html><head><title>Sign in - Web Proxy</title></head><body>Log in</body></html>"), Status::Fail, &["HTML page answered (\"Sign in - Web Proxy\")", "NO_PROXY"]),
-        ("an answer without a credential", || Reply::json(200, json!({"type": "message", "content": []})), Status::Warn, &["HTTP 200 without any credential", "adds a credential"]),
+        (
+            "a proxy's sign-in page",
+            || Reply::raw(200, "text/html", "<html><head><title>Sign in - Web Proxy</title></head><body>Log in</body></html>"),
+            Status::Fail,
+            &["HTML page answered (\"Sign in - Web Proxy\")", "NO_PROXY"],
+        ),
+        (
+            "an answer without a credential",
+            || Reply::json(200, json!({"type": "message", "content": []})),
+            Status::Warn,
+            &["HTTP 200 without any credential", "adds a credential"],
+        ),
     ];
     for (what, reply, status, words) in cases {
         let (r, gateway) = https_check(reply);

@@ -13,7 +13,12 @@ fn the_cli_prints_checks_as_they_land_writes_a_private_report_and_refuses_unknow
     let report = sb.home.path().join("r.md");
     let mut c = cli_command(sb.home.path());
     // No az anywhere: sign-in fails, the path checks still run (and no az runs outside a namespace).
-    c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az")).env("PATH", "/usr/bin:/bin").arg("--config").arg(&sb.config).args(["doctor", "--only", "path", "--report"]).arg(&report);
+    c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az"))
+        .env("PATH", "/usr/bin:/bin")
+        .arg("--config")
+        .arg(&sb.config)
+        .args(["doctor", "--only", "path", "--report"])
+        .arg(&report);
     let r = run(c);
     assert_eq!(r.code, 2, "a failure exits 2: {}", r.stdout);
     let lines: Vec<&str> = r.stdout.lines().collect();
@@ -26,7 +31,13 @@ fn the_cli_prints_checks_as_they_land_writes_a_private_report_and_refuses_unknow
     let last = lines.last().unwrap();
     assert!(last.starts_with("Fix first: path.dns (it held back 3 other checks). Platform team: add sandbox-ai"), "{last}");
     let md = std::fs::read_to_string(&report).unwrap();
-    assert!(md.starts_with("# Foundry Onboard doctor report") && md.contains("## What is wrong\n\n1. ❌ FAIL `path.dns`") && md.contains("## Private path — fail") && md.contains("## Known Foundry limitations"), "{md}");
+    assert!(
+        md.starts_with("# Foundry Onboard doctor report")
+            && md.contains("## What is wrong\n\n1. ❌ FAIL `path.dns`")
+            && md.contains("## Private path — fail")
+            && md.contains("## Known Foundry limitations"),
+        "{md}"
+    );
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600, "the report is private to its owner");
 
@@ -118,7 +129,11 @@ fn path_proxy_is_judged_for_a_new_terminal_not_for_the_doctors_own_environment()
     assert_eq!(run(w).code, 0);
     let proxy_check = |only: &str| {
         let mut c = cli_command(sb.home.path());
-        c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az")).env("SHELL", "/bin/bash").arg("--config").arg(&sb.config).args(["--json", "doctor", "--only", only]);
+        c.env("FOUNDRY_ONBOARD_AZ", sb.home.path().join("no-az"))
+            .env("SHELL", "/bin/bash")
+            .arg("--config")
+            .arg(&sb.config)
+            .args(["--json", "doctor", "--only", only]);
         let r = run(c);
         let v: Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|_| panic!("{}\n{}", r.stdout, r.stderr));
         v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "path.proxy").cloned().unwrap()

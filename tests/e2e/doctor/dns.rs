@@ -17,7 +17,16 @@ impl Dnsmasq {
     fn start(records: &[String]) -> Self {
         let port = foundry_onboard_e2e::free_port();
         let child = std::process::Command::new("dnsmasq")
-            .args(["--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/azure.com/"])
+            .args([
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--pid-file=",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--local=/azure.com/",
+            ])
             .arg(format!("--port={port}"))
             .args(records)
             .stderr(std::process::Stdio::null())
@@ -143,13 +152,21 @@ fn a_stale_record_fails_even_when_arm_answers_late() {
     let zones = ["services.ai.azure.com", "cognitiveservices.azure.com", "openai.azure.com"];
     let stale = Dnsmasq::start(&zones.iter().flat_map(|z| private_zone_at(z, "127.0.0.2")).collect::<Vec<_>>());
     let text = std::fs::read_to_string(&sb.config).unwrap();
-    let text: String = text.lines().map(|l| if l.starts_with("dns_servers =") { format!("dns_servers = [\"127.0.0.1:{}\"]\n", stale.1) } else { format!("{l}\n") }).collect();
+    let text: String =
+        text.lines().map(|l| if l.starts_with("dns_servers =") { format!("dns_servers = [\"127.0.0.1:{}\"]\n", stale.1) } else { format!("{l}\n") }).collect();
     assert!(text.contains(&format!("127.0.0.1:{}", stale.1)), "{text}");
     let config = sb.home.path().join("stale.toml");
     std::fs::write(&config, text).unwrap();
     let doctor = |deadline_ms: &str| {
         let mut cmd = cli_command(sb.home.path());
-        cmd.env("FOUNDRY_ONBOARD_AZ", &az).arg("--config").arg(&config).args(["doctor", "--json", "--only", "signin.az,foundry.config,path.dns", "--deadline-ms", deadline_ms]);
+        cmd.env("FOUNDRY_ONBOARD_AZ", &az).arg("--config").arg(&config).args([
+            "doctor",
+            "--json",
+            "--only",
+            "signin.az,foundry.config,path.dns",
+            "--deadline-ms",
+            deadline_ms,
+        ]);
         let r = run(cmd);
         let json: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("no JSON ({e}): {}\n{}", r.stdout, r.stderr));
         let check = |id: &str| json["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned().unwrap_or_else(|| panic!("{id} ran: {json}"));
@@ -163,10 +180,16 @@ fn a_stale_record_fails_even_when_arm_answers_late() {
     assert_eq!(dns["status"], "fail", "a stale record is not a pass: {dns}");
     assert!(dns["detail"].as_str().unwrap().contains("127.0.0.2, which is not the private endpoint's address from ARM"), "{dns}");
     assert!(dns["hint"].as_str().unwrap().contains("stale"), "{dns}");
-    assert!(dns["evidence"]["facts"].as_array().unwrap().contains(&serde_json::json!(["private endpoint IPs (ARM)", "127.0.0.1"])), "ARM's address is shown: {dns}");
+    assert!(
+        dns["evidence"]["facts"].as_array().unwrap().contains(&serde_json::json!(["private endpoint IPs (ARM)", "127.0.0.1"])),
+        "ARM's address is shown: {dns}"
+    );
 
     // Half of a 4 s deadline is 2 s, less than ARM takes: DNS goes on and says so.
     let (dns, _) = doctor("4000");
     assert_eq!(dns["status"], "pass", "{dns}");
-    assert!(dns["evidence"].to_string().contains("not known: foundry.config had not answered after 2."), "the comparison was not made, and the report says so: {dns}");
+    assert!(
+        dns["evidence"].to_string().contains("not known: foundry.config had not answered after 2."),
+        "the comparison was not made, and the report says so: {dns}"
+    );
 }

@@ -41,13 +41,28 @@ fn cases() -> Vec<Case> {
         case("tls-expired", &[("path.tls", "fail")], &[&["path.https"], FOUNDRY], &["expired"]),
         case("slow-link", &[("path.tcp", "warn")], &[], &["slowly", "median"]),
         case("auth-expired", &[("signin.token", "fail")], &[&["foundry.config"], FOUNDRY], &["AADSTS700082", "foundry-onboard login"]),
-        case("role-missing", &[("foundry.config", "fail"), ("foundry.sonnet", "fail"), ("foundry.haiku", "fail"), ("foundry.opus", "fail")], &[], &["Azure AI User"]),
-        case("deployment-missing", &[("foundry.sonnet", "fail"), ("foundry.haiku", "fail"), ("foundry.opus", "fail")], &[], &["DeploymentNotFound", "5 minutes"]),
+        case(
+            "role-missing",
+            &[("foundry.config", "fail"), ("foundry.sonnet", "fail"), ("foundry.haiku", "fail"), ("foundry.opus", "fail")],
+            &[],
+            &["Azure AI User"],
+        ),
+        case(
+            "deployment-missing",
+            &[("foundry.sonnet", "fail"), ("foundry.haiku", "fail"), ("foundry.opus", "fail")],
+            &[],
+            &["DeploymentNotFound", "5 minutes"],
+        ),
         case("quota-429", &[("foundry.sonnet", "fail"), ("foundry.haiku", "fail"), ("foundry.opus", "fail")], &[], &["429", "24–48 h"]),
         case("gateway-html", &[("path.https", "fail")], &[FOUNDRY], &["HTML page", "Sign in - Corporate Proxy"]),
         case("public-network-enabled", &[("foundry.config", "warn")], &[], &["public network access"]),
     ];
-    all.push(Case { fault: "gateway-down", expect: vec![("path.https", "fail"), ("gateway.reachable", "skip"), ("gateway.auth", "skip"), ("gateway.usage", "skip")], words: &["down", "502"], gateway: true });
+    all.push(Case {
+        fault: "gateway-down",
+        expect: vec![("path.https", "fail"), ("gateway.reachable", "skip"), ("gateway.auth", "skip"), ("gateway.usage", "skip")],
+        words: &["down", "502"],
+        gateway: true,
+    });
     all
 }
 
@@ -106,7 +121,11 @@ fn diagnose_logged(az: &Path, c: &Case) -> (i32, Value, String, String, SandboxP
 /// Every credential the sandbox and its az hold: none may appear in any output.
 fn sandbox_secrets(sb: &SandboxProcess) -> Vec<String> {
     let dir = PathBuf::from(sb.endpoint("home")).parent().unwrap().to_path_buf();
-    let mut out: Vec<String> = ["foundry-api-key", "gateway-key", "entra-token"].iter().filter_map(|f| std::fs::read_to_string(dir.join(f)).ok()).map(|s| s.trim().to_string()).collect();
+    let mut out: Vec<String> = ["foundry-api-key", "gateway-key", "entra-token"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .map(|s| s.trim().to_string())
+        .collect();
     if let Ok(cache) = std::fs::read_to_string(dir.join("azure/msal_token_cache.json")) {
         let v: Value = serde_json::from_str(&cache).unwrap_or(Value::Null);
         for kind in ["AccessToken", "RefreshToken", "IdToken"] {
@@ -125,7 +144,8 @@ fn sandbox_secrets(sb: &SandboxProcess) -> Vec<String> {
 fn snapshot(name: &str, md: &str) {
     // Paths under the clone, the temp dir and HOME, wherever they live (CI clones under /check).
     let roots = [Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf(), std::env::temp_dir(), std::env::home_dir().unwrap_or_default()];
-    let paths: Vec<(String, &str)> = roots.iter().filter(|r| r.as_os_str().len() > 1).map(|r| (format!(r"{}[^\s`),]*", regex::escape(&r.to_string_lossy())), "<path>")).collect();
+    let paths: Vec<(String, &str)> =
+        roots.iter().filter(|r| r.as_os_str().len() > 1).map(|r| (format!(r"{}[^\s`),]*", regex::escape(&r.to_string_lossy())), "<path>")).collect();
     let mut filters: Vec<(&str, &str)> = vec![
         (r"- Time: .*", "- Time: <time>"),
         (r"\b\d+(\.\d+)? ms\b", "<n> ms"),
@@ -164,58 +184,82 @@ fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
     let workers: Vec<_> = (0..3)
         .map(|_| {
             let (cases, next, failures, reports, az) = (cases.clone(), next.clone(), failures.clone(), reports.clone(), az.clone());
-            std::thread::spawn(move || loop {
-                let i = {
-                    let mut n = next.lock().unwrap();
-                    *n += 1;
-                    *n - 1
-                };
-                let Some(c) = cases.get(i) else { break };
-                let (code, json, md, sb) = diagnose(&az, c);
-                let got = verdict(&json);
-                let mut problems = Vec::new();
-                for (id, status) in &got {
-                    let want = c.expect.iter().find(|(e, _)| e == id).map(|(_, s)| *s).unwrap_or("pass");
-                    if status != want {
-                        let detail = json["checks"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).map(|x| format!("{} | {}", x["detail"], x["hint"])).unwrap_or_default();
-                        problems.push(format!("{id}: {status}, expected {want} — {detail}"));
+            std::thread::spawn(move || {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap();
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some(c) = cases.get(i) else { break };
+                    let (code, json, md, sb) = diagnose(&az, c);
+                    let got = verdict(&json);
+                    let mut problems = Vec::new();
+                    for (id, status) in &got {
+                        let want = c.expect.iter().find(|(e, _)| e == id).map(|(_, s)| *s).unwrap_or("pass");
+                        if status != want {
+                            let detail = json["checks"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .find(|x| x["id"] == id.as_str())
+                                .map(|x| format!("{} | {}", x["detail"], x["hint"]))
+                                .unwrap_or_default();
+                            problems.push(format!("{id}: {status}, expected {want} — {detail}"));
+                        }
                     }
-                }
-                for (id, _) in &c.expect {
-                    if !got.contains_key(*id) {
-                        problems.push(format!("{id} did not run"));
+                    for (id, _) in &c.expect {
+                        if !got.contains_key(*id) {
+                            problems.push(format!("{id} did not run"));
+                        }
                     }
-                }
-                let named: Vec<String> = json["checks"].as_array().unwrap().iter().filter(|x| x["status"] == "fail" || x["status"] == "warn").map(|x| format!("{} {} {}", x["detail"], x["hint"], x["evidence"])).collect();
-                for w in c.words {
-                    if !named.iter().any(|n| n.contains(w)) {
-                        problems.push(format!("no failing check mentions {w:?}"));
+                    let named: Vec<String> = json["checks"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|x| x["status"] == "fail" || x["status"] == "warn")
+                        .map(|x| format!("{} {} {}", x["detail"], x["hint"], x["evidence"]))
+                        .collect();
+                    for w in c.words {
+                        if !named.iter().any(|n| n.contains(w)) {
+                            problems.push(format!("no failing check mentions {w:?}"));
+                        }
                     }
-                }
-                let want_code = if c.expect.iter().any(|(_, s)| *s == "fail") { 2 } else if c.expect.is_empty() { 0 } else { 1 };
-                if code != want_code {
-                    problems.push(format!("exit code {code}, expected {want_code}"));
-                }
-                // Redacted by construction: no key, no token, no user name in any output.
-                let everything = format!("{json}\n{md}");
-                for s in sandbox_secrets(&sb) {
-                    if everything.contains(&s) {
-                        problems.push(format!("a secret ({}…) leaked into the report", &s[..6.min(s.len())]));
+                    let want_code = if c.expect.iter().any(|(_, s)| *s == "fail") {
+                        2
+                    } else if c.expect.is_empty() {
+                        0
+                    } else {
+                        1
+                    };
+                    if code != want_code {
+                        problems.push(format!("exit code {code}, expected {want_code}"));
                     }
+                    // Redacted by construction: no key, no token, no user name in any output.
+                    let everything = format!("{json}\n{md}");
+                    for s in sandbox_secrets(&sb) {
+                        if everything.contains(&s) {
+                            problems.push(format!("a secret ({}…) leaked into the report", &s[..6.min(s.len())]));
+                        }
+                    }
+                    let report_only = format!("{json}\n{}", md.split("\n## Known Foundry limitations").next().unwrap_or_default());
+                    if report_only.contains(&sb.home.path().display().to_string()) || (!c.gateway && !report_only.contains("directory: ~/project")) {
+                        problems.push("the home directory is not written as ~ in the report".into());
+                    }
+                    if everything.contains(foundry_onboard_core::sandbox::USER) {
+                        problems.push("the user name appears unredacted".into());
+                    }
+                    problems.extend(schema_errors(&json));
+                    if !problems.is_empty() {
+                        failures.lock().unwrap().push(format!("[{}] {}", if c.fault.is_empty() { "healthy" } else { c.fault }, problems.join("; ")));
+                    }
+                    reports.lock().unwrap().insert(c.fault, md);
+                    eprintln!(
+                        "doctor matrix: {:<26} {}",
+                        if c.fault.is_empty() { "(healthy)" } else { c.fault },
+                        if code == want_code { "ok" } else { "MISMATCH" }
+                    );
                 }
-                let report_only = format!("{json}\n{}", md.split("\n## Known Foundry limitations").next().unwrap_or_default());
-                if report_only.contains(&sb.home.path().display().to_string()) || (!c.gateway && !report_only.contains("directory: ~/project")) {
-                    problems.push("the home directory is not written as ~ in the report".into());
-                }
-                if everything.contains(foundry_onboard_core::sandbox::USER) {
-                    problems.push("the user name appears unredacted".into());
-                }
-                problems.extend(schema_errors(&json));
-                if !problems.is_empty() {
-                    failures.lock().unwrap().push(format!("[{}] {}", if c.fault.is_empty() { "healthy" } else { c.fault }, problems.join("; ")));
-                }
-                reports.lock().unwrap().insert(c.fault, md);
-                eprintln!("doctor matrix: {:<26} {}", if c.fault.is_empty() { "(healthy)" } else { c.fault }, if code == want_code { "ok" } else { "MISMATCH" });
             })
         })
         .collect();

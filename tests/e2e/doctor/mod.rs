@@ -38,7 +38,12 @@ fn events_of(config: &foundry_onboard_core::config::Config, options: DoctorOptio
     let sink = log.clone();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let report = rt
-        .block_on(doctor::run(config, options, tokio_util::sync::CancellationToken::new(), Arc::new(move |e| sink.lock().unwrap().push((started.elapsed(), e)))))
+        .block_on(doctor::run(
+            config,
+            options,
+            tokio_util::sync::CancellationToken::new(),
+            Arc::new(move |e| sink.lock().unwrap().push((started.elapsed(), e))),
+        ))
         .unwrap();
     let took = started.elapsed();
     let events = log.lock().unwrap().clone();

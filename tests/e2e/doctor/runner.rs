@@ -88,7 +88,9 @@ fn api_key_mode_checks_each_deployment_with_the_key_from_the_keyring_and_no_even
     let (sandbox, mut config, mut options) = sandbox_with(&rt, dir.path(), vec![]);
     config.azure.login = foundry_onboard_core::config::LoginMode::ApiKey;
     let key = std::fs::read_to_string(sandbox.dir().join("foundry-api-key")).unwrap();
-    foundry_onboard_core::secrets::SecretStore::new(true).set(foundry_onboard_core::profile::FOUNDRY_API_KEY, &foundry_onboard_core::Secret::new(key.trim())).unwrap();
+    foundry_onboard_core::secrets::SecretStore::new(true)
+        .set(foundry_onboard_core::profile::FOUNDRY_API_KEY, &foundry_onboard_core::Secret::new(key.trim()))
+        .unwrap();
     options.only = vec!["foundry".into(), "signin".into()];
     let (events, report, _) = events_of(&config, options);
     let got: BTreeMap<&str, Status> = report.checks.iter().map(|c| (c.id.as_str(), c.status)).collect();

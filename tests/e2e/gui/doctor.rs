@@ -48,7 +48,9 @@ async fn doctor_tab_names_the_missing_services_ai_zone() {
     let args = ["--sandbox", "--faults", "zone-missing-services-ai"];
     for (theme, env) in [("light", vec![]), ("dark", dark())] {
         let shot = format!("gui-doctor-zone-missing-{theme}");
-        in_app(home.path(), &env, &args, &shot, async |s| doctor_tab_zone_missing(s, home.path(), theme == "light").await).await.unwrap_or_else(|e| panic!("{theme}: {e:#}"));
+        in_app(home.path(), &env, &args, &shot, async |s| doctor_tab_zone_missing(s, home.path(), theme == "light").await)
+            .await
+            .unwrap_or_else(|e| panic!("{theme}: {e:#}"));
     }
 }
 
@@ -79,7 +81,9 @@ async fn trust_the_inspection_ca(s: &Session) -> anyhow::Result<std::path::PathB
 #[tokio::test]
 async fn trust_this_ca_fixes_tls_inspection_and_keeps_the_sandbox_ca() {
     let home = tempfile::tempdir().unwrap();
-    let bundle = in_app(home.path(), &[], &["--sandbox", "--faults", "tls-intercepted"], "gui-doctor-ca-trusted", trust_the_inspection_ca).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let bundle = in_app(home.path(), &[], &["--sandbox", "--faults", "tls-intercepted"], "gui-doctor-ca-trusted", trust_the_inspection_ca)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
     // Nothing trusted before is lost: the sandbox's own CA and the inspection CA, one file.
     let pem = std::fs::read_to_string(&bundle).unwrap();
     assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 2, "{pem}");
@@ -89,7 +93,10 @@ async fn trust_this_ca_fixes_tls_inspection_and_keeps_the_sandbox_ca() {
     assert!(config.contains(&format!("extra_ca_file = \"{}\"", bundle.display())), "{config}");
     // The profile a new terminal sources exports the bundle.
     let rc = std::fs::read_to_string(dir.join("home/.bashrc")).unwrap_or_default();
-    assert!(rc.contains(&format!("NODE_EXTRA_CA_CERTS='{}'", bundle.display())) || rc.contains(&format!("NODE_EXTRA_CA_CERTS=\"{}\"", bundle.display())), "{rc}");
+    assert!(
+        rc.contains(&format!("NODE_EXTRA_CA_CERTS='{}'", bundle.display())) || rc.contains(&format!("NODE_EXTRA_CA_CERTS=\"{}\"", bundle.display())),
+        "{rc}"
+    );
 }
 
 /// Records, in the page, each doctor row's first final status and when, the run's start and end,
@@ -142,7 +149,11 @@ async fn black_hole_in_the_window(s: &Session) -> anyhow::Result<String> {
     anyhow::ensure!(took <= deadline + 500.0, "the run took {took:.0} ms (deadline {deadline} ms)");
     let gap = m["maxGap"].as_f64().unwrap_or(f64::MAX);
     anyhow::ensure!(gap < 300.0, "the window stalled for {gap:.0} ms during the run: [at, gap] {}", m["slow"]);
-    let figures = format!("first run {took:.0} ms, path.tcp failed at {:.0} ms, longest frame gap {gap:.0} ms (the frame that opened the tab: {} ms)", at("path.tcp"), m["openFrame"]);
+    let figures = format!(
+        "first run {took:.0} ms, path.tcp failed at {:.0} ms, longest frame gap {gap:.0} ms (the frame that opened the tab: {} ms)",
+        at("path.tcp"),
+        m["openFrame"]
+    );
 
     // Run again, and Cancel while path.tcp waits on the black hole.
     s.click("doctor-run").await?;
@@ -166,6 +177,8 @@ async fn black_hole_in_the_window(s: &Session) -> anyhow::Result<String> {
 async fn a_black_hole_neither_freezes_the_window_nor_outlives_the_deadline_and_cancel_stops_it() {
     let home = tempfile::tempdir().unwrap();
     // Dark here (the running state's look); the other Doctor tests cover light.
-    let figures = in_app(home.path(), &dark(), &["--sandbox", "--faults", "tcp-blackhole"], "gui-doctor-blackhole", black_hole_in_the_window).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let figures = in_app(home.path(), &dark(), &["--sandbox", "--faults", "tcp-blackhole"], "gui-doctor-blackhole", black_hole_in_the_window)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
     eprintln!("tcp-blackhole in the window: {figures}");
 }

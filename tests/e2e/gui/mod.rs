@@ -27,7 +27,10 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
         }
     }
     // The person types the code on the sandbox's sign-in page and presses Approve.
-    let loaded = foundry_onboard_core::config::load(&foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()), foundry_onboard_core::policy::Policy::default())?;
+    let loaded = foundry_onboard_core::config::load(
+        &foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()),
+        foundry_onboard_core::policy::Policy::default(),
+    )?;
     let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
     let rb = net.http.request(reqwest::Method::POST, &url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
     let resp = net.http.send(rb).await?;
@@ -40,7 +43,13 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
 /// The app under its own Xvfb and tauri-driver (HOME = `home`, `env` added), started with `args`
 /// and driven by `steps`; a screenshot is kept either way (`<shot>.png`, or `<shot>-failure.png`)
 /// and the window is closed, whatever happened.
-async fn in_app<T>(home: &std::path::Path, env: &[(&str, std::ffi::OsString)], args: &[&str], shot: &str, steps: impl AsyncFnOnce(&Session) -> anyhow::Result<T>) -> anyhow::Result<T> {
+async fn in_app<T>(
+    home: &std::path::Path,
+    env: &[(&str, std::ffi::OsString)],
+    args: &[&str],
+    shot: &str,
+    steps: impl AsyncFnOnce(&Session) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let xvfb = foundry_onboard_e2e::display::Xvfb::start();
     let driver = foundry_onboard_e2e::display::TauriDriver::start_with(&xvfb.display, home, env);
     let session = Session::start(driver.port, foundry_onboard_e2e::gui().to_str().unwrap(), args).await?;

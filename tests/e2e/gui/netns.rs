@@ -95,7 +95,11 @@ fn inside_the_namespace() {
     std::fs::write(&sb.config, cfg).unwrap();
     let key = std::fs::read(std::path::Path::new(&sb.endpoint("home")).parent().unwrap().join("foundry-api-key")).unwrap();
     let mut set = foundry_onboard_e2e::cli_command(home.path());
-    set.env("DBUS_SESSION_BUS_ADDRESS", &bus.address).arg("--config").arg(&sb.config).args(["secret", "set", "foundry-api-key"]).stdin(std::process::Stdio::piped());
+    set.env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .arg("--config")
+        .arg(&sb.config)
+        .args(["secret", "set", "foundry-api-key"])
+        .stdin(std::process::Stdio::piped());
     let mut child = set.spawn().unwrap();
     use std::io::Write;
     child.stdin.take().unwrap().write_all(&key).unwrap();

@@ -204,15 +204,29 @@ async fn scale_walk(s: &Session, theme: &str) -> anyhow::Result<()> {
     let m: serde_json::Value = serde_json::from_str(s.script("return JSON.stringify(window.__scale)").await?.as_str().unwrap_or("null"))?;
     let ms = |k: &str| m[k].as_f64().unwrap_or(f64::NAN);
     let phase_two = ms("doneAt") - ms("listAt");
-    let keys: Vec<(f64, String)> = m["keys"].as_array().into_iter().flatten().map(|k| (k["ms"].as_f64().unwrap_or(f64::NAN), k["during"].as_str().unwrap_or("").to_string())).collect();
+    let keys: Vec<(f64, String)> =
+        m["keys"].as_array().into_iter().flatten().map(|k| (k["ms"].as_f64().unwrap_or(f64::NAN), k["during"].as_str().unwrap_or("").to_string())).collect();
     let typing = &keys[..12.min(keys.len())];
     let slowest_key = typing.iter().map(|k| k.0).fold(0.0, f64::max);
     let counts: Vec<u32> = m["progress"].as_array().into_iter().flatten().filter_map(|p| p[1].as_str().and_then(listed_in)).collect();
     eprintln!(
         "{theme}: sign-in {} ms; phase 1 (az token, 24 pages) {} ms; phase 2 {phase_two:.0} ms, {} frames, longest stall {:.0} ms at {:.0} ms (longtask entries: {}), slow frames {}; filter: slowest key {slowest_key:.0} ms (keydown → laid out), last key → one row {} ms from WebDriver; proposals {} ms and {} ms after the pick; progress {} steps",
-        signed_in.as_millis(), phase_one.as_millis(), ms("frames"), ms("maxGap"), ms("maxGapAt"), m["longtask"], m["slowFrames"], narrowed.as_millis(), first_pick.as_millis(), second_pick.as_millis(), counts.len()
+        signed_in.as_millis(),
+        phase_one.as_millis(),
+        ms("frames"),
+        ms("maxGap"),
+        ms("maxGapAt"),
+        m["longtask"],
+        m["slowFrames"],
+        narrowed.as_millis(),
+        first_pick.as_millis(),
+        second_pick.as_millis(),
+        counts.len()
     );
-    anyhow::ensure!(typing.len() == 12 && typing.iter().all(|k| listed_in(&k.1).is_some_and(|n| n > 0)), "every key was typed while the results streamed in: {keys:?}");
+    anyhow::ensure!(
+        typing.len() == 12 && typing.iter().all(|k| listed_in(&k.1).is_some_and(|n| n > 0)),
+        "every key was typed while the results streamed in: {keys:?}"
+    );
     anyhow::ensure!(slowest_key < 250.0, "a key took {slowest_key} ms to show: {keys:?}");
     anyhow::ensure!(ms("maxGap") < 300.0, "the main thread stalled for {} ms during phase 2: {}", ms("maxGap"), m["slowFrames"]);
     let longest_task = m["longtasks"].as_array().into_iter().flatten().filter_map(serde_json::Value::as_f64).fold(0.0, f64::max);
@@ -224,7 +238,14 @@ async fn scale_walk(s: &Session, theme: &str) -> anyhow::Result<()> {
     // The filter narrowed to the picked account: its row stays checked, its tiers below.
     s.click("account-filter").await?;
     s.keys("1").await?;
-    poll(s, &format!("return JSON.stringify({ROWS}) === '[\"team-ai-0601\"]' && document.querySelector('[data-testid=\"account-team-ai-0601\"]').checked ? true : null"), 5).await?;
+    poll(
+        s,
+        &format!(
+            "return JSON.stringify({ROWS}) === '[\"team-ai-0601\"]' && document.querySelector('[data-testid=\"account-team-ai-0601\"]').checked ? true : null"
+        ),
+        5,
+    )
+    .await?;
     resource_shot(s, "step-resource", "start", &format!("gui-resource-1000-picked-{theme}.png")).await?;
     s.script("const f = document.querySelector('[data-testid=\"account-filter\"]'); f.value = ''; f.dispatchEvent(new Event('input')); return true").await?;
     anyhow::ensure!(s.text("accounts-more").await? == "953 more — type to filter");

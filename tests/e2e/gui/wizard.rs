@@ -1,9 +1,9 @@
 //! The wizard walked in sandbox mode (every step, the keyboard, the CSP, the window's close
 //! ending the sandbox), and the CLI starting the app with its arguments.
 
+use foundry_onboard_e2e::artifacts_dir;
 use foundry_onboard_e2e::display::Xvfb;
 use foundry_onboard_e2e::webdriver::Session;
-use foundry_onboard_e2e::artifacts_dir;
 
 /// Walks the app; returns the sandbox's ARM port read from the Settings tab.
 /// The Profile step: the diff is shown before writing, then every shell turns green.

@@ -49,7 +49,16 @@ pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
             for d in a.deployments.iter().filter(|d| d.tier.is_some()) {
                 let tier = d.tier.map(|t| format!("{t:?}").to_lowercase()).unwrap_or_default();
                 let proposed = [&a.proposed.sonnet, &a.proposed.haiku, &a.proposed.opus].iter().any(|p| p.as_deref() == Some(d.name.as_str()));
-                println!("    {:<7} {:<24} {} {} · {} · capacity {}{}", tier, d.name, d.model, d.model_version, d.sku, d.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into()), if proposed { "  ← proposed" } else { "" });
+                println!(
+                    "    {:<7} {:<24} {} {} · {} · capacity {}{}",
+                    tier,
+                    d.name,
+                    d.model,
+                    d.model_version,
+                    d.sku,
+                    d.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
+                    if proposed { "  ← proposed" } else { "" }
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `foundry-onboard doctor`: every check, printed as it lands (or the report as JSON), a redacted
 //! Markdown report on request, and the exit code of the worst result (0 pass, 1 warn, 2 fail).
 
-use crate::args::{DoctorArgs, Global, EXIT_USAGE};
+use crate::args::{DoctorArgs, EXIT_USAGE, Global};
 use crate::output::report_error;
 use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, Status};
 use foundry_onboard_core::{ErrorKind, IpcError};
@@ -12,7 +12,11 @@ use std::time::Duration;
 pub fn run(global: &Global, args: DoctorArgs) -> u8 {
     if let Some(bad) = args.only.iter().find(|o| !doctor::names_a_check(o)) {
         let ids: Vec<&str> = doctor::IDS.iter().map(|(id, _)| *id).collect();
-        let err = IpcError::new(ErrorKind::Config, format!("--only {bad:?} names no check or section"), format!("Use a check id ({}), a prefix (env, signin, path, foundry, gateway) or a section.", ids.join(", ")));
+        let err = IpcError::new(
+            ErrorKind::Config,
+            format!("--only {bad:?} names no check or section"),
+            format!("Use a check id ({}), a prefix (env, signin, path, foundry, gateway) or a section.", ids.join(", ")),
+        );
         report_error(global.json, &err);
         return EXIT_USAGE;
     }
@@ -54,7 +58,10 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
     };
     if let Some(path) = &args.report {
         if let Err(e) = foundry_onboard_core::atomic_file::write(path, report.markdown().as_bytes(), 0o600) {
-            return report_error(global.json, &IpcError::new(ErrorKind::Io, format!("cannot write the report to {}: {e}", path.display()), "Choose a writable path for --report."));
+            return report_error(
+                global.json,
+                &IpcError::new(ErrorKind::Io, format!("cannot write the report to {}: {e}", path.display()), "Choose a writable path for --report."),
+            );
         }
         if !json {
             println!("Report written to {}", path.display());
@@ -93,7 +100,16 @@ fn print_event(event: &DoctorEvent) {
             }
         }
         DoctorEvent::Done { summary: s } => {
-            let _ = writeln!(out, "\n{} pass, {} warn, {} fail, {} skip in {} ms{}", s.pass, s.warn, s.fail, s.skip, s.elapsed_ms, if s.incomplete { " — incomplete" } else { "" });
+            let _ = writeln!(
+                out,
+                "\n{} pass, {} warn, {} fail, {} skip in {} ms{}",
+                s.pass,
+                s.warn,
+                s.fail,
+                s.skip,
+                s.elapsed_ms,
+                if s.incomplete { " — incomplete" } else { "" }
+            );
         }
     }
     let _ = out.flush();

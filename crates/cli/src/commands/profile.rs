@@ -36,7 +36,9 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
         eprintln!("Sandbox mode: profile files live under {} (never your own ~/.bashrc or ~/.claude).", home.home.display());
     }
     match cmd {
-        ProfileCommand::Write { target, choices } => write(global, &config, &home, &targets, target.dry_run, changed.then_some(&loaded.path), &choices, &loaded.policy),
+        ProfileCommand::Write { target, choices } => {
+            write(global, &config, &home, &targets, target.dry_run, changed.then_some(&loaded.path), &choices, &loaded.policy)
+        }
         ProfileCommand::Show { cwd, .. } => show(global, &config, &home, &targets, cwd),
         ProfileCommand::Remove(t) => match profile::remove(&home, &targets, t.dry_run) {
             Ok(changes) => {

@@ -22,7 +22,15 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
         // once, and a SIGINT that arrives before the handler exists is lost when the parent
         // started us with SIGINT ignored (any background job).
         let mut stop = StopSignals::install();
-        let options = SandboxOptions { faults: args.faults.0.clone(), latency_ms: args.latency_ms, dir: args.dir.clone(), first_port: args.port, foundry_port: args.foundry_port, approve_after_ms: args.approve_after_ms, extra_accounts: args.accounts.into() };
+        let options = SandboxOptions {
+            faults: args.faults.0.clone(),
+            latency_ms: args.latency_ms,
+            dir: args.dir.clone(),
+            first_port: args.port,
+            foundry_port: args.foundry_port,
+            approve_after_ms: args.approve_after_ms,
+            extra_accounts: args.accounts.into(),
+        };
         let mut sandbox = match Sandbox::start(options).await {
             Ok(s) => s,
             Err(e) => return report_error(global.json, &e),

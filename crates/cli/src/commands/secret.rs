@@ -16,7 +16,16 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
         SecretCommand::Set { name, no_verify } => {
             let value = match read_secret(&name) {
                 Ok(v) => v,
-                Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Io, format!("cannot read the secret: {e}"), "Pipe it in: `printf %s \"$KEY\" | foundry-onboard secret set NAME`.")),
+                Err(e) => {
+                    return report_error(
+                        global.json,
+                        &IpcError::new(
+                            ErrorKind::Io,
+                            format!("cannot read the secret: {e}"),
+                            "Pipe it in: `printf %s \"$KEY\" | foundry-onboard secret set NAME`.",
+                        ),
+                    );
+                }
             };
             if name == foundry_onboard_core::profile::FOUNDRY_API_KEY && !no_verify {
                 if let Err(code) = verify_key(global, &loaded.config, &value) {
@@ -39,7 +48,11 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
             if std::io::stdout().is_terminal() && !force {
                 return report_error(
                     global.json,
-                    &IpcError::new(ErrorKind::Config, "refusing to print a secret to a terminal", "This is for the shell profile (`$(foundry-onboard secret print NAME)`); add --force to show it anyway."),
+                    &IpcError::new(
+                        ErrorKind::Config,
+                        "refusing to print a secret to a terminal",
+                        "This is for the shell profile (`$(foundry-onboard secret print NAME)`); add --force to show it anyway.",
+                    ),
                 );
             }
             match store.get(&name) {
@@ -73,7 +86,11 @@ fn verify_key(global: &Global, config: &foundry_onboard_core::config::Config, ke
     let Some(sonnet) = config.models.sonnet.clone() else {
         return Err(report_error(
             global.json,
-            &IpcError::new(ErrorKind::Config, "cannot check the key: no sonnet deployment is chosen", "Choose the deployments first (`profile write --sonnet …`), or pass --no-verify."),
+            &IpcError::new(
+                ErrorKind::Config,
+                "cannot check the key: no sonnet deployment is chosen",
+                "Choose the deployments first (`profile write --sonnet …`), or pass --no-verify.",
+            ),
         ));
     };
     let rt = super::runtime().map_err(|e| report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")))?;

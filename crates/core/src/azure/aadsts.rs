@@ -19,18 +19,37 @@ pub fn explain(text: &str) -> Option<Explained> {
         return None;
     }
     let (sentence, next): (&str, &str) = match digits.as_str() {
-        "50076" | "50079" => ("Your organisation requires multi-factor authentication for this sign-in.", "Sign in again and complete the MFA prompt; with SSH, use `foundry-onboard login --device-code` and approve on your phone."),
-        "53003" => ("A conditional-access policy blocked the sign-in (for example: unmanaged device or location).", "Sign in from a compliant (managed) device or network, or ask your identity team which policy applied."),
-        "50020" | "90072" => ("Your account is not a member of this tenant.", "Check the tenant (--tenant or azure.tenant in the config), or ask an admin to invite your account."),
-        "65001" => ("The Azure CLI has not been granted consent in this tenant.", "Ask a tenant admin to consent to the Microsoft Azure CLI app (04b07795-8ddb-461a-bbee-02f9e1bf7b46)."),
+        "50076" | "50079" => (
+            "Your organisation requires multi-factor authentication for this sign-in.",
+            "Sign in again and complete the MFA prompt; with SSH, use `foundry-onboard login --device-code` and approve on your phone.",
+        ),
+        "53003" => (
+            "A conditional-access policy blocked the sign-in (for example: unmanaged device or location).",
+            "Sign in from a compliant (managed) device or network, or ask your identity team which policy applied.",
+        ),
+        "50020" | "90072" => (
+            "Your account is not a member of this tenant.",
+            "Check the tenant (--tenant or azure.tenant in the config), or ask an admin to invite your account.",
+        ),
+        "65001" => (
+            "The Azure CLI has not been granted consent in this tenant.",
+            "Ask a tenant admin to consent to the Microsoft Azure CLI app (04b07795-8ddb-461a-bbee-02f9e1bf7b46).",
+        ),
         "700082" | "50173" => ("Your saved sign-in has expired or was revoked.", "Run `foundry-onboard login` (or `az login`) again."),
-        "7000218" => ("The tenant requires a client secret or certificate for this app, so a user sign-in cannot work here.", "Ask your identity team to allow public client flows for the Azure CLI, or use an API key."),
+        "7000218" => (
+            "The tenant requires a client secret or certificate for this app, so a user sign-in cannot work here.",
+            "Ask your identity team to allow public client flows for the Azure CLI, or use an API key.",
+        ),
         "70016" => ("The device-code sign-in is still waiting for approval.", "Open the sign-in page, enter the code, and approve."),
         "70020" => ("The device code expired before it was approved.", "Start the sign-in again and approve within 15 minutes."),
         "90002" => ("The tenant was not found.", "Check the tenant ID or domain you gave."),
         _ => {
             let line = text[start..].lines().next().unwrap_or("").trim().to_string();
-            return Some(Explained { code: format!("AADSTS{digits}"), sentence: format!("Entra ID refused the sign-in: {line}"), next_step: "Look the code up at https://login.microsoftonline.com/error?code=".to_string() + &digits });
+            return Some(Explained {
+                code: format!("AADSTS{digits}"),
+                sentence: format!("Entra ID refused the sign-in: {line}"),
+                next_step: "Look the code up at https://login.microsoftonline.com/error?code=".to_string() + &digits,
+            });
         }
     };
     Some(Explained { code: format!("AADSTS{digits}"), sentence: sentence.into(), next_step: next.into() })

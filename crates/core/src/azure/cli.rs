@@ -2,8 +2,8 @@
 //! is signed in — read straight from `azureProfile.json`, no process needed.
 
 use super::AzError;
-use crate::process;
 use crate::config::Config;
+use crate::process;
 use serde::{Deserialize, Serialize};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -32,9 +32,18 @@ pub fn find() -> Option<PathBuf> {
     }
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let usual: Vec<PathBuf> = if cfg!(windows) {
-        vec![PathBuf::from(r"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin\az.cmd"), PathBuf::from(r"C:\Program Files (x86)\Microsoft SDKs\Azure\CLI2\wbin\az.cmd")]
+        vec![
+            PathBuf::from(r"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin\az.cmd"),
+            PathBuf::from(r"C:\Program Files (x86)\Microsoft SDKs\Azure\CLI2\wbin\az.cmd"),
+        ]
     } else {
-        vec![PathBuf::from("/usr/bin/az"), PathBuf::from("/usr/local/bin/az"), PathBuf::from("/opt/homebrew/bin/az"), home.join(".local/bin/az"), PathBuf::from("/opt/az/bin/az")]
+        vec![
+            PathBuf::from("/usr/bin/az"),
+            PathBuf::from("/usr/local/bin/az"),
+            PathBuf::from("/opt/homebrew/bin/az"),
+            home.join(".local/bin/az"),
+            PathBuf::from("/opt/az/bin/az"),
+        ]
     };
     usual.into_iter().find(|p| p.is_file())
 }
@@ -191,7 +200,15 @@ struct ProfileUser {
 /// Reads the sign-in state (the file starts with a UTF-8 BOM, which is stripped).
 pub fn login_state(config: &Config) -> LoginState {
     let dir = config_dir(config);
-    let mut state = LoginState { signed_in: false, user: None, tenant_id: None, subscription: None, subscription_id: None, cloud: None, config_dir: dir.display().to_string() };
+    let mut state = LoginState {
+        signed_in: false,
+        user: None,
+        tenant_id: None,
+        subscription: None,
+        subscription_id: None,
+        cloud: None,
+        config_dir: dir.display().to_string(),
+    };
     let Ok(bytes) = std::fs::read(dir.join("azureProfile.json")) else { return state };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let Ok(profile) = serde_json::from_slice::<Profile>(bytes) else { return state };
@@ -239,7 +256,10 @@ mod tests {
     #[test]
     fn reads_a_bom_prefixed_profile() {
         let dir = tempfile::tempdir().unwrap();
-        let c = Config { sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem"), private_base_url: None }), ..Default::default() };
+        let c = Config {
+            sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem"), private_base_url: None }),
+            ..Default::default()
+        };
         std::fs::create_dir_all(dir.path().join("azure")).unwrap();
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend_from_slice(br#"{"installationId":"x","subscriptions":[{"id":"s1","name":"Dev","isDefault":true,"tenantId":"t1","environmentName":"AzureCloud","state":"Enabled","user":{"name":"dev@contoso.example","type":"user"}}]}"#);

@@ -2,8 +2,8 @@
 //! it comes, the device code picked out, cancel and a deadline that end the whole group.
 
 use super::{AzError, cli};
-use crate::process;
 use crate::config::Config;
+use crate::process;
 use serde::Serialize;
 use std::ffi::OsStr;
 use std::path::Path;
@@ -39,7 +39,13 @@ pub fn parse_device_code(line: &str) -> Option<(String, String)> {
 }
 
 /// Runs `az login`; returns the signed-in state. Every line goes to `on_event` as it arrives.
-pub async fn login(az: &Path, config: &Config, options: &LoginOptions, cancel: CancellationToken, mut on_event: impl FnMut(LoginEvent) + Send) -> Result<cli::LoginState, AzError> {
+pub async fn login(
+    az: &Path,
+    config: &Config,
+    options: &LoginOptions,
+    cancel: CancellationToken,
+    mut on_event: impl FnMut(LoginEvent) + Send,
+) -> Result<cli::LoginState, AzError> {
     cli::prepare_sandbox_cloud(az, config).await?;
     let mut args: Vec<String> = vec!["login".into(), "-o".into(), "json".into()];
     if options.device_code {

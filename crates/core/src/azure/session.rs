@@ -61,10 +61,19 @@ pub struct GatewayChoice {
 pub fn apply_gateway(config: &Config, choice: &GatewayChoice) -> Result<Config, IpcError> {
     let url = choice.url.trim().trim_end_matches('/').trim_end_matches("/anthropic").to_string();
     let base = format!("{url}/anthropic");
-    validate::foundry_base_url(&base).map_err(|m| IpcError::new(crate::ErrorKind::Config, format!("gateway URL {url:?}: {m}"), "Give the gateway's https address, e.g. https://llm.contoso.com."))?;
+    validate::foundry_base_url(&base).map_err(|m| {
+        IpcError::new(crate::ErrorKind::Config, format!("gateway URL {url:?}: {m}"), "Give the gateway's https address, e.g. https://llm.contoso.com.")
+    })?;
     let mut c = apply_choice(
         config,
-        &ModelChoice { subscription_id: String::new(), resource: "gateway".into(), sonnet: choice.sonnet.clone(), haiku: choice.haiku.clone(), opus: choice.opus.clone(), reuse_confirmed: choice.reuse_confirmed },
+        &ModelChoice {
+            subscription_id: String::new(),
+            resource: "gateway".into(),
+            sonnet: choice.sonnet.clone(),
+            haiku: choice.haiku.clone(),
+            opus: choice.opus.clone(),
+            reuse_confirmed: choice.reuse_confirmed,
+        },
     )?;
     c.azure.subscription = config.azure.subscription.clone();
     c.foundry.resource = None;
@@ -81,14 +90,22 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
     let bad = |m: String| IpcError::new(crate::ErrorKind::Config, m, "Choose another deployment, or ask the platform team to create one with a valid name.");
     for (tier, name) in [(Tier::Sonnet, &choice.sonnet), (Tier::Haiku, &choice.haiku), (Tier::Opus, &choice.opus)] {
         if name.is_empty() {
-            return Err(IpcError::new(crate::ErrorKind::Config, format!("no deployment is chosen for the {tier:?} tier").to_lowercase(), "Choose all three tiers: Claude Code falls back to retired model names without them."));
+            return Err(IpcError::new(
+                crate::ErrorKind::Config,
+                format!("no deployment is chosen for the {tier:?} tier").to_lowercase(),
+                "Choose all three tiers: Claude Code falls back to retired model names without them.",
+            ));
         }
         validate::deployment_name(name).map_err(|m| bad(format!("deployment {name:?}: {m}")))?;
     }
     let names = [&choice.sonnet, &choice.haiku, &choice.opus];
     let reused = names.iter().enumerate().any(|(i, a)| names.iter().skip(i + 1).any(|b| a == b));
     if reused && !choice.reuse_confirmed {
-        return Err(IpcError::new(crate::ErrorKind::Config, "the same deployment is chosen for two tiers", "Confirm that one deployment should serve both tiers, or choose another."));
+        return Err(IpcError::new(
+            crate::ErrorKind::Config,
+            "the same deployment is chosen for two tiers",
+            "Confirm that one deployment should serve both tiers, or choose another.",
+        ));
     }
     validate::resource_name(&choice.resource).map_err(|m| bad(format!("resource {:?}: {m}", choice.resource)))?;
     let mut c = config.clone();
@@ -104,11 +121,11 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
     Ok(c)
 }
 
-
 type SourceKey = (std::path::PathBuf, std::path::PathBuf, Option<String>, String);
 
 fn sources() -> &'static std::sync::Mutex<std::collections::HashMap<SourceKey, std::sync::Arc<super::token::TokenSource>>> {
-    static SOURCES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<SourceKey, std::sync::Arc<super::token::TokenSource>>>> = std::sync::OnceLock::new();
+    static SOURCES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<SourceKey, std::sync::Arc<super::token::TokenSource>>>> =
+        std::sync::OnceLock::new();
     SOURCES.get_or_init(Default::default)
 }
 
@@ -157,7 +174,12 @@ pub async fn discover_all_signed_in(config: &Config, only: Option<&str>, timeout
 
 /// Discovery's second phase as a signed-in user: the deployments of these accounts, each
 /// reported as soon as it is listed.
-pub async fn load_deployments_signed_in(config: &Config, account_ids: &[String], timeout_ms: u64, on_each: impl FnMut(super::discovery::AccountDeployments)) -> Result<super::discovery::ArmCost, AzError> {
+pub async fn load_deployments_signed_in(
+    config: &Config,
+    account_ids: &[String],
+    timeout_ms: u64,
+    on_each: impl FnMut(super::discovery::AccountDeployments),
+) -> Result<super::discovery::ArmCost, AzError> {
     let (net, token) = signed_in_arm(config, timeout_ms).await?;
     super::discovery::load_deployments(&net, config, &token, account_ids, on_each).await
 }
@@ -182,12 +204,25 @@ mod tests {
     use super::*;
 
     fn choice() -> ModelChoice {
-        ModelChoice { subscription_id: "s".into(), resource: "contoso-ai".into(), sonnet: "a".into(), haiku: "b".into(), opus: "c".into(), reuse_confirmed: false }
+        ModelChoice {
+            subscription_id: "s".into(),
+            resource: "contoso-ai".into(),
+            sonnet: "a".into(),
+            haiku: "b".into(),
+            opus: "c".into(),
+            reuse_confirmed: false,
+        }
     }
 
     #[test]
     fn a_gateway_choice_routes_claude_code_through_it() {
-        let g = GatewayChoice { url: "https://llm.contoso.com/".into(), sonnet: "gw-sonnet".into(), haiku: "gw-haiku".into(), opus: "gw-opus".into(), reuse_confirmed: false };
+        let g = GatewayChoice {
+            url: "https://llm.contoso.com/".into(),
+            sonnet: "gw-sonnet".into(),
+            haiku: "gw-haiku".into(),
+            opus: "gw-opus".into(),
+            reuse_confirmed: false,
+        };
         let c = apply_gateway(&Config::default(), &g).unwrap();
         assert!(c.foundry.via_gateway);
         assert_eq!(c.foundry.base_url.as_deref(), Some("https://llm.contoso.com/anthropic"));

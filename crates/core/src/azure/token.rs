@@ -4,9 +4,9 @@
 //! concurrent callers for one scope share a single az run.
 
 use super::{AzError, cli};
-use crate::process;
 use crate::Secret;
 use crate::config::Config;
+use crate::process;
 use azure_core::credentials::TokenCredential;
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -62,7 +62,8 @@ impl TokenSource {
     /// `timeout` bounds each az run (default 20 s in the faces).
     pub fn new(az: &Path, config: &Config, timeout: Duration) -> Result<Self, AzError> {
         let az_dir: PathBuf = az.parent().map(Path::to_path_buf).unwrap_or_default();
-        let path = std::env::join_paths(std::iter::once(az_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).map_err(|e| AzError::Spawn(e.to_string()))?;
+        let path = std::env::join_paths(std::iter::once(az_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())))
+            .map_err(|e| AzError::Spawn(e.to_string()))?;
         let runs = Arc::new(AtomicUsize::new(0));
         let executor = Arc::new(BoundedExecutor { path, env: cli::env(config), timeout, runs: runs.clone() });
         let options = azure_identity::AzureCliCredentialOptions { tenant_id: config.azure.tenant.clone(), executor: Some(executor), ..Default::default() };
@@ -101,7 +102,11 @@ impl TokenSource {
             } else if text.contains("az login") {
                 AzError::NotLoggedIn
             } else {
-                AzError::Failed { command: "account get-access-token".into(), explained: super::aadsts::explain(&text), stderr: crate::redact::first_bytes(&text, 400) }
+                AzError::Failed {
+                    command: "account get-access-token".into(),
+                    explained: super::aadsts::explain(&text),
+                    stderr: crate::redact::first_bytes(&text, 400),
+                }
             }
         })?;
         let token = Secret::new(fetched.token.secret().to_string());

@@ -39,20 +39,18 @@ impl Diagnose for ConfigError {
     }
     fn hint(&self) -> String {
         match self {
-            ConfigError::NotFound { from, .. } => format!(
-                "Check the path given by {from}, or create a config with `foundry-onboard sandbox --write-config FILE` or the app's setup wizard."
-            ),
+            ConfigError::NotFound { from, .. } => {
+                format!("Check the path given by {from}, or create a config with `foundry-onboard sandbox --write-config FILE` or the app's setup wizard.")
+            }
             ConfigError::Read { .. } => "Check that the file is readable by you (ls -l).".into(),
-            ConfigError::Parse { .. } => format!(
-                "Fix that line. Valid keys are: {}. `foundry-onboard --help` lists the files read.",
-                super::KNOWN_KEYS.join(", ")
-            ),
+            ConfigError::Parse { .. } => {
+                format!("Fix that line. Valid keys are: {}. `foundry-onboard --help` lists the files read.", super::KNOWN_KEYS.join(", "))
+            }
             ConfigError::Invalid { hint, .. } => hint.clone(),
             ConfigError::LockedInUserConfig { .. } => "Delete the `locked` line from your config.".into(),
-            ConfigError::Write { path, .. } => format!(
-                "Check that {} is writable, or choose another file with --config / ${CONFIG_ENV}.",
-                path.parent().unwrap_or(Path::new(".")).display()
-            ),
+            ConfigError::Write { path, .. } => {
+                format!("Check that {} is writable, or choose another file with --config / ${CONFIG_ENV}.", path.parent().unwrap_or(Path::new(".")).display())
+            }
             ConfigError::NoConfigDir => format!("Set ${CONFIG_ENV} or pass --config FILE."),
             ConfigError::Policy(p) => p.hint(),
         }
@@ -152,10 +150,7 @@ pub fn load(location: &ConfigLocation, policy: Policy) -> Result<LoadedConfig, C
 /// Loads the config the way both faces do: the org policy underneath — except for a sandbox
 /// config, which never inherits it (its endpoints must stay on loopback).
 pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigError> {
-    let is_sandbox = std::fs::read_to_string(location.path())
-        .ok()
-        .and_then(|t| toml::from_str::<Config>(&t).ok())
-        .is_some_and(|c| c.is_sandbox());
+    let is_sandbox = std::fs::read_to_string(location.path()).ok().and_then(|t| toml::from_str::<Config>(&t).ok()).is_some_and(|c| c.is_sandbox());
     if is_sandbox {
         return load(location, Policy::default());
     }
@@ -163,11 +158,7 @@ pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigE
 }
 
 fn parse_error(file: &SourceFile, e: &toml::de::Error) -> ConfigError {
-    ConfigError::Parse {
-        path: file.path.clone(),
-        line: e.span().map(|s| file.line_of(s.start)).unwrap_or(1),
-        message: e.message().trim().to_string(),
-    }
+    ConfigError::Parse { path: file.path.clone(), line: e.span().map(|s| file.line_of(s.start)).unwrap_or(1), message: e.message().trim().to_string() }
 }
 
 /// Lays the user's values over the policy's, except where the policy locks a key.
@@ -197,10 +188,7 @@ fn overlay(base: &mut toml::Table, user: &toml::Table, prefix: &str, policy: &Po
 /// the policy locks. Locked keys are left out: they come from the policy.
 pub fn save(path: &Path, config: &Config, policy: &Policy) -> Result<(), ConfigError> {
     policy.check_change(config)?;
-    let mut value = toml::Value::try_from(config).map_err(|e| ConfigError::Write {
-        path: path.into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    let mut value = toml::Value::try_from(config).map_err(|e| ConfigError::Write { path: path.into(), source: std::io::Error::other(e.to_string()) })?;
     if let toml::Value::Table(t) = &mut value {
         for key in &policy.locked {
             if let Some((section, leaf)) = key.split_once('.') {
@@ -215,8 +203,7 @@ pub fn save(path: &Path, config: &Config, policy: &Policy) -> Result<(), ConfigE
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| ConfigError::Write { path: path.into(), source })?;
     }
-    crate::atomic_file::write(path, format!("{header}{text}").as_bytes(), 0o600)
-        .map_err(|source| ConfigError::Write { path: path.into(), source })
+    crate::atomic_file::write(path, format!("{header}{text}").as_bytes(), 0o600).map_err(|source| ConfigError::Write { path: path.into(), source })
 }
 
 #[cfg(test)]
@@ -281,11 +268,7 @@ mod tests {
             "policy.toml",
             "locked = [\"foundry.base_url\"]\n[foundry]\nbase_url = \"https://corp.services.ai.azure.com/anthropic\"\n[models]\nsonnet = \"corp-sonnet\"\nhaiku = \"corp-haiku\"\n",
         );
-        let user = write(
-            dir.path(),
-            "c.toml",
-            "[foundry]\nbase_url = \"https://mine.services.ai.azure.com/anthropic\"\n[models]\nhaiku = \"my-haiku\"\n",
-        );
+        let user = write(dir.path(), "c.toml", "[foundry]\nbase_url = \"https://mine.services.ai.azure.com/anthropic\"\n[models]\nhaiku = \"my-haiku\"\n");
         let policy = Policy::load(&pol).unwrap();
         let loaded = load(&ConfigLocation::Flag(user), policy).unwrap();
         assert_eq!(loaded.config.foundry.base_url.as_deref(), Some("https://corp.services.ai.azure.com/anthropic"));

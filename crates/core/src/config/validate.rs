@@ -55,11 +55,7 @@ pub fn violations(config: &Config) -> Vec<Violation> {
             "Set gateway.url to your LLM gateway, or set foundry.via_gateway = false.",
         ));
     }
-    for (key, value) in [
-        ("models.sonnet", &config.models.sonnet),
-        ("models.haiku", &config.models.haiku),
-        ("models.opus", &config.models.opus),
-    ] {
+    for (key, value) in [("models.sonnet", &config.models.sonnet), ("models.haiku", &config.models.haiku), ("models.opus", &config.models.opus)] {
         if let Some(name) = value {
             if let Err(why) = deployment_name(name) {
                 out.push(violation(
@@ -81,11 +77,7 @@ pub fn violations(config: &Config) -> Vec<Violation> {
         }
     }
     if config.network.max_latency_ms == 0 {
-        out.push(violation(
-            "network.max_latency_ms",
-            "network.max_latency_ms must be above 0",
-            "The seed's target is 50 ms: set network.max_latency_ms = 50.",
-        ));
+        out.push(violation("network.max_latency_ms", "network.max_latency_ms must be above 0", "The seed's target is 50 ms: set network.max_latency_ms = 50."));
     }
     out
 }
@@ -96,11 +88,7 @@ fn check_url(out: &mut Vec<Violation>, key: &'static str, value: Option<&String>
         Err(e) => out.push(violation(key, format!("{key} {value:?} is not a URL: {e}"), "Write a full URL such as https://host/path.")),
         Ok(u) if u.scheme() == "https" => {}
         Ok(u) if u.scheme() == "http" && is_loopback_host(&u) => {}
-        Ok(_) => out.push(violation(
-            key,
-            format!("{key} {value:?} must use https"),
-            "Plain http is allowed only for loopback addresses (the sandbox).",
-        )),
+        Ok(_) => out.push(violation(key, format!("{key} {value:?} must use https"), "Plain http is allowed only for loopback addresses (the sandbox).")),
     }
 }
 

@@ -33,7 +33,8 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
         out.push(Check::new("signin.token", Section::SignIn, "A Foundry token can be had", signin::token).requires(&["signin.az"]).timeout(az_budget));
     }
     out.extend([
-        Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check).timeout(ctx.options.check_timeout + ctx.options.deadline / 2),
+        Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check)
+            .timeout(ctx.options.check_timeout + ctx.options.deadline / 2),
         Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy).after(&["env.profile"]),
         Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
     ]);
@@ -53,7 +54,11 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
         ]);
     } else {
         let cred: &[&str] = if ctx.mode == AuthMode::Entra { &["path.https", "signin.token"] } else { &["path.https"] };
-        for (tier, id, title) in [(Tier::Sonnet, "foundry.sonnet", "Sonnet deployment answers"), (Tier::Haiku, "foundry.haiku", "Haiku deployment answers"), (Tier::Opus, "foundry.opus", "Opus deployment answers")] {
+        for (tier, id, title) in [
+            (Tier::Sonnet, "foundry.sonnet", "Sonnet deployment answers"),
+            (Tier::Haiku, "foundry.haiku", "Haiku deployment answers"),
+            (Tier::Opus, "foundry.opus", "Opus deployment answers"),
+        ] {
             out.push(Check::new(id, Section::Foundry, title, move |c| foundry::tier(c, tier)).requires(cred));
         }
         let arm_needs: &[&str] = if ctx.mode == AuthMode::Entra { &["signin.token"] } else { &["signin.az"] };
@@ -61,7 +66,11 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
     }
     if ctx.options.with_claude {
         let before: &[&str] = if ctx.is_gateway() { &["env.claude", "env.profile", "gateway.auth"] } else { &["env.claude", "env.profile", "path.https"] };
-        out.push(Check::new("claude.live", Section::Environment, "Claude Code answers through the profile", live::check).requires(before).timeout(ctx.options.live_timeout));
+        out.push(
+            Check::new("claude.live", Section::Environment, "Claude Code answers through the profile", live::check)
+                .requires(before)
+                .timeout(ctx.options.live_timeout),
+        );
     }
     out
 }

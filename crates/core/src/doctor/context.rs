@@ -75,7 +75,11 @@ impl Endpoint {
         let url = url::Url::parse(base_url).ok()?;
         let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
         let port = url.port_or_known_default()?;
-        let resource = crate::sandbox::BASE_DOMAINS.iter().find_map(|d| host.strip_suffix(&format!(".{d}"))).map(|r| r.trim_end_matches(".privatelink").to_string()).filter(|r| !r.is_empty() && !r.contains('.'));
+        let resource = crate::sandbox::BASE_DOMAINS
+            .iter()
+            .find_map(|d| host.strip_suffix(&format!(".{d}")))
+            .map(|r| r.trim_end_matches(".privatelink").to_string())
+            .filter(|r| !r.is_empty() && !r.contains('.'));
         Some(Self { base_url: base_url.trim_end_matches('/').to_string(), host, port, resource, tls: url.scheme() != "http" })
     }
 }
@@ -123,7 +127,22 @@ impl Ctx {
         let endpoint = endpoint_of(&config);
         let tokens = options.az.as_ref().and_then(|az| TokenSource::new(az, &config, options.az_timeout).ok());
         let home = ProfileHome::for_config(&config, &options.config_file, options.cli.clone()).ok();
-        Ok(Arc::new(Self { config, options, net, mode, endpoint, tokens, home, spec, process_env: std::env::vars().collect(), facts: Facts::default(), secrets: Default::default(), progress: Default::default(), settled_changed: Default::default(), began: tokio::time::Instant::now() }))
+        Ok(Arc::new(Self {
+            config,
+            options,
+            net,
+            mode,
+            endpoint,
+            tokens,
+            home,
+            spec,
+            process_env: std::env::vars().collect(),
+            facts: Facts::default(),
+            secrets: Default::default(),
+            progress: Default::default(),
+            settled_changed: Default::default(),
+            began: tokio::time::Instant::now(),
+        }))
     }
 
     /// Whether check `id` has ended, or is not part of this run: nothing more will come from it.

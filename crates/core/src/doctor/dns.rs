@@ -20,7 +20,11 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
         return Outcome::pass(format!("{} is an address; nothing to resolve", endpoint.host)).with(evidence);
     }
     let Some(resolver) = ctx.net.resolver.hickory() else {
-        return Outcome::fail(format!("no resolver may be asked ({})", ctx.net.resolver.servers), "A sandbox config must name the sandbox's DNS server in network.dns_servers.").with(evidence);
+        return Outcome::fail(
+            format!("no resolver may be asked ({})", ctx.net.resolver.servers),
+            "A sandbox config must name the sandbox's DNS server in network.dns_servers.",
+        )
+        .with(evidence);
     };
     let names: Vec<String> = match &endpoint.resource {
         Some(res) => crate::sandbox::BASE_DOMAINS.iter().map(|d| format!("{res}.{d}")).collect(),
@@ -134,7 +138,10 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
 
     if let Some(err) = &main.error {
         let hint = if endpoint.resource.is_some() {
-            format!("Check the resource name ({res}); if it is right, the {} zone has no record for it — the platform team adds the private endpoint's A record there (or re-creates the private DNS zone group).", zone(&main.name))
+            format!(
+                "Check the resource name ({res}); if it is right, the {} zone has no record for it — the platform team adds the private endpoint's A record there (or re-creates the private DNS zone group).",
+                zone(&main.name)
+            )
         } else {
             "Check the host name in the config and that the VPN is connected (its DNS servers are the ones that know private names).".into()
         };
@@ -152,11 +159,17 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
                     if others_private.len() == 1 { "s" } else { "" },
                     zone(&main.name)
                 ),
-                format!("Platform team: add {res} to the {z} private DNS zone (an A record to the private endpoint's IP, or a privateDnsZoneGroup entry for {z}) and link the zone to the VNet your DNS resolver serves. Azure's built-in policy registers only the cognitiveservices zone. Until then Claude Code gets a misleading 401 — it is not your key.", z = zone(&main.name)),
+                format!(
+                    "Platform team: add {res} to the {z} private DNS zone (an A record to the private endpoint's IP, or a privateDnsZoneGroup entry for {z}) and link the zone to the VNet your DNS resolver serves. Azure's built-in policy registers only the cognitiveservices zone. Until then Claude Code gets a misleading 401 — it is not your key.",
+                    z = zone(&main.name)
+                ),
             );
         }
         if endpoint.resource.is_none() && !ctx.config.network.expected_cidrs.is_empty() {
-            return Outcome::warn(format!("{} resolves to {}, outside network.expected_cidrs", main.name, addrs(main)), "If the gateway should be private, check the VPN and its DNS.");
+            return Outcome::warn(
+                format!("{} resolves to {}, outside network.expected_cidrs", main.name, addrs(main)),
+                "If the gateway should be private, check the VPN and its DNS.",
+            );
         }
         if endpoint.resource.is_none() {
             return Outcome::pass(format!("{} resolves to {}", main.name, addrs(main)));
@@ -168,7 +181,10 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
     }
     let outside: Vec<&AddressEvidence> = main.addresses.iter().filter(|a| a.in_expected_cidrs == Some(false)).collect();
     if !outside.is_empty() {
-        return Outcome::fail(format!("{} resolves to {}, outside network.expected_cidrs", main.name, addrs(main)), "A stale record or another network's private endpoint: ask the platform team which private endpoint IP is right.");
+        return Outcome::fail(
+            format!("{} resolves to {}, outside network.expected_cidrs", main.name, addrs(main)),
+            "A stale record or another network's private endpoint: ask the platform team which private endpoint IP is right.",
+        );
     }
     if know_pe && main.addresses.iter().any(|a| a.matches_private_endpoint == Some(false)) {
         return Outcome::fail(
@@ -181,7 +197,12 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
         warnings.push(format!("{} is pinned in the hosts file ({h}); DNS is bypassed", main.name));
     }
     if endpoint.resource.is_some() && !main.via_privatelink && main.hosts_override.is_none() {
-        warnings.push(format!("{} answers {} directly, not through {res}.{}: a custom zone or a manual record that will go stale when the private endpoint changes", main.name, addrs(main), zone(&main.name)));
+        warnings.push(format!(
+            "{} answers {} directly, not through {res}.{}: a custom zone or a manual record that will go stale when the private endpoint changes",
+            main.name,
+            addrs(main),
+            zone(&main.name)
+        ));
     }
     for a in answers.iter().filter(|a| a.name != main.name) {
         if a.error.is_some() || public(a) {
@@ -190,7 +211,10 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
     }
     let _ = ctx.facts.addresses.set(main.addresses.iter().filter_map(|a| a.ip.parse().ok()).collect());
     if !warnings.is_empty() {
-        return Outcome::warn(warnings.join("; "), "The platform team links each privatelink zone (services.ai, cognitiveservices, openai) with an A record to the private endpoint.");
+        return Outcome::warn(
+            warnings.join("; "),
+            "The platform team links each privatelink zone (services.ai, cognitiveservices, openai) with an A record to the private endpoint.",
+        );
     }
     Outcome::pass(format!("{} → {} (private{})", main.name, addrs(main), if know_pe { ", the private endpoint's own address" } else { "" }))
 }

@@ -27,7 +27,10 @@ pub async fn claude(ctx: Arc<Ctx>) -> Outcome {
             format!("`claude --version` exited with {}: {}", out.status, crate::redact::first_bytes(&String::from_utf8_lossy(&out.stderr), 200)),
             "Reinstall Claude Code (`claude install` or the installer), then run the doctor again.",
         ),
-        Err(e) => Outcome::fail(format!("`claude --version` did not answer: {e}"), "Reinstall Claude Code; a hanging `claude --version` usually means a broken install."),
+        Err(e) => Outcome::fail(
+            format!("`claude --version` did not answer: {e}"),
+            "Reinstall Claude Code; a hanging `claude --version` usually means a broken install.",
+        ),
     }
 }
 
@@ -35,10 +38,14 @@ pub async fn claude(ctx: Arc<Ctx>) -> Outcome {
 /// the settings files or this environment overrides them.
 pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
     let (Some(spec), Some(home)) = (&ctx.spec, &ctx.home) else {
-        return Outcome::fail("the config does not name a Foundry endpoint and three deployments yet", "Finish the setup: `foundry-onboard` (the app) or `foundry-onboard profile write --resource NAME --sonnet … --haiku … --opus …`.");
+        return Outcome::fail(
+            "the config does not name a Foundry endpoint and three deployments yet",
+            "Finish the setup: `foundry-onboard` (the app) or `foundry-onboard profile write --resource NAME --sonnet … --haiku … --opus …`.",
+        );
     };
     let shell = crate::profile::default_targets(&ctx.config).into_iter().find(|t| *t != Target::ClaudeSettings && *t != Target::Pwsh).unwrap_or(Target::Bash);
-    let mut evidence = Evidence::default().fact("mode", format!("{:?}", spec.mode)).fact("shell", shell.name()).fact("directory", ctx.options.cwd.display().to_string());
+    let mut evidence =
+        Evidence::default().fact("mode", format!("{:?}", spec.mode)).fact("shell", shell.name()).fact("directory", ctx.options.cwd.display().to_string());
     match crate::profile::plan(spec, home, &[shell]) {
         Ok(planned) => {
             if let Some(p) = planned.first() {
@@ -61,7 +68,9 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
             let _ = ctx.facts.terminal_env.set(env.clone());
             env
         }
-        Err(detail) => return Outcome::fail(detail, "Start a new terminal by hand and look for an rc file that waits for input or exits early.").with(evidence),
+        Err(detail) => {
+            return Outcome::fail(detail, "Start a new terminal by hand and look for an rc file that waits for input or exits early.").with(evidence);
+        }
     };
     let settings = effective::settings_files(home, &ctx.options.cwd, None, std::path::Path::new("/etc/claude-code"));
     let eff = effective::effective(&shell_env, &settings, spec, &ctx.options.cwd);

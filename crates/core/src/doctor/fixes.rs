@@ -17,7 +17,9 @@ pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), I
     let mut text = String::new();
     let previous = loaded.config.network.extra_ca_file.clone().or_else(|| loaded.config.sandbox.as_ref().map(|s| s.ca_file.clone()));
     if let Some(prev) = &previous {
-        text = std::fs::read_to_string(prev).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", prev.display()), "Fix network.extra_ca_file in the config, or remove it."))?;
+        text = std::fs::read_to_string(prev).map_err(|e| {
+            IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", prev.display()), "Fix network.extra_ca_file in the config, or remove it.")
+        })?;
     }
     if !text.contains(pem.trim()) {
         if !text.is_empty() && !text.ends_with('\n') {
@@ -26,8 +28,10 @@ pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), I
         text.push_str(pem.trim());
         text.push('\n');
     }
-    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display()), "Check the permissions of the config directory."))?;
-    crate::atomic_file::write(&bundle, text.as_bytes(), 0o644).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", bundle.display()), "Check the permissions of the config directory."))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display()), "Check the permissions of the config directory."))?;
+    crate::atomic_file::write(&bundle, text.as_bytes(), 0o644)
+        .map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", bundle.display()), "Check the permissions of the config directory."))?;
     let mut c = loaded.config.clone();
     c.network.extra_ca_file = Some(bundle.clone());
     config::save(&loaded.path, &c, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;

@@ -39,7 +39,10 @@ pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Box<Out
 /// `foundry.<tier>`.
 pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
     let Some(name) = deployment_for(&ctx, tier) else {
-        return Outcome::fail(format!("no {tier:?} deployment is chosen").to_lowercase(), "Choose all three tiers (the app's Resource & models step, or `profile write --sonnet … --haiku … --opus …`): Claude Code falls back to names that fail otherwise.");
+        return Outcome::fail(
+            format!("no {tier:?} deployment is chosen").to_lowercase(),
+            "Choose all three tiers (the app's Resource & models step, or `profile write --sonnet … --haiku … --opus …`): Claude Code falls back to names that fail otherwise.",
+        );
     };
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
     let secret = match credential(&ctx, crate::profile::FOUNDRY_API_KEY) {
@@ -47,7 +50,11 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
         Err(o) => return *o,
     };
     let cred = if ctx.mode == AuthMode::Entra { Credential::Bearer(&secret) } else { Credential::ApiKey(&secret) };
-    let shape = if crate::foundry::recognised_by_claude_code(&name) { "as Claude Code sends it for a known model" } else { "with adaptive thinking and output_config.effort, as Claude Code sends it for this name" };
+    let shape = if crate::foundry::recognised_by_claude_code(&name) {
+        "as Claude Code sends it for a known model"
+    } else {
+        "with adaptive thinking and output_config.effort, as Claude Code sends it for this name"
+    };
     let evidence = Evidence::default().fact("deployment", name.clone()).fact("endpoint", endpoint.base_url.clone()).fact("request", shape);
     let resource = endpoint.resource.clone().unwrap_or_else(|| endpoint.host.clone());
     match crate::foundry::probe_at(&ctx.net, &endpoint.base_url, &name, cred, Shape::ClaudeCode).await {
@@ -133,15 +140,31 @@ fn judge(ctx: &Ctx, a: ArmAccount) -> Outcome {
     let name = a.name.clone();
     let approved = a.private_endpoints.iter().any(|(_, s)| s.eq_ignore_ascii_case("Approved"));
     let outcome = if a.custom_subdomain.as_deref().unwrap_or("").is_empty() {
-        Outcome::fail(format!("{name} has no custom subdomain: Entra ID tokens and private endpoints need one"), "The platform team sets a custom subdomain on the resource (it cannot be changed later).")
+        Outcome::fail(
+            format!("{name} has no custom subdomain: Entra ID tokens and private endpoints need one"),
+            "The platform team sets a custom subdomain on the resource (it cannot be changed later).",
+        )
     } else if let Some((id, status)) = a.private_endpoints.iter().find(|(_, s)| !s.eq_ignore_ascii_case("Approved")).filter(|_| !approved) {
-        Outcome::fail(format!("the private endpoint {} is {status}, not Approved", id.rsplit('/').next().unwrap_or(id)), "The resource's owner approves it: Networking → Private endpoint connections → Approve.")
+        Outcome::fail(
+            format!("the private endpoint {} is {status}, not Approved", id.rsplit('/').next().unwrap_or(id)),
+            "The resource's owner approves it: Networking → Private endpoint connections → Approve.",
+        )
     } else if a.public_network_access.eq_ignore_ascii_case("Enabled") {
-        Outcome::warn(format!("{name} allows public network access"), "The platform team disables public network access so the resource answers only through its private endpoint (Networking → Firewalls and virtual networks → Disabled).")
+        Outcome::warn(
+            format!("{name} allows public network access"),
+            "The platform team disables public network access so the resource answers only through its private endpoint (Networking → Firewalls and virtual networks → Disabled).",
+        )
     } else if a.private_endpoints.is_empty() {
-        Outcome::warn(format!("{name} has no private endpoint"), "Without one, traffic goes over the public internet: the platform team adds a private endpoint in your VNet.")
+        Outcome::warn(
+            format!("{name} has no private endpoint"),
+            "Without one, traffic goes over the public internet: the platform team adds a private endpoint in your VNet.",
+        )
     } else {
-        Outcome::pass(format!("{name} in {}: public access disabled, custom subdomain {}, private endpoint approved", a.location, a.custom_subdomain.clone().unwrap_or_default()))
+        Outcome::pass(format!(
+            "{name} in {}: public access disabled, custom subdomain {}, private endpoint approved",
+            a.location,
+            a.custom_subdomain.clone().unwrap_or_default()
+        ))
     };
     let _ = ctx.facts.account.set(a);
     outcome.with(evidence)

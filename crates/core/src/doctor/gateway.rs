@@ -14,7 +14,9 @@ fn base(ctx: &Ctx) -> Option<String> {
 
 /// `gateway.reachable`: its health endpoint (LiteLLM) or its root answers, as JSON.
 pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
-    let Some(base) = base(&ctx) else { return Outcome::fail("no gateway URL is configured", "Set gateway.url (the app's Resource & models step, gateway option).") };
+    let Some(base) = base(&ctx) else {
+        return Outcome::fail("no gateway URL is configured", "Set gateway.url (the app's Resource & models step, gateway option).");
+    };
     let url = match ctx.config.gateway.kind {
         GatewayKind::Litellm => format!("{base}/health/liveliness"),
         GatewayKind::Generic => format!("{base}/"),
@@ -29,11 +31,16 @@ pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
     let mut http = HttpEvidence { url: url.clone(), status, content_type: content_type.clone(), body_start: None };
     if crate::net::looks_like_html(content_type.as_deref(), &text) {
         http.body_start = Some(crate::redact::first_bytes(&text, 300));
-        return Outcome::fail(format!("an HTML page answered at {url} (HTTP {status}): a proxy's sign-in page, not the gateway"), "Sign in to the proxy in a browser, or add the gateway's host to NO_PROXY.").with(Evidence { http: Some(http), ..Default::default() });
+        return Outcome::fail(
+            format!("an HTML page answered at {url} (HTTP {status}): a proxy's sign-in page, not the gateway"),
+            "Sign in to the proxy in a browser, or add the gateway's host to NO_PROXY.",
+        )
+        .with(Evidence { http: Some(http), ..Default::default() });
     }
     if status >= 500 {
         http.body_start = Some(crate::redact::first_bytes(&text, 300));
-        return Outcome::fail(format!("the gateway is down (HTTP {status} at {url})"), "The gateway team runs the LLM gateway: tell them, with this report.").with(Evidence { http: Some(http), ..Default::default() });
+        return Outcome::fail(format!("the gateway is down (HTTP {status} at {url})"), "The gateway team runs the LLM gateway: tell them, with this report.")
+            .with(Evidence { http: Some(http), ..Default::default() });
     }
     Outcome::pass(format!("the gateway answers at {url} (HTTP {status})")).with(Evidence { http: Some(http), ..Default::default() })
 }
@@ -42,7 +49,10 @@ pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
 async fn credential(ctx: &Ctx) -> Result<crate::Secret, Box<Outcome>> {
     if ctx.config.gateway.auth == crate::config::GatewayAuth::Entra {
         let Some(scope) = ctx.config.gateway.scope.clone() else {
-            return Err(Box::new(Outcome::fail("gateway.auth is entra but gateway.scope is not set", "Set gateway.scope to the gateway's Entra application scope (api://…/.default).")));
+            return Err(Box::new(Outcome::fail(
+                "gateway.auth is entra but gateway.scope is not set",
+                "Set gateway.scope to the gateway's Entra application scope (api://…/.default).",
+            )));
         };
         let Some(tokens) = &ctx.tokens else { return Err(Box::new(Outcome::skip("skipped: az is not installed (signin.az)"))) };
         return match tokens.token(&scope).await {
@@ -67,9 +77,10 @@ pub async fn auth(ctx: Arc<Ctx>) -> Outcome {
     let url = format!("{base}/anthropic");
     match crate::foundry::probe_at(&ctx.net, &url, &model, crate::foundry::Credential::Bearer(&secret), crate::foundry::Shape::ClaudeCode).await {
         Ok(ms) => Outcome::pass(format!("the gateway accepted your credential and {model} answered in {ms} ms")),
-        Err(crate::foundry::ProbeError::Unauthorized { message, .. }) => {
-            Outcome::fail(format!("the gateway refused your credential (401): {message}"), "Your gateway key may be expired or revoked: get a new one from the gateway team and store it with `foundry-onboard secret set gateway-key`.")
-        }
+        Err(crate::foundry::ProbeError::Unauthorized { message, .. }) => Outcome::fail(
+            format!("the gateway refused your credential (401): {message}"),
+            "Your gateway key may be expired or revoked: get a new one from the gateway team and store it with `foundry-onboard secret set gateway-key`.",
+        ),
         Err(e) => Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
     }
 }
@@ -100,7 +111,15 @@ pub async fn usage(ctx: Arc<Ctx>) -> Outcome {
     match status {
         200 if serde_json::from_str::<serde_json::Value>(&text).is_ok() => Outcome::pass(format!("the usage API answers at {url}")).with(ev),
         200 => Outcome::warn(format!("{url} answered, but not with JSON"), "The budget view cannot read it: tell the gateway team.").with(ev),
-        401 | 403 => Outcome::warn(format!("the usage API refused your credential (HTTP {status})"), "Usage and budget need a key that may read its own spend: ask the gateway team.").with(ev),
-        _ => Outcome::warn(format!("the usage API is not available at {url} (HTTP {status})"), "The Usage tab will stay empty; the gateway team can enable it (see docs/gateway-usage-api.yaml for the generic contract).").with(ev),
+        401 | 403 => Outcome::warn(
+            format!("the usage API refused your credential (HTTP {status})"),
+            "Usage and budget need a key that may read its own spend: ask the gateway team.",
+        )
+        .with(ev),
+        _ => Outcome::warn(
+            format!("the usage API is not available at {url} (HTTP {status})"),
+            "The Usage tab will stay empty; the gateway team can enable it (see docs/gateway-usage-api.yaml for the generic contract).",
+        )
+        .with(ev),
     }
 }

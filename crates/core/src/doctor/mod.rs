@@ -23,8 +23,8 @@ mod tls;
 pub use catalogue::{IDS, names_a_check};
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use error::DoctorError;
-pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
 pub use fixes::trust_ca;
+pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
 pub use report::{Report, longest_chain_ms};
 pub use scrub::scrub_text;
 
@@ -33,7 +33,12 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// One run: checks, streamed through `emit` as they land, then the whole report.
-pub async fn run(config: &Config, options: DoctorOptions, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> Result<Report, DoctorError> {
+pub async fn run(
+    config: &Config,
+    options: DoctorOptions,
+    cancel: CancellationToken,
+    emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>,
+) -> Result<Report, DoctorError> {
     let ctx = context::Ctx::new(config.clone(), options)?;
     let checks = catalogue::checks(&ctx);
     if checks.is_empty() && !ctx.options.only.is_empty() {

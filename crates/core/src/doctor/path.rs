@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 /// requests follow this process's environment, and a difference between the two is named.
 pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
-    let Ok(url) = url::Url::parse(&endpoint.base_url) else { return Outcome::fail(format!("{} is not a URL", endpoint.base_url), "Fix the URL in the config.") };
+    let Ok(url) = url::Url::parse(&endpoint.base_url) else {
+        return Outcome::fail(format!("{} is not a URL", endpoint.base_url), "Fix the URL in the config.");
+    };
     let here = ctx.net.proxy.decide(&url);
     let terminal = ctx.facts.terminal_env.get().map(|env| crate::net::ProxyEnv::from_lookup(|k| env.get(k).cloned()).decide(&url));
     let mut evidence = Evidence::default();
@@ -43,7 +45,10 @@ pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
                 let zone = endpoint.host.split_once('.').map(|(_, z)| z.to_string()).unwrap_or_default();
                 let where_set = if terminal.is_some() { "where the terminal sets it (your rc file, or the session)" } else { "in the profile" };
                 Outcome::warn(
-                    format!("{whose}requests to {} go through the proxy {p} ({from}): a proxy outside your VNet cannot reach the private endpoint{note}", endpoint.host),
+                    format!(
+                        "{whose}requests to {} go through the proxy {p} ({from}): a proxy outside your VNet cannot reach the private endpoint{note}",
+                        endpoint.host
+                    ),
                     format!("Add .{zone} (and .cognitiveservices.azure.com, .openai.azure.com) to NO_PROXY {where_set}, unless your proxy is inside the VNet."),
                 )
                 .with(evidence)
@@ -94,7 +99,10 @@ pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
                 return Outcome::fail(format!("{addr} refused the connection: nothing listens on port {}", endpoint.port), "The private endpoint may have been deleted or the address is stale; ask the platform team to check the private endpoint and its DNS record.")
                     .with(evidence(&connects, &hellos));
             }
-            Ok(Err(e)) => return Outcome::fail(format!("cannot connect to {addr}: {e}"), "Check the VPN and the route to the private endpoint's subnet.").with(evidence(&connects, &hellos)),
+            Ok(Err(e)) => {
+                return Outcome::fail(format!("cannot connect to {addr}: {e}"), "Check the VPN and the route to the private endpoint's subnet.")
+                    .with(evidence(&connects, &hellos));
+            }
             Err(_) => {
                 return Outcome::fail(
                     format!("no answer from {addr} within {:.1} s: the packets are dropped", budget.as_secs_f32()),
@@ -130,7 +138,8 @@ pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
     let (connect, hello) = (median(&connects), median(&hellos));
     let rtt = connect.max(hello);
     let evidence = evidence(&connects, &hellos);
-    let parts = if endpoint.tls { format!("TCP connect {connect:.1} ms, TLS hello {hello:.1} ms") } else { format!("TCP connect {connect:.1} ms; plain http, no TLS") };
+    let parts =
+        if endpoint.tls { format!("TCP connect {connect:.1} ms, TLS hello {hello:.1} ms") } else { format!("TCP connect {connect:.1} ms; plain http, no TLS") };
     if rtt > f64::from(max) {
         return Outcome::warn(
             format!("{addr} answers, but slowly: median round trip {rtt:.1} ms > {max} ms ({parts})"),
@@ -147,7 +156,10 @@ pub async fn https(ctx: Arc<Ctx>) -> Outcome {
     let base = if ctx.is_gateway() { format!("{}/anthropic", endpoint.base_url) } else { endpoint.base_url.clone() };
     let url = format!("{base}/v1/messages?beta=true");
     let rb = match ctx.net.http.request(reqwest::Method::POST, &url) {
-        Ok(rb) => rb.header("anthropic-version", "2023-06-01").header("content-type", "application/json").body(r#"{"model":"doctor","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}"#),
+        Ok(rb) => rb
+            .header("anthropic-version", "2023-06-01")
+            .header("content-type", "application/json")
+            .body(r#"{"model":"doctor","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}"#),
         Err(e) => return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
     };
     let resp = match ctx.net.http.send(rb).await {
@@ -174,21 +186,47 @@ pub async fn https(ctx: Arc<Ctx>) -> Outcome {
         Outcome::pass(format!("{what} answers (HTTP 401 without a credential, as it should)"))
     } else if status == 403 && azure_shaped {
         unexpected(&mut http);
-        Outcome::fail(format!("{what} refused the request itself (HTTP 403): {}", crate::redact::first_bytes(&text, 200)), "Public network access is disabled and this request did not arrive through the private endpoint, or an IP rule blocks this network: the platform team checks the resource's Networking page.")
+        Outcome::fail(
+            format!("{what} refused the request itself (HTTP 403): {}", crate::redact::first_bytes(&text, 200)),
+            "Public network access is disabled and this request did not arrive through the private endpoint, or an IP rule blocks this network: the platform team checks the resource's Networking page.",
+        )
     } else if status == 403 {
         unexpected(&mut http);
-        Outcome::fail(format!("HTTP 403 from something that is not {what} (a firewall or web filter)"), "Ask the network team to allow the host through the firewall or web filter.")
+        Outcome::fail(
+            format!("HTTP 403 from something that is not {what} (a firewall or web filter)"),
+            "Ask the network team to allow the host through the firewall or web filter.",
+        )
     } else if status == 404 {
         unexpected(&mut http);
-        Outcome::fail(format!("HTTP 404 at {url}: this is not the Anthropic endpoint"), "The base URL must end in /anthropic: https://<resource>.services.ai.azure.com/anthropic (field report #9).")
+        Outcome::fail(
+            format!("HTTP 404 at {url}: this is not the Anthropic endpoint"),
+            "The base URL must end in /anthropic: https://<resource>.services.ai.azure.com/anthropic (field report #9).",
+        )
     } else if matches!(status, 502..=504) {
         unexpected(&mut http);
-        Outcome::fail(format!("{what} is down: HTTP {status} from the load balancer in front of it"), if ctx.is_gateway() { "The gateway team runs it: tell them, with this report." } else { "Azure's front end could not reach the service: try again in a few minutes; check the Azure status page." })
+        Outcome::fail(
+            format!("{what} is down: HTTP {status} from the load balancer in front of it"),
+            if ctx.is_gateway() {
+                "The gateway team runs it: tell them, with this report."
+            } else {
+                "Azure's front end could not reach the service: try again in a few minutes; check the Azure status page."
+            },
+        )
     } else if (200..300).contains(&status) {
-        Outcome::warn(format!("{what} answered HTTP {status} without any credential"), "Something in the path adds a credential (a gateway or proxy): make sure that is intended.")
+        Outcome::warn(
+            format!("{what} answered HTTP {status} without any credential"),
+            "Something in the path adds a credential (a gateway or proxy): make sure that is intended.",
+        )
     } else {
         unexpected(&mut http);
-        Outcome::fail(format!("unexpected HTTP {status} from {url}"), if status >= 500 { "The service or a proxy in front of it is failing; try again, then check the Azure status page." } else { "Compare with the Foundry endpoint in the Azure portal." })
+        Outcome::fail(
+            format!("unexpected HTTP {status} from {url}"),
+            if status >= 500 {
+                "The service or a proxy in front of it is failing; try again, then check the Azure status page."
+            } else {
+                "Compare with the Foundry endpoint in the Azure portal."
+            },
+        )
     };
     outcome.with(Evidence { http: Some(http), ..Default::default() })
 }

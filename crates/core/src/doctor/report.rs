@@ -56,7 +56,10 @@ impl Report {
         push("network.max_latency_ms", Some(c.network.max_latency_ms.to_string()));
         push("network.extra_ca_file", c.network.extra_ca_file.as_ref().map(|p| p.display().to_string()));
         let secrets: Vec<String> = ctx.secrets.lock().map(|s| s.iter().map(|x| x.expose().to_string()).collect()).unwrap_or_default();
-        let home = (!ctx.options.include_identity).then(|| ctx.process_env.get("HOME").or_else(|| ctx.process_env.get("USERPROFILE")).cloned()).flatten().unwrap_or_default();
+        let home = (!ctx.options.include_identity)
+            .then(|| ctx.process_env.get("HOME").or_else(|| ctx.process_env.get("USERPROFILE")).cloned())
+            .flatten()
+            .unwrap_or_default();
         let config = config.into_iter().map(|(k, v)| (k, super::scrub::tilde(&super::scrub_text(&v, &secrets, ctx.options.include_identity), &home))).collect();
         let checks = checks.into_iter().map(|c| super::scrub::home_as_tilde(c, &home)).collect();
         Self {
@@ -91,7 +94,16 @@ impl Report {
         let _ = writeln!(md, "- App: foundry-onboard {}{}", self.app_version, if self.sandbox { " (sandbox)" } else { "" });
         let _ = writeln!(md, "- OS: {}", self.os);
         let _ = writeln!(md, "- Time: {}", self.time);
-        let _ = writeln!(md, "- Result: {} pass, {} warn, {} fail, {} skip in {} ms{}\n", s.pass, s.warn, s.fail, s.skip, s.elapsed_ms, if s.incomplete { " (incomplete)" } else { "" });
+        let _ = writeln!(
+            md,
+            "- Result: {} pass, {} warn, {} fail, {} skip in {} ms{}\n",
+            s.pass,
+            s.warn,
+            s.fail,
+            s.skip,
+            s.elapsed_ms,
+            if s.incomplete { " (incomplete)" } else { "" }
+        );
         self.what_is_wrong(&mut md);
         let _ = writeln!(md, "## Configuration\n");
         for (k, v) in &self.config {
@@ -207,7 +219,14 @@ fn evidence(md: &mut String, c: &CheckResult) {
         lines.push(format!("connect RTT ms: {}", e.rtt_ms.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(", ")));
     }
     for (i, cert) in e.certificates.iter().enumerate() {
-        lines.push(format!("cert[{i}]: subject {} · issuer {} · valid {} – {} · names {}", cert.subject, cert.issuer, cert.not_before, cert.not_after, cert.names.join(", ")));
+        lines.push(format!(
+            "cert[{i}]: subject {} · issuer {} · valid {} – {} · names {}",
+            cert.subject,
+            cert.issuer,
+            cert.not_before,
+            cert.not_after,
+            cert.names.join(", ")
+        ));
     }
     if let Some(h) = &e.http {
         lines.push(format!("HTTP {} from {}{}", h.status, h.url, h.content_type.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()));
@@ -251,7 +270,17 @@ mod tests {
     use crate::doctor::model::Evidence;
 
     fn result(id: &str, section: Section, status: Status, detail: &str, hint: &str) -> CheckResult {
-        CheckResult { id: id.into(), section, title: id.into(), status, detail: detail.into(), hint: hint.into(), duration_ms: 1, evidence: Evidence::default(), fix: None }
+        CheckResult {
+            id: id.into(),
+            section,
+            title: id.into(),
+            status,
+            detail: detail.into(),
+            hint: hint.into(),
+            duration_ms: 1,
+            evidence: Evidence::default(),
+            fix: None,
+        }
     }
 
     fn report(checks: Vec<CheckResult>) -> Report {

@@ -178,7 +178,10 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
         if cancel.is_cancelled() {
             Outcome::skip("cancelled before it finished")
         } else {
-            Outcome::fail(format!("not finished within the overall deadline of {} s", deadline.as_secs_f32()), "Run the doctor again; if it keeps happening, run the slow check alone with --only.")
+            Outcome::fail(
+                format!("not finished within the overall deadline of {} s", deadline.as_secs_f32()),
+                "Run the doctor again; if it keeps happening, run the slow check alone with --only.",
+            )
         }
     };
     let mut ordered = Vec::new();

@@ -101,7 +101,11 @@ pub fn scrub_text(text: &str, secrets: &[String], keep_upn: bool) -> String {
 
 fn looks_like_upn(word: &str) -> bool {
     let Some((local, domain)) = word.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && local.chars().all(|c| c.is_alphanumeric() || "._-+".contains(c)) && domain.chars().all(|c| c.is_alphanumeric() || ".-".contains(c))
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && local.chars().all(|c| c.is_alphanumeric() || "._-+".contains(c))
+        && domain.chars().all(|c| c.is_alphanumeric() || ".-".contains(c))
 }
 
 #[cfg(test)]

@@ -4,15 +4,21 @@
 use super::context::Ctx;
 use super::model::Evidence;
 use super::runner::Outcome;
+use crate::Diagnose;
 use crate::azure::{AzError, cli};
 use crate::profile::AuthMode;
-use crate::Diagnose;
 use std::sync::Arc;
 
 /// `signin.az`.
 pub async fn az(ctx: Arc<Ctx>) -> Outcome {
     // With a key, az is needed only for foundry.config: its absence is a warning.
-    let miss = |detail: String, hint: String| if ctx.mode == AuthMode::Entra { Outcome::fail(detail, hint) } else { Outcome::warn(format!("{detail} (only foundry.config needs it with a key)"), hint) };
+    let miss = |detail: String, hint: String| {
+        if ctx.mode == AuthMode::Entra {
+            Outcome::fail(detail, hint)
+        } else {
+            Outcome::warn(format!("{detail} (only foundry.config needs it with a key)"), hint)
+        }
+    };
     let Some(az) = ctx.options.az.clone() else {
         return miss(AzError::NotInstalled.to_string(), AzError::NotInstalled.hint());
     };
@@ -33,14 +39,22 @@ pub async fn az(ctx: Arc<Ctx>) -> Outcome {
     let state = cli::login_state(&ctx.config);
     evidence = evidence.fact("config dir", state.config_dir.clone());
     if !state.signed_in {
-        return miss(format!("az {version} is installed but nobody is signed in ({} has no account)", state.config_dir), AzError::NotLoggedIn.hint()).with(evidence);
+        return miss(format!("az {version} is installed but nobody is signed in ({} has no account)", state.config_dir), AzError::NotLoggedIn.hint())
+            .with(evidence);
     }
     let user = state.user.clone().unwrap_or_default();
     let tenant = state.tenant_id.clone().unwrap_or_default();
-    evidence = evidence.fact("user", user.clone()).fact("tenant", tenant.clone()).fact("subscription", format!("{} ({})", state.subscription.clone().unwrap_or_default(), state.subscription_id.clone().unwrap_or_default()));
+    evidence = evidence
+        .fact("user", user.clone())
+        .fact("tenant", tenant.clone())
+        .fact("subscription", format!("{} ({})", state.subscription.clone().unwrap_or_default(), state.subscription_id.clone().unwrap_or_default()));
     if let Some(want) = ctx.config.azure.tenant.as_deref() {
         if !want.eq_ignore_ascii_case(&tenant) {
-            return miss(format!("az is signed in to tenant {tenant}, but the config expects {want}"), format!("Sign in to the right tenant: `foundry-onboard login --tenant {want}` (or `az login --tenant {want}`).")).with(evidence);
+            return miss(
+                format!("az is signed in to tenant {tenant}, but the config expects {want}"),
+                format!("Sign in to the right tenant: `foundry-onboard login --tenant {want}` (or `az login --tenant {want}`)."),
+            )
+            .with(evidence);
         }
     }
     Outcome::pass(format!("az {version}, signed in as {user} in tenant {tenant}")).with(evidence)

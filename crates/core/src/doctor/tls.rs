@@ -19,7 +19,14 @@ struct Recording {
 }
 
 impl ServerCertVerifier for Recording {
-    fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>], server_name: &ServerName<'_>, ocsp: &[u8], now: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
         if let Ok(mut c) = self.chain.lock() {
             *c = std::iter::once(end_entity).chain(intermediates).map(|d| d.clone().into_owned()).collect();
         }
@@ -42,7 +49,14 @@ impl ServerCertVerifier for Recording {
 struct TimingOnly(Arc<rustls::crypto::CryptoProvider>);
 
 impl ServerCertVerifier for TimingOnly {
-    fn verify_server_cert(&self, _: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
         Ok(ServerCertVerified::assertion())
     }
     fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
@@ -75,7 +89,10 @@ fn pem_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, Str
 fn webpki_verifier(roots: impl IntoIterator<Item = CertificateDer<'static>>) -> Result<Arc<dyn ServerCertVerifier>, String> {
     let mut store = rustls::RootCertStore::empty();
     store.add_parsable_certificates(roots);
-    rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider()).build().map(|v| v as Arc<dyn ServerCertVerifier>).map_err(|e| e.to_string())
+    rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider())
+        .build()
+        .map(|v| v as Arc<dyn ServerCertVerifier>)
+        .map_err(|e| e.to_string())
 }
 
 /// The verifier the app trusts for this config.
@@ -166,7 +183,10 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
     let took = started.elapsed().as_millis();
     let chain = recording.chain.lock().map(|c| c.clone()).unwrap_or_default();
     let described: Vec<(CertEvidence, bool)> = chain.iter().filter_map(describe).collect();
-    let mut evidence = Evidence { certificates: described.iter().map(|(c, _)| c.clone()).collect(), ..Default::default() }.fact("server name", endpoint.host.clone()).fact("address", addr.to_string()).fact("handshake", format!("{took} ms"));
+    let mut evidence = Evidence { certificates: described.iter().map(|(c, _)| c.clone()).collect(), ..Default::default() }
+        .fact("server name", endpoint.host.clone())
+        .fact("address", addr.to_string())
+        .fact("handshake", format!("{took} ms"));
     let leaf = described.first().map(|(c, _)| c.clone());
     let issuer = leaf.as_ref().map(|c| common_name(&c.issuer)).unwrap_or_else(|| "an unknown issuer".into());
     match result {
@@ -185,9 +205,12 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
                     }
                 }
             }
-            Outcome::pass(format!("certificate for {} issued by {issuer}, valid until {}", endpoint.host, leaf.map(|l| l.not_after).unwrap_or_default())).with(evidence)
+            Outcome::pass(format!("certificate for {} issued by {issuer}, valid until {}", endpoint.host, leaf.map(|l| l.not_after).unwrap_or_default()))
+                .with(evidence)
         }
-        Err(e) if e.contains("UnknownIssuer") || e.contains("unknown issuer") || e.contains("UnknownCA") => inspection(&ctx, issuer, &chain, &described, evidence, true),
+        Err(e) if e.contains("UnknownIssuer") || e.contains("unknown issuer") || e.contains("UnknownCA") => {
+            inspection(&ctx, issuer, &chain, &described, evidence, true)
+        }
         Err(e) if e.contains("Expired") || e.contains("expired") => Outcome::fail(
             format!("the certificate {} presents expired on {}", endpoint.host, leaf.map(|l| l.not_after).unwrap_or_default()),
             "The server's certificate must be renewed: tell the platform team (or, if it belongs to a proxy, the network team). Do not turn verification off.",
@@ -198,18 +221,31 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
             "Something other than the Foundry resource answers on this address: a proxy, or a DNS record pointing at the wrong host.",
         )
         .with(evidence),
-        Err(e) => Outcome::fail(format!("TLS handshake with {} failed: {e}", endpoint.host), "A TLS-inspecting proxy or a firewall that resets TLS; compare with `openssl s_client -connect HOST:443`.").with(evidence),
+        Err(e) => Outcome::fail(
+            format!("TLS handshake with {} failed: {e}", endpoint.host),
+            "A TLS-inspecting proxy or a firewall that resets TLS; compare with `openssl s_client -connect HOST:443`.",
+        )
+        .with(evidence),
     }
 }
 
 /// The chain is anchored in a CA that is not a public one: TLS inspection.
-fn inspection(ctx: &Ctx, issuer: String, chain: &[CertificateDer<'static>], described: &[(CertEvidence, bool)], evidence: Evidence, untrusted_here: bool) -> Outcome {
+fn inspection(
+    ctx: &Ctx,
+    issuer: String,
+    chain: &[CertificateDer<'static>],
+    described: &[(CertEvidence, bool)],
+    evidence: Evidence,
+    untrusted_here: bool,
+) -> Outcome {
     let ca = chain.iter().zip(described).rev().find(|(_, (_, is_ca))| *is_ca).map(|(der, (c, _))| (pem(der), common_name(&c.subject)));
     let dir = ctx.home.as_ref().map(|h| h.home.join(".config/foundry-onboard")).unwrap_or_else(|| std::path::PathBuf::from("."));
     let detail = if untrusted_here {
         format!("the certificate is issued by {issuer}, which is not a trusted CA: a TLS-inspecting proxy is in the path")
     } else {
-        format!("the certificate is issued by {issuer}, which this machine trusts but no public CA vouches for: TLS inspection — Claude Code (Node) ignores the OS store and will refuse it")
+        format!(
+            "the certificate is issued by {issuer}, which this machine trusts but no public CA vouches for: TLS inspection — Claude Code (Node) ignores the OS store and will refuse it"
+        )
     };
     let hint = "Save the inspection CA to a PEM file and add NODE_EXTRA_CA_CERTS=<that file> to the profile (the app's \"Trust this CA\" does both; it must be in the shell profile — settings.json alone is read too late), and set network.extra_ca_file to the same file.";
     let out = Outcome::fail(detail, hint).with(evidence);

@@ -50,11 +50,8 @@ pub fn build_resolver(config: &Config, guard: Guard, timeouts: Timeouts) -> Resu
     opts.attempts = 1;
     opts.cache_size = 0; // a doctor run must see the answer of now, not of the last run
     let resolver = builder.build().map_err(|e| NetError::Resolver(e.to_string()))?;
-    let described = if servers.is_empty() {
-        "system (/etc/resolv.conf)".to_string()
-    } else {
-        servers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-    };
+    let described =
+        if servers.is_empty() { "system (/etc/resolv.conf)".to_string() } else { servers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") };
     Ok(DnsResolver { inner: Some(Arc::new(resolver)), guard, servers: described })
 }
 

@@ -22,11 +22,8 @@ impl HttpClient {
             .timeout(timeouts.total)
             .dns_resolver(Arc::new(resolver))
             .tls_info(true);
-        builder = if guard.loopback_only() || proxy.is_empty() {
-            builder.no_proxy()
-        } else {
-            builder.proxy(reqwest::Proxy::custom(move |url| proxy.proxy_for(url)))
-        };
+        builder =
+            if guard.loopback_only() || proxy.is_empty() { builder.no_proxy() } else { builder.proxy(reqwest::Proxy::custom(move |url| proxy.proxy_for(url))) };
         if let Some(sandbox) = &config.sandbox {
             let mut certs = read_certs(&sandbox.ca_file)?;
             if let Some(extra) = &config.network.extra_ca_file {

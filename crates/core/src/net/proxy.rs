@@ -37,9 +37,7 @@ impl ProxyEnv {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        let first = |names: &[&str]| {
-            names.iter().find_map(|n| get(n).filter(|v| !v.trim().is_empty()).map(|v| (n.to_string(), v.trim().to_string())))
-        };
+        let first = |names: &[&str]| names.iter().find_map(|n| get(n).filter(|v| !v.trim().is_empty()).map(|v| (n.to_string(), v.trim().to_string())));
         Self {
             https: first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
             // CGI: HTTP_PROXY may come from a request header there; curl ignores it too.

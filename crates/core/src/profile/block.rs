@@ -115,11 +115,8 @@ pub fn upsert(original: &[u8], body: &[String], crlf_allowed: bool) -> Result<In
         }
         None => {
             let mut out = original.to_vec();
-            let added_newline: Vec<u8> = if !original.is_empty() && !original.ends_with(b"\n") {
-                if crlf { b"\r\n".to_vec() } else { b"\n".to_vec() }
-            } else {
-                Vec::new()
-            };
+            let added_newline: Vec<u8> =
+                if !original.is_empty() && !original.ends_with(b"\n") { if crlf { b"\r\n".to_vec() } else { b"\n".to_vec() } } else { Vec::new() };
             out.extend_from_slice(&added_newline);
             out.extend_from_slice(&block);
             Ok(Inserted { bytes: out, added_newline })

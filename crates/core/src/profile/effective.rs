@@ -153,7 +153,11 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
         match (&e.value, get(e.name)) {
             (EnvValue::Literal(want), Some((got, src))) if got != want => findings.push(ours(fail(
                 format!("{} is {:?} (set by {src}), but the profile sets {:?}", e.name, mask(e.name, got), mask(e.name, want)),
-                if src == "process environment" { "Open a new terminal so it reads the profile, or remove the other export.".to_string() } else { format!("Settings files beat the shell: change or remove {} in {src}.", e.name) },
+                if src == "process environment" {
+                    "Open a new terminal so it reads the profile, or remove the other export.".to_string()
+                } else {
+                    format!("Settings files beat the shell: change or remove {} in {src}.", e.name)
+                },
             ))),
             (EnvValue::Literal(want), None) => findings.push(ours(fail(
                 format!("{} is not set (the profile sets {:?})", e.name, mask(e.name, want)),
@@ -167,7 +171,10 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
         }
     }
     if get("ANTHROPIC_FOUNDRY_RESOURCE").is_some() && get("ANTHROPIC_FOUNDRY_BASE_URL").is_some() {
-        findings.push(fail("both ANTHROPIC_FOUNDRY_RESOURCE and ANTHROPIC_FOUNDRY_BASE_URL are set: Claude Code refuses to start a request".into(), "Keep one of them."));
+        findings.push(fail(
+            "both ANTHROPIC_FOUNDRY_RESOURCE and ANTHROPIC_FOUNDRY_BASE_URL are set: Claude Code refuses to start a request".into(),
+            "Keep one of them.",
+        ));
     }
     if let Some((url, src)) = get("ANTHROPIC_FOUNDRY_BASE_URL") {
         if !url.trim_end_matches('/').ends_with("/anthropic") {
@@ -206,12 +213,9 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
     if let Some((_, src)) = get("ANTHROPIC_MAX_TOKENS") {
         findings.push(warn(format!("ANTHROPIC_MAX_TOKENS (set by {src}) is not read by Claude Code"), "Use CLAUDE_CODE_MAX_OUTPUT_TOKENS instead."));
     }
-    let interesting = |k: &str| super::MANAGED_VARIABLES.contains(&k) || CONFLICTS.iter().any(|(n, _)| *n == k) || STALE_AZURE.contains(&k) || k == "ANTHROPIC_MAX_TOKENS";
-    let vars = env
-        .iter()
-        .filter(|(k, _)| interesting(k))
-        .map(|(k, (v, s))| EffectiveVar { name: k.clone(), value: mask(k, v), source: s.clone() })
-        .collect();
+    let interesting =
+        |k: &str| super::MANAGED_VARIABLES.contains(&k) || CONFLICTS.iter().any(|(n, _)| *n == k) || STALE_AZURE.contains(&k) || k == "ANTHROPIC_MAX_TOKENS";
+    let vars = env.iter().filter(|(k, _)| interesting(k)).map(|(k, (v, s))| EffectiveVar { name: k.clone(), value: mask(k, v), source: s.clone() }).collect();
     EffectiveEnv { cwd: cwd.display().to_string(), vars, findings, files: read }
 }
 

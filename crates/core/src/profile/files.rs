@@ -99,7 +99,12 @@ impl Planned {
             Some(b) if *b == self.after => "unchanged",
             Some(_) => "update",
         };
-        FileChange { target: self.target, path: self.path.display().to_string(), action: action.into(), diff: diff(&self.path, self.before.as_deref(), Some(&self.after)) }
+        FileChange {
+            target: self.target,
+            path: self.path.display().to_string(),
+            action: action.into(),
+            diff: diff(&self.path, self.before.as_deref(), Some(&self.after)),
+        }
     }
 }
 
@@ -118,7 +123,8 @@ pub fn plan(spec: &ProfileSpec, home: &ProfileHome, targets: &[Target]) -> Resul
             Planned { target, path, before, after, added_newline: Vec::new(), previous, keys }
         } else {
             let body = shell_lines(target, &spec.entries, &cli);
-            let inserted = block::upsert(before.as_deref().unwrap_or_default(), &body, target == Target::Pwsh).map_err(|source| ProfileError::Block { path: path.clone(), source })?;
+            let inserted = block::upsert(before.as_deref().unwrap_or_default(), &body, target == Target::Pwsh)
+                .map_err(|source| ProfileError::Block { path: path.clone(), source })?;
             Planned { target, path, before, after: inserted.bytes, added_newline: inserted.added_newline, previous: Default::default(), keys: vec![] }
         };
         out.push(planned);

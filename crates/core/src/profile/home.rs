@@ -25,11 +25,27 @@ impl ProfileHome {
     /// The sandbox's home for a sandbox config, else `$HOME` with `$ZDOTDIR`/`$CLAUDE_CONFIG_DIR`.
     pub fn for_config(config: &Config, config_file: &std::path::Path, cli: PathBuf) -> Result<Self, ProfileError> {
         if let Some(s) = &config.sandbox {
-            return Ok(Self { home: s.home.clone(), zdotdir: None, claude_config_dir: None, xdg_config_home: None, cli, sandbox: true, config_file: Some(config_file.to_path_buf()) });
+            return Ok(Self {
+                home: s.home.clone(),
+                zdotdir: None,
+                claude_config_dir: None,
+                xdg_config_home: None,
+                cli,
+                sandbox: true,
+                config_file: Some(config_file.to_path_buf()),
+            });
         }
         let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from).ok_or(ProfileError::NoHome)?;
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        Ok(Self { home, zdotdir: var("ZDOTDIR"), claude_config_dir: var("CLAUDE_CONFIG_DIR"), xdg_config_home: var("XDG_CONFIG_HOME"), cli, sandbox: false, config_file: None })
+        Ok(Self {
+            home,
+            zdotdir: var("ZDOTDIR"),
+            claude_config_dir: var("CLAUDE_CONFIG_DIR"),
+            xdg_config_home: var("XDG_CONFIG_HOME"),
+            cli,
+            sandbox: false,
+            config_file: None,
+        })
     }
 
     /// How the shell block calls the CLI: its path, and `--config` in sandbox mode.

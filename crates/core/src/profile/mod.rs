@@ -4,6 +4,7 @@
 
 mod apply;
 pub mod block;
+pub mod effective;
 mod error;
 mod files;
 mod home;
@@ -12,11 +13,10 @@ mod settings_json;
 mod spec;
 pub mod verify;
 pub mod windows_env;
-pub mod effective;
 
 pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify};
 pub use error::ProfileError;
 pub use files::{FileChange, Planned, plan, remove, write};
 pub use home::ProfileHome;
 pub use render::Target;
-pub use spec::{AuthMode, EnvEntry, EnvValue, FOUNDRY_API_KEY, GATEWAY_KEY, ProfileSpec, MANAGED_VARIABLES};
+pub use spec::{AuthMode, EnvEntry, EnvValue, FOUNDRY_API_KEY, GATEWAY_KEY, MANAGED_VARIABLES, ProfileSpec};

@@ -41,7 +41,10 @@ pub enum AuthMode {
 pub enum EnvValue {
     Literal(String),
     /// Read from the keyring when the shell starts; never written to a file.
-    Keyring { secret: &'static str, prefix: &'static str },
+    Keyring {
+        secret: &'static str,
+        prefix: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +75,10 @@ impl ProfileSpec {
         let mut entries = vec![lit("CLAUDE_CODE_USE_FOUNDRY", "1")];
         match (&config.foundry.resource, &config.foundry.base_url) {
             (Some(_), Some(_)) => {
-                return Err(ProfileError::Invalid { key: "foundry.base_url", message: "foundry.resource and foundry.base_url are both set; Claude Code refuses both".into() });
+                return Err(ProfileError::Invalid {
+                    key: "foundry.base_url",
+                    message: "foundry.resource and foundry.base_url are both set; Claude Code refuses both".into(),
+                });
             }
             (Some(r), None) => {
                 validate::resource_name(r).map_err(|m| ProfileError::Invalid { key: "foundry.resource", message: format!("{r:?}: {m}") })?;
@@ -161,7 +167,14 @@ mod tests {
         assert_eq!(s.mode, AuthMode::Entra);
         assert_eq!(
             names(&s),
-            ["CLAUDE_CODE_USE_FOUNDRY", "ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_DEFAULT_SONNET_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL", "AZURE_TOKEN_CREDENTIALS"]
+            [
+                "CLAUDE_CODE_USE_FOUNDRY",
+                "ANTHROPIC_FOUNDRY_RESOURCE",
+                "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                "ANTHROPIC_DEFAULT_OPUS_MODEL",
+                "AZURE_TOKEN_CREDENTIALS"
+            ]
         );
         assert!(s.entries.iter().any(|e| e.name == "AZURE_TOKEN_CREDENTIALS" && e.value == EnvValue::Literal("dev".into())));
         for e in &s.entries {

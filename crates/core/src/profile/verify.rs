@@ -1,7 +1,7 @@
 //! Verify, don't assume: start each shell the way a terminal would, read its environment, and
 //! compare it with what the profile meant.
 
-use super::{EnvValue, ProfileHome, ProfileSpec, Target, MANAGED_VARIABLES};
+use super::{EnvValue, MANAGED_VARIABLES, ProfileHome, ProfileSpec, Target};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -24,7 +24,10 @@ fn command_for(target: Target) -> Option<(&'static str, Vec<&'static str>)> {
         Target::Bash => Some(("bash", vec!["-ic", "env -0"])),
         Target::Zsh => Some(("zsh", vec!["-ic", "env -0"])),
         Target::Fish => Some(("fish", vec!["-c", "env -0"])),
-        Target::Pwsh => Some(("pwsh", vec!["-NoLogo", "-NonInteractive", "-Command", "Get-ChildItem env: | ForEach-Object { [Console]::Out.Write(\"$($_.Name)=$($_.Value)`0\") }"])),
+        Target::Pwsh => Some((
+            "pwsh",
+            vec!["-NoLogo", "-NonInteractive", "-Command", "Get-ChildItem env: | ForEach-Object { [Console]::Out.Write(\"$($_.Name)=$($_.Value)`0\") }"],
+        )),
         Target::ClaudeSettings => None,
     }
 }
@@ -90,24 +93,41 @@ pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration)
     let out = match crate::process::output(start_shell(program, &[flag, line], home), timeout).await {
         Ok(o) => o,
         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-            return ClientCheck { target, status: "fail".into(), detail: format!("claude did not answer within {} s", timeout.as_secs()), api_error_status: None };
+            return ClientCheck {
+                target,
+                status: "fail".into(),
+                detail: format!("claude did not answer within {} s", timeout.as_secs()),
+                api_error_status: None,
+            };
         }
         Err(e) => return ClientCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), api_error_status: None },
     };
     if out.status.code() == Some(127) {
-        return ClientCheck { target, status: "skip".into(), detail: "claude is not installed (npm install -g @anthropic-ai/claude-code)".into(), api_error_status: None };
+        return ClientCheck {
+            target,
+            status: "skip".into(),
+            detail: "claude is not installed (npm install -g @anthropic-ai/claude-code)".into(),
+            api_error_status: None,
+        };
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let json = text.lines().rev().find_map(|l| serde_json::from_str::<serde_json::Value>(l.trim()).ok());
     match json {
-        Some(v) if v["is_error"] == false => ClientCheck { target, status: "pass".into(), detail: "claude -p answered through the profile".into(), api_error_status: None },
+        Some(v) if v["is_error"] == false => {
+            ClientCheck { target, status: "pass".into(), detail: "claude -p answered through the profile".into(), api_error_status: None }
+        }
         Some(v) => ClientCheck {
             target,
             status: "fail".into(),
             detail: crate::redact::first_bytes(v["result"].as_str().unwrap_or("claude reported an error"), 400),
             api_error_status: v["api_error_status"].as_u64().and_then(|s| u16::try_from(s).ok()),
         },
-        None => ClientCheck { target, status: "fail".into(), detail: format!("claude printed no JSON: {}", crate::redact::first_bytes(&text, 200)), api_error_status: None },
+        None => ClientCheck {
+            target,
+            status: "fail".into(),
+            detail: format!("claude printed no JSON: {}", crate::redact::first_bytes(&text, 200)),
+            api_error_status: None,
+        },
     }
 }
 
@@ -156,7 +176,7 @@ pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec,
         }
     }
     if !mismatches.is_empty() {
-        return ShellCheck { target, status: "fail".into(), detail: format!("{program} does not see the profile as written", ), mismatches };
+        return ShellCheck { target, status: "fail".into(), detail: format!("{program} does not see the profile as written",), mismatches };
     }
     if !keyring_missing.is_empty() {
         return ShellCheck {

@@ -17,14 +17,20 @@ pub fn set_commands(spec: &ProfileSpec) -> Vec<Vec<String>> {
 
 /// `reg delete HKCU\Environment /v NAME /f` for each variable the profile sets literally.
 pub fn remove_commands(spec: &ProfileSpec) -> Vec<Vec<String>> {
-    spec.literal_entries().map(|(name, _)| vec!["reg".to_string(), "delete".to_string(), KEY.to_string(), "/v".to_string(), name.to_string(), "/f".to_string()]).collect()
+    spec.literal_entries()
+        .map(|(name, _)| vec!["reg".to_string(), "delete".to_string(), KEY.to_string(), "/v".to_string(), name.to_string(), "/f".to_string()])
+        .collect()
 }
 
 /// Runs the commands (each value is one argument: no shell parses it).
 #[cfg(windows)]
 pub fn run(commands: &[Vec<String>]) -> Result<(), ProfileError> {
     for c in commands {
-        let status = std::process::Command::new(&c[0]).args(&c[1..]).stdout(std::process::Stdio::null()).status().map_err(|source| ProfileError::Write { path: KEY.into(), source })?;
+        let status = std::process::Command::new(&c[0])
+            .args(&c[1..])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|source| ProfileError::Write { path: KEY.into(), source })?;
         if !status.success() && c[0] == "setx" {
             return Err(ProfileError::Write { path: KEY.into(), source: std::io::Error::other(format!("{} exited with {status}", c.join(" "))) });
         }

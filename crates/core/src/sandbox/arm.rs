@@ -39,7 +39,10 @@ pub fn routes() -> Router<Shared> {
         .route("/subscriptions", get(subscriptions))
         .route("/subscriptions/{sub}/providers/Microsoft.CognitiveServices/accounts", get(accounts))
         .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/deployments", get(deployments))
-        .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/privateEndpointConnections", get(private_endpoints))
+        .route(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}/privateEndpointConnections",
+            get(private_endpoints),
+        )
         .route("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}", get(private_endpoint))
 }
 
@@ -55,7 +58,11 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
         return Err(arm_error(StatusCode::UNAUTHORIZED, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."));
     };
     if shared.faults.contains(&Fault::AuthExpired) {
-        return Err(arm_error(StatusCode::UNAUTHORIZED, "ExpiredAuthenticationToken", "The access token expiry UTC time '11/30/2026 10:00:00 AM' is earlier than current UTC time. The token has expired."));
+        return Err(arm_error(
+            StatusCode::UNAUTHORIZED,
+            "ExpiredAuthenticationToken",
+            "The access token expiry UTC time '11/30/2026 10:00:00 AM' is earlier than current UTC time. The token has expired.",
+        ));
     }
     if !shared.token_is_valid(token) {
         return Err(arm_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", "The access token is invalid."));
@@ -103,7 +110,8 @@ async fn subscriptions(State(shared): State<Shared>, headers: HeaderMap) -> Resp
     if let Err(r) = authorize(&shared, &headers) {
         return r;
     }
-    Json(json!({"count": {"type": "Total", "value": 2}, "value": [subscription(SUB_DEV, "Sandbox Dev"), subscription(SUB_PROD, "Sandbox Prod")]})).into_response()
+    Json(json!({"count": {"type": "Total", "value": 2}, "value": [subscription(SUB_DEV, "Sandbox Dev"), subscription(SUB_PROD, "Sandbox Prod")]}))
+        .into_response()
 }
 
 fn account(sub: &str, name: &str, location: &str, public: bool, with_private_endpoint: bool) -> Value {
@@ -141,7 +149,8 @@ async fn accounts(State(shared): State<Shared>, headers: HeaderMap, Path(sub): P
     let public_claude = shared.faults.contains(&Fault::PublicNetworkEnabled);
     match sub.as_str() {
         SUB_DEV if !q.contains_key("$skiptoken") => {
-            let next = format!("{}/subscriptions/{SUB_DEV}/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&$skiptoken=page2", shared.arm_url);
+            let next =
+                format!("{}/subscriptions/{SUB_DEV}/providers/Microsoft.CognitiveServices/accounts?api-version=2024-10-01&$skiptoken=page2", shared.arm_url);
             Json(json!({"value": [account(SUB_DEV, RESOURCE, "eastus2", public_claude, true)], "nextLink": next})).into_response()
         }
         SUB_DEV if q.get("$skiptoken").is_some_and(|t| t == "page2") => {
@@ -170,7 +179,8 @@ fn team_page(shared: &Shared, page: usize) -> Response {
         return arm_error(StatusCode::BAD_REQUEST, "InvalidSkipToken", "The skip token is not valid for this list.");
     }
     let last = (first + TEAM_PAGE - 1).min(n);
-    let value: Vec<Value> = (first..=last).map(|i| account(SUB_DEV, &team_account(i), TEAM_REGIONS[i % TEAM_REGIONS.len()], i % 10 == 0, i % 10 != 0)).collect();
+    let value: Vec<Value> =
+        (first..=last).map(|i| account(SUB_DEV, &team_account(i), TEAM_REGIONS[i % TEAM_REGIONS.len()], i % 10 == 0, i % 10 != 0)).collect();
     let mut body = json!({"value": value});
     if last < n {
         body["nextLink"] = json!(team_link(shared, page + 1));
@@ -216,7 +226,13 @@ async fn deployments(State(shared): State<Shared>, headers: HeaderMap, Path((sub
         RESOURCE => vec![],
         "sandbox-openai" => vec![deployment(&sub, &name, "gpt-4o", "OpenAI", "gpt-4o", "2024-11-20", "GlobalStandard", 100)],
         "sandbox-ai-public" => vec![deployment(&sub, &name, "team-sonnet", "Anthropic", "claude-sonnet-4-5", "20250929", "GlobalStandard", 30)],
-        _ => return arm_error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The Resource 'Microsoft.CognitiveServices/accounts/{name}' under resource group '{RG}' was not found.")),
+        _ => {
+            return arm_error(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                &format!("The Resource 'Microsoft.CognitiveServices/accounts/{name}' under resource group '{RG}' was not found."),
+            );
+        }
     };
     Json(json!({"value": value})).into_response()
 }
@@ -237,7 +253,11 @@ async fn private_endpoint(State(shared): State<Shared>, headers: HeaderMap, Path
         return r;
     }
     let Some(account) = name.strip_prefix("pe-").filter(|a| *a == RESOURCE) else {
-        return arm_error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The Resource 'Microsoft.Network/privateEndpoints/{name}' under resource group '{rg}' was not found."));
+        return arm_error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            &format!("The Resource 'Microsoft.Network/privateEndpoints/{name}' under resource group '{rg}' was not found."),
+        );
     };
     let id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}");
     let dns: Vec<Value> = super::BASE_DOMAINS.iter().map(|d| json!({"fqdn": format!("{account}.{d}"), "ipAddresses": ["127.0.0.1"]})).collect();

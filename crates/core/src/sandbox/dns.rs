@@ -46,8 +46,7 @@ pub async fn start(port: u16, faults: &[Fault]) -> Result<(Server<Catalog>, u16)
         let origin = Name::from_ascii(format!("{base}.")).map_err(|e| SandboxError::Dns(e.to_string()))?;
         let text = zone_text(base, faults);
         let (_, records) = Parser::new(text.as_str(), None, Some(origin.clone())).parse().map_err(|e| SandboxError::Dns(e.to_string()))?;
-        let zone = InMemoryZoneHandler::<TokioRuntimeProvider>::new(origin.clone(), records, ZoneType::Primary, AxfrPolicy::Deny)
-            .map_err(SandboxError::Dns)?;
+        let zone = InMemoryZoneHandler::<TokioRuntimeProvider>::new(origin.clone(), records, ZoneType::Primary, AxfrPolicy::Deny).map_err(SandboxError::Dns)?;
         catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
     }
     // UDP and TCP must share a port: with port 0, retry until a free pair is found.
@@ -69,11 +68,7 @@ pub async fn start(port: u16, faults: &[Fault]) -> Result<(Server<Catalog>, u16)
 }
 
 pub(super) fn bind_error(what: &'static str, port: u16, e: std::io::Error) -> SandboxError {
-    if e.kind() == std::io::ErrorKind::AddrInUse {
-        SandboxError::PortInUse { what, port }
-    } else {
-        SandboxError::Bind { what, port, detail: e.to_string() }
-    }
+    if e.kind() == std::io::ErrorKind::AddrInUse { SandboxError::PortInUse { what, port } } else { SandboxError::Bind { what, port, detail: e.to_string() } }
 }
 
 #[cfg(test)]

@@ -31,10 +31,22 @@ pub struct DeviceCode {
 
 /// The refusals the sign-in page can play, with Entra's own descriptions.
 pub const REFUSALS: &[(&str, &str, &str)] = &[
-    ("50076", "interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource."),
+    (
+        "50076",
+        "interaction_required",
+        "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.",
+    ),
     ("53003", "access_denied", "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."),
-    ("50020", "invalid_grant", "AADSTS50020: User account 'dev@sandbox.example' from identity provider 'live.com' does not exist in tenant 'Sandbox Contoso' and cannot access the application in that tenant."),
-    ("65001", "invalid_grant", "AADSTS65001: The user or administrator has not consented to use the application with ID '04b07795-8ddb-461a-bbee-02f9e1bf7b46' named 'Microsoft Azure CLI'."),
+    (
+        "50020",
+        "invalid_grant",
+        "AADSTS50020: User account 'dev@sandbox.example' from identity provider 'live.com' does not exist in tenant 'Sandbox Contoso' and cannot access the application in that tenant.",
+    ),
+    (
+        "65001",
+        "invalid_grant",
+        "AADSTS65001: The user or administrator has not consented to use the application with ID '04b07795-8ddb-461a-bbee-02f9e1bf7b46' named 'Microsoft Azure CLI'.",
+    ),
     ("7000218", "invalid_client", "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
 ];
 
@@ -146,13 +158,23 @@ async fn token(State(shared): State<Shared>, Path(_tenant): Path<String>, Form(f
             let code = form.device_code.or(form.code).unwrap_or_default();
             let entry = shared.device_codes.lock().ok().and_then(|c| c.get(&code).cloned());
             match entry {
-                None => return entra_error(StatusCode::BAD_REQUEST, "expired_token", "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired."),
+                None => {
+                    return entra_error(
+                        StatusCode::BAD_REQUEST,
+                        "expired_token",
+                        "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+                    );
+                }
                 Some(DeviceCode { refused_with: Some(code), .. }) => {
                     let (_, error, description) = REFUSALS.iter().find(|(c, _, _)| *c == code).copied().unwrap_or(REFUSALS[0]);
                     return entra_error(StatusCode::BAD_REQUEST, error, description);
                 }
                 Some(c) if !c.approved => {
-                    return entra_error(StatusCode::BAD_REQUEST, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+                    return entra_error(
+                        StatusCode::BAD_REQUEST,
+                        "authorization_pending",
+                        "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                    );
                 }
                 Some(c) => {
                     if let Ok(mut codes) = shared.device_codes.lock() {
@@ -174,11 +196,19 @@ async fn token(State(shared): State<Shared>, Path(_tenant): Path<String>, Form(f
             }
             form.scope.unwrap_or_default().split_whitespace().filter(|s| !["offline_access", "openid", "profile"].contains(s)).collect::<Vec<_>>().join(" ")
         }
-        other => return entra_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &format!("AADSTS70003: The app requested an unsupported grant type '{other}'.")),
+        other => {
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                &format!("AADSTS70003: The app requested an unsupported grant type '{other}'."),
+            );
+        }
     };
     let resource = scope.split_whitespace().next().unwrap_or("").trim_end_matches(".default").trim_end_matches('/').to_string();
     let exp = now() + 3599;
-    let access_token = jwt(json!({"aud": resource, "iss": format!("{}/{TENANT}/", shared.authority_url), "tid": TENANT, "oid": OBJECT_ID, "upn": USER, "exp": exp, "iat": now(), "jti": super::random_hex(8)}));
+    let access_token = jwt(
+        json!({"aud": resource, "iss": format!("{}/{TENANT}/", shared.authority_url), "tid": TENANT, "oid": OBJECT_ID, "upn": USER, "exp": exp, "iat": now(), "jti": super::random_hex(8)}),
+    );
     let refresh_token = format!("sbx-refresh-{}", super::random_hex(16));
     if let Ok(mut t) = shared.tokens.lock() {
         t.insert(access_token.clone());
@@ -186,7 +216,9 @@ async fn token(State(shared): State<Shared>, Path(_tenant): Path<String>, Form(f
     if let Ok(mut r) = shared.refresh_tokens.lock() {
         r.insert(refresh_token.clone());
     }
-    let id_token = jwt(json!({"aud": client_id, "iss": format!("{}/{TENANT}/v2.0", shared.authority_url), "tid": TENANT, "oid": OBJECT_ID, "sub": OBJECT_ID, "preferred_username": USER, "name": "Sandbox Developer", "exp": exp, "iat": now()}));
+    let id_token = jwt(
+        json!({"aud": client_id, "iss": format!("{}/{TENANT}/v2.0", shared.authority_url), "tid": TENANT, "oid": OBJECT_ID, "sub": OBJECT_ID, "preferred_username": USER, "name": "Sandbox Developer", "exp": exp, "iat": now()}),
+    );
     let client_info = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({"uid": OBJECT_ID, "utid": TENANT}).to_string());
     Json(json!({
         "token_type": "Bearer",
@@ -204,7 +236,10 @@ async fn token(State(shared): State<Shared>, Path(_tenant): Path<String>, Form(f
 const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}input,button{font-size:1.2rem;padding:.4rem .6rem}button{margin-left:.5rem}";
 
 async fn device_page() -> Html<String> {
-    let options: String = REFUSALS.iter().map(|(code, _, d)| format!("<option value=\"{code}\">Refuse: {}</option>", d.split(':').nth(1).unwrap_or("").split('.').next().unwrap_or("").trim())).collect();
+    let options: String = REFUSALS
+        .iter()
+        .map(|(code, _, d)| format!("<option value=\"{code}\">Refuse: {}</option>", d.split(':').nth(1).unwrap_or("").split('.').next().unwrap_or("").trim()))
+        .collect();
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox sign-in</title><style>{PAGE_STYLE}</style></head><body>\
          <h1>Sandbox sign-in</h1><p>This page stands in for Microsoft's device login. Enter the code the app shows, then approve.</p>\

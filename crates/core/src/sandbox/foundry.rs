@@ -97,12 +97,20 @@ async fn messages(State(shared): State<Shared>, front: Front, headers: HeaderMap
         );
     }
     if headers.get("anthropic-version").is_none() {
-        return (StatusCode::BAD_REQUEST, axum::Json(json!({"type": "error", "error": {"type": "invalid_request_error", "message": "anthropic-version: header is required"}}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"type": "error", "error": {"type": "invalid_request_error", "message": "anthropic-version: header is required"}})),
+        )
+            .into_response();
     }
     let request: MessagesRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
-            return (StatusCode::BAD_REQUEST, axum::Json(json!({"type": "error", "error": {"type": "invalid_request_error", "message": format!("invalid request body: {e}")}}))).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"type": "error", "error": {"type": "invalid_request_error", "message": format!("invalid request body: {e}")}})),
+            )
+                .into_response();
         }
     };
     if has(Fault::DeploymentMissing) || !DEPLOYMENTS.contains(&request.model.as_str()) {
@@ -124,11 +132,17 @@ async fn messages(State(shared): State<Shared>, front: Front, headers: HeaderMap
     if request.stream == Some(true) {
         let text = text_for(request.max_tokens);
         let events = [
-            ("message_start", json!({"type": "message_start", "message": {"id": id, "type": "message", "role": "assistant", "model": request.model, "content": [], "stop_reason": null, "usage": {"input_tokens": input_tokens, "output_tokens": 1}}})),
+            (
+                "message_start",
+                json!({"type": "message_start", "message": {"id": id, "type": "message", "role": "assistant", "model": request.model, "content": [], "stop_reason": null, "usage": {"input_tokens": input_tokens, "output_tokens": 1}}}),
+            ),
             ("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
             ("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}})),
             ("content_block_stop", json!({"type": "content_block_stop", "index": 0})),
-            ("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": stop_reason(request.max_tokens), "stop_sequence": null}, "usage": {"output_tokens": output_tokens}})),
+            (
+                "message_delta",
+                json!({"type": "message_delta", "delta": {"stop_reason": stop_reason(request.max_tokens), "stop_sequence": null}, "usage": {"output_tokens": output_tokens}}),
+            ),
             ("message_stop", json!({"type": "message_stop"})),
         ];
         let body: String = events.iter().map(|(name, data)| format!("event: {name}\ndata: {data}\n\n")).collect();

@@ -97,16 +97,19 @@ pub fn router(service: Service, shared: Shared) -> Router {
                     if req.uri().path().ends_with("/metadata/endpoints") {
                         return super::arm::metadata(State(shared)).await;
                     }
-                    error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}))
+                    error_json(
+                        StatusCode::NOT_FOUND,
+                        json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}),
+                    )
                 }
             })
         }
         Service::Login => base.merge(super::entra::routes().with_state(shared.clone())).fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found in the sandbox."}))
         }),
-        Service::Foundry => base.merge(super::foundry::routes(super::foundry::Front::Foundry).with_state(shared.clone())).fallback(|| async {
-            error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "404", "message": "Resource not found"}}))
-        }),
+        Service::Foundry => base
+            .merge(super::foundry::routes(super::foundry::Front::Foundry).with_state(shared.clone()))
+            .fallback(|| async { error_json(StatusCode::NOT_FOUND, json!({"error": {"code": "404", "message": "Resource not found"}})) }),
         Service::Gateway => base
             .merge(super::foundry::routes(super::foundry::Front::Gateway).with_state(shared.clone()))
             .route("/health/liveliness", get(|| async { axum::Json("I'm alive!") }))
@@ -134,7 +137,14 @@ pub async fn bind(what: &'static str, port: u16) -> Result<TcpListener, SandboxE
 /// Serves `router` on `listener` until `cancel` fires; TLS when `tls` is given. `connect_delay`
 /// holds each accepted connection from its first bytes until it is read (`slow-link`, see
 /// `wire.rs`).
-pub fn serve(tasks: &mut JoinSet<()>, listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>, connect_delay: Duration, cancel: CancellationToken) {
+pub fn serve(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    connect_delay: Duration,
+    cancel: CancellationToken,
+) {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tasks.spawn(async move {
         let mut conns = JoinSet::new();

@@ -3,6 +3,8 @@
 //! training run the production code paths without an Azure tenant.
 
 mod arm;
+#[cfg(test)]
+mod arm_tests;
 mod dns;
 mod entra;
 mod faults;
@@ -12,14 +14,12 @@ mod signin;
 mod tls;
 mod wire;
 #[cfg(test)]
-mod arm_tests;
-#[cfg(test)]
 mod wire_tests;
 
-pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
-pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
 pub use arm::{SUB_DEV, SUB_PROD, TEAM_PAGE, team_account};
+pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
 pub use entra::USER;
+pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
 pub use http::Service;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
 pub use wire::SLOW_LINK;
@@ -72,16 +72,24 @@ impl Diagnose for SandboxError {
     }
     fn hint(&self) -> String {
         match self {
-            SandboxError::PortInUse { .. } => "Another program (or another sandbox) holds that port: stop it, pick another --port, or omit --port to use free random ports.".into(),
+            SandboxError::PortInUse { .. } => {
+                "Another program (or another sandbox) holds that port: stop it, pick another --port, or omit --port to use free random ports.".into()
+            }
             SandboxError::Bind { .. } => "Check that the loopback interface is up (ip addr show lo).".into(),
-            SandboxError::Tls(_) | SandboxError::Dns(_) => "This is a bug in the sandbox; please report it with the output of `foundry-onboard sandbox -v`.".into(),
+            SandboxError::Tls(_) | SandboxError::Dns(_) => {
+                "This is a bug in the sandbox; please report it with the output of `foundry-onboard sandbox -v`.".into()
+            }
             SandboxError::Dir { .. } => "Choose a writable directory with --dir, or free some disk space.".into(),
             SandboxError::Fault(_) => "Pick faults from the list above, separated by commas.".into(),
-            SandboxError::Blackhole(_) => "This platform does not drop SYNs to a full accept queue (Linux and macOS do); run the sandbox without tcp-blackhole.".into(),
+            SandboxError::Blackhole(_) => {
+                "This platform does not drop SYNs to a full accept queue (Linux and macOS do); run the sandbox without tcp-blackhole.".into()
+            }
             SandboxError::SignIn(e @ crate::azure::AzError::NotInstalled) => {
                 format!("{} Or point {} at an az 2.54 or newer, or start the sandbox without --signed-in.", e.hint(), crate::azure::cli::AZ_ENV)
             }
-            SandboxError::SignIn(e) => format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint()),
+            SandboxError::SignIn(e) => {
+                format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint())
+            }
         }
     }
 }
@@ -185,10 +193,7 @@ impl Sandbox {
         let home = dir.join("home");
         std::fs::create_dir_all(&home).map_err(|source| SandboxError::Dir { path: home.clone(), source })?;
 
-        let mut names: Vec<String> = BASE_DOMAINS
-            .iter()
-            .flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.privatelink.{b}")])
-            .collect();
+        let mut names: Vec<String> = BASE_DOMAINS.iter().flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.privatelink.{b}")]).collect();
         names.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
         let ca = tls::generate(&names, &options.faults)?;
         let ca_file = dir.join("sandbox-ca.pem");
@@ -308,7 +313,8 @@ impl Sandbox {
         c.gateway.kind = GatewayKind::Litellm;
         c.network.dns_servers = vec![e.dns.clone()];
         c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
-        c.sandbox = Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file), private_base_url: Some(e.foundry_private_url.clone()) });
+        c.sandbox =
+            Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file), private_base_url: Some(e.foundry_private_url.clone()) });
         c
     }
 
@@ -360,8 +366,5 @@ pub async fn is_running(config: &Config) -> bool {
     if !ip.is_loopback() {
         return false;
     }
-    matches!(
-        tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip, port))).await,
-        Ok(Ok(_))
-    )
+    matches!(tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip, port))).await, Ok(Ok(_)))
 }

@@ -38,12 +38,20 @@ pub async fn find_account(net: &Network, config: &Config, token: &Secret, resour
     let wanted = config.azure.subscription.clone();
     let ids: Vec<String> = subs
         .iter()
-        .filter(|s| wanted.as_ref().is_none_or(|w| s["subscriptionId"].as_str() == Some(w.as_str()) || s["displayName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(w))))
+        .filter(|s| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| s["subscriptionId"].as_str() == Some(w.as_str()) || s["displayName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(w)))
+        })
         .filter_map(|s| s["subscriptionId"].as_str().map(str::to_string))
         .collect();
-    let lists = futures::future::join_all(ids.iter().map(|id| arm.list(format!("{base}/subscriptions/{id}/providers/Microsoft.CognitiveServices/accounts?api-version={API_ACCOUNTS}")))).await;
+    let lists = futures::future::join_all(
+        ids.iter().map(|id| arm.list(format!("{base}/subscriptions/{id}/providers/Microsoft.CognitiveServices/accounts?api-version={API_ACCOUNTS}"))),
+    )
+    .await;
     let is_it = |a: &&Value| {
-        a["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(resource)) || a["properties"]["customSubDomainName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(resource))
+        a["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(resource))
+            || a["properties"]["customSubDomainName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(resource))
     };
     let mut found = None;
     for list in lists {
@@ -69,7 +77,8 @@ pub async fn find_account(net: &Network, config: &Config, token: &Secret, resour
         })
         .unwrap_or_default();
     let deployments = arm.list(format!("{base}{id}/deployments?api-version={API_ACCOUNTS}"));
-    let pe_urls: Vec<String> = connections.iter().filter(|(pe, _)| !pe.is_empty()).map(|(pe, _)| format!("{base}{pe}?api-version={API_PRIVATE_ENDPOINTS}")).collect();
+    let pe_urls: Vec<String> =
+        connections.iter().filter(|(pe, _)| !pe.is_empty()).map(|(pe, _)| format!("{base}{pe}?api-version={API_PRIVATE_ENDPOINTS}")).collect();
     let endpoints = futures::future::join_all(pe_urls.iter().map(|u| arm.get(u)));
     let (deployments, endpoints) = tokio::join!(deployments, endpoints);
     let mut private_ips = Vec::new();
@@ -81,7 +90,8 @@ pub async fn find_account(net: &Network, config: &Config, token: &Secret, resour
             }
         }
     }
-    let deployments = deployments?.iter().map(super::deployments::parse_deployment).filter(|d| super::deployments::is_claude(&d.format, &d.model)).map(|d| d.name).collect();
+    let deployments =
+        deployments?.iter().map(super::deployments::parse_deployment).filter(|d| super::deployments::is_claude(&d.format, &d.model)).map(|d| d.name).collect();
     Ok(Some(ArmAccount {
         name: v["name"].as_str().unwrap_or("").to_string(),
         location: v["location"].as_str().unwrap_or("").to_string(),

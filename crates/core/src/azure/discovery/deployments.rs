@@ -20,7 +20,8 @@ use ts_rs::TS;
 const PARALLEL: usize = 16;
 
 /// Why an account without a Claude deployment is greyed out.
-pub const NO_CLAUDE: &str = "no Claude deployment on this resource (a platform team creates them; deploying Anthropic models needs the organisation details Azure asks for)";
+pub const NO_CLAUDE: &str =
+    "no Claude deployment on this resource (a platform team creates them; deploying Anthropic models needs the organisation details Azure asks for)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -142,7 +143,13 @@ fn is_account_id(id: &str) -> bool {
 async fn list_one(arm: &ArmReader, account_id: String) -> AccountDeployments {
     if !is_account_id(&account_id) {
         let error = IpcError::new(ErrorKind::Config, format!("{account_id:?} is not an Azure AI Foundry resource id"), "Look for the resources again.");
-        return AccountDeployments { note: Some(error.message.clone()), account_id, deployments: Vec::new(), proposed: Proposed::default(), error: Some(error) };
+        return AccountDeployments {
+            note: Some(error.message.clone()),
+            account_id,
+            deployments: Vec::new(),
+            proposed: Proposed::default(),
+            error: Some(error),
+        };
     }
     match arm.list(format!("{}{account_id}/deployments?api-version={API_ACCOUNTS}", arm.base())).await {
         Ok(list) => {
@@ -163,7 +170,13 @@ async fn list_one(arm: &ArmReader, account_id: String) -> AccountDeployments {
 /// Lists the deployments of `account_ids`, started in that order with at most 16 in flight;
 /// `on_each` sees every account as soon as it is done. A failure is reported on its account
 /// (`error`), never for the whole batch; only an unusable ARM URL fails the call.
-pub async fn load_deployments(net: &Network, config: &Config, token: &Secret, account_ids: &[String], mut on_each: impl FnMut(AccountDeployments)) -> Result<ArmCost, AzError> {
+pub async fn load_deployments(
+    net: &Network,
+    config: &Config,
+    token: &Secret,
+    account_ids: &[String],
+    mut on_each: impl FnMut(AccountDeployments),
+) -> Result<ArmCost, AzError> {
     let started = Instant::now();
     let arm = Arc::new(ArmReader::new(net, config, token, PARALLEL)?);
     let mut tasks = tokio::task::JoinSet::new();
@@ -186,12 +199,19 @@ mod tests {
     use super::*;
 
     fn d(name: &str, model: &str, version: &str) -> Deployment {
-        parse_deployment(&serde_json::json!({"name": name, "sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "Anthropic", "name": model, "version": version}}}))
+        parse_deployment(
+            &serde_json::json!({"name": name, "sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "Anthropic", "name": model, "version": version}}}),
+        )
     }
 
     #[test]
     fn tiers_and_the_newest_per_tier() {
-        let list = vec![d("s45", "claude-sonnet-4-5", "20250929"), d("s4", "claude-sonnet-4", "20250514"), d("h", "claude-haiku-4-5", "1"), d("team-opus", "claude-opus-4-6", "1")];
+        let list = vec![
+            d("s45", "claude-sonnet-4-5", "20250929"),
+            d("s4", "claude-sonnet-4", "20250514"),
+            d("h", "claude-haiku-4-5", "1"),
+            d("team-opus", "claude-opus-4-6", "1"),
+        ];
         let p = propose(&list);
         assert_eq!(p.sonnet.as_deref(), Some("s45"));
         assert_eq!(p.haiku.as_deref(), Some("h"));
@@ -203,7 +223,13 @@ mod tests {
     #[test]
     fn only_account_ids_are_appended_to_the_arm_url() {
         assert!(is_account_id("/subscriptions/s1/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/contoso-ai"));
-        for bad in ["@evil.example/x", "/subscriptions/s1/providers/Microsoft.CognitiveServices/accounts/a?x=1", "/subscriptions/s1/../providers/Microsoft.CognitiveServices/accounts/a", "/subscriptions/s1/providers/Other/a", "/subscriptions/s1/providers/Microsoft.CognitiveServices/accounts/a#f"] {
+        for bad in [
+            "@evil.example/x",
+            "/subscriptions/s1/providers/Microsoft.CognitiveServices/accounts/a?x=1",
+            "/subscriptions/s1/../providers/Microsoft.CognitiveServices/accounts/a",
+            "/subscriptions/s1/providers/Other/a",
+            "/subscriptions/s1/providers/Microsoft.CognitiveServices/accounts/a#f",
+        ] {
             assert!(!is_account_id(bad), "{bad}");
         }
     }
