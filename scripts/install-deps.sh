@@ -37,13 +37,21 @@ if ! command -v cargo >/dev/null; then
   echo "  help: install it with rustup (https://rustup.rs), open a new shell, and run this again." >&2
   exit 1
 fi
-if ! command -v npm >/dev/null; then
-  apt_install nodejs npm
+# Node.js 20.19 or newer with npm (Vite 7 needs it). Debian 12's own nodejs is 18: installing it
+# would only trade one error for another, so a missing or old Node.js is an error with a next step.
+node_help() {
+  echo "  help: install Node.js 20.19 or newer with npm (NodeSource: https://github.com/nodesource/distributions," >&2
+  echo "        or nvm: nvm install 20), open a new shell, and run this again." >&2
+}
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "error: Node.js and npm are not installed (the UI build needs Node.js 20.19 or newer)." >&2
+  node_help
+  exit 1
 fi
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$NODE_MAJOR" -lt 20 ]; then
-  echo "error: Node.js $NODE_MAJOR is too old for the UI build (Vite 7 needs Node 20.19+)." >&2
-  echo "  help: install Node.js 20 or newer (e.g. from NodeSource or nvm) and run this again." >&2
+NODE_VERSION="$(node -p 'process.versions.node')"
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "error: Node.js $NODE_VERSION is too old for the UI build (Vite 7 needs Node.js 20.19 or newer)." >&2
+  node_help
   exit 1
 fi
 

@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test layer and prints the counts: Rust unit tests, the end-to-end crate (CLI,
-# sandbox, guard, GUI over WebDriver), and the UI's vitest suite.
+# Runs every test layer and prints the counts: formatting and lints, Rust unit tests, the
+# end-to-end crate (CLI, sandbox, guard, GUI over WebDriver), the UI's vitest suite, and the test
+# counter's own tests. Each test is counted once (scripts/count_tests.py says why).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOG_DIR="${TEST_LOG_DIR:-artifacts/test-logs}"
 mkdir -p "$LOG_DIR"
+export TEST_LOG_DIR="$(cd "$LOG_DIR" && pwd)"
+# Tests that could not run part of their work because a tool is missing say so here (one line each).
+SKIPPED_FILE="$TEST_LOG_DIR/skipped.tsv"
+: > "$SKIPPED_FILE"
 status=0
+
+echo "==> Formatting (cargo fmt --check) and lints (cargo clippy -D warnings)"
+cargo fmt --all --check > "$LOG_DIR/fmt.log" 2>&1 || { echo "FAILED: cargo fmt --check (run cargo fmt --all):"; head -40 "$LOG_DIR/fmt.log"; status=1; }
+cargo clippy --locked --workspace --all-targets -- -D warnings > "$LOG_DIR/clippy.log" 2>&1 || { echo "FAILED: cargo clippy:"; grep -E -A12 '^(error|warning)' "$LOG_DIR/clippy.log" | head -80; status=1; }
+[ "$status" -eq 0 ] && echo "fmt and clippy clean."
+
+echo "==> The test counter's own tests"
+python3 scripts/test_count_tests.py > "$LOG_DIR/count-tests.log" 2>&1 || { echo "FAILED: scripts/test_count_tests.py"; cat "$LOG_DIR/count-tests.log"; status=1; }
+counter_tests=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$LOG_DIR/count-tests.log")
+echo "${counter_tests:-0} counter tests ran ($(tail -n 1 "$LOG_DIR/count-tests.log"))."
 
 # What the tests start and must stop: the sandbox and the app, the WebDriver chain, the virtual
 # display, dnsmasq, az (Python), Claude Code, the keyring and D-Bus sessions of the namespaces.
@@ -36,7 +51,7 @@ done
 if [ -n "$left" ]; then
   echo "FAILED: the tests left processes behind:"
   for pid in $left; do ps -o pid=,etimes=,args= -p "$pid" | cut -c1-200; done
-  echo "test result: FAILED. 0 passed; 1 failed; (processes left behind)" >> "$LOG_DIR/cargo-test.log"
+  printf '     Running scripts/test.sh (harness)\ntest no_process_left_behind ... FAILED\n' >> "$LOG_DIR/cargo-test.log"
   status=1
 else
   echo "No process left behind."
@@ -46,13 +61,18 @@ echo "==> UI: vitest"
 NO_COLOR=1 npm --prefix ui test 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | tee "$LOG_DIR/vitest.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-rust_passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$LOG_DIR/cargo-test.log" | awk '{s+=$4} END {print s+0}')
-rust_failed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$LOG_DIR/cargo-test.log" | awk '{s+=$6} END {print s+0}')
+read -r rust_passed rust_failed rust_ignored skipped < <(python3 scripts/count_tests.py "$LOG_DIR/cargo-test.log" "$SKIPPED_FILE")
 ui_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$LOG_DIR/vitest.log" | grep -Eo '[0-9]+' | head -1)
 ui_failed=$(grep -Eo 'Tests +[0-9]+ failed' "$LOG_DIR/vitest.log" | grep -Eo '[0-9]+' | head -1)
 ui_passed=${ui_passed:-0}; ui_failed=${ui_failed:-0}
 echo
-echo "Rust: $rust_passed passed, $rust_failed failed"
+echo "Rust: $rust_passed passed, $rust_failed failed, $rust_ignored ignored (each test once)"
+if [ "$skipped" -gt 0 ]; then
+  echo "Skipped in part because a tool is missing: $skipped test(s):"
+  sort -u "$SKIPPED_FILE" | sed 's/^/  /; s/\t/: /'
+else
+  echo "No test skipped any part for a missing tool."
+fi
 echo "UI (vitest): $ui_passed passed, $ui_failed failed"
 if [ "$status" -ne 0 ] && [ "$((rust_failed + ui_failed))" -eq 0 ]; then
   rust_failed=1 # a build or harness failure counts as a failure

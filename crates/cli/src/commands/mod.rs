@@ -6,6 +6,7 @@ mod doctor;
 mod launch;
 mod login;
 mod profile;
+mod readiness;
 mod sandbox;
 mod secret;
 mod stub;

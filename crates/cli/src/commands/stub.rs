@@ -12,7 +12,7 @@ pub fn run(global: &Global, name: &str) -> u8 {
     let err = IpcError::new(
         ErrorKind::NotBuilt,
         format!("`foundry-onboard {name}` is not built yet in version {}", foundry_onboard_core::VERSION),
-        "It arrives in a later release; `foundry-onboard sandbox`, `profile`, `secret` and the desktop app work today. See `foundry-onboard --help`.",
+        format!("It arrives in a later release; {} and the desktop app work today. See `foundry-onboard --help`.", super::readiness::working()),
     );
     report_error(global.json, &err)
 }
