@@ -1,7 +1,8 @@
 # Foundry Onboard — the two commands (see README.md):
 #   make run    install what is missing, build both executables, open the app against the sandbox
 #   make test   install what the tests need and run every test layer
-.PHONY: run deps ui build test test-deps test-rust test-ui bench clean-sandbox
+#   make fuzz   the fuzz-style property tests (they run in make test too, with few cases) at FUZZ_CASES each
+.PHONY: run deps ui build test test-deps test-rust test-ui bench fuzz clean-sandbox
 
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
@@ -28,3 +29,11 @@ test-deps:
 
 bench: deps build
 	scripts/bench.sh
+
+# Every parser of outside input has a `fuzz_…` property test; `make test` runs each with a few hundred
+# cases, this runs them long (FUZZ_CASES generated inputs each, release build).
+FUZZ_CASES ?= 20000
+fuzz: test-deps
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release -p foundry-onboard-core fuzz_ -- --test-threads=2
+	$(CARGO) build --locked --release -p foundry-onboard
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release -p foundry-onboard-e2e --test e2e fuzz_ -- --test-threads=2
