@@ -2,7 +2,7 @@
 
 use crate::args::{Global, SecretCommand};
 use crate::output::report_error;
-use foundry_onboard_core::secrets::SecretStore;
+use foundry_onboard_core::secrets::{self, SecretStore};
 use foundry_onboard_core::{ErrorKind, IpcError, Secret};
 use std::io::{IsTerminal, Read, Write};
 
@@ -16,16 +16,7 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
         SecretCommand::Set { name, no_verify } => {
             let value = match read_secret(&name) {
                 Ok(v) => v,
-                Err(e) => {
-                    return report_error(
-                        global.json,
-                        &IpcError::new(
-                            ErrorKind::Io,
-                            format!("cannot read the secret: {e}"),
-                            "Pipe it in: `printf %s \"$KEY\" | foundry-onboard secret set NAME`.",
-                        ),
-                    );
-                }
+                Err(e) => return report_error(global.json, &e),
             };
             if name == foundry_onboard_core::profile::FOUNDRY_API_KEY && !no_verify {
                 if let Err(code) = verify_key(global, &loaded.config, &value) {
@@ -114,13 +105,27 @@ fn verify_key(global: &Global, config: &foundry_onboard_core::config::Config, ke
     }
 }
 
-/// From a pipe: everything, minus one trailing newline. From a terminal: a prompt without echo.
-fn read_secret(name: &str) -> std::io::Result<Secret> {
-    if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(format!("Paste {name} (it is not shown), then press Enter: ")).map(Secret::new);
-    }
-    let mut s = String::new();
-    std::io::stdin().take(64 * 1024).read_to_string(&mut s)?;
-    let trimmed = s.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&s);
-    Ok(Secret::new(trimmed.to_string()))
+/// From a pipe: everything, minus one trailing newline (`echo key |`). From a terminal: a prompt
+/// without echo. Checked before anything is done with it: no control character, not over
+/// `MAX_SECRET_BYTES` — a longer input is an error, never cut.
+fn read_secret(name: &str) -> Result<Secret, IpcError> {
+    let io = |e: std::io::Error| {
+        IpcError::new(ErrorKind::Io, format!("cannot read the secret: {e}"), "Pipe it in: `printf %s \"$KEY\" | foundry-onboard secret set NAME`.")
+    };
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Paste {name} (it is not shown), then press Enter: ")).map(Secret::new).map_err(io)?
+    } else {
+        // One byte more than the longest value with its "\r\n" tells an over-long input apart.
+        let limit = secrets::MAX_SECRET_BYTES + 2;
+        let mut bytes = Vec::new();
+        std::io::stdin().take(limit as u64 + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() > limit {
+            return Err(IpcError::from_diagnose(&secrets::SecretError::TooLong));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| io(std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")))?;
+        let trimmed = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        Secret::new(trimmed.to_string())
+    };
+    secrets::check(name, &secret).map_err(|e| IpcError::from_diagnose(&e))?;
+    Ok(secret)
 }

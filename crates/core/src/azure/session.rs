@@ -62,7 +62,11 @@ pub fn apply_gateway(config: &Config, choice: &GatewayChoice) -> Result<Config, 
     let url = choice.url.trim().trim_end_matches('/').trim_end_matches("/anthropic").to_string();
     let base = format!("{url}/anthropic");
     validate::foundry_base_url(&base).map_err(|m| {
-        IpcError::new(crate::ErrorKind::Config, format!("gateway URL {url:?}: {m}"), "Give the gateway's https address, e.g. https://llm.contoso.com.")
+        IpcError::new(
+            crate::ErrorKind::Config,
+            format!("gateway URL {}: {m}", validate::shown_url(&url)),
+            "Give the gateway's https address, e.g. https://llm.contoso.com.",
+        )
     })?;
     let mut c = apply_choice(
         config,

@@ -129,11 +129,12 @@ pub fn load(location: &ConfigLocation, policy: Policy) -> Result<LoadedConfig, C
         let table: toml::Table = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
         overlay(&mut merged, &table, "", &policy, user, &mut notices);
     }
-    let config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| ConfigError::Parse {
+    let mut config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| ConfigError::Parse {
         path: path.clone(),
         line: 1,
         message: e.message().to_string(),
     })?;
+    super::validate::anchor_relative_paths(&mut config, user.as_ref(), &policy);
     if let Some(v) = violations(&config).into_iter().next() {
         let (file, line) = match &user {
             Some(u) if u.sets(v.key) => (u.path.clone(), u.line_of_key(v.key).unwrap_or(1)),

@@ -1,8 +1,9 @@
 //! The rules a config must follow beyond its types: names Azure accepts, URLs Claude Code
 //! accepts, no two ways of naming the endpoint. Each broken rule names its key.
 
-use super::Config;
+use super::{Config, SourceFile};
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use url::Url;
 
 /// A rule a config breaks: the key, what is wrong, and what to do.
@@ -43,8 +44,8 @@ pub fn violations(config: &Config) -> Vec<Violation> {
         if let Err(why) = foundry_base_url(b) {
             out.push(violation(
                 "foundry.base_url",
-                format!("foundry.base_url {b:?} {why}"),
-                "Use the form https://<resource>.services.ai.azure.com/anthropic (no /v1, no query string).",
+                format!("foundry.base_url {} {why}", shown_url(b)),
+                "Use the form https://<resource>.services.ai.azure.com/anthropic (no /v1, no query string, no #fragment, typed with plain ASCII quotes).",
             ));
         }
     }
@@ -76,20 +77,80 @@ pub fn violations(config: &Config) -> Vec<Violation> {
             ));
         }
     }
+    if let Some(c) = config.network.extra_ca_file.as_ref().and_then(|p| p.to_string_lossy().chars().find(|c| c.is_control())) {
+        out.push(violation(
+            "network.extra_ca_file",
+            format!("network.extra_ca_file holds the control character U+{:04X}", u32::from(c)),
+            "Rename the PEM file (or its directory) to a name without control characters and set network.extra_ca_file to it.",
+        ));
+    }
     if config.network.max_latency_ms == 0 {
         out.push(violation("network.max_latency_ms", "network.max_latency_ms must be above 0", "The seed's target is 50 ms: set network.max_latency_ms = 50."));
     }
     out
 }
 
+/// Makes a relative `network.extra_ca_file` absolute against the directory of the file its value
+/// came from (the user config, else — or when it locks the key — the org policy), never against
+/// the working directory, which is another one in every shell that reads the profile.
+pub fn anchor_relative_paths(config: &mut Config, user: Option<&SourceFile>, policy: &crate::policy::Policy) {
+    const KEY: &str = "network.extra_ca_file";
+    let Some(ca) = config.network.extra_ca_file.as_mut().filter(|p| p.is_relative()) else { return };
+    let from_policy = policy.source.as_ref().filter(|p| p.sets(KEY));
+    let from_user = user.filter(|u| u.sets(KEY) && !policy.is_locked(KEY));
+    let Some(file) = from_user.or(from_policy) else { return };
+    let dir = file.path().parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let joined = dir.join(&*ca);
+    *ca = std::path::absolute(&joined).unwrap_or(joined);
+}
+
 fn check_url(out: &mut Vec<Violation>, key: &'static str, value: Option<&String>) {
     let Some(value) = value else { return };
+    let shown = shown_url(value);
+    if let Err(why) = typed_url(value) {
+        return out.push(violation(key, format!("{key} {shown} {why}"), TYPED_URL_HINT));
+    }
     match Url::parse(value) {
-        Err(e) => out.push(violation(key, format!("{key} {value:?} is not a URL: {e}"), "Write a full URL such as https://host/path.")),
+        Err(e) => out.push(violation(key, format!("{key} {shown} is not a URL: {e}"), "Write a full URL such as https://host/path.")),
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            out.push(violation(key, format!("{key} {shown} holds a user name or password"), USERINFO_HINT))
+        }
+        Ok(u) if u.fragment().is_some() => out.push(violation(key, format!("{key} {shown} has a #fragment"), "Remove the # and what follows it.")),
         Ok(u) if u.scheme() == "https" => {}
         Ok(u) if u.scheme() == "http" && is_loopback_host(&u) => {}
-        Ok(_) => out.push(violation(key, format!("{key} {value:?} must use https"), "Plain http is allowed only for loopback addresses (the sandbox).")),
+        Ok(_) => out.push(violation(key, format!("{key} {shown} must use https"), "Plain http is allowed only for loopback addresses (the sandbox).")),
     }
+}
+
+const TYPED_URL_HINT: &str = "Type the URL again with plain ASCII characters (a word processor or chat may have turned ' into \u{2019}); percent-encode anything else, and write an international domain name in its xn-- form.";
+const USERINFO_HINT: &str =
+    "Remove the user:password@ part: the URL is written into your shell profile. Credentials belong in the keyring (`foundry-onboard secret set`).";
+
+/// Characters RFC 3986 lets a URL hold as typed; anything else must be percent-encoded. A value
+/// with another character (a typographic quote, a space, a control character) is refused, so it
+/// can never reach a shell profile.
+fn is_url_character(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
+/// `Ok` when every character of `value` can be part of a URL; else which one cannot.
+fn typed_url(value: &str) -> Result<(), String> {
+    match value.chars().find(|c| !is_url_character(*c)) {
+        None => Ok(()),
+        Some(c) if c.is_control() || c.is_whitespace() => Err(format!("holds U+{:04X}, which no URL can contain", u32::from(c))),
+        Some(c) => Err(format!("holds U+{:04X} ({c}), which no URL can contain", u32::from(c))),
+    }
+}
+
+/// A URL for a message: quoted and escaped, with any `user:password@` replaced by `***@`.
+pub fn shown_url(value: &str) -> String {
+    let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let shown = match rest[..end].rfind('@') {
+        Some(at) => format!("{}{}***{}", scheme, if scheme.is_empty() { "" } else { "://" }, &rest[at..]),
+        None => value.to_string(),
+    };
+    format!("{shown:?}")
 }
 
 /// `127.0.0.0/8`, `::1` or `localhost`.
@@ -134,9 +195,17 @@ pub fn deployment_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// What Claude Code accepts as `ANTHROPIC_FOUNDRY_BASE_URL`.
+/// What Claude Code accepts as `ANTHROPIC_FOUNDRY_BASE_URL` — and what may be written into a
+/// shell profile: URL characters only, no credentials, no query, no fragment.
 pub fn foundry_base_url(value: &str) -> Result<Url, String> {
+    typed_url(value)?;
     let url = Url::parse(value).map_err(|e| format!("is not a URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not hold a user name or password (it is written into your shell profile)".into());
+    }
+    if url.fragment().is_some() {
+        return Err("must not have a #fragment".into());
+    }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback_host(&url) => {}
@@ -202,6 +271,86 @@ mod tests {
         assert_eq!(parse_dns_server("127.0.0.1:5353"), Some("127.0.0.1:5353".parse().unwrap()));
         assert_eq!(parse_dns_server("10.0.0.4"), Some("10.0.0.4:53".parse().unwrap()));
         assert_eq!(parse_dns_server("dns.example"), None);
+    }
+
+    #[test]
+    fn finding_01_urls_with_characters_no_url_can_contain_are_refused() {
+        let hostile = "https://gw.example/\u{2019};Start-Process calc;\u{2019}/anthropic";
+        let why = foundry_base_url(hostile).unwrap_err();
+        assert!(why.contains("U+2019"), "{why}");
+        let why = foundry_base_url("https://gw.example/a\0b/anthropic").unwrap_err();
+        assert!(why.contains("U+0000"), "{why}");
+        for bad in [
+            "https://gw.example/a b/anthropic",
+            "https://gw.example/a\"b/anthropic",
+            "https://gw.example/a`b/anthropic",
+            "https://gw.example/\u{2018}/anthropic",
+        ] {
+            assert!(foundry_base_url(bad).is_err(), "{bad}");
+        }
+        // What a URL may hold stays allowed: the quoting, not the check, keeps these inert.
+        assert!(foundry_base_url("https://gw.example/team's;$(x)/anthropic").is_ok());
+
+        let mut c = Config::default();
+        c.gateway.url = Some("https://gw.example/\u{201B}x".into());
+        c.azure.arm_url = "https://management.azure.com/\u{1b}[2J".into();
+        let v = violations(&c);
+        assert!(v.iter().any(|v| v.key == "gateway.url" && v.message.contains("U+201B")), "{v:?}");
+        assert!(v.iter().any(|v| v.key == "azure.arm_url" && v.message.contains("U+001B")), "{v:?}");
+
+        // The app's save_gateway goes through the same check.
+        let choice = crate::azure::session::GatewayChoice {
+            url: "https://gw.example/\u{2019};Start-Process calc;\u{2019}".into(),
+            sonnet: "s".into(),
+            haiku: "h".into(),
+            opus: "o".into(),
+            reuse_confirmed: false,
+        };
+        let err = crate::azure::session::apply_gateway(&Config::default(), &choice).unwrap_err();
+        assert!(err.message.contains("U+2019"), "{err:?}");
+    }
+
+    #[test]
+    fn finding_15_a_url_with_a_fragment_is_refused() {
+        assert!(foundry_base_url("https://r.services.ai.azure.com/anthropic#frag").is_err());
+        assert!(foundry_base_url("https://r.services.ai.azure.com/x#/anthropic").is_err());
+        let mut c = Config::default();
+        c.gateway.url = Some("https://gw.example#x".into());
+        assert!(violations(&c).iter().any(|v| v.key == "gateway.url" && v.message.contains('#')), "{:?}", violations(&c));
+    }
+
+    #[test]
+    fn urls_never_carry_a_user_name_or_password() {
+        let why = foundry_base_url("https://user:hunter2@gw.example/anthropic").unwrap_err();
+        assert!(!why.contains("hunter2"), "the password is never repeated: {why}");
+        let mut c = Config::default();
+        c.gateway.url = Some("https://user:hunter2@gw.example".into());
+        let v = violations(&c);
+        assert!(v.iter().any(|v| v.key == "gateway.url"), "{v:?}");
+        assert!(!format!("{v:?}").contains("hunter2"), "{v:?}");
+    }
+
+    #[test]
+    fn finding_15_a_relative_extra_ca_file_is_anchored_at_the_file_that_set_it() {
+        let mut c = Config::default();
+        c.network.extra_ca_file = Some("certs/corp.pem".into());
+        let user = SourceFile::new("/etc/x/user.toml", "[network]\nextra_ca_file = \"certs/corp.pem\"\n");
+        let policy = crate::policy::Policy::parse(SourceFile::new("/srv/policy.toml", "[network]\nextra_ca_file = \"certs/corp.pem\"\n")).unwrap();
+        anchor_relative_paths(&mut c, Some(&user), &policy);
+        assert_eq!(c.network.extra_ca_file.as_deref(), Some(Path::new("/etc/x/certs/corp.pem")));
+        let mut c = Config::default();
+        c.network.extra_ca_file = Some("corp.pem".into());
+        anchor_relative_paths(&mut c, Some(&SourceFile::new("/etc/x/user.toml", "")), &policy);
+        assert_eq!(c.network.extra_ca_file.as_deref(), Some(Path::new("/srv/corp.pem")), "set by the policy, not the user file");
+        let locked = crate::policy::Policy::parse(SourceFile::new(
+            "/srv/policy.toml",
+            "locked = [\"network.extra_ca_file\"]\n[network]\nextra_ca_file = \"corp.pem\"\n",
+        ))
+        .unwrap();
+        let mut c = Config::default();
+        c.network.extra_ca_file = Some("corp.pem".into());
+        anchor_relative_paths(&mut c, Some(&user), &locked);
+        assert_eq!(c.network.extra_ca_file.as_deref(), Some(Path::new("/srv/corp.pem")), "a locked key's value is the policy's");
     }
 
     #[test]

@@ -106,17 +106,62 @@ pub fn settings_files(home: &ProfileHome, cwd: &Path, settings_flag: Option<&Pat
     files
 }
 
-/// Computes the effective environment and everything wrong with it for `spec`.
+/// Text for a terminal or a web view: a control character (an escape sequence, a carriage return,
+/// a C1 code) or an invisible reordering character becomes `\u{…}` (`\n`, `\r`, `\t`), so a
+/// value from a file the user did not write can neither drive the terminal nor disguise itself.
+/// Every string of the view passes through it once, when it enters the view.
+pub fn escape_for_display(text: &str) -> String {
+    let hidden = |c: char| c.is_control() || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A settings file's bytes, or the state to report: "absent", or why it was skipped. Bounded in
+/// size (`Limit::SETTINGS_JSON`) and never waiting on a FIFO or a device a repository could hold.
+fn read_settings(path: &Path) -> Result<Vec<u8>, String> {
+    use crate::limited_read::{self, Limit};
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("absent".into()),
+        Err(e) => Err(format!("skipped: {e}")),
+        Ok(m) if !m.is_file() => Err("skipped: not a regular file".into()),
+        Ok(_) => limited_read::read(path, Limit::SETTINGS_JSON).map_err(|e| format!("skipped: {e}")),
+    }
+}
+
+/// Computes the effective environment and everything wrong with it for `spec`. Every name, value
+/// and path in the result is escaped for display ([`escape_for_display`]).
 pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool)], spec: &ProfileSpec, cwd: &Path) -> EffectiveEnv {
-    let mut env: BTreeMap<String, (String, String)> = process_env.iter().map(|(k, v)| (k.clone(), (v.clone(), "process environment".to_string()))).collect();
+    let show = escape_for_display;
+    let mut env: BTreeMap<String, (String, String)> = process_env.iter().map(|(k, v)| (show(k), (show(v), "process environment".to_string()))).collect();
     let mut findings = Vec::new();
     let mut read = Vec::new();
     for (path, is_project) in files {
-        let shown = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let shown = show(&path.display().to_string());
+        let bytes = match read_settings(path) {
             Ok(b) => b,
-            Err(_) => {
-                read.push((shown, "absent".into()));
+            Err(state) => {
+                if state != "absent" {
+                    findings.push(warn(
+                        format!(
+                            "{shown} was not read ({}): Claude Code may still apply its settings, which were not checked",
+                            state.trim_start_matches("skipped: ")
+                        ),
+                        "Make it a regular JSON file of a sensible size, or move it aside.",
+                    ));
+                }
+                read.push((shown, state));
                 continue;
             }
         };
@@ -134,10 +179,11 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
         read.push((shown.clone(), "ok".into()));
         let Some(obj) = value.get("env").and_then(|e| e.as_object()) else { continue };
         for (k, v) in obj {
-            let text = match v {
+            let k = &show(k);
+            let text = show(&match v {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
-            };
+            });
             if *is_project && ENDPOINT_OR_CREDENTIAL.contains(&k.as_str()) && env.get(k).map(|(old, _)| old) != Some(&text) {
                 findings.push(warn(
                     format!("security: the project file {shown} sets {k}, which changes where Claude Code sends your requests or credentials"),
@@ -216,7 +262,7 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
     let interesting =
         |k: &str| super::MANAGED_VARIABLES.contains(&k) || CONFLICTS.iter().any(|(n, _)| *n == k) || STALE_AZURE.contains(&k) || k == "ANTHROPIC_MAX_TOKENS";
     let vars = env.iter().filter(|(k, _)| interesting(k)).map(|(k, (v, s))| EffectiveVar { name: k.clone(), value: mask(k, v), source: s.clone() }).collect();
-    EffectiveEnv { cwd: cwd.display().to_string(), vars, findings, files: read }
+    EffectiveEnv { cwd: show(&cwd.display().to_string()), vars, findings, files: read }
 }
 
 #[cfg(test)]
@@ -280,6 +326,65 @@ mod tests {
     fn only_credentials_are_masked() {
         assert!(is_secret("ANTHROPIC_FOUNDRY_API_KEY") && is_secret("AZURE_CLIENT_SECRET") && is_secret("ANTHROPIC_CUSTOM_HEADERS"));
         assert!(!is_secret("AZURE_TOKEN_CREDENTIALS") && !is_secret("ANTHROPIC_FOUNDRY_BASE_URL"));
+    }
+
+    fn has_control(s: &str) -> bool {
+        s.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c))
+    }
+
+    #[test]
+    fn finding_06_values_from_settings_files_reach_no_terminal_unescaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project.json");
+        let json = serde_json::json!({"env": {
+            "ANTHROPIC_BASE_URL": "https://x.example\u{1b}]0;pwned\u{7}\u{1b}[2J",
+            "ANTHROPIC_DEFAULT_OPUS_MODEL": "opus\u{9b}31m\r\u{202e}lmth.exe",
+            "ANTHROPIC_FOUNDRY_BASE_URL": "https://evil.example/\u{1b}[8m",
+            "ANTHROPIC_MAX_TOKENS\u{1b}[2J": "1",
+        }});
+        std::fs::write(&project, json.to_string()).unwrap();
+        let e = effective(&good_env(), &[(project, true)], &spec(), dir.path());
+        for v in &e.vars {
+            assert!(!has_control(&v.name) && !has_control(&v.value) && !has_control(&v.source), "{v:?}");
+        }
+        for f in &e.findings {
+            assert!(!has_control(&f.message) && !has_control(&f.hint), "{f:?}");
+        }
+        let base = e.vars.iter().find(|v| v.name == "ANTHROPIC_BASE_URL").unwrap();
+        assert_eq!(base.value, "https://x.example\\u{1b}]0;pwned\\u{7}\\u{1b}[2J");
+        let opus = e.vars.iter().find(|v| v.name == "ANTHROPIC_DEFAULT_OPUS_MODEL").unwrap();
+        assert_eq!(opus.value, "opus\\u{9b}31m\\r\\u{202e}lmth.exe");
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(!json.contains("\\u001b") && !json.contains("\\u0007"), "the JSON carries the escaped text: {json}");
+    }
+
+    #[test]
+    fn finding_07_an_oversized_settings_file_is_skipped_and_names_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.json");
+        let filler = "x".repeat(crate::limited_read::Limit::SETTINGS_JSON.bytes as usize);
+        std::fs::write(&big, serde_json::json!({"env": {"ANTHROPIC_DEFAULT_OPUS_MODEL": "o"}, "filler": filler}).to_string()).unwrap();
+        let e = effective(&good_env(), &[(big.clone(), false)], &spec(), dir.path());
+        let (_, state) = e.files.iter().find(|(p, _)| *p == big.display().to_string()).unwrap();
+        assert!(state.contains("4 MiB") && state.contains("Claude Code settings file"), "{state}");
+        assert!(e.findings.iter().any(|f| f.message.contains("4 MiB") && f.message.contains(&big.display().to_string())), "{:?}", e.findings);
+    }
+
+    #[test]
+    fn finding_07_a_settings_file_that_is_a_fifo_does_not_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("settings.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let files = vec![(fifo.clone(), true)];
+        let cwd = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(effective(&good_env(), &files, &spec(), &cwd));
+        });
+        let e = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("effective() hung on a FIFO");
+        let (_, state) = e.files.iter().find(|(p, _)| *p == fifo.display().to_string()).unwrap();
+        assert!(state.contains("not a regular file"), "{state}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{ProfileError, Target};
 use crate::config::Config;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileHome {
@@ -21,9 +21,32 @@ pub struct ProfileHome {
     pub config_file: Option<PathBuf>,
 }
 
+/// A path the shell block can use from any directory: absolute (a bare program name is looked up
+/// on PATH, as a shell would), UTF-8, and without a control character (the block is line-based).
+fn for_the_block(path: &Path, what: &'static str, program: bool) -> Result<PathBuf, ProfileError> {
+    let invalid = |message: String| ProfileError::Invalid { key: what, message };
+    let mut parts = path.components();
+    let bare = matches!((parts.next(), parts.next()), (Some(Component::Normal(_)), None));
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else if bare && program {
+        let name = path.to_string_lossy();
+        super::verify::which(&name).ok_or_else(|| invalid(format!("{name} is not on PATH, so a new shell could not call it")))?
+    } else {
+        std::path::absolute(path).map_err(|e| invalid(format!("{}: {e}", path.display())))?
+    };
+    let Some(text) = absolute.to_str() else { return Err(invalid(format!("{} is not valid UTF-8", absolute.display()))) };
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(invalid(format!("{text:?} holds the control character U+{:04X}", u32::from(c))));
+    }
+    Ok(absolute)
+}
+
 impl ProfileHome {
     /// The sandbox's home for a sandbox config, else `$HOME` with `$ZDOTDIR`/`$CLAUDE_CONFIG_DIR`.
-    pub fn for_config(config: &Config, config_file: &std::path::Path, cli: PathBuf) -> Result<Self, ProfileError> {
+    /// The CLI and config paths the block calls are made absolute: a shell starts anywhere.
+    pub fn for_config(config: &Config, config_file: &Path, cli: PathBuf) -> Result<Self, ProfileError> {
+        let cli = for_the_block(&cli, "the foundry-onboard executable", true)?;
         if let Some(s) = &config.sandbox {
             return Ok(Self {
                 home: s.home.clone(),
@@ -32,7 +55,7 @@ impl ProfileHome {
                 xdg_config_home: None,
                 cli,
                 sandbox: true,
-                config_file: Some(config_file.to_path_buf()),
+                config_file: Some(for_the_block(config_file, "the config file", false)?),
             });
         }
         let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from).ok_or(ProfileError::NoHome)?;
@@ -48,7 +71,7 @@ impl ProfileHome {
         })
     }
 
-    /// How the shell block calls the CLI: its path, and `--config` in sandbox mode.
+    /// How the shell block calls the CLI: its absolute path, and `--config` in sandbox mode.
     pub fn cli_invocation(&self) -> Vec<String> {
         let mut v = vec![self.cli.display().to_string()];
         if let Some(c) = &self.config_file {
@@ -86,5 +109,31 @@ impl ProfileHome {
     /// Our own state: what we created, backups. Under the profile home, so a sandbox keeps its own.
     pub fn state_dir(&self) -> PathBuf {
         self.home.join(".local/state/foundry-onboard/profile")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sandbox_config(home: &std::path::Path) -> Config {
+        Config {
+            sandbox: Some(crate::config::SandboxLink { home: home.to_path_buf(), ca_file: home.join("ca.pem"), private_base_url: None }),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn finding_05_the_block_calls_the_cli_and_the_config_by_absolute_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let home =
+            ProfileHome::for_config(&sandbox_config(dir.path()), std::path::Path::new("sb.toml"), PathBuf::from("target/debug/foundry-onboard")).unwrap();
+        let call = home.cli_invocation();
+        assert_eq!(call.len(), 3, "{call:?}");
+        assert!(std::path::Path::new(&call[0]).is_absolute(), "{call:?}");
+        assert!(std::path::Path::new(&call[2]).is_absolute() && call[2].ends_with("/sb.toml"), "{call:?}");
+        // A bare program name is looked up on PATH, as a shell would.
+        let home = ProfileHome::for_config(&sandbox_config(dir.path()), &dir.path().join("sb.toml"), PathBuf::from("sh")).unwrap();
+        assert!(home.cli.is_absolute() && home.cli.is_file(), "{:?}", home.cli);
     }
 }

@@ -2,6 +2,7 @@
 
 use super::ProfileError;
 use crate::config::{Config, LoginMode, validate};
+use std::path::Path;
 
 /// The keyring entry holding the Foundry API key.
 pub const FOUNDRY_API_KEY: &str = "foundry-api-key";
@@ -85,7 +86,8 @@ impl ProfileSpec {
                 entries.push(lit("ANTHROPIC_FOUNDRY_RESOURCE", r.clone()));
             }
             (None, Some(b)) => {
-                let url = validate::foundry_base_url(b).map_err(|m| ProfileError::Invalid { key: "foundry.base_url", message: format!("{b:?} {m}") })?;
+                let url = validate::foundry_base_url(b)
+                    .map_err(|m| ProfileError::Invalid { key: "foundry.base_url", message: format!("{} {m}", validate::shown_url(b)) })?;
                 if url.scheme() == "http" && config.sandbox.is_none() && !validate::is_loopback_host(&url) {
                     return Err(ProfileError::Invalid { key: "foundry.base_url", message: "http is allowed only for loopback".into() });
                 }
@@ -113,6 +115,9 @@ impl ProfileSpec {
         if let Some(n) = config.profile.max_output_tokens {
             entries.push(lit("CLAUDE_CODE_MAX_OUTPUT_TOKENS", n.to_string()));
         }
+        if let Some(ca) = &config.network.extra_ca_file {
+            extra_ca_file_exists(ca)?;
+        }
         if let Some(s) = &config.sandbox {
             // What makes Claude Code's own TLS and its `az` reach the sandbox, never the real tenant.
             // The extra CA file, when set, is a bundle that already holds the sandbox CA (see
@@ -125,10 +130,11 @@ impl ProfileSpec {
         } else if let Some(ca) = &config.network.extra_ca_file {
             entries.push(lit("NODE_EXTRA_CA_CERTS", ca.display().to_string()));
         }
+        // The block is line-based and a terminal shows it: no line break, NUL or escape sequence.
         for e in &entries {
             if let EnvValue::Literal(v) = &e.value {
-                if v.contains(['\n', '\r', '\0']) {
-                    return Err(ProfileError::Invalid { key: "profile", message: format!("{} holds a line break", e.name) });
+                if let Some(c) = v.chars().find(|c| c.is_control()) {
+                    return Err(ProfileError::Invalid { key: "profile", message: format!("{} holds the control character U+{:04X}", e.name, u32::from(c)) });
                 }
             }
         }
@@ -141,6 +147,23 @@ impl ProfileSpec {
             EnvValue::Literal(v) => Some((e.name, v.as_str())),
             EnvValue::Keyring { .. } => None,
         })
+    }
+}
+
+/// `NODE_EXTRA_CA_CERTS` names a file Node reads at every start: absolute (config loading makes a
+/// relative one absolute against the config file's directory) and there.
+fn extra_ca_file_exists(ca: &Path) -> Result<(), ProfileError> {
+    let invalid = |message: String| ProfileError::Invalid { key: "network.extra_ca_file", message };
+    if !ca.is_absolute() {
+        return Err(invalid(format!("{} is a relative path; write it in full (a config file's relative path is read from its own directory)", ca.display())));
+    }
+    match std::fs::metadata(ca) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(invalid(format!("{} is not a file; point it at the PEM bundle", ca.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(invalid(format!("{} does not exist; Claude Code would start without the extra CA and fail every TLS connection", ca.display())))
+        }
+        Err(e) => Err(invalid(format!("{} cannot be read: {e}", ca.display()))),
     }
 }
 
@@ -216,6 +239,33 @@ mod tests {
         let mut c = base();
         c.foundry.resource = None;
         assert!(matches!(ProfileSpec::from_config(&c), Err(ProfileError::NoEndpoint)));
+    }
+
+    #[test]
+    fn finding_15_a_missing_or_relative_extra_ca_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = base();
+        c.network.extra_ca_file = Some(dir.path().join("missing.pem"));
+        let err = ProfileSpec::from_config(&c).unwrap_err();
+        assert!(err.to_string().contains("network.extra_ca_file") && err.to_string().contains("does not exist"), "{err}");
+        c.network.extra_ca_file = Some("corp.pem".into());
+        let err = ProfileSpec::from_config(&c).unwrap_err();
+        assert!(err.to_string().contains("network.extra_ca_file"), "{err}");
+        std::fs::write(dir.path().join("corp.pem"), "pem").unwrap();
+        c.network.extra_ca_file = Some(dir.path().join("corp.pem"));
+        let s = ProfileSpec::from_config(&c).unwrap();
+        assert!(s.literal_entries().any(|(n, v)| n == "NODE_EXTRA_CA_CERTS" && v == dir.path().join("corp.pem").to_str().unwrap()));
+    }
+
+    #[test]
+    fn finding_01_control_characters_in_a_written_value_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("corp\u{1b}]0;x\u{7}.pem");
+        std::fs::write(&ca, "pem").unwrap();
+        let mut c = base();
+        c.network.extra_ca_file = Some(ca);
+        let err = ProfileSpec::from_config(&c).unwrap_err().to_string();
+        assert!(err.contains("NODE_EXTRA_CA_CERTS") && err.contains("U+001B"), "{err}");
     }
 
     #[test]
