@@ -33,7 +33,10 @@ bench: deps build
 # Every parser of outside input has a `fuzz_…` property test; `make test` runs each with a few hundred
 # cases, this runs them long (FUZZ_CASES generated inputs each, release build).
 FUZZ_CASES ?= 20000
+FUZZ_SHELL_CASES ?= 1000
 fuzz: test-deps
 	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release -p foundry-onboard-core fuzz_ -- --test-threads=2
+	# hostile values sourced by real bash, zsh and fish: six shells a case, so fewer cases
+	PROPTEST_CASES=$(FUZZ_SHELL_CASES) $(CARGO) test --locked --release -p foundry-onboard-core finding_01_ -- --test-threads=2
 	$(CARGO) build --locked --release -p foundry-onboard
 	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release -p foundry-onboard-e2e --test e2e fuzz_ -- --test-threads=2
