@@ -4,6 +4,7 @@
 
 pub mod display;
 pub mod fake_http;
+pub mod keyring;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

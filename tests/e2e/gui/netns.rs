@@ -4,6 +4,7 @@
 
 use super::{doctor_rows, sign_in};
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::keyring::KeyringSession;
 use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{artifacts_dir, gui};
 
@@ -46,40 +47,6 @@ async fn sign_in_and_choose(s: &Session, authority: &str, config: &std::path::Pa
     let saved = std::fs::read_to_string(config)?;
     anyhow::ensure!(saved.contains("subscription = \"5b0f2a8e-1c3d-4e5f-8a9b-0c1d2e3f4a51\""), "choice saved: {saved}");
     Ok(())
-}
-
-/// A private session bus with an unlocked gnome-keyring (the API key lives there), stopped on drop.
-struct KeyringSession {
-    bus_pid: u32,
-    address: String,
-}
-
-impl KeyringSession {
-    fn start() -> Self {
-        let out = std::process::Command::new("dbus-daemon").args(["--session", "--fork", "--print-address=1", "--print-pid=1"]).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut lines = text.lines();
-        let address = lines.next().unwrap().trim().to_string();
-        let bus_pid = lines.next().unwrap().trim().parse().unwrap();
-        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
-            .args(["--unlock", "--components=secrets", "--daemonize"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        keyring.stdin.take().unwrap().write_all(b"test-pass").unwrap();
-        keyring.wait().unwrap();
-        Self { bus_pid, address }
-    }
-}
-
-impl Drop for KeyringSession {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("pkill").args(["-f", "gnome-keyring-daemon --unlock --components=secrets --daemonize"]).status();
-        let _ = std::process::Command::new("kill").arg(self.bus_pid.to_string()).status();
-    }
 }
 
 fn inside_the_namespace() {
