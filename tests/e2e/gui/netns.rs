@@ -54,7 +54,6 @@ fn inside_the_namespace() {
     let az_dir = foundry_onboard_e2e::real_az().and_then(|p| p.parent().map(std::path::Path::to_path_buf)).expect("azure-cli for the sign-in steps");
     let path = std::env::join_paths([claude, az_dir].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".local/share/keyrings")).unwrap();
     let bus = KeyringSession::start();
     // A sandbox in API-key mode (Entra needs the sign-in issue's az), its key in the keyring.
     let mut sb = foundry_onboard_e2e::SandboxProcess::start(&[]);
