@@ -8,7 +8,7 @@
 # Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE [AZ]   (MODE: api-key | gateway | resource | entra)
 set -euo pipefail
 CLI=$1 CLAUDE_DIR=$2 WORK=$3 MODE=$4 AZ=${5:-}
-: "${DBUS_SESSION_BUS_ADDRESS:?the test passes its keyring session's bus (tests/src/keyring.rs)}"
+: "${DBUS_SESSION_BUS_ADDRESS:?the test passes the bus of its keyring session (tests/src/keyring.rs)}"
 ip link set lo up
 printf '127.0.0.1 localhost\n127.0.0.1 sandbox-ai.services.ai.azure.com\n' > "$WORK/hosts"
 mount --bind "$WORK/hosts" /etc/hosts
