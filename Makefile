@@ -32,7 +32,7 @@ bench: deps build
 
 # Every parser of outside input has a `fuzz_…` property test; `make test` runs each with a few hundred
 # cases, this runs them long (FUZZ_CASES generated inputs each, release build).
-FUZZ_CASES ?= 20000
+FUZZ_CASES ?= 5000
 FUZZ_SHELL_CASES ?= 1000
 fuzz: test-deps
 	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release -p foundry-onboard-core fuzz_ -- --test-threads=2

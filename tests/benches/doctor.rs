@@ -119,11 +119,17 @@ fn main() {
         // Claude Code on PATH, so env.claude passes as it does on a developer's machine.
         let claude = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/foundry-onboard-claude/node_modules/.bin")).unwrap_or_default();
         let path = std::env::join_paths(std::iter::once(claude).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+        // Inside, a temporary HOME and XDG dirs and no session bus: az (run in-process by the
+        // doctor) sees none of the machine's own files.
+        let home = tempfile::tempdir().unwrap();
         let status = std::process::Command::new("unshare")
             .args(["-n", "-m", "--"])
             .arg(std::env::current_exe().unwrap())
             .env("FOUNDRY_ONBOARD_IN_NETNS", "1")
             .env("PATH", path)
+            .env("FOUNDRY_ONBOARD_TEST_AZ", &az)
+            .envs(foundry_onboard_e2e::home_env(home.path()))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .status()
             .expect("unshare");
         assert!(status.success(), "the doctor bench failed inside the namespace");

@@ -19,10 +19,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
 }
 
-fn time_once(program: &str, args: &[&str]) -> f64 {
+/// One run under `unshare -n`, with `home` as HOME and XDG dirs (az writes its config there).
+fn time_once(program: &str, args: &[&str], home: &std::path::Path) -> f64 {
+    let mut c = Command::new("unshare");
+    c.arg("-n").arg("--").arg(program).args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    foundry_onboard_e2e::isolate(&mut c, home);
     let start = Instant::now();
-    let status =
-        Command::new("unshare").arg("-n").arg("--").arg(program).args(args).stdout(Stdio::null()).stderr(Stdio::null()).status().expect("run under unshare -n");
+    let status = c.status().expect("run under unshare -n");
     assert!(status.success(), "{program} {args:?} failed");
     start.elapsed().as_secs_f64() * 1000.0
 }
@@ -36,13 +39,15 @@ fn version_vs_az(runs: usize) {
     let ours = cli();
     let ours = ours.to_str().expect("path");
     // warm both (page cache, Python bytecode)
-    time_once(ours, &["--version"]);
-    time_once(&az, &["version"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let home = home.path();
+    time_once(ours, &["--version"], home);
+    time_once(&az, &["version"], home);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut ratios = Vec::new();
     for _ in 0..runs {
-        let x = time_once(ours, &["--version"]);
-        let y = time_once(&az, &["version"]);
+        let x = time_once(ours, &["--version"], home);
+        let y = time_once(&az, &["version"], home);
         a.push(x);
         b.push(y);
         ratios.push(y / x);
@@ -152,8 +157,9 @@ fn profile_costs(runs: usize) {
     // profile write of all five targets into a fresh home, cold (a new process each time).
     let mut writes = Vec::new();
     for _ in 0..runs {
-        let (_dir, config, _home) = profile_fixture(false);
+        let (_dir, config, home) = profile_fixture(false);
         let mut c = Command::new(cli());
+        foundry_onboard_e2e::scrub(&mut c, &home);
         c.arg("--config").arg(&config).args([
             "profile",
             "write",
@@ -183,11 +189,13 @@ fn profile_costs(runs: usize) {
         let plain = tempfile::tempdir().expect("tempdir");
         std::fs::write(plain.path().join(".bashrc"), "# an rc without our block\n").expect("rc");
         let mut c = Command::new(cli());
+        foundry_onboard_e2e::scrub(&mut c, &home);
         c.arg("--config").arg(&config).args(["profile", "write", "--no-verify", "--shell", "bash"]);
         time_cmd(c);
         let bash = |h: &std::path::Path| {
             let mut c = Command::new("bash");
-            c.args(["-ic", "exit"]).env("HOME", h).env_remove("DBUS_SESSION_BUS_ADDRESS");
+            c.args(["-ic", "exit"]);
+            foundry_onboard_e2e::isolate(&mut c, h);
             c
         };
         let (mut with, mut without, mut ratios) = (Vec::new(), Vec::new(), Vec::new());

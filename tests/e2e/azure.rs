@@ -88,7 +88,7 @@ fn real_az_signs_in_by_device_code_and_discovery_finds_the_claude_deployments() 
     });
 
     // Sign out: the status says so.
-    let out = std::process::Command::new(&az).arg("logout").envs(cli::env(&config)).output().unwrap();
+    let out = foundry_onboard_e2e::az_command(&az, sb.home.path()).arg("logout").envs(cli::env(&config)).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (code, _, _) = cli_json(&sb, &az, &["login", "--status"]);
     assert_eq!(code, 2);
@@ -332,7 +332,7 @@ fn in_sandbox_mode_az_asks_no_dns_name_at_all() {
     }
     // Claude Code's own az call goes through the same config dir: run az as it would.
     let dir_az = std::path::PathBuf::from(sb.endpoint("home")).parent().unwrap().join("azure");
-    let out = std::process::Command::new(&az)
+    let out = foundry_onboard_e2e::az_command(&az, sb.home.path())
         .args(["account", "get-access-token", "--resource", "https://cognitiveservices.azure.com", "-o", "json"])
         .env("AZURE_CONFIG_DIR", &dir_az)
         .env("REQUESTS_CA_BUNDLE", sb.endpoint("caFile"))

@@ -1,16 +1,12 @@
 //! The real Claude Code (npm @anthropic-ai/claude-code 2.1.331) against the sandbox, started from
 //! a bash that sourced the profile we wrote — inside `unshare -n` (loopback only), never outside.
 
+use foundry_onboard_e2e::keyring::KeyringSession;
 use foundry_onboard_e2e::{artifacts_dir, cli};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub fn claude_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FOUNDRY_ONBOARD_CLAUDE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-claude/node_modules/.bin")))?;
-    dir.join("claude").exists().then_some(dir)
-}
+pub use foundry_onboard_e2e::claude_dir;
 
 /// Why the real-client tests cannot run here, if they cannot.
 pub fn blocked() -> Option<String> {
@@ -21,7 +17,7 @@ pub fn blocked() -> Option<String> {
     if !ok {
         return Some("unshare -n -m is refused here (needs root or user namespaces); the real client never runs outside a loopback-only namespace".into());
     }
-    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+    for tool in ["dbus-daemon", "dbus-send", "gnome-keyring-daemon"] {
         if !foundry_onboard_core::profile::verify::installed(tool) {
             return Some(format!("{tool} is not installed (scripts/install-test-deps.sh installs it)"));
         }
@@ -32,17 +28,21 @@ pub fn blocked() -> Option<String> {
 fn run_mode(mode: &str) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
     let work = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e/scripts/claude-in-netns.sh");
+    // The keyring the script stores the key in: the harness's, in its own temporary HOME (its bus
+    // is a socket file, reachable from inside the namespace).
+    let keyring = KeyringSession::start();
     let status = Command::new("timeout")
-        .args(["180", "unshare", "-n", "-m", "--", "dbus-run-session", "--", "bash"])
+        .args(["180", "unshare", "-n", "-m", "--", "bash"])
         .arg(&script)
         .arg(cli())
         .arg(claude_dir().unwrap())
         .arg(work.path())
         .arg(mode)
         .arg(foundry_onboard_e2e::real_az().unwrap_or_default())
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
         .status()
         .unwrap();
+    drop(keyring);
     let read = |name: &str| std::fs::read_to_string(work.path().join(name)).unwrap_or_default();
     let out = read("claude.json");
     let keep = artifacts_dir().join(format!("claude-{mode}"));

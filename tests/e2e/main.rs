@@ -12,6 +12,7 @@ mod foundry;
 mod guard;
 mod gui;
 mod hostile_values;
+mod keyring;
 mod profile;
 mod sandbox;
 mod sandbox_faults;

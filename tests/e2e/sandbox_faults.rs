@@ -225,7 +225,7 @@ fn signed_in_with_auth_expired_is_signed_in_but_refused() {
     assert!(out["error"]["message"].as_str().unwrap().contains("ExpiredAuthenticationToken"), "{out}");
     // …and Entra refuses to refresh it for the Foundry scope.
     let config = config_of(&sb);
-    let out = std::process::Command::new(&az)
+    let out = foundry_onboard_e2e::az_command(&az, sb.home.path())
         .args(["account", "get-access-token", "-o", "json", "--scope", foundry_onboard_core::azure::COGNITIVE_SCOPE])
         .envs(foundry_onboard_core::azure::cli::env(&config))
         .output()

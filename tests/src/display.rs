@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 pub struct Xvfb {
     child: Child,
     pub display: String,
+    /// The HOME (and XDG dirs) Xvfb runs with: its own, not the machine's.
+    _home: tempfile::TempDir,
 }
 
 impl Xvfb {
     pub fn start() -> Self {
-        let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is installed (scripts/install-test-deps.sh installs it)");
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = Command::new("Xvfb");
+        cmd.args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::piped()).stderr(Stdio::null());
+        crate::isolate(&mut cmd, home.path());
+        let mut child = cmd.spawn().expect("Xvfb is installed (scripts/install-test-deps.sh installs it)");
         let mut out = child.stdout.take().expect("Xvfb stdout");
         let start = Instant::now();
         let mut buf = Vec::new();
@@ -31,8 +32,12 @@ impl Xvfb {
             }
         }
         let number = String::from_utf8_lossy(&buf).trim().to_string();
-        assert!(!number.is_empty(), "Xvfb did not report a display number");
-        Self { child, display: format!(":{number}") }
+        if number.is_empty() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("Xvfb did not report a display number");
+        }
+        Self { child, display: format!(":{number}"), _home: home }
     }
 }
 
@@ -122,7 +127,8 @@ impl Drop for TauriDriver {
     }
 }
 
-fn driver_path() -> PathBuf {
+/// tauri-driver: `TAURI_DRIVER`, else `~/.cargo/bin/tauri-driver`, else the one on PATH.
+pub(crate) fn driver_path() -> PathBuf {
     if let Some(p) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(p);
     }

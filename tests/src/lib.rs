@@ -4,6 +4,7 @@
 
 pub mod display;
 pub mod fake_http;
+pub mod keyring;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -41,7 +42,9 @@ pub fn cli_command(home: &Path) -> Command {
     c
 }
 
-/// Removes what could make a test touch the user's real files or the network.
+/// Removes what could make a test touch the user's real files, keyring or network: the CLI (or
+/// the app) sees `home` as HOME with every XDG dir under it, and no session bus unless the test
+/// names one (a [`keyring::KeyringSession`]'s).
 pub fn scrub(c: &mut Command, home: &Path) {
     for v in [
         "FOUNDRY_ONBOARD_CONFIG",
@@ -54,14 +57,48 @@ pub fn scrub(c: &mut Command, home: &Path) {
         "ALL_PROXY",
         "all_proxy",
         "RUST_BACKTRACE",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "GNOME_KEYRING_CONTROL",
+        "SSH_AUTH_SOCK",
     ] {
         c.env_remove(v);
     }
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".local/state"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("FOUNDRY_ONBOARD_POLICY", home.join("no-policy.toml"));
+    c.envs(home_env(home)).env("FOUNDRY_ONBOARD_POLICY", home.join("no-policy.toml"));
+}
+
+/// For a helper we did not write (dbus-daemon, gnome-keyring-daemon, dnsmasq, Xvfb, az): an
+/// environment of PATH (and LANG) and nothing else but `home` as HOME with every XDG dir under it,
+/// so the helper can neither read nor write the machine's own dot-files, keyrings or sockets.
+pub fn isolate(c: &mut Command, home: &Path) {
+    c.env_clear();
+    for keep in ["PATH", "LANG"] {
+        if let Some(v) = std::env::var_os(keep) {
+            c.env(keep, v);
+        }
+    }
+    c.envs(home_env(home));
+}
+
+/// HOME and the XDG base dirs, all under `home` (the runtime dir created, mode 0700).
+pub fn home_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("HOME", home.to_path_buf()),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_STATE_HOME", home.join(".local/state")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+        ("XDG_CACHE_HOME", home.join(".cache")),
+        ("XDG_RUNTIME_DIR", runtime_dir(home)),
+    ]
+}
+
+/// `home`'s XDG_RUNTIME_DIR (`home/.run`, mode 0700 as the spec asks), created when missing.
+pub fn runtime_dir(home: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = home.join(".run");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    }
+    dir
 }
 
 pub struct Run {
@@ -183,13 +220,27 @@ pub fn reexec_in_netns(test: &str) -> bool {
         assert!(up.success(), "ip link set lo up");
         return false;
     }
-    let status = Command::new("timeout")
-        .args(["300", "unshare", "-n", "-m", "--"])
+    // The run inside gets a temporary HOME and XDG dirs and no session bus, so what it starts
+    // in-process (az through the core's TokenSource) cannot reach the machine's own files either;
+    // the tools found through the real HOME are found here and named to it.
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut c = Command::new("timeout");
+    c.args(["300", "unshare", "-n", "-m", "--"])
         .arg(std::env::current_exe().expect("test exe"))
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env("FOUNDRY_ONBOARD_IN_NETNS", "1")
-        .status()
-        .expect("unshare");
+        .envs(home_env(home.path()))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("GNOME_KEYRING_CONTROL")
+        .env_remove("SSH_AUTH_SOCK");
+    if let Some(az) = real_az() {
+        c.env("FOUNDRY_ONBOARD_TEST_AZ", az);
+    }
+    if let Some(dir) = claude_dir() {
+        c.env("FOUNDRY_ONBOARD_CLAUDE_DIR", dir);
+    }
+    c.env("TAURI_DRIVER", display::driver_path());
+    let status = c.status().expect("unshare");
     assert!(status.success(), "{test} failed inside the loopback-only namespace: {status}");
     true
 }
@@ -200,6 +251,23 @@ pub fn real_az() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-az/bin/az")))?;
     p.is_file().then_some(p)
+}
+
+/// The real az run directly by a test (as Claude Code runs it), with `home` as its HOME and XDG
+/// dirs and nothing else of the machine's environment; add the config's az environment
+/// (`azure::cli::env`) to it.
+pub fn az_command(az: &Path, home: &Path) -> Command {
+    let mut c = Command::new(az);
+    isolate(&mut c, home);
+    c
+}
+
+/// Where the real Claude Code is (installed by scripts/install-test-deps.sh), if it is.
+pub fn claude_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("FOUNDRY_ONBOARD_CLAUDE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/foundry-onboard-claude/node_modules/.bin")))?;
+    dir.join("claude").exists().then_some(dir)
 }
 
 /// Whether a process still runs (a zombie waiting for init to reap it does not count).

@@ -124,4 +124,66 @@ mod tests {
         assert_eq!(r.messages[1].role, "system");
         assert!(r.other.contains_key("context_management"));
     }
+
+    /// A streamed answer as any server might send it: frames of `event:`/`data:` lines holding
+    /// events of any shape, junk, CRLF, cut short. Events or a JSON error that says where.
+    #[test]
+    fn fuzz_sse_bodies_parse_or_say_where() {
+        use proptest::prelude::*;
+        let event = crate::fuzz::object_of(vec![
+            ("type", prop::sample::select(vec!["message_start", "content_block_delta", "message_stop", "ping", "error", "nope"]).prop_map(Value::from).boxed()),
+            ("index", crate::fuzz::json_value().boxed()),
+            ("delta", crate::fuzz::json_value().boxed()),
+            ("message", crate::fuzz::json_value().boxed()),
+        ]);
+        let line = prop_oneof![
+            3 => crate::fuzz::body(event).prop_map(|b| format!("data: {}", String::from_utf8_lossy(&b))),
+            1 => ".{0,20}",
+            1 => Just("event: message_start".to_string()),
+            1 => Just("data:".to_string()),
+            1 => Just(String::new()),
+        ];
+        let frames = (prop::collection::vec(line, 0..12), any::<bool>());
+        crate::fuzz::runner(500)
+            .run(&frames, |(lines, crlf)| {
+                let body = lines.join(if crlf { "\r\n" } else { "\n" });
+                if let Err(e) = parse_sse(&body) {
+                    // serde_json says where ("at line 1 column 9"), except for a tagged event whose
+                    // fields it buffered: then it names the field, the variant or what it expected.
+                    prop_assert!(crate::fuzz::names_what(&e.to_string(), &["line", "field", "variant", "expected"]), "{e}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// The answer, the error envelope and one stream event from any body: parsed, or a JSON error
+    /// that says what and where.
+    #[test]
+    fn fuzz_answer_and_error_bodies_parse_or_say_where() {
+        use proptest::prelude::*;
+        let envelope = crate::fuzz::object_of(vec![(
+            "error",
+            crate::fuzz::object_of(vec![
+                ("code", crate::fuzz::string_value()),
+                ("message", crate::fuzz::string_value()),
+                ("type", crate::fuzz::string_value()),
+            ])
+            .boxed(),
+        )]);
+        crate::fuzz::runner(2000)
+            .run(&crate::fuzz::body(envelope), |body| {
+                let errors = [
+                    serde_json::from_slice::<Message>(&body).err(),
+                    serde_json::from_slice::<AzureError>(&body).err(),
+                    serde_json::from_slice::<StreamEvent>(&body).err(),
+                    serde_json::from_slice::<MessagesRequest>(&body).err(),
+                ];
+                for e in errors.into_iter().flatten() {
+                    prop_assert!(crate::fuzz::names_what(&e.to_string(), &["line"]), "{e}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }

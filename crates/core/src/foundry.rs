@@ -149,3 +149,55 @@ pub async fn probe_at(net: &Network, base: &str, deployment: &str, credential: C
         _ => Err(ProbeError::Unexpected { endpoint: base, status, body: message }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzz::{self, json_value, object_of, string_value};
+    use proptest::prelude::*;
+
+    /// What Foundry (or whatever answers in its place) sends to a one-token call: Azure's error
+    /// envelope with any field wrong, an Anthropic answer of the wrong shape, HTML, junk, any
+    /// status. The probe maps it or names the endpoint or deployment; never a panic.
+    #[test]
+    fn fuzz_foundry_answers_are_mapped_or_named() {
+        let server = fuzz::LoopbackServer::start();
+        let net = fuzz::loopback_network(&Config::default());
+        let base = format!("{}/anthropic", server.base);
+        let key = Secret::new("fuzz-key");
+        let code = prop_oneof![
+            Just(serde_json::Value::from("DeploymentNotFound")),
+            Just(serde_json::Value::from("api_not_supported")),
+            Just(serde_json::Value::from("429")),
+            string_value(),
+        ];
+        let envelope = object_of(vec![("error", object_of(vec![("code", code.boxed()), ("message", string_value()), ("type", string_value())]).boxed())]);
+        let message = object_of(vec![
+            ("id", string_value()),
+            ("type", string_value()),
+            ("model", string_value()),
+            ("content", json_value().boxed()),
+            ("usage", object_of(vec![("input_tokens", json_value().boxed()), ("output_tokens", json_value().boxed())]).boxed()),
+        ]);
+        let detail = object_of(vec![("detail", string_value())]);
+        let shaped = prop_oneof![3 => envelope, 2 => message, 1 => detail];
+        let cases = (fuzz::answer(fuzz::status(), fuzz::body(shaped)), any::<bool>());
+        let rt = fuzz::runtime();
+        fuzz::runner(64)
+            .run(&cases, |(answer, claude_code)| {
+                let status = answer.status;
+                server.answer(answer);
+                let shape = if claude_code { Shape::ClaudeCode } else { Shape::Minimal };
+                match rt.block_on(probe_at(&net, &base, "fuzz-deployment", Credential::ApiKey(&key), shape)) {
+                    Ok(_) => prop_assert_eq!(status, 200),
+                    Err(e) => {
+                        prop_assert!(fuzz::names_what(&e.to_string(), &["127.0.0.1", "fuzz-deployment"]), "{e}");
+                        prop_assert!(!e.hint().is_empty());
+                        prop_assert!(!e.to_string().contains("fuzz-key"), "the key in a message: {e}");
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}

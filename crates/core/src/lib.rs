@@ -9,6 +9,8 @@ pub mod config;
 pub mod doctor;
 pub mod error;
 pub mod foundry;
+#[cfg(test)]
+mod fuzz;
 pub mod limited_read;
 pub mod logging;
 pub mod net;

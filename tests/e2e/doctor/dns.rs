@@ -10,13 +10,17 @@ use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns,
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// dnsmasq (Debian's, not ours) on a loopback port with `records`; stopped on drop.
-struct Dnsmasq(std::process::Child, u16);
+/// dnsmasq (Debian's, not ours) on a loopback port with `records`, in a HOME of its own; stopped
+/// (by pid) on drop.
+struct Dnsmasq(std::process::Child, u16, #[allow(dead_code)] tempfile::TempDir);
 
 impl Dnsmasq {
     fn start(records: &[String]) -> Self {
         let port = foundry_onboard_e2e::free_port();
-        let child = std::process::Command::new("dnsmasq")
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = std::process::Command::new("dnsmasq");
+        foundry_onboard_e2e::isolate(&mut cmd, home.path());
+        let child = cmd
             .args([
                 "--keep-in-foreground",
                 "--conf-file=/dev/null",
@@ -37,7 +41,7 @@ impl Dnsmasq {
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self(child, port)
+        Self(child, port, home)
     }
 }
 

@@ -17,7 +17,14 @@ use foundry_onboard_e2e::webdriver::Session;
 async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>) -> anyhow::Result<String> {
     anyhow::ensure!(s.text("az-version").await?.contains("2.91"), "az found");
     s.click("signin-start").await?;
-    let code = s.text("device-code").await?;
+    let code = match s.text("device-code").await {
+        Ok(code) => code,
+        Err(e) => {
+            // What az printed says why no code came (its log is in a closed <details>).
+            let log = s.script("return document.querySelector('[data-testid=\"az-log\"]')?.textContent ?? null").await.unwrap_or_default();
+            return Err(e.context(format!("what az printed: {log}")));
+        }
+    };
     anyhow::ensure!(!code.is_empty(), "device code shown");
     let url = s.text("sign-in-url").await?;
     anyhow::ensure!(url.ends_with("/device"), "{url}");

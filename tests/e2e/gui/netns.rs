@@ -4,6 +4,7 @@
 
 use super::{doctor_rows, sign_in};
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::keyring::KeyringSession;
 use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{artifacts_dir, gui};
 
@@ -48,46 +49,11 @@ async fn sign_in_and_choose(s: &Session, authority: &str, config: &std::path::Pa
     Ok(())
 }
 
-/// A private session bus with an unlocked gnome-keyring (the API key lives there), stopped on drop.
-struct KeyringSession {
-    bus_pid: u32,
-    address: String,
-}
-
-impl KeyringSession {
-    fn start() -> Self {
-        let out = std::process::Command::new("dbus-daemon").args(["--session", "--fork", "--print-address=1", "--print-pid=1"]).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut lines = text.lines();
-        let address = lines.next().unwrap().trim().to_string();
-        let bus_pid = lines.next().unwrap().trim().parse().unwrap();
-        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
-            .args(["--unlock", "--components=secrets", "--daemonize"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        keyring.stdin.take().unwrap().write_all(b"test-pass").unwrap();
-        keyring.wait().unwrap();
-        Self { bus_pid, address }
-    }
-}
-
-impl Drop for KeyringSession {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("pkill").args(["-f", "gnome-keyring-daemon --unlock --components=secrets --daemonize"]).status();
-        let _ = std::process::Command::new("kill").arg(self.bus_pid.to_string()).status();
-    }
-}
-
 fn inside_the_namespace() {
     let claude = crate::claude::claude_dir().unwrap();
     let az_dir = foundry_onboard_e2e::real_az().and_then(|p| p.parent().map(std::path::Path::to_path_buf)).expect("azure-cli for the sign-in steps");
     let path = std::env::join_paths([claude, az_dir].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".local/share/keyrings")).unwrap();
     let bus = KeyringSession::start();
     // A sandbox in API-key mode (Entra needs the sign-in issue's az), its key in the keyring.
     let mut sb = foundry_onboard_e2e::SandboxProcess::start(&[]);

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Runs the real Claude Code against the sandbox, as a user would after `profile write`:
 # inside a network namespace with only loopback (`unshare -n -m`, started by the test), with a
-# private /etc/hosts for the sandbox's resource name, a private D-Bus session and an unlocked
-# gnome-keyring for the API key, and a bash that sources the written profile.
+# private /etc/hosts for the sandbox's resource name, the test's own keyring session for the API
+# key (DBUS_SESSION_BUS_ADDRESS: a private bus and an unlocked gnome-keyring in a temporary HOME,
+# started and stopped by the test with tests/src/keyring.rs), and a bash that sources the written
+# profile. Every process here gets HOME and every XDG dir under WORK.
 # Usage: claude-in-netns.sh CLI CLAUDE_DIR WORK MODE [AZ]   (MODE: api-key | gateway | resource | entra)
 set -euo pipefail
 CLI=$1 CLAUDE_DIR=$2 WORK=$3 MODE=$4 AZ=${5:-}
+: "${DBUS_SESSION_BUS_ADDRESS:?the test passes the bus of its keyring session (tests/src/keyring.rs)}"
 ip link set lo up
 printf '127.0.0.1 localhost\n127.0.0.1 sandbox-ai.services.ai.azure.com\n' > "$WORK/hosts"
 mount --bind "$WORK/hosts" /etc/hosts
 
 export HOME="$WORK/user" XDG_CONFIG_HOME="$WORK/user/.config" XDG_DATA_HOME="$WORK/user/.local/share"
-mkdir -p "$HOME" "$XDG_DATA_HOME/keyrings"
-unset FOUNDRY_ONBOARD_CONFIG HTTPS_PROXY HTTP_PROXY ALL_PROXY https_proxy http_proxy all_proxy
+export XDG_STATE_HOME="$WORK/user/.local/state" XDG_CACHE_HOME="$WORK/user/.cache" XDG_RUNTIME_DIR="$WORK/user/.run"
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+unset FOUNDRY_ONBOARD_CONFIG GNOME_KEYRING_CONTROL SSH_AUTH_SOCK HTTPS_PROXY HTTP_PROXY ALL_PROXY https_proxy http_proxy all_proxy
 export FOUNDRY_ONBOARD_POLICY="$WORK/no-policy.toml"
 
 SANDBOX_ARGS=()
@@ -23,8 +28,6 @@ SB=$!
 trap 'kill $SB 2>/dev/null; wait $SB 2>/dev/null || true' EXIT
 for _ in $(seq 200); do grep -q '^}' "$WORK/endpoints.json" 2>/dev/null && break; sleep 0.05; done
 
-eval "$(printf 'test-pass' | gnome-keyring-daemon --unlock --components=secrets)"
-export GNOME_KEYRING_CONTROL
 case "$MODE" in
   api-key)
     tr -d '\n' < "$WORK/sb/foundry-api-key" | "$CLI" --config "$WORK/sb.toml" secret set foundry-api-key

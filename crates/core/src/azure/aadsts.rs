@@ -84,4 +84,33 @@ mod tests {
         assert!(e.sentence.contains("AADSTS9999999: Something new happened."));
         assert!(explain("no code here").is_none());
     }
+
+    /// Entra's error text as az relays it: the code anywhere, with any digits (or none), beside
+    /// multi-byte text, with or without the rest of the line. Every code found is explained in a
+    /// sentence with a next step; text without one is left alone.
+    #[test]
+    fn fuzz_aadsts_text_is_explained_or_left_alone() {
+        use proptest::prelude::*;
+        let pieces = prop::collection::vec(
+            prop_oneof![
+                3 => ".{0,16}",
+                2 => "AADSTS[0-9]{0,9}",
+                1 => prop::sample::select(vec!["AADSTS50076", "AADSTS53003", "AADSTS700082", "AADSTS", "AADSTSé", "\n", "日本"]).prop_map(str::to_string),
+            ],
+            0..8,
+        );
+        crate::fuzz::runner(3000)
+            .run(&pieces, |pieces| {
+                let text = pieces.concat();
+                match explain(&text) {
+                    Some(e) => {
+                        prop_assert!(e.code.starts_with("AADSTS") && e.code.len() > 6 && text.contains(&e.code), "{e:?} from {text:?}");
+                        prop_assert!(!e.sentence.trim().is_empty() && !e.next_step.trim().is_empty(), "{e:?}");
+                    }
+                    None => prop_assert!(!text.contains("AADSTS") || text.split("AADSTS").nth(1).is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_digit()))),
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }

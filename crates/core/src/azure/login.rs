@@ -116,4 +116,55 @@ mod tests {
         assert_eq!(parse_device_code(line), Some(("ABCD-1234".into(), "https://microsoft.com/devicelogin".into())));
         assert_eq!(parse_device_code("WARNING: nothing here"), None);
     }
+
+    /// Lines az prints around the device code: any text, the two markers anywhere (also inside a
+    /// multi-byte character's neighbourhood), cut short.
+    #[test]
+    fn fuzz_device_code_lines_never_panic() {
+        use proptest::prelude::*;
+        let pieces = prop::collection::vec(
+            prop_oneof![
+                3 => ".{0,12}",
+                1 => Just("https://".to_string()),
+                1 => Just("http://".to_string()),
+                1 => Just("enter the code ".to_string()),
+                1 => Just("é日本".to_string()),
+                1 => "[A-Z0-9-]{0,10}",
+            ],
+            0..10,
+        );
+        crate::fuzz::runner(2000)
+            .run(&pieces, |pieces| {
+                let line = pieces.concat();
+                if let Some((code, url)) = parse_device_code(&line) {
+                    prop_assert!(!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{code:?}");
+                    prop_assert!(url.starts_with("http"), "{url:?}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// az's JSON output (`cli::parse_json`, public, owned by cli.rs): bytes of any kind, JSON of the
+    /// wrong shape or cut short, warnings before it. A failure says az printed it, and what.
+    #[test]
+    fn fuzz_az_json_output_parses_or_says_what_az_printed() {
+        use proptest::prelude::*;
+        let prefix = prop::sample::select(vec!["", "WARNING: a new version is available\n", "\u{feff}", "ERROR: x\n", "[", "{"]);
+        let out = (prefix, crate::fuzz::body(crate::fuzz::json_value()));
+        crate::fuzz::runner(2000)
+            .run(&out, |(prefix, body)| {
+                let mut stdout = prefix.as_bytes().to_vec();
+                stdout.extend_from_slice(&body);
+                match cli::parse_json::<serde_json::Value>(&stdout) {
+                    Ok(_) => {}
+                    Err(e) => {
+                        prop_assert!(crate::fuzz::names_what(&e.to_string(), &["az printed"]), "{e}");
+                        prop_assert!(!crate::Diagnose::hint(&e).is_empty());
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }

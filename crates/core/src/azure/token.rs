@@ -114,3 +114,59 @@ impl TokenSource {
         Ok(token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzz::{self, json_value, object_of, string_value};
+    use proptest::prelude::*;
+
+    /// What `az account get-access-token` prints: the token JSON with any field wrong (a huge or
+    /// negative expiry, a date that is not one, nulls), other JSON, junk, or a refusal on stderr —
+    /// through the real `AzureCliCredential` and a real process. A token or an error that says
+    /// what az did; never a panic.
+    #[test]
+    fn fuzz_az_token_output_never_panics_and_errors_name_az() {
+        let dir = tempfile::tempdir().unwrap();
+        let az = dir.path().join("az");
+        let (out, err, code) = (dir.path().join("out"), dir.path().join("err"), dir.path().join("code"));
+        std::fs::write(&az, format!("#!/bin/sh\ncat '{}'\ncat '{}' >&2\nexit \"$(cat '{}')\"\n", out.display(), err.display(), code.display())).unwrap();
+        std::fs::set_permissions(&az, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let expiry = prop_oneof![
+            Just(serde_json::Value::from(now() + 3600)),
+            Just(serde_json::Value::from(i64::MAX)),
+            Just(serde_json::Value::from(i64::MIN)),
+            Just(serde_json::Value::from(-1)),
+            Just(serde_json::Value::from(1e300)),
+            json_value(),
+        ];
+        let token = object_of(vec![
+            ("accessToken", string_value()),
+            ("expires_on", expiry.boxed()),
+            ("expiresOn", prop_oneof![Just(serde_json::Value::from("2026-12-03 10:00:00.000000")), string_value()].boxed()),
+            ("tokenType", prop_oneof![Just(serde_json::Value::from("Bearer")), string_value()].boxed()),
+            ("tenant", string_value()),
+        ]);
+        let stderr = prop_oneof![
+            Just(String::new()),
+            Just("ERROR: Please run 'az login' to setup account.".to_string()),
+            "ERROR: AADSTS[0-9]{0,8}: .{0,20}",
+            ".{0,40}",
+        ];
+        let cases = (fuzz::body(token), stderr, prop::sample::select(vec![0, 0, 1, 2]));
+        let rt = fuzz::runtime();
+        fuzz::runner(32)
+            .run(&cases, |(body, stderr, exit)| {
+                std::fs::write(&out, &body).unwrap();
+                std::fs::write(&err, &stderr).unwrap();
+                std::fs::write(&code, exit.to_string()).unwrap();
+                let source = TokenSource::new(&az, &Config::default(), Duration::from_secs(10)).unwrap();
+                if let Err(e) = rt.block_on(source.token("https://cognitiveservices.azure.com/.default")) {
+                    prop_assert!(fuzz::names_what(&e.to_string(), &["az", "Azure", "AADSTS"]), "{e}");
+                    prop_assert!(!crate::Diagnose::hint(&e).is_empty());
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}

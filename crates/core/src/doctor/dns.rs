@@ -234,3 +234,110 @@ fn read_hosts() -> Vec<(IpAddr, String)> {
         .flatten()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::Status;
+    use crate::fuzz;
+    use hickory_server::Server;
+    use hickory_server::net::runtime::TokioRuntimeProvider;
+    use hickory_server::proto::rr::{LowerName, Name};
+    use hickory_server::proto::serialize::txt::Parser;
+    use hickory_server::store::in_memory::InMemoryZoneHandler;
+    use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
+    use proptest::prelude::*;
+
+    const IPS: [&str; 10] = ["10.0.0.5", "10.1.2.3", "127.0.0.1", "192.168.1.1", "172.16.0.1", "203.0.113.10", "20.42.1.1", "::1", "fd00::1", "2001:db8::1"];
+    const NAMES: [&str; 5] = ["fuzz-ai", "fuzz-ai.privatelink", "frontend", "loop-a", "loop-b"];
+
+    /// One name's data in a zone: a CNAME (in the zone, to itself, into a loop, out of the
+    /// zone) or address records, private, public or both.
+    #[derive(Debug, Clone)]
+    enum Data {
+        Cname(&'static str),
+        Addresses(Vec<&'static str>),
+    }
+
+    fn data() -> impl Strategy<Value = Option<Data>> {
+        let target = prop::sample::select(vec!["fuzz-ai.privatelink", "frontend", "fuzz-ai", "loop-a", "loop-b", "outside.example."]);
+        prop::option::weighted(
+            0.8,
+            prop_oneof![target.prop_map(Data::Cname), prop::collection::vec(prop::sample::select(IPS.to_vec()), 0..3).prop_map(Data::Addresses)],
+        )
+    }
+
+    fn zone_text(base: &str, names: &[Option<Data>]) -> String {
+        let mut z = format!("$ORIGIN {base}.\n$TTL 60\n@ IN SOA ns.fuzz.invalid. admin.fuzz.invalid. 1 3600 600 86400 60\n");
+        for (name, d) in NAMES.iter().zip(names) {
+            match d {
+                Some(Data::Cname(t)) if t.ends_with('.') => z.push_str(&format!("{name} IN CNAME {t}\n")),
+                Some(Data::Cname(t)) => z.push_str(&format!("{name} IN CNAME {t}.{base}.\n")),
+                Some(Data::Addresses(ips)) => {
+                    for ip in ips {
+                        z.push_str(&format!("{name} IN {} {ip}\n", if ip.contains(':') { "AAAA" } else { "A" }));
+                    }
+                }
+                None => {}
+            }
+        }
+        z
+    }
+
+    /// A DNS server on loopback serving `zones` (one per base domain); None when the zones do not load.
+    async fn serve(zones: &[Vec<Option<Data>>]) -> Option<(Server<Catalog>, u16)> {
+        let mut catalog = Catalog::new();
+        for (base, names) in crate::sandbox::BASE_DOMAINS.iter().zip(zones) {
+            let origin = Name::from_ascii(format!("{base}.")).ok()?;
+            let text = zone_text(base, names);
+            let (_, records) = Parser::new(text.as_str(), None, Some(origin.clone())).parse().ok()?;
+            let zone = InMemoryZoneHandler::<TokioRuntimeProvider>::new(origin.clone(), records, ZoneType::Primary, AxfrPolicy::Deny).ok()?;
+            catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
+        }
+        for _ in 0..20 {
+            let udp = tokio::net::UdpSocket::bind(("127.0.0.1", 0)).await.ok()?;
+            let port = udp.local_addr().ok()?.port();
+            if let Ok(tcp) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                let mut server = Server::new(catalog);
+                server.register_socket(udp);
+                server.register_listener(tcp, std::time::Duration::from_secs(2), 4096);
+                return Some((server, port));
+            }
+        }
+        None
+    }
+
+    /// The doctor's DNS answer handling against a real DNS server on loopback serving generated
+    /// zones: CNAME chains of any length, loops, names out of the zone, empty answers, addresses in
+    /// and out of `expected_cidrs`, public and private. A verdict naming the name, and never a pass
+    /// for an answer that is public or outside the expected ranges; never a panic.
+    #[test]
+    fn fuzz_dns_answers_get_a_verdict_and_a_pass_only_when_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let zones = prop::collection::vec(prop::collection::vec(data(), NAMES.len()), 3);
+        let cidrs = prop::sample::subsequence(vec!["10.0.0.0/8", "127.0.0.0/8", "192.168.0.0/16", "fd00::/8"], 0..3);
+        let rt = fuzz::runtime();
+        fuzz::runner(20)
+            .run(&(zones, cidrs), |(zones, cidrs)| {
+                let Some((mut server, port)) = rt.block_on(serve(&zones)) else { return Ok(()) };
+                let mut config = crate::config::Config::default();
+                config.foundry.resource = Some("fuzz-ai".into());
+                config.network.dns_servers = vec![format!("127.0.0.1:{port}")];
+                config.network.expected_cidrs = cidrs.iter().map(|c| c.parse().unwrap()).collect();
+                let ctx = crate::doctor::gateway::tests::loopback_ctx(config, dir.path());
+                let o = rt.block_on(check(ctx.clone()));
+                let _ = rt.block_on(server.shutdown_gracefully());
+                prop_assert!(o.status.is_some(), "{o:?}");
+                prop_assert!(fuzz::names_what(&o.detail, &["fuzz-ai", "resolve"]), "{}", o.detail);
+                if o.status == Some(Status::Pass) {
+                    let main = o.evidence.names.iter().find(|n| n.name == "fuzz-ai.services.ai.azure.com").unwrap();
+                    prop_assert!(
+                        !main.addresses.is_empty() && main.addresses.iter().all(|a| a.private && a.in_expected_cidrs != Some(false)),
+                        "a pass for {main:?}"
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}

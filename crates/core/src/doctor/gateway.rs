@@ -123,3 +123,63 @@ pub async fn usage(ctx: Arc<Ctx>) -> Outcome {
         .with(ev),
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::fuzz::{self, json_value, object_of, string_value};
+    use proptest::prelude::*;
+
+    /// A doctor context for `config` whose network is held to loopback; no az. `dir` holds its
+    /// files. (Shared with the path and DNS checks' fuzz properties.)
+    pub(in crate::doctor) fn loopback_ctx(config: crate::config::Config, dir: &std::path::Path) -> Arc<Ctx> {
+        let mut options = crate::doctor::DoctorOptions::new(dir.join("config.toml"), dir.join("foundry-onboard"), dir.to_path_buf());
+        options.az = None;
+        options.check_timeout = std::time::Duration::from_secs(5);
+        let net = fuzz::loopback_network(&config);
+        let mut ctx = Ctx::new(config, options).unwrap();
+        Arc::get_mut(&mut ctx).unwrap().net = net;
+        ctx
+    }
+
+    /// The gateway's answers to the doctor's three calls (health, a one-token call, the usage API):
+    /// any status, HTML, junk, JSON of any shape. Each check ends with a verdict whose detail names
+    /// the gateway or its address; never a panic.
+    #[test]
+    fn fuzz_gateway_answers_get_a_verdict_that_names_the_gateway() {
+        crate::secrets::use_mock_store();
+        let server = fuzz::LoopbackServer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let ctxs: Vec<Arc<Ctx>> = [GatewayKind::Litellm, GatewayKind::Generic]
+            .into_iter()
+            .map(|kind| {
+                let mut config = crate::config::Config::default();
+                config.foundry.via_gateway = true;
+                config.gateway.url = Some(server.base.clone());
+                config.gateway.kind = kind;
+                config.models.sonnet = Some("fuzz-sonnet".into());
+                loopback_ctx(config, dir.path())
+            })
+            .collect();
+        crate::secrets::SecretStore::new(false).set(crate::profile::GATEWAY_KEY, &crate::Secret::new("fuzz-gateway-key")).unwrap();
+        let shaped = prop_oneof![
+            object_of(vec![("status", string_value()), ("error", json_value().boxed())]),
+            object_of(vec![("info", object_of(vec![("spend", json_value().boxed()), ("max_budget", json_value().boxed())]).boxed())]),
+        ];
+        let cases = (fuzz::answer(fuzz::status(), fuzz::body(shaped)), any::<prop::sample::Index>());
+        let rt = fuzz::runtime();
+        fuzz::runner(48)
+            .run(&cases, |(answer, which)| {
+                server.answer(answer);
+                let ctx = ctxs[which.index(ctxs.len())].clone();
+                let outcomes = rt.block_on(async { [reachable(ctx.clone()).await, auth(ctx.clone()).await, usage(ctx).await] });
+                for o in outcomes {
+                    prop_assert!(o.status.is_some(), "{o:?}");
+                    prop_assert!(fuzz::names_what(&o.detail, &["gateway", "127.0.0.1", "usage API", "fuzz-sonnet", "credential"]), "{}", o.detail);
+                    prop_assert!(!o.detail.contains("fuzz-gateway-key") && !o.hint.contains("fuzz-gateway-key"), "the key in a verdict: {o:?}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}

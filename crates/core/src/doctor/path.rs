@@ -230,3 +230,50 @@ pub async fn https(ctx: Arc<Ctx>) -> Outcome {
     };
     outcome.with(Evidence { http: Some(http), ..Default::default() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzz::{self, json_value, object_of, string_value};
+    use proptest::prelude::*;
+
+    /// What answers `path.https`'s request without a credential — the service, a gateway, a web
+    /// filter, a proxy page, a load balancer — with any status and body: a verdict whose detail
+    /// names who answered or how; never a panic.
+    #[test]
+    fn fuzz_path_https_answers_get_a_verdict_that_says_what_answered() {
+        let server = fuzz::LoopbackServer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let ctxs: Vec<Arc<Ctx>> = [true, false]
+            .into_iter()
+            .map(|gateway| {
+                let mut config = crate::config::Config::default();
+                if gateway {
+                    config.foundry.via_gateway = true;
+                    config.gateway.url = Some(server.base.clone());
+                } else {
+                    config.foundry.base_url = Some(format!("{}/anthropic", server.base));
+                }
+                super::super::gateway::tests::loopback_ctx(config, dir.path())
+            })
+            .collect();
+        let shaped = prop_oneof![
+            object_of(vec![(
+                "error",
+                prop_oneof![object_of(vec![("code", string_value()), ("message", string_value())]).boxed(), json_value().boxed()].boxed()
+            )]),
+            object_of(vec![("detail", string_value())]),
+        ];
+        let cases = (fuzz::answer(fuzz::status(), fuzz::body(shaped)), any::<prop::sample::Index>());
+        let rt = fuzz::runtime();
+        fuzz::runner(64)
+            .run(&cases, |(answer, which)| {
+                server.answer(answer);
+                let o = rt.block_on(https(ctxs[which.index(ctxs.len())].clone()));
+                prop_assert!(o.status.is_some(), "{o:?}");
+                prop_assert!(fuzz::names_what(&o.detail, &["HTTP", "127.0.0.1", "gateway", "Azure AI Foundry"]), "{}", o.detail);
+                Ok(())
+            })
+            .unwrap();
+    }
+}

@@ -45,7 +45,12 @@ impl ArmReader {
     /// One JSON body. The gate is held only while a request is on the wire, not while waiting
     /// out a `Retry-After`, so a throttled request does not stall the others.
     pub(super) async fn get(&self, url: &str) -> Result<Value, AzError> {
-        let parsed = url::Url::parse(url).map_err(|e| AzError::Parse(e.to_string()))?;
+        let parsed = url::Url::parse(url).map_err(|e| AzError::Arm {
+            status: 200,
+            what: "a page's nextLink".into(),
+            code: "(not a URL)".into(),
+            message: format!("{e}: {}", crate::redact::first_bytes(url, 120)),
+        })?;
         if parsed.origin() != self.origin {
             return Err(AzError::ForeignLink { target: parsed.origin().ascii_serialization(), arm: self.origin.ascii_serialization() });
         }
@@ -75,23 +80,39 @@ impl ArmReader {
                 return Err(AzError::Arm {
                     status,
                     what,
-                    code: v["error"]["code"].as_str().unwrap_or("(no code)").to_string(),
-                    message: v["error"]["message"].as_str().map(str::to_string).unwrap_or_else(|| crate::redact::first_bytes(&text, 200)),
+                    code: crate::redact::first_bytes(v["error"]["code"].as_str().unwrap_or("(no code)"), 100),
+                    message: crate::redact::first_bytes(v["error"]["message"].as_str().unwrap_or(&text), 300),
                 });
             }
-            return serde_json::from_str(&text).map_err(|e| AzError::Parse(format!("{what}: {e}: {}", crate::redact::first_bytes(&text, 120))));
+            // A body that is not JSON is ARM's (or what stands in its place), not az's.
+            return serde_json::from_str(&text).map_err(|e| AzError::Arm {
+                status,
+                what,
+                code: "(not JSON)".into(),
+                message: format!("{e}: {}", crate::redact::first_bytes(&text, 120)),
+            });
         }
     }
 
-    /// Every `value` item, following `nextLink` pages one after the other (each page names the next).
+    /// Every `value` item, following `nextLink` pages one after the other (each page names the
+    /// next). A link back to a page already read ends the listing with an error: followed, it
+    /// would repeat every page (and, for subscriptions, every account listing) up to `MAX_PAGES`.
     pub(super) async fn list(&self, first: String) -> Result<Vec<Value>, AzError> {
         let mut out = Vec::new();
         let mut next = Some(first);
-        let mut pages = 0;
+        let mut seen = std::collections::HashSet::new();
         while let Some(url) = next.take() {
-            pages += 1;
-            if pages > MAX_PAGES {
+            if seen.len() >= MAX_PAGES {
                 break;
+            }
+            if !seen.insert(url.clone()) {
+                let what = url::Url::parse(&url).map(|u| u.path().to_string()).unwrap_or_default();
+                return Err(AzError::Arm {
+                    status: 200,
+                    what,
+                    code: "(nextLink loop)".into(),
+                    message: "the nextLink points back to a page already read; not followed".into(),
+                });
             }
             let page = self.get(&url).await?;
             if let Some(items) = page["value"].as_array() {

@@ -190,3 +190,144 @@ pub async fn discover_all(net: &Network, config: &Config, token: &Secret, only: 
     found.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzz::{self, SELF, json_value, object_of, string_value};
+    use proptest::prelude::*;
+
+    fn id_value() -> BoxedStrategy<Value> {
+        prop_oneof![
+            3 => Just(Value::from("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/fuzz-ai")),
+            1 => Just(Value::from("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1")),
+            1 => Just(Value::from("@attacker.example/x")),
+            2 => string_value(),
+        ]
+        .boxed()
+    }
+
+    fn one_of(words: &'static [&'static str]) -> BoxedStrategy<Value> {
+        prop_oneof![3 => prop::sample::select(words).prop_map(Value::from), 1 => string_value()].boxed()
+    }
+
+    /// An ARM list item: a subscription, an account, a deployment or a private endpoint, with
+    /// any field of the wrong kind, missing, or null.
+    fn arm_item() -> impl Strategy<Value = Value> + Clone {
+        let ip = prop_oneof![Just(Value::from("10.0.0.5")), Just(Value::from("203.0.113.10")), Just(Value::from("::1")), string_value()];
+        let dns = object_of(vec![("fqdn", string_value()), ("ipAddresses", prop::collection::vec(ip, 0..3).prop_map(Value::Array).boxed())]);
+        let connection = object_of(vec![(
+            "properties",
+            object_of(vec![
+                ("privateEndpoint", object_of(vec![("id", id_value())]).boxed()),
+                ("privateLinkServiceConnectionState", object_of(vec![("status", one_of(&["Approved", "Pending"]))]).boxed()),
+            ])
+            .boxed(),
+        )]);
+        let properties = object_of(vec![
+            ("customSubDomainName", one_of(&["fuzz-ai"])),
+            ("publicNetworkAccess", one_of(&["Enabled", "Disabled"])),
+            ("privateEndpointConnections", prop::collection::vec(connection, 0..3).prop_map(Value::Array).boxed()),
+            ("customDnsConfigs", prop::collection::vec(dns, 0..3).prop_map(Value::Array).boxed()),
+            (
+                "model",
+                object_of(vec![
+                    ("format", one_of(&["Anthropic", "OpenAI"])),
+                    ("name", one_of(&["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-6", "gpt-4o"])),
+                    ("version", string_value()),
+                ])
+                .boxed(),
+            ),
+        ]);
+        object_of(vec![
+            ("id", id_value()),
+            ("subscriptionId", one_of(&["s1", "s2"])),
+            ("displayName", string_value()),
+            ("tenantId", string_value()),
+            ("kind", one_of(&["AIServices", "OpenAI"])),
+            ("name", one_of(&["fuzz-ai", "dep-sonnet"])),
+            ("location", string_value()),
+            ("sku", object_of(vec![("name", string_value()), ("capacity", json_value().boxed())]).boxed()),
+            ("properties", properties.boxed()),
+        ])
+    }
+
+    /// An ARM page: `value` and `nextLink` — which may loop back, go to another host, or be junk.
+    fn arm_page() -> impl Strategy<Value = Value> + Clone {
+        let next = prop_oneof![
+            4 => Just(Value::Null),
+            1 => Just(Value::from(format!("{SELF}/subscriptions?api-version={API_SUBSCRIPTIONS}"))),
+            1 => Just(Value::from(format!("{SELF}/page?n=2"))),
+            1 => Just(Value::from("https://attacker.example/next?api-version=1")),
+            1 => string_value(),
+        ];
+        object_of(vec![("value", prop::collection::vec(arm_item(), 0..4).prop_map(Value::Array).boxed()), ("nextLink", next.boxed())])
+    }
+
+    fn arm_error() -> impl Strategy<Value = Value> + Clone {
+        object_of(vec![("error", object_of(vec![("code", string_value()), ("message", string_value())]).boxed())])
+    }
+
+    /// A `nextLink` that leads back to a page already read (ARM paging gone wrong, or a hostile
+    /// answer) ends the listing at the repeat, with an error that says so — not 200 requests and
+    /// every item 200 times.
+    #[test]
+    fn a_nextlink_loop_ends_at_the_first_repeat_and_says_so() {
+        let server = fuzz::LoopbackServer::start();
+        let mut config = Config::default();
+        config.azure.arm_url = server.base.clone();
+        let net = fuzz::loopback_network(&config);
+        let page = serde_json::json!({"value": [{"subscriptionId": "s1", "displayName": "one"}], "nextLink": format!("{SELF}/subscriptions?api-version={API_SUBSCRIPTIONS}")});
+        server.answer(fuzz::Answer { status: 200, content_type: Some("application/json".into()), headers: Vec::new(), body: page.to_string().into_bytes() });
+        let err = fuzz::runtime().block_on(discover(&net, &config, &Secret::new("fuzz-token"), None)).map(|d| d.subscriptions.len());
+        assert_eq!(server.requests(), 1, "the repeated page is not asked for again");
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("nextLink") && err.contains("/subscriptions"), "{err}");
+    }
+
+    /// ARM list and paging bodies through both discovery phases and the doctor's account lookup:
+    /// no panic, no unbounded paging, and every error names ARM (or the address it could not read).
+    #[test]
+    fn fuzz_arm_bodies_through_discovery_never_panic_and_errors_name_arm() {
+        let server = fuzz::LoopbackServer::start();
+        let mut config = Config::default();
+        config.azure.arm_url = server.base.clone();
+        let net = fuzz::loopback_network(&config);
+        let token = Secret::new("fuzz-token");
+        let rt = fuzz::runtime();
+        // No 5xx: ARM's backoff (0.5 s, 1 s, 2 s) would make each case seconds long; 429 comes with
+        // Retry-After, which is capped at 10 s, so only "0" or junk here.
+        let statuses = prop::sample::select(vec![200, 200, 200, 200, 201, 204, 400, 401, 403, 404, 409, 429]);
+        let shaped = prop_oneof![4 => arm_page(), 1 => arm_error()];
+        let answers = fuzz::answer(statuses, fuzz::body(shaped)).prop_map(|mut a| {
+            if a.status == 429 {
+                a.headers = vec![("Retry-After".into(), "0".into())];
+            }
+            a
+        });
+        fuzz::runner(48)
+            .run(&answers, |answer| {
+                server.answer(answer);
+                let (all, account) = rt.block_on(async {
+                    let all = discover_all(&net, &config, &token, None).await;
+                    let account = find_account(&net, &config, &token, "fuzz-ai").await;
+                    (all, account)
+                });
+                let context = ["Azure Resource Manager", "127.0.0.1"];
+                for e in [all.as_ref().err(), account.as_ref().err()].into_iter().flatten() {
+                    prop_assert!(fuzz::names_what(&e.to_string(), &context), "an error that does not say what failed: {e}");
+                    prop_assert!(!crate::Diagnose::hint(e).is_empty());
+                }
+                if let Ok(found) = &all {
+                    for s in &found.subscriptions {
+                        if let Some(e) = &s.error {
+                            prop_assert!(fuzz::names_what(e, &context), "a subscription's error that does not say what failed: {e}");
+                        }
+                    }
+                }
+                prop_assert!(server.requests() <= 400, "{} requests for one answer: paging does not stop", server.requests());
+                Ok(())
+            })
+            .unwrap();
+    }
+}
