@@ -13,7 +13,7 @@ fn skip_without_az() -> Option<std::path::PathBuf> {
     let az = real_az();
     if az.is_none() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the real-az tests (scripts/install-test-deps.sh installs azure-cli)");
-        eprintln!("SKIPPED real az tests: azure-cli is not installed in ~/.cache/foundry-onboard-az");
+        foundry_onboard_e2e::skipped("the real az tests", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
     }
     az
 }

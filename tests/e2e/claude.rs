@@ -87,7 +87,7 @@ fn assert_nowhere(dir: &Path, secret: &str, mode: &str) {
 fn real_claude_code_answers_through_the_written_profile() {
     if let Some(why) = blocked() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the real-client tests: {why}");
-        eprintln!("SKIPPED real Claude Code tests: {why}");
+        foundry_onboard_e2e::skipped("the real Claude Code tests", &why);
         return;
     }
     for (mode, key_file) in [("api-key", "foundry-api-key"), ("gateway", "gateway-key"), ("resource", "foundry-api-key")] {
@@ -107,6 +107,6 @@ fn real_claude_code_answers_through_the_written_profile() {
         assert!(profile.contains("AZURE_TOKEN_CREDENTIALS") && !profile.contains("ANTHROPIC_FOUNDRY_API_KEY"), "{profile}");
     } else {
         assert!(std::env::var_os("CI").is_none(), "CI must run the Entra real-client test (azure-cli missing)");
-        eprintln!("SKIPPED Entra mode with the real client: azure-cli is not installed");
+        foundry_onboard_e2e::skipped("Entra mode with the real client", "azure-cli is not installed");
     }
 }

@@ -22,7 +22,7 @@ fn skip() -> bool {
     match blocked() {
         Some(why) => {
             assert!(std::env::var_os("CI").is_none(), "CI must run the keyring session tests: {why}");
-            eprintln!("SKIPPED keyring session test: {why}");
+            foundry_onboard_e2e::skipped("the keyring session test", &why);
             true
         }
         None => false,

@@ -259,7 +259,7 @@ fn powershell_profile_is_written_and_removed_and_its_check_says_why_it_is_skippe
     } else {
         assert_eq!(check["status"], "skip", "{check}");
         assert!(check["detail"].as_str().unwrap().contains("pwsh is not installed"));
-        eprintln!("SKIPPED starting PowerShell: pwsh is not packaged by Debian (the profile file was still written and removed)");
+        foundry_onboard_e2e::skipped("starting PowerShell", "pwsh is not packaged by Debian (the profile file was still written and removed)");
     }
     let r = cli(&f, &["profile", "remove", "--shell", "pwsh"]);
     assert_eq!(r.code, 0, "{}", r.stderr);

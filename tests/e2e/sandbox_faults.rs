@@ -183,7 +183,7 @@ fn cli_json(sb: &SandboxProcess, az: &Path, args: &[&str]) -> (i32, serde_json::
 fn signed_in_starts_with_the_sandboxs_own_az_signed_in() {
     let Some(az) = real_az() else {
         assert!(std::env::var_os("CI").is_none(), "CI must run the real-az tests");
-        eprintln!("SKIPPED: azure-cli is not installed in ~/.cache/foundry-onboard-az");
+        foundry_onboard_e2e::skipped("the signed-in sandbox faults", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
         return;
     };
     if reexec_in_netns("sandbox_faults::signed_in_starts_with_the_sandboxs_own_az_signed_in") {

@@ -211,6 +211,20 @@ pub fn artifacts_dir() -> PathBuf {
     d
 }
 
+/// Says that a test could not do part of its work because a tool is missing: on stderr, and as a
+/// line (`test<TAB>what: why`) in `skipped.tsv` beside the test logs, which scripts/test.sh counts
+/// and lists, so a summary never reads as if everything ran.
+pub fn skipped(what: &str, why: &str) {
+    eprintln!("SKIPPED {what}: {why}");
+    let test = std::thread::current().name().filter(|n| *n != "main").unwrap_or(what).to_string();
+    let line = format!("{test}\t{what}: {why}\n");
+    let path = artifacts_dir().join("skipped.tsv");
+    let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("(could not record the skip in {}: {e})", path.display());
+    }
+}
+
 /// Runs the test named `test` again inside `unshare -n -m` (only loopback, brought up here), for
 /// clients we did not write (`az`, `claude`). Returns true in the outer run, which should then
 /// return; false inside the namespace, where the test body runs.

@@ -162,7 +162,7 @@ fn snapshot(name: &str, md: &str) {
 fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
     let Some(az) = real_az() else {
         assert!(std::env::var_os("CI").is_none(), "CI must run the doctor's fault matrix (scripts/install-test-deps.sh installs azure-cli)");
-        eprintln!("SKIPPED: azure-cli is not installed");
+        foundry_onboard_e2e::skipped("the doctor fault matrix", "azure-cli is not installed (scripts/install-test-deps.sh)");
         return;
     };
     if crate::claude::blocked().is_some() {

@@ -14,7 +14,7 @@ use foundry_onboard_e2e::{artifacts_dir, gui};
 fn profile_step_real_client_goes_green_in_a_loopback_namespace() {
     if let Some(why) = crate::claude::blocked() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the real-client GUI test: {why}");
-        eprintln!("SKIPPED the GUI real-client check: {why}");
+        foundry_onboard_e2e::skipped("the GUI real-client check", &why);
         return;
     }
     if foundry_onboard_e2e::reexec_in_netns("gui::netns::profile_step_real_client_goes_green_in_a_loopback_namespace") {

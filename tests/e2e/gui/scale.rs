@@ -17,7 +17,7 @@ fn resource_step_stays_responsive_with_1000_accounts_in_a_loopback_namespace() {
     let unshare = std::process::Command::new("unshare").args(["-n", "-m", "--", "true"]).status().is_ok_and(|s| s.success());
     if foundry_onboard_e2e::real_az().is_none() || !unshare {
         assert!(std::env::var_os("CI").is_none(), "CI must run the 1,000-account GUI test (azure-cli and unshare -n -m)");
-        eprintln!("SKIPPED the 1,000-account GUI test: it needs azure-cli (scripts/install-test-deps.sh) and unshare -n -m");
+        foundry_onboard_e2e::skipped("the 1,000-account GUI test", "it needs azure-cli (scripts/install-test-deps.sh) and unshare -n -m");
         return;
     }
     if foundry_onboard_e2e::reexec_in_netns("gui::scale::resource_step_stays_responsive_with_1000_accounts_in_a_loopback_namespace") {
