@@ -12,5 +12,6 @@ mod foundry;
 mod guard;
 mod gui;
 mod profile;
+mod profile_files;
 mod sandbox;
 mod sandbox_faults;
