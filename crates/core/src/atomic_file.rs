@@ -15,6 +15,10 @@ pub const MAX_LINKS: usize = 40;
 const TEMP_PREFIX: &str = ".foundry-onboard.";
 const TEMP_SUFFIX: &str = ".tmp";
 
+/// How long the replaced file is watched after the rename for a write through a descriptor
+/// opened before it (small next to the fsyncs of a write).
+const WATCH_AFTER_RENAME: Duration = Duration::from_millis(5);
+
 /// A temp file younger than this is never cleaned: its writer may not have locked it yet.
 const STALE_AFTER: Duration = Duration::from_secs(2);
 
@@ -111,16 +115,21 @@ fn replace(path: &Path, expect: Option<(Option<&[u8]>, Limit)>, bytes: &[u8], ne
         return Err(AtomicFileError::Changed { path: path.to_path_buf() }.into_io());
     }
     tmp.persist(&target).map_err(|e| e.error)?;
+    // A program that opened the old file just before the rename still writes to it (an append
+    // is open, then write): watch it a moment longer, then read it again.
     let after = match &mut old {
-        Some(f) => Some(read_limited(f, limit)?),
+        Some(f) => {
+            std::thread::sleep(WATCH_AFTER_RENAME);
+            Some(read_limited(f, limit)?)
+        }
         None => None,
     };
     if after.as_deref() != expected {
-        // Someone wrote to the old file during the rename: put their bytes back, unless the
-        // new file was edited too (then ours stays, and the conflict is reported all the same).
-        let ours_untouched = limited_read::read(&target, limit).ok().as_deref() == Some(bytes);
-        if let (Some(theirs), true) = (after, ours_untouched) {
-            replace(path, None, &theirs, new_mode)?;
+        // Their bytes went to the old file: put them back, followed by anything appended to
+        // ours meanwhile. (A new file rewritten meanwhile stays; the conflict is reported.)
+        let current = limited_read::read(&target, limit).ok();
+        if let (Some(theirs), Some(appended)) = (after, current.as_deref().and_then(|c| c.strip_prefix(bytes))) {
+            replace(path, None, &[&theirs[..], appended].concat(), new_mode)?;
         }
         return Err(AtomicFileError::Changed { path: path.to_path_buf() }.into_io());
     }
