@@ -150,7 +150,7 @@ fn finding_08_a_killed_writers_temp_files_are_cleaned_by_the_next_run() {
 }
 
 #[test]
-fn finding_09_a_read_only_rc_file_is_refused_and_keeps_bytes_and_mode() {
+fn finding_09_a_read_only_or_foreign_rc_file_is_refused_and_keeps_bytes_mode_and_owner() {
     use std::os::unix::fs::PermissionsExt;
     let f = fixture();
     let rc = f.home.join(".bashrc");
@@ -161,6 +161,18 @@ fn finding_09_a_read_only_rc_file_is_refused_and_keeps_bytes_and_mode() {
     assert!(r.stderr.contains("read-only (mode 444)") && r.stderr.contains("help:"), "{}", r.stderr);
     assert_eq!(fs::read_to_string(&rc).unwrap(), "# managed by my admin\n");
     assert_eq!(fs::metadata(&rc).unwrap().permissions().mode() & 0o777, 0o444);
+    // Writable, but another user's: as root (this CI, or `sudo`) our copy would become root's.
+    fs::set_permissions(&rc, fs::Permissions::from_mode(0o644)).unwrap();
+    if std::os::unix::fs::chown(&rc, Some(65534), Some(65534)).is_ok() {
+        let r = cli(&f, &["profile", "write", "--no-verify", "--shell", "bash"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("belongs to another user (uid 65534)"), "{}", r.stderr);
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(fs::metadata(&rc).unwrap().uid(), 65534);
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "# managed by my admin\n");
+    } else {
+        eprintln!("SKIPPED the other-owner half: not root, cannot give a file away (the unit test covers it)");
+    }
 }
 
 #[test]

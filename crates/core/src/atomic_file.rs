@@ -314,18 +314,23 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn finding_09_a_file_of_another_user_is_refused() {
-        // /etc/passwd is root's on every test machine; we only need its metadata.
-        let theirs = fs::metadata("/etc/passwd").unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let ours = fs::File::create(dir.path().join("x")).unwrap().metadata().unwrap();
         use std::os::unix::fs::MetadataExt;
-        if theirs.uid() == ours.uid() {
-            eprintln!("SKIPPED: running as root, /etc/passwd is ours");
-            assert!(refuse_protected(Path::new("/etc/passwd"), &theirs, &ours).is_ok());
-            return;
+        let dir = tempfile::tempdir().unwrap();
+        let rc = dir.path().join(".bashrc");
+        fs::write(&rc, b"theirs\n").unwrap();
+        // As root (`sudo foundry-onboard`, or this CI): give the file to `nobody`, and our copy
+        // would have become root's. As a user: compare with a file root owns.
+        if std::os::unix::fs::chown(&rc, Some(65534), Some(65534)).is_ok() {
+            let err = write(&rc, b"ours\n", 0o644).unwrap_err();
+            assert!(matches!(AtomicFileError::of(&err), Some(AtomicFileError::NotOwner { owner: 65534, .. })), "{err}");
+            assert_eq!(fs::read(&rc).unwrap(), b"theirs\n");
+            assert_eq!(fs::metadata(&rc).unwrap().uid(), 65534);
+        } else {
+            let theirs = fs::metadata("/etc/passwd").unwrap();
+            let ours = fs::metadata(&rc).unwrap();
+            let err = refuse_protected(Path::new("/etc/passwd"), &theirs, &ours).unwrap_err();
+            assert!(matches!(AtomicFileError::of(&err), Some(AtomicFileError::NotOwner { owner: 0, .. })), "{err}");
         }
-        let err = refuse_protected(Path::new("/etc/passwd"), &theirs, &ours).unwrap_err();
-        assert!(matches!(AtomicFileError::of(&err), Some(AtomicFileError::NotOwner { owner: 0, .. })), "{err}");
     }
 
     #[test]
