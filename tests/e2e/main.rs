@@ -14,5 +14,6 @@ mod gui;
 mod hostile_values;
 mod keyring;
 mod profile;
+mod profile_files;
 mod sandbox;
 mod sandbox_faults;

@@ -130,11 +130,16 @@ fn dry_run_shows_the_diff_and_writes_nothing() {
 #[test]
 fn broken_files_are_refused_untouched_with_the_lines_named() {
     let f = fixture();
-    let two = "a\n# >>> foundry-onboard >>>\n# <<< foundry-onboard <<<\nb\n# >>> foundry-onboard >>>\n# <<< foundry-onboard <<<\n";
-    fs::write(f.home.join(".bashrc"), two).unwrap();
+    // Our block, pasted twice (marker lines alone are the user's text: only a block we wrote counts).
+    fs::write(f.home.join(".bashrc"), "a\n").unwrap();
+    assert_eq!(cli(&f, &["profile", "write", "--no-verify", "--shell", "bash"]).code, 0);
+    let once = fs::read_to_string(f.home.join(".bashrc")).unwrap();
+    let block = &once["a\n".len()..];
+    let two = format!("{once}b\n{block}");
+    fs::write(f.home.join(".bashrc"), &two).unwrap();
     let r = cli(&f, &["profile", "write", "--shell", "bash"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("lines 2 and 5"), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("lines 2 and {}", 3 + block.lines().count())), "{}", r.stderr);
     assert!(r.stderr.contains("help:"), "{}", r.stderr);
     assert_eq!(fs::read_to_string(f.home.join(".bashrc")).unwrap(), two);
 

@@ -18,7 +18,8 @@ fn independent_checks_overlap_and_a_black_hole_ends_at_its_timeout_while_others_
     let home = foundry_onboard_core::profile::ProfileHome::for_config(&config, &dir.path().join("sandbox.toml"), foundry_onboard_e2e::cli()).unwrap();
     let spec = foundry_onboard_core::profile::ProfileSpec::from_config(&config).unwrap();
     let targets = [foundry_onboard_core::profile::Target::Bash];
-    foundry_onboard_core::profile::write(&home, &foundry_onboard_core::profile::plan(&spec, &home, &targets).unwrap()).unwrap();
+    let lock = foundry_onboard_core::profile::WriteLock::acquire(&home).unwrap();
+    foundry_onboard_core::profile::write(&lock, &foundry_onboard_core::profile::plan(&spec, &home, &targets).unwrap()).unwrap();
     options.check_timeout = Duration::from_millis(1500);
     options.deadline = Duration::from_secs(4);
     let (events, report, took) = events_of(&config, options);

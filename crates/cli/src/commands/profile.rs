@@ -2,7 +2,7 @@
 
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
 use crate::output::report_error;
-use foundry_onboard_core::config::{Config, LoginMode, save, validate::violations};
+use foundry_onboard_core::config::{Config, ConfigLocation, LoginMode, load_effective, save, validate::violations};
 use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective};
 use foundry_onboard_core::{ErrorKind, IpcError};
 
@@ -36,9 +36,7 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
         eprintln!("Sandbox mode: profile files live under {} (never your own ~/.bashrc or ~/.claude).", home.home.display());
     }
     match cmd {
-        ProfileCommand::Write { target, choices } => {
-            write(global, &config, &home, &targets, target.dry_run, changed.then_some(&loaded.path), &choices, &loaded.policy)
-        }
+        ProfileCommand::Write { target, choices } => write(global, &config, &home, &targets, target.dry_run, &choices),
         ProfileCommand::Show { cwd, .. } => show(global, &config, &home, &targets, cwd),
         ProfileCommand::Remove(t) => match profile::remove(&home, &targets, t.dry_run) {
             Ok(changes) => {
@@ -114,17 +112,7 @@ fn targets(args: &ProfileTarget, config: &Config) -> Vec<Target> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write(
-    global: &Global,
-    config: &Config,
-    home: &ProfileHome,
-    targets: &[Target],
-    dry_run: bool,
-    save_to: Option<&std::path::PathBuf>,
-    choices: &ProfileChoices,
-    policy: &foundry_onboard_core::policy::Policy,
-) -> u8 {
+fn write(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target], dry_run: bool, choices: &ProfileChoices) -> u8 {
     let (spec, planned) = match spec_and_plan(global, config, home, targets) {
         Ok(x) => x,
         Err(code) => return code,
@@ -141,23 +129,42 @@ fn write(
         }
         return 0;
     }
-    if let Some(path) = save_to {
-        if let Err(e) = save(path, config, policy) {
+    // One lock over the config and every profile file: a second writer waits, then plans anew.
+    let lock = match profile::WriteLock::acquire(home) {
+        Ok(l) => l,
+        Err(e) => return report_error(global.json, &e),
+    };
+    // Under the lock, the config as it is now (another run may have saved it since we read it),
+    // with this run's choices: that is what is saved and what the files are written from.
+    let fresh = match ConfigLocation::resolve(global.config.as_deref()).and_then(|loc| load_effective(&loc)) {
+        Ok(l) => l,
+        Err(e) => return report_error(global.json, &e),
+    };
+    let mut config = fresh.config.clone();
+    if apply(&mut config, choices) {
+        if let Some(v) = violations(&config).into_iter().next() {
+            return report_error(global.json, &IpcError::new(ErrorKind::Config, v.message, v.hint));
+        }
+        if let Err(e) = fresh.policy.check_change(&config) {
+            return report_error(global.json, &e);
+        }
+        if let Err(e) = save(&fresh.path, &config, &fresh.policy) {
             return report_error(global.json, &e);
         }
     }
+    let config = &config;
     let rt = match super::runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
     };
-    let outcome = match rt.block_on(profile::write_and_verify(config, home, targets, !choices.no_verify)) {
+    let outcome = match rt.block_on(profile::write_and_verify_holding(lock, config, home, targets, !choices.no_verify)) {
         Ok(o) => o,
         Err(e) => return report_error(global.json, &e),
     };
-    let (changes, checks, client) = (outcome.files, outcome.shells, outcome.client);
+    let (outcome_mode, changes, checks, client) = (outcome.mode, outcome.files, outcome.shells, outcome.client);
     let failed = checks.iter().any(|c| c.status == "fail") || client.as_ref().is_some_and(|c| c.status == "fail");
     if global.json {
-        println!("{}", serde_json::json!({"ok": !failed, "mode": spec.mode, "home": home.home, "files": changes, "shells": checks, "client": client}));
+        println!("{}", serde_json::json!({"ok": !failed, "mode": outcome_mode, "home": home.home, "files": changes, "shells": checks, "client": client}));
     } else {
         for c in &changes {
             println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);

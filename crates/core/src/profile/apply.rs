@@ -3,7 +3,7 @@
 
 use super::effective::{self, EffectiveEnv};
 use super::verify::{self, ClientCheck, ShellCheck};
-use super::{AuthMode, FileChange, ProfileError, ProfileHome, ProfileSpec, Target};
+use super::{AuthMode, FileChange, ProfileError, ProfileHome, ProfileSpec, Target, WriteLock};
 use crate::config::{Config, Shell};
 use serde::Serialize;
 use std::path::Path;
@@ -61,13 +61,26 @@ pub fn preview(config: &Config, home: &ProfileHome, targets: &[Target], cwd: &Pa
 /// Writes every target, then starts each shell to compare what it sees, then — from the first
 /// shell that passed — runs the real client once (skipped when `claude` is not installed).
 pub async fn write_and_verify(config: &Config, home: &ProfileHome, targets: &[Target], verify: bool) -> Result<ProfileOutcome, ProfileError> {
+    write_and_verify_holding(WriteLock::acquire(home)?, config, home, targets, verify).await
+}
+
+/// [`write_and_verify`] for a caller that already holds the lock (the CLI, which saves the
+/// config under it first). Plans and writes under the lock; releases it before the checks.
+pub async fn write_and_verify_holding(
+    lock: WriteLock,
+    config: &Config,
+    home: &ProfileHome,
+    targets: &[Target],
+    verify: bool,
+) -> Result<ProfileOutcome, ProfileError> {
     let spec = ProfileSpec::from_config(config)?;
     let planned = super::plan(&spec, home, targets)?;
-    let files = super::write(home, &planned)?;
+    let files = super::write(&lock, &planned)?;
     if cfg!(windows) && !home.sandbox {
         // IDE- and Start-menu-launched Claude Code reads no rc file.
         super::windows_env::run(&super::windows_env::set_commands(&spec))?;
     }
+    drop(lock);
     let mut shells = Vec::new();
     let mut client = None;
     if verify {

@@ -25,6 +25,18 @@ pub enum ProfileError {
     SettingsNotObject { path: PathBuf },
     #[error("no home directory was found")]
     NoHome,
+    #[error("{} is a symbolic link loop (it never reaches a file)", path.display())]
+    SymlinkLoop { path: PathBuf },
+    #[error("will not replace {}: {reason}", path.display())]
+    Protected { path: PathBuf, reason: String },
+    #[error("{} is a symbolic link to {}, whose directory does not exist", path.display(), target.display())]
+    DanglingLink { path: PathBuf, target: PathBuf },
+    #[error("cannot read {}: {source}", path.display())]
+    TooLarge { path: PathBuf, source: std::io::Error },
+    #[error("Foundry Onboard's profile state {} is not valid ({detail})", path.display())]
+    StateInvalid { path: PathBuf, detail: String },
+    #[error("another foundry-onboard is writing the profile (it holds {})", path.display())]
+    Busy { path: PathBuf },
 }
 
 impl Diagnose for ProfileError {
@@ -45,6 +57,12 @@ impl Diagnose for ProfileError {
             ProfileError::ChangedSinceRead { .. } => "Another program edited the file at the same moment; nothing was written. Run the command again.".into(),
             ProfileError::SettingsInvalid { .. } | ProfileError::SettingsNotObject { .. } => "Fix the JSON (comments and trailing commas are not allowed), or move the file aside; it was left untouched.".into(),
             ProfileError::NoHome => "Set $HOME and run the command again.".into(),
+            ProfileError::SymlinkLoop { .. } => "Fix or delete the link (`ls -l` shows where it points), then run the command again; nothing was changed.".into(),
+            ProfileError::Protected { .. } => "Nothing was changed. If the block belongs in this file, make it yours and writable (`chmod u+w`); or add the lines yourself (`foundry-onboard profile show` lists them).".into(),
+            ProfileError::DanglingLink { .. } => "Create the link's target directory, point the link at a file that can exist, or delete the link; nothing was created.".into(),
+            ProfileError::TooLarge { .. } => "Nothing was changed. Check that the path is the file you meant (not a log or a device); trim the file or move it aside.".into(),
+            ProfileError::StateInvalid { .. } => "Move the state file aside and run the command again. Blocks written before are then left alone: delete them by hand (they start with # >>> foundry-onboard >>>).".into(),
+            ProfileError::Busy { .. } => "Wait for the other foundry-onboard (CLI or app) to finish, then run the command again.".into(),
         }
     }
 }

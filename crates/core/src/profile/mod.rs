@@ -13,10 +13,12 @@ mod settings_json;
 mod spec;
 pub mod verify;
 pub mod windows_env;
+mod write_lock;
 
-pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify};
+pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify, write_and_verify_holding};
 pub use error::ProfileError;
 pub use files::{FileChange, Planned, plan, remove, write};
 pub use home::ProfileHome;
 pub use render::Target;
 pub use spec::{AuthMode, EnvEntry, EnvValue, FOUNDRY_API_KEY, GATEWAY_KEY, MANAGED_VARIABLES, ProfileSpec};
+pub use write_lock::WriteLock;
