@@ -33,7 +33,7 @@ fi
 apt_install "${BUILD_PACKAGES[@]}" python3 python3-venv "$@"
 
 if ! command -v cargo >/dev/null; then
-  echo "error: cargo (Rust 1.85 or newer) is not installed." >&2
+  echo "error: cargo (Rust 1.89 or newer) is not installed." >&2
   echo "  help: install it with rustup (https://rustup.rs), open a new shell, and run this again." >&2
   exit 1
 fi

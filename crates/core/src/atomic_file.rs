@@ -82,7 +82,6 @@ fn replace(path: &Path, expect: Option<(Option<&[u8]>, Limit)>, bytes: &[u8], ne
     clean_stale_temps(dir);
     let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX).tempfile_in(dir)?;
     // Held until the rename: a later run sees a locked temp file as in use, not as debris.
-    #[allow(clippy::incompatible_msrv)] // File::try_lock is 1.89; the workspace MSRV (1.85) is the lead's to raise
     let _ = tmp.as_file().try_lock();
     let existing = match fs::metadata(&target) {
         Ok(meta) => Some(meta),
@@ -191,7 +190,6 @@ pub fn clean_stale_temps(dir: &Path) {
             continue;
         }
         let Ok(file) = fs::OpenOptions::new().read(true).open(entry.path()) else { continue };
-        #[allow(clippy::incompatible_msrv)] // see `replace`
         let unlocked = file.try_lock().is_ok();
         if unlocked {
             let _ = fs::remove_file(entry.path());

@@ -36,7 +36,6 @@ impl WriteLock {
             .map_err(|source| ProfileError::Write { path: path.clone(), source })?;
         let deadline = Instant::now() + wait;
         loop {
-            #[allow(clippy::incompatible_msrv)] // File::try_lock is 1.89; the workspace MSRV (1.85) is the lead's to raise
             let attempt = file.try_lock();
             match attempt {
                 Ok(()) => return Ok(Self { home: home.clone(), _file: file }),
