@@ -125,7 +125,8 @@ export function accountList(d: Discovered, opts: AccountListOptions): AccountLis
     const el = h(
       'div',
       { class: 'account' },
-      h('label', null, radio, ' ', h('strong', null, a.name), h('span', { class: 'muted' }, ` — ${a.location} · public network access ${a.publicNetworkAccess} · private endpoints: ${pe}`)),
+      // The text is one box beside the radio, so a long line wraps under the text, not under the radio.
+      h('label', { class: 'account-label' }, radio, h('span', { class: 'account-text' }, h('strong', null, a.name), h('span', { class: 'muted' }, ` — ${a.location} · public network access ${a.publicNetworkAccess} · private endpoints: ${pe}`))),
       status,
     );
     const shown = { row: el, radio, status, entry: e };

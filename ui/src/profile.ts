@@ -87,10 +87,8 @@ function checkRow(testid: string, label: string, status: string, detail: string)
     'li',
     { class: `check check-${status}`, 'data-testid': testid, 'data-status': status },
     h('span', { class: 'check-icon', 'aria-hidden': 'true' }, icon),
-    h('strong', null, label),
-    ' ',
-    h('span', { class: 'sr-only' }, `${status}: `),
-    detail,
+    // Label and detail flow as one text beside the icon: a long path wraps on, not onto a line of its own.
+    h('span', { class: 'check-text' }, h('strong', null, label), ' ', h('span', { class: 'sr-only' }, `${status}: `), h('span', { class: 'check-detail' }, detail)),
   );
 }
 

@@ -5,6 +5,7 @@
 
 mod doctor;
 mod netns;
+mod rough_edges;
 mod scale;
 mod wizard;
 

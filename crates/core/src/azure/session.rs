@@ -200,7 +200,8 @@ pub fn save_gateway(loaded: &crate::config::LoadedConfig, choice: &GatewayChoice
 
 fn save_config(loaded: &crate::config::LoadedConfig, config: Config) -> Result<crate::config::LoadedConfig, IpcError> {
     crate::config::save(&loaded.path, &config, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
-    crate::config::load(&crate::config::ConfigLocation::Flag(loaded.path.clone()), loaded.policy.clone()).map_err(|e| IpcError::from_diagnose(&e))
+    // Read back the way it was first loaded, so its notices (a sandbox's ignored org policy too) stay.
+    crate::config::load_effective(&crate::config::ConfigLocation::Flag(loaded.path.clone())).map_err(|e| IpcError::from_diagnose(&e))
 }
 
 #[cfg(test)]

@@ -151,11 +151,25 @@ pub fn load(location: &ConfigLocation, policy: Policy) -> Result<LoadedConfig, C
 /// Loads the config the way both faces do: the org policy underneath — except for a sandbox
 /// config, which never inherits it (its endpoints must stay on loopback).
 pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigError> {
+    load_effective_with(location, &Policy::default_path())
+}
+
+/// [`load_effective`] with the org policy at `policy_path`. A sandbox config leaves the policy out,
+/// and says so in a notice when there is one: the Settings tab and the CLI's `note:` lines show
+/// it, so nobody takes the sandbox for what the policy allows.
+fn load_effective_with(location: &ConfigLocation, policy_path: &Path) -> Result<LoadedConfig, ConfigError> {
     let is_sandbox = std::fs::read_to_string(location.path()).ok().and_then(|t| toml::from_str::<Config>(&t).ok()).is_some_and(|c| c.is_sandbox());
     if is_sandbox {
-        return load(location, Policy::default());
+        let mut loaded = load(location, Policy::default())?;
+        if policy_path.is_file() {
+            loaded.notices.push(format!(
+                "the org policy {} is not applied: a sandbox config never inherits it (its endpoints stay on this machine)",
+                policy_path.display()
+            ));
+        }
+        return Ok(loaded);
     }
-    load(location, Policy::load(&Policy::default_path())?)
+    load(location, Policy::load(policy_path)?)
 }
 
 fn parse_error(file: &SourceFile, e: &toml::de::Error) -> ConfigError {
@@ -277,6 +291,27 @@ mod tests {
         assert_eq!(loaded.config.models.haiku.as_deref(), Some("my-haiku"));
         assert_eq!(loaded.notices.len(), 1);
         assert!(loaded.notices[0].contains(":2: foundry.base_url is locked"), "{:?}", loaded.notices);
+    }
+
+    /// Settings showed no notice in the sandbox although an org policy was there (issue #23): the
+    /// sandbox config still leaves it out, and now says so.
+    #[test]
+    fn sandbox_config_says_the_org_policy_is_not_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write(dir.path(), "sandbox.toml", &format!("[sandbox]\nhome = {:?}\nca_file = {:?}\n", dir.path().join("home"), dir.path().join("ca.pem")));
+        let loc = ConfigLocation::Flag(cfg);
+        let missing = dir.path().join("no-policy.toml");
+        assert!(load_effective_with(&loc, &missing).unwrap().notices.is_empty(), "no policy file, nothing to note");
+        let policy = write(dir.path(), "policy.toml", "locked = [\"foundry.resource\"]\n[foundry]\nresource = \"contoso-ai\"\n");
+        let loaded = load_effective_with(&loc, &policy).unwrap();
+        assert!(loaded.policy.locked.is_empty(), "the sandbox never inherits the policy");
+        assert_eq!(loaded.notices.len(), 1, "{:?}", loaded.notices);
+        assert!(loaded.notices[0].contains(&format!("the org policy {} is not applied", policy.display())), "{:?}", loaded.notices);
+        // A config that is no sandbox's takes the policy, and a notice only for a locked key it overrides.
+        let user = write(dir.path(), "user.toml", "[foundry]\nresource = \"mine\"\n");
+        let loaded = load_effective_with(&ConfigLocation::Flag(user), &policy).unwrap();
+        assert_eq!(loaded.policy.locked, vec!["foundry.resource".to_string()]);
+        assert!(loaded.notices.len() == 1 && loaded.notices[0].contains("foundry.resource is locked"), "{:?}", loaded.notices);
     }
 
     #[test]
