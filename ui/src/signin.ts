@@ -56,7 +56,7 @@ function renderStatus(container: HTMLElement, s: SignInStatus): void {
             { class: 'actions' },
             copyButton(e.code, 'copy-code'),
             ' ',
-            h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'open-sign-in-page', 'data-url': e.url, on: { click: () => void openSignInPage(e.url).catch(() => undefined) } }, 'Open the sign-in page'),
+            h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'open-sign-in-page', 'data-url': e.url, on: { click: () => void openSignInPage().catch(() => undefined) } }, 'Open the sign-in page'),
           ),
           h('p', { class: 'muted' }, h('code', { 'data-testid': 'sign-in-url' }, e.url)),
         );
