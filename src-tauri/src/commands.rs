@@ -59,12 +59,23 @@ pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_even
             old.cancel();
         }
     }
+    let pages = &state.sign_in_page;
+    set_sign_in_page(pages, None);
     let options = login::LoginOptions { device_code, tenant: None, timeout: std::time::Duration::from_secs(600) };
-    login::login(&az, &config, &options, cancel, move |e| {
+    login::login(&az, &config, &options, cancel, |e| {
+        if let login::LoginEvent::DeviceCode { url, .. } = &e {
+            set_sign_in_page(pages, Some(login::sign_in_page(&config, url).map(String::from).map_err(|e| IpcError::from_diagnose(&e))));
+        }
         let _ = on_event.send(e);
     })
     .await
     .map_err(|e| IpcError::from_diagnose(&e))
+}
+
+fn set_sign_in_page(pages: &std::sync::Mutex<Option<Result<String, IpcError>>>, page: Option<Result<String, IpcError>>) {
+    if let Ok(mut p) = pages.lock() {
+        *p = page;
+    }
 }
 
 /// Stops the sign-in in progress (its whole process group).
@@ -75,17 +86,14 @@ pub fn signin_cancel(state: State<'_, AppState>) {
     }
 }
 
-/// Opens the device-login page in the browser (https only).
+/// Opens the device-login page of the sign-in in progress — the one az printed, if the core
+/// judged it a sign-in page of the configured authority (see `login::sign_in_page`). The webview
+/// names no URL: it can only ask for that page.
 #[tauri::command]
-pub fn open_sign_in_page(app: tauri::AppHandle, url: String) -> Result<(), IpcError> {
+pub fn open_sign_in_page(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
     use tauri_plugin_opener::OpenerExt;
-    if !url.starts_with("https://") {
-        return Err(IpcError::new(
-            foundry_onboard_core::ErrorKind::Config,
-            format!("refusing to open {url:?}"),
-            "Only the https sign-in page az printed can be opened.",
-        ));
-    }
+    let page = state.sign_in_page.lock().ok().and_then(|p| p.clone());
+    let url = page.unwrap_or_else(|| Err(IpcError::from_diagnose(&login::SignInPageError::NoneWaiting)))?;
     app.opener().open_url(url, None::<&str>).map_err(|e| {
         IpcError::new(foundry_onboard_core::ErrorKind::Io, format!("cannot open a browser: {e}"), "Copy the address and open it in your browser yourself.")
     })

@@ -12,6 +12,9 @@ pub struct AppState {
     loaded: Mutex<Result<LoadedConfig, IpcError>>,
     /// Cancels the sign-in in progress.
     pub signin: Mutex<Option<tokio_util::sync::CancellationToken>>,
+    /// The device-login page of the sign-in in progress, as the core judged what az printed: the
+    /// only page `open_sign_in_page` opens (the webview names none).
+    pub sign_in_page: Mutex<Option<Result<String, IpcError>>>,
     sandbox: Mutex<Option<Sandbox>>,
     info: Option<SandboxInfo>,
     started: Instant,
@@ -24,6 +27,7 @@ impl AppState {
         Self {
             loaded: Mutex::new(loaded.map_err(|e| IpcError::from_diagnose(&e))),
             signin: Mutex::new(None),
+            sign_in_page: Mutex::new(None),
             sandbox: Mutex::new(sandbox),
             info,
             started,

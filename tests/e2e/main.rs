@@ -11,6 +11,7 @@ mod doctor;
 mod foundry;
 mod guard;
 mod gui;
+mod hardening_net;
 mod hostile_values;
 mod keyring;
 mod profile;

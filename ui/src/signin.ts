@@ -119,7 +119,8 @@ function openOutcome(open: OpenPhase, url: string): Child {
 interface Actions {
   start: () => void;
   cancel: () => void;
-  open: (url: string) => void;
+  /** Asks the app to open the sign-in page of the login in progress (the core decides which page). */
+  open: () => void;
   toggleLog: (open: boolean) => void;
   recheck: () => void;
 }
@@ -159,7 +160,7 @@ export function view(m: SignInModel, act: Actions): HTMLElement[] {
                 { class: 'actions' },
                 copyButton(code.code, 'copy-code'),
                 ' ',
-                h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'open-sign-in-page', 'data-url': code.url, on: { click: () => act.open(code.url) } }, 'Open the sign-in page'),
+                h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'open-sign-in-page', 'data-url': code.url, on: { click: () => act.open() } }, 'Open the sign-in page'),
               ),
               openOutcome(m.open, code.url),
             )
@@ -192,8 +193,8 @@ function mountStep(container: HTMLElement, status: SignInStatus): void {
       );
     },
     cancel: () => void signinCancel().catch(() => undefined),
-    open: (url) => {
-      openSignInPage(url).then(
+    open: () => {
+      openSignInPage().then(
         () => dispatch({ type: 'pageOpened' }),
         (err) => dispatch({ type: 'pageNotOpened', error: toIpcError(err) }),
       );

@@ -1,7 +1,7 @@
 //! The org policy: the same keys as the config, in a system-wide file the platform team ships.
 //! Its values pre-fill the wizard; `locked` makes some of them read-only in the CLI and the UI.
 
-use crate::config::{Config, KNOWN_KEYS, SourceFile};
+use crate::config::{Config, KNOWN_KEYS, ReadError, SourceFile};
 use crate::error::{Diagnose, ErrorKind};
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,9 @@ impl Diagnose for PolicyError {
     }
     fn hint(&self) -> String {
         match self {
+            PolicyError::Read { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
+                format!("An org policy is a TOML file of a few KiB: ask your platform team to reinstall it (or point ${POLICY_ENV} at the right file).")
+            }
             PolicyError::Read { .. } => "Check the file's permissions, or ask your platform team to reinstall it.".into(),
             PolicyError::Parse { .. } | PolicyError::UnknownLockedKey { .. } | PolicyError::SandboxInPolicy { .. } => {
                 format!("Ask your platform team to fix the policy file; valid keys are: {}.", KNOWN_KEYS.join(", "))
@@ -62,13 +65,14 @@ impl Policy {
     }
 
     /// Reads the policy at `path`; a missing file is an empty policy.
+    /// At most [`crate::limited_read::Limit::CONFIG`] of it is read.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(source) => return Err(PolicyError::Read { path: path.into(), source }),
-        };
-        Self::parse(SourceFile::new(path, text))
+        match SourceFile::read(path) {
+            Ok(file) => Self::parse(file),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(ReadError::Io(source)) => Err(PolicyError::Read { path: path.into(), source }),
+            Err(ReadError::NotUtf8 { line, message }) => Err(PolicyError::Parse { path: path.into(), line, message }),
+        }
     }
 
     pub fn parse(source: SourceFile) -> Result<Self, PolicyError> {
@@ -172,5 +176,87 @@ mod tests {
         assert!(p.check_change(&c).is_ok());
         c.models.sonnet = Some("mine".into());
         assert!(matches!(p.check_change(&c), Err(PolicyError::Locked { .. })));
+    }
+
+    #[test]
+    fn finding_07_an_oversized_policy_names_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("policy.toml");
+        std::fs::File::create(&p).unwrap().set_len(64 * 1024 * 1024).unwrap();
+        let err = Policy::load(&p).unwrap_err();
+        let said = err.to_string();
+        assert!(said.contains(&p.display().to_string()) && said.contains("1 MiB, the limit for a config or policy file"), "{said}");
+        assert_eq!(err.kind().exit_code(), 3);
+    }
+
+    #[test]
+    fn finding_07_a_policy_that_is_not_utf8_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("policy.toml");
+        std::fs::write(&p, b"[models]\n\nsonnet = \"\xc3\x28\"\n").unwrap();
+        let err = Policy::load(&p).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:3: ", p.display())) && err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("1".to_string()),
+                Just("99999999999999999999999999".to_string()),
+                Just("-1e400".to_string()),
+                Just("true".to_string()),
+                Just("[\"models.sonnet\", 1]".to_string()),
+                Just("[\"azure.tenant\", \"nope.key\"]".to_string()),
+                Just("{ home = \"/\", ca_file = \"/\" }".to_string()),
+                Just("\"\\u0000\\u202e\"".to_string()),
+                "\\PC{0,30}".prop_map(|s| format!("{s:?}")),
+                (1usize..3000).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n))),
+                (1usize..3000).prop_map(|n| format!("{}1{}", "{ a = ".repeat(n), " }".repeat(n))),
+            ]
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                proptest::sample::select(KNOWN_KEYS).prop_map(str::to_string),
+                Just("locked".to_string()),
+                Just("sandbox".to_string()),
+                Just("sandbox.home".to_string()),
+                "[a-z_]{1,12}(\\.[a-z_]{1,12}){0,3}",
+                (1usize..2000).prop_map(|n| vec!["b"; n].join(".")),
+            ]
+        }
+
+        fn text() -> impl Strategy<Value = Vec<u8>> {
+            let line = prop_oneof![
+                (key(), value()).prop_map(|(k, v)| format!("{k} = {v}")),
+                key().prop_map(|k| format!("[{k}]")),
+                key().prop_map(|k| format!("[[{k}]]")),
+                "[ -~]{0,60}",
+                Just(String::new()),
+            ];
+            prop_oneof![proptest::collection::vec(any::<u8>(), 0..400), proptest::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n").into_bytes()),]
+        }
+
+        proptest! {
+            #[test]
+            fn fuzz_policy_loading_never_panics_and_names_file_and_line(bytes in text()) {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("policy.toml");
+                std::fs::write(&path, &bytes).unwrap();
+                if let Err(e) = Policy::load(&path) {
+                    let said = e.to_string();
+                    let prefix = format!("{}:", path.display());
+                    prop_assert!(said.starts_with(&prefix), "no file: {said}");
+                    let (line, what) = said[prefix.len()..].split_once(": ").ok_or_else(|| TestCaseError::fail(format!("no line: {said}")))?;
+                    let line: usize = line.parse().map_err(|_| TestCaseError::fail(format!("no line number: {said}")))?;
+                    let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+                    prop_assert!((1..=lines).contains(&line), "line {line} of {lines}: {said}");
+                    prop_assert!(!what.trim().is_empty() && !e.hint().is_empty(), "{said}");
+                }
+            }
+        }
     }
 }

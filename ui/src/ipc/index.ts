@@ -128,8 +128,9 @@ export function signinCancel(): Promise<void> {
   return invoke<void>('signin_cancel');
 }
 
-export function openSignInPage(url: string): Promise<void> {
-  return invoke<void>('open_sign_in_page', { url });
+/** Opens the device-login page of the sign-in in progress; the app decides which page that is. */
+export function openSignInPage(): Promise<void> {
+  return invoke<void>('open_sign_in_page');
 }
 
 /** Subscriptions → resources; their deployments are not listed yet (see {@link loadDeployments}). */

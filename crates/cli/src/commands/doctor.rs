@@ -5,7 +5,6 @@ use crate::args::{DoctorArgs, EXIT_USAGE, Global};
 use crate::output::report_error;
 use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, Status};
 use foundry_onboard_core::{ErrorKind, IpcError};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +56,8 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
         Err(e) => return report_error(global.json, &e),
     };
     if let Some(path) = &args.report {
-        if let Err(e) = foundry_onboard_core::atomic_file::write(path, report.markdown().as_bytes(), 0o600) {
+        // 0600 even over an existing 0644 file: the report names hosts, addresses and resources.
+        if let Err(e) = foundry_onboard_core::private_file::write(path, report.markdown().as_bytes()) {
             return report_error(
                 global.json,
                 &IpcError::new(ErrorKind::Io, format!("cannot write the report to {}: {e}", path.display()), "Choose a writable path for --report."),
@@ -87,21 +87,17 @@ fn mark(s: Status) -> &'static str {
 }
 
 fn print_event(event: &DoctorEvent) {
-    let mut out = std::io::stdout().lock();
     match event {
-        DoctorEvent::Planned { checks } => {
-            let _ = writeln!(out, "Running {} checks…", checks.len());
-        }
+        DoctorEvent::Planned { checks } => println!("Running {} checks…", checks.len()),
         DoctorEvent::Started { .. } => {}
         DoctorEvent::Finished { result: r } => {
-            let _ = writeln!(out, "{} {:<18} {} ({} ms)", mark(r.status), r.id, r.detail, r.duration_ms);
+            println!("{} {:<18} {} ({} ms)", mark(r.status), r.id, r.detail, r.duration_ms);
             if matches!(r.status, Status::Fail | Status::Warn) && !r.hint.is_empty() {
-                let _ = writeln!(out, "         help: {}", r.hint);
+                println!("         help: {}", r.hint);
             }
         }
         DoctorEvent::Done { summary: s } => {
-            let _ = writeln!(
-                out,
+            println!(
                 "\n{} pass, {} warn, {} fail, {} skip in {} ms{}",
                 s.pass,
                 s.warn,
@@ -112,5 +108,4 @@ fn print_event(event: &DoctorEvent) {
             );
         }
     }
-    let _ = out.flush();
 }

@@ -35,12 +35,6 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
             Ok(s) => s,
             Err(e) => return report_error(global.json, &e),
         };
-        if let Some(path) = &args.write_config {
-            if let Err(e) = sandbox.write_config(path) {
-                sandbox.shutdown().await;
-                return report_error(global.json, &e);
-            }
-        }
         if args.signed_in {
             if !global.json {
                 eprintln!("Signing the sandbox's az in (device code, approved by the sandbox)…");
@@ -65,9 +59,23 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
                 };
             }
         }
+        // Only now, with the sandbox ready (signed in when asked): a script that waits for this
+        // file must find the sandbox it describes ready to use. `write_config` is atomic.
+        if let Some(path) = &args.write_config {
+            if let Err(e) = sandbox.write_config(path) {
+                sandbox.shutdown().await;
+                return report_error(global.json, &e);
+            }
+        }
         let info = sandbox.info();
         match serde_json::to_string_pretty(&info.endpoints) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => {
+                if let Err(e) = crate::output::try_write_out(format_args!("{json}\n")) {
+                    // Nobody reads the endpoints (`| head` went away): a sandbox no one can find.
+                    sandbox.shutdown().await;
+                    crate::output::exit_on_stdout_error(&e);
+                }
+            }
             Err(e) => eprintln!("error: cannot print the endpoints: {e}"),
         }
         if !global.json {

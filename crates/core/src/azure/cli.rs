@@ -3,6 +3,7 @@
 
 use super::AzError;
 use crate::config::Config;
+use crate::limited_read::{self, Limit};
 use crate::process;
 use serde::{Deserialize, Serialize};
 use std::ffi::OsStr;
@@ -209,7 +210,16 @@ pub fn login_state(config: &Config) -> LoginState {
         cloud: None,
         config_dir: dir.display().to_string(),
     };
-    let Ok(bytes) = std::fs::read(dir.join("azureProfile.json")) else { return state };
+    let file = dir.join("azureProfile.json");
+    let bytes = match limited_read::read(&file, Limit::TOOL_STATE) {
+        Ok(b) => b,
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!("cannot read {}: {e}; counting az as not signed in", file.display());
+            }
+            return state;
+        }
+    };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let Ok(profile) = serde_json::from_slice::<Profile>(bytes) else { return state };
     if let Some(s) = profile.subscriptions.iter().find(|s| s.is_default).or(profile.subscriptions.first()) {
@@ -230,7 +240,7 @@ pub async fn prepare_sandbox_cloud(az: &Path, config: &Config) -> Result<(), AzE
     }
     let dir = config_dir(config);
     let marker = dir.join("foundry-onboard-cloud");
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(config.azure.arm_url.as_str()) {
+    if limited_read::read_to_string(&marker, Limit::TOOL_STATE).ok().as_deref() == Some(config.azure.arm_url.as_str()) {
         return Ok(());
     }
     std::fs::create_dir_all(&dir).map_err(|e| AzError::Spawn(e.to_string()))?;
@@ -275,5 +285,24 @@ mod tests {
         let v: serde_json::Value = parse_json(b"WARNING: something\n{\"a\": 1}").unwrap();
         assert_eq!(v["a"], 1);
         assert!(parse_json::<serde_json::Value>(b"<html>").is_err());
+    }
+
+    #[test]
+    fn finding_07_an_az_profile_past_the_limit_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config {
+            sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem"), private_base_url: None }),
+            ..Default::default()
+        };
+        std::fs::create_dir_all(dir.path().join("azure")).unwrap();
+        // A valid profile followed by 17 MiB of blanks: past the 16 MiB limit for another tool's state.
+        let mut bytes = br#"{"subscriptions":[{"id":"s1","name":"Dev","isDefault":true,"tenantId":"t1","user":{"name":"dev@contoso.example"}}]}"#.to_vec();
+        bytes.resize(bytes.len() + 17 * 1024 * 1024, b' ');
+        std::fs::write(dir.path().join("azure/azureProfile.json"), &bytes).unwrap();
+        let s = login_state(&c);
+        assert!(!s.signed_in, "a profile past the limit was read whole: {s:?}");
+        bytes.truncate(bytes.len() - 2 * 1024 * 1024);
+        std::fs::write(dir.path().join("azure/azureProfile.json"), &bytes).unwrap();
+        assert!(login_state(&c).signed_in, "a profile inside the limit is read");
     }
 }

@@ -38,6 +38,61 @@ pub fn parse_device_code(line: &str) -> Option<(String, String)> {
     (!code.is_empty()).then_some((code, url))
 }
 
+/// Microsoft's own device-login pages (public cloud, China, US Government): what Entra puts in
+/// the message az prints, whatever the tenant.
+const MICROSOFT_DEVICE_PAGES: &[(&str, &str)] = &[
+    ("microsoft.com", "/devicelogin"),
+    ("www.microsoft.com", "/devicelogin"),
+    ("microsoft.com", "/deviceloginchina"),
+    ("microsoft.com", "/deviceloginus"),
+    ("login.microsoft.com", "/device"),
+    ("login.microsoftonline.com", "/common/oauth2/deviceauth"),
+];
+
+/// Why a page is not opened for the person signing in.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInPageError {
+    #[error("no sign-in is waiting for a device code")]
+    NoneWaiting,
+    #[error("not opening {url:?}: it is not a sign-in page of {authority} or one of Microsoft's device-login pages")]
+    Refused { url: String, authority: String },
+}
+
+impl crate::error::Diagnose for SignInPageError {
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Config
+    }
+    fn hint(&self) -> String {
+        match self {
+            SignInPageError::NoneWaiting => "Start the sign-in first; the page opens once az has printed the device code.".into(),
+            SignInPageError::Refused { .. } => format!(
+                "Only https pages of the configured authority (azure.authority_url) or {} are opened. If you trust the address az printed, copy it into your browser yourself.",
+                MICROSOFT_DEVICE_PAGES.iter().map(|(h, p)| format!("https://{h}{p}")).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// The page to open for the device code az printed — only an https page, without credentials,
+/// query or fragment, on the configured authority's own origin (a sovereign cloud, the sandbox)
+/// or one of Microsoft's device-login pages. Anything else az (or whatever stands in for it)
+/// prints is shown, never opened.
+pub fn sign_in_page(config: &Config, printed: &str) -> Result<url::Url, SignInPageError> {
+    let refused = || SignInPageError::Refused { url: crate::redact::first_bytes(printed, 200), authority: config.azure.authority_url.clone() };
+    let url = url::Url::parse(printed.trim()).map_err(|_| refused())?;
+    let plain = url.scheme() == "https" && url.username().is_empty() && url.password().is_none() && url.query().is_none() && url.fragment().is_none();
+    if !plain || url.host_str().is_none() {
+        return Err(refused());
+    }
+    let authority = url::Url::parse(&config.azure.authority_url).ok().filter(|a| a.scheme() == "https");
+    if authority.is_some_and(|a| a.origin() == url.origin()) {
+        return Ok(url);
+    }
+    let path = url.path().trim_end_matches('/');
+    let microsoft = url.port().is_none() && MICROSOFT_DEVICE_PAGES.iter().any(|(h, p)| url.host_str() == Some(*h) && path.eq_ignore_ascii_case(p));
+    if microsoft { Ok(url) } else { Err(refused()) }
+}
+
 /// Runs `az login`; returns the signed-in state. Every line goes to `on_event` as it arrives.
 pub async fn login(
     az: &Path,
@@ -109,6 +164,53 @@ pub async fn login(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finding_16_only_the_authoritys_or_microsofts_device_login_page_is_opened() {
+        let public = Config::default();
+        for ok in [
+            "https://microsoft.com/devicelogin",
+            "https://www.microsoft.com/devicelogin",
+            "https://microsoft.com/deviceloginchina",
+            "https://microsoft.com/deviceloginus",
+            "https://login.microsoft.com/device",
+            "https://login.microsoftonline.com/common/oauth2/deviceauth",
+            "https://login.microsoftonline.com/device",
+        ] {
+            assert_eq!(sign_in_page(&public, ok).map(|u| u.to_string()).map_err(|e| e.to_string()), Ok(ok.to_string()), "{ok}");
+        }
+        for refused in [
+            "https://evil.example/devicelogin",
+            "https://microsoft.com.evil.example/devicelogin",
+            "https://microsoft.com@evil.example/devicelogin",
+            "https://user:pw@microsoft.com/devicelogin",
+            "http://microsoft.com/devicelogin",
+            "https://microsoft.com:8443/devicelogin",
+            "https://microsoft.com/devicelogin/../../evil",
+            "https://microsoft.com/other",
+            "https://microsoft.com/devicelogin?next=https://evil.example",
+            "https://login.microsoftonline.com/common/oauth2/authorize?redirect_uri=https://evil.example",
+            "https://127.0.0.1:4443/device",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://",
+            "",
+        ] {
+            let err = sign_in_page(&public, refused).expect_err(refused);
+            assert!(crate::error::Diagnose::hint(&err).contains("login.microsoftonline.com"), "{refused}: {}", crate::error::Diagnose::hint(&err));
+        }
+        // A sovereign cloud or the sandbox: pages of the configured authority's own origin.
+        let mut sandbox = Config::default();
+        sandbox.azure.authority_url = "https://127.0.0.1:4443".into();
+        assert!(sign_in_page(&sandbox, "https://127.0.0.1:4443/device").is_ok());
+        for refused in ["https://127.0.0.1:4444/device", "http://127.0.0.1:4443/device", "https://127.0.0.2:4443/device", "https://evil.example/device"] {
+            assert!(sign_in_page(&sandbox, refused).is_err(), "{refused}");
+        }
+        let mut gov = Config::default();
+        gov.azure.authority_url = "https://login.microsoftonline.us".into();
+        assert!(sign_in_page(&gov, "https://login.microsoftonline.us/common/oauth2/deviceauth").is_ok());
+        assert!(sign_in_page(&gov, "https://microsoft.com/deviceloginus").is_ok());
+    }
 
     #[test]
     fn finds_the_device_code_in_azs_message() {

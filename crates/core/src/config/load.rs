@@ -1,5 +1,6 @@
 //! Finding, reading, merging (user over policy) and writing the config file.
 
+use super::source::ReadError;
 use super::validate::violations;
 use super::{Config, SourceFile};
 use crate::error::{Diagnose, ErrorKind};
@@ -41,6 +42,9 @@ impl Diagnose for ConfigError {
         match self {
             ConfigError::NotFound { from, .. } => {
                 format!("Check the path given by {from}, or create a config with `foundry-onboard sandbox --write-config FILE` or the app's setup wizard.")
+            }
+            ConfigError::Read { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
+                format!("A config is a TOML file of a few KiB: point --config / ${CONFIG_ENV} at the config file itself.")
             }
             ConfigError::Read { .. } => "Check that the file is readable by you (ls -l).".into(),
             ConfigError::Parse { .. } => {
@@ -110,15 +114,27 @@ pub struct LoadedConfig {
 
 /// Loads the user config at `location` merged over `policy`, and validates the result.
 pub fn load(location: &ConfigLocation, policy: Policy) -> Result<LoadedConfig, ConfigError> {
+    let user = read_user(location)?;
+    merge(location.path().to_path_buf(), user, policy)
+}
+
+/// The user config file (bounded by [`crate::limited_read::Limit::CONFIG`]); None for a default
+/// location that does not exist yet.
+fn read_user(location: &ConfigLocation) -> Result<Option<SourceFile>, ConfigError> {
     let path = location.path().to_path_buf();
-    let user = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(SourceFile::new(&path, text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match location {
-            ConfigLocation::Default(_) => None,
-            _ => return Err(ConfigError::NotFound { path, from: location.described_by() }),
+    match SourceFile::read(&path) {
+        Ok(file) => Ok(Some(file)),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => match location {
+            ConfigLocation::Default(_) => Ok(None),
+            _ => Err(ConfigError::NotFound { path, from: location.described_by() }),
         },
-        Err(source) => return Err(ConfigError::Read { path, source }),
-    };
+        Err(ReadError::Io(source)) => Err(ConfigError::Read { path, source }),
+        Err(ReadError::NotUtf8 { line, message }) => Err(ConfigError::Parse { path, line, message }),
+    }
+}
+
+/// The user's file (read once) laid over the policy, typed and validated.
+fn merge(path: PathBuf, user: Option<SourceFile>, policy: Policy) -> Result<LoadedConfig, ConfigError> {
     let mut merged = policy.table.clone();
     let mut notices = Vec::new();
     if let Some(user) = &user {
@@ -158,9 +174,10 @@ pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigE
 /// and says so in a notice when there is one: the Settings tab and the CLI's `note:` lines show
 /// it, so nobody takes the sandbox for what the policy allows.
 fn load_effective_with(location: &ConfigLocation, policy_path: &Path) -> Result<LoadedConfig, ConfigError> {
-    let is_sandbox = std::fs::read_to_string(location.path()).ok().and_then(|t| toml::from_str::<Config>(&t).ok()).is_some_and(|c| c.is_sandbox());
+    let user = read_user(location)?;
+    let is_sandbox = user.as_ref().and_then(|u| toml::from_str::<Config>(&u.text).ok()).is_some_and(|c| c.is_sandbox());
     if is_sandbox {
-        let mut loaded = load(location, Policy::default())?;
+        let mut loaded = merge(location.path().to_path_buf(), user, Policy::default())?;
         if policy_path.is_file() {
             loaded.notices.push(format!(
                 "the org policy {} is not applied: a sandbox config never inherits it (its endpoints stay on this machine)",
@@ -169,7 +186,7 @@ fn load_effective_with(location: &ConfigLocation, policy_path: &Path) -> Result<
         }
         return Ok(loaded);
     }
-    load(location, Policy::load(policy_path)?)
+    merge(location.path().to_path_buf(), user, Policy::load(policy_path)?)
 }
 
 fn parse_error(file: &SourceFile, e: &toml::de::Error) -> ConfigError {
@@ -330,6 +347,147 @@ mod tests {
         let err = save(&path, &c, &policy).unwrap_err();
         assert!(matches!(err, ConfigError::Policy(PolicyError::Locked { .. })));
         assert_eq!(err.kind(), ErrorKind::Policy);
+    }
+
+    /// A sparse file far larger than every limit, without using the disk or memory it names.
+    fn huge_file(dir: &Path, name: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::File::create(&p).unwrap().set_len(64 * 1024 * 1024).unwrap();
+        p
+    }
+
+    #[test]
+    fn finding_07_an_oversized_config_names_the_limit_on_every_path_that_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = huge_file(dir.path(), "c.toml");
+        for err in [load(&ConfigLocation::Flag(p.clone()), Policy::default()).unwrap_err(), load_effective(&ConfigLocation::Flag(p.clone())).unwrap_err()] {
+            let said = err.to_string();
+            assert!(said.contains(&p.display().to_string()) && said.contains("1 MiB, the limit for a config or policy file"), "{said}");
+            assert_eq!(err.kind().exit_code(), 3, "{said}");
+            assert!(err.hint().contains("a few KiB"), "{}", err.hint());
+        }
+    }
+
+    #[test]
+    fn finding_07_invalid_utf8_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, b"[models]\nsonnet = \"s\"\nhaiku = \"\xff\"\n").unwrap();
+        let err = load(&ConfigLocation::Flag(p.clone()), Policy::default()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:3: ", p.display())), "{err}");
+        assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use crate::config::KNOWN_KEYS;
+        use proptest::prelude::*;
+
+        /// Values of every TOML type, of the wrong type for most keys, huge, or hostile.
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("1".to_string()),
+                Just("-170141183460469231731687303715884105728".to_string()),
+                Just("99999999999999999999999999".to_string()),
+                Just("1e400".to_string()),
+                Just("nan".to_string()),
+                Just("-inf".to_string()),
+                Just("true".to_string()),
+                Just("1979-05-27T07:32:00Z".to_string()),
+                Just("[1, \"two\", [3]]".to_string()),
+                Just("{ a = 1, b = { c = [] } }".to_string()),
+                Just("\"\"".to_string()),
+                Just("\"\\u0000\\u001b[31m\\u202e\\ud7ff\"".to_string()),
+                Just("'''\nmulti\r\nline'''".to_string()),
+                Just("\"https://x.services.ai.azure.com/anthropic\"".to_string()),
+                Just("[\"bash\", \"zsh\", \"fish\"]".to_string()),
+                Just("[\"10.0.0.0/8\", \"not-a-cidr\"]".to_string()),
+                "[ -~]{0,40}".prop_map(|s| format!("{s:?}")),
+                "\\PC{0,40}".prop_map(|s| format!("{s:?}")),
+                (1usize..3000).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n))),
+                (1usize..3000).prop_map(|n| format!("{}1{}", "{ a = ".repeat(n), " }".repeat(n))),
+                (1usize..200_000).prop_map(|n| format!("\"{}\"", "x".repeat(n))),
+            ]
+        }
+
+        /// A key: a known `section.key`, a known key in an unknown place, or an unknown one.
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                proptest::sample::select(KNOWN_KEYS).prop_map(str::to_string),
+                proptest::sample::select(KNOWN_KEYS).prop_map(|k| k.replace('.', ".x.")),
+                Just("locked".to_string()),
+                Just("sandbox.home".to_string()),
+                Just("sandbox.ca_file".to_string()),
+                "[a-z_]{1,12}(\\.[a-z_]{1,12}){0,3}",
+                "\"[^\"\\\\]{0,20}\"",
+                (1usize..2000).prop_map(|n| vec!["a"; n].join(".")),
+            ]
+        }
+
+        /// Hostile TOML-ish text: random bytes, assignments of any value to any key (dotted, in
+        /// tables, in arrays of tables), or a valid config with junk spliced in.
+        fn text() -> impl Strategy<Value = Vec<u8>> {
+            let line = prop_oneof![
+                (key(), value()).prop_map(|(k, v)| format!("{k} = {v}")),
+                key().prop_map(|k| format!("[{k}]")),
+                key().prop_map(|k| format!("[[{k}]]")),
+                "[ -~]{0,60}",
+                Just(String::new()),
+                Just("# comment".to_string()),
+            ];
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..400),
+                proptest::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n").into_bytes()),
+                (proptest::collection::vec(any::<u8>(), 0..8), 0usize..120).prop_map(|(junk, at)| {
+                    let mut t = b"[azure]\ntenant = \"t\"\n[foundry]\nresource = \"r\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\n".to_vec();
+                    let at = at.min(t.len());
+                    t.splice(at..at, junk);
+                    t
+                }),
+            ]
+        }
+
+        /// Every error reads `FILE:LINE: what`, with a line inside the file.
+        pub(crate) fn names_file_line_and_what(said: &str, path: &Path, bytes: &[u8]) -> Result<(), TestCaseError> {
+            let prefix = format!("{}:", path.display());
+            prop_assert!(said.starts_with(&prefix), "no file: {said}");
+            let rest = &said[prefix.len()..];
+            let (line, what) = rest.split_once(": ").ok_or_else(|| TestCaseError::fail(format!("no line: {said}")))?;
+            let line: usize = line.parse().map_err(|_| TestCaseError::fail(format!("no line number: {said}")))?;
+            let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+            prop_assert!((1..=lines).contains(&line), "line {line} of {lines}: {said}");
+            prop_assert!(!what.trim().is_empty(), "nothing said: {said}");
+            Ok(())
+        }
+
+        proptest! {
+            #[test]
+            fn fuzz_config_loading_never_panics_and_names_file_and_line(bytes in text()) {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("config.toml");
+                std::fs::write(&path, &bytes).unwrap();
+                for result in [load(&ConfigLocation::Flag(path.clone()), Policy::default()), load_effective(&ConfigLocation::Flag(path.clone()))] {
+                    if let Err(e) = result {
+                        names_file_line_and_what(&e.to_string(), &path, &bytes)?;
+                        prop_assert!(!e.hint().is_empty());
+                    }
+                }
+            }
+
+            #[test]
+            fn fuzz_a_user_config_over_a_locking_policy_never_panics_and_names_file_and_line(bytes in text(), locked in proptest::sample::subsequence(KNOWN_KEYS, 0..4)) {
+                let dir = tempfile::tempdir().unwrap();
+                let policy_path = dir.path().join("policy.toml");
+                let locked: Vec<String> = locked.iter().map(|k| format!("{k:?}")).collect();
+                std::fs::write(&policy_path, format!("locked = [{}]\n[models]\nsonnet = \"corp-sonnet\"\n[network]\nmax_latency_ms = 40\n", locked.join(", "))).unwrap();
+                let policy = Policy::load(&policy_path).unwrap();
+                let path = dir.path().join("config.toml");
+                std::fs::write(&path, &bytes).unwrap();
+                if let Err(e) = load(&ConfigLocation::Flag(path.clone()), policy) {
+                    names_file_line_and_what(&e.to_string(), &path, &bytes)?;
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod source;
 pub mod validate;
 
 pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, load_effective, save};
-pub use source::{KNOWN_KEYS, SourceFile};
+pub use source::{KNOWN_KEYS, ReadError, SourceFile};
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};

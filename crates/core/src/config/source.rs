@@ -1,6 +1,7 @@
 //! A TOML file as read from disk, kept with its text so every error can name the file, the line
 //! and the key.
 
+use crate::limited_read::{self, Limit};
 use std::path::{Path, PathBuf};
 
 /// Every key a config or policy file may set, as `section.key` (used to check `locked`).
@@ -35,9 +36,32 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// Why a config or policy file could not be read as text.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Missing, unreadable, or larger than [`Limit::CONFIG`] (the message names the limit).
+    Io(std::io::Error),
+    /// Not UTF-8: the line of the first bad byte and what it is.
+    NotUtf8 { line: usize, message: String },
+}
+
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         Self { path: path.into(), text: text.into() }
+    }
+
+    /// Reads a config or policy file, at most [`Limit::CONFIG`] of it (`--config /dev/zero` stops
+    /// there), as UTF-8 text.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        let bytes = limited_read::read(path, Limit::CONFIG).map_err(ReadError::Io)?;
+        String::from_utf8(bytes).map(|text| Self::new(path, text)).map_err(|e| {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            let column = bytes[..at].iter().rev().take_while(|b| **b != b'\n').count() + 1;
+            let bad = bytes.get(at).map(|b| format!("byte 0x{b:02x}")).unwrap_or_else(|| "the last bytes".into());
+            ReadError::NotUtf8 { line, message: format!("{bad} at column {column} is not UTF-8; a config or policy file is UTF-8 TOML text") }
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -17,7 +17,7 @@ pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), I
     let mut text = String::new();
     let previous = loaded.config.network.extra_ca_file.clone().or_else(|| loaded.config.sandbox.as_ref().map(|s| s.ca_file.clone()));
     if let Some(prev) = &previous {
-        text = std::fs::read_to_string(prev).map_err(|e| {
+        text = crate::limited_read::read_to_string(prev, crate::limited_read::Limit::CA_BUNDLE).map_err(|e| {
             IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", prev.display()), "Fix network.extra_ca_file in the config, or remove it.")
         })?;
     }
@@ -36,4 +36,23 @@ pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), I
     c.network.extra_ca_file = Some(bundle.clone());
     config::save(&loaded.path, &c, &loaded.policy).map_err(|e| IpcError::from_diagnose(&e))?;
     Ok((c, bundle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    #[test]
+    fn finding_07_an_oversized_bundle_is_not_read_whole_and_the_limit_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge.pem");
+        std::fs::File::create(&huge).unwrap().set_len(64 * 1024 * 1024).unwrap();
+        let mut config = Config::default();
+        config.network.extra_ca_file = Some(huge);
+        let loaded = LoadedConfig { config, path: dir.path().join("config.toml"), exists: false, policy: Policy::default(), notices: vec![] };
+        let err = trust_ca(&loaded, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").unwrap_err();
+        assert!(err.message.contains("8 MiB, the limit for a CA certificate bundle"), "{}", err.message);
+        assert!(!dir.path().join("extra-ca.pem").exists(), "nothing was written");
+    }
 }

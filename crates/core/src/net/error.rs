@@ -25,6 +25,10 @@ pub enum NetError {
     Tls { target: String, detail: String },
     #[error("request to {target} failed: {detail}")]
     Request { target: String, detail: String },
+    /// No request of the product is ever redirected, so none is followed: a hop the guard never
+    /// saw, and a credential header (`x-api-key`) that would travel to another origin.
+    #[error("{target} answered HTTP {status} with a redirect to {location}: a proxy or a wrong URL (the redirect was not followed)")]
+    Redirect { target: String, status: u16, location: String },
 }
 
 impl Diagnose for NetError {
@@ -47,6 +51,7 @@ impl Diagnose for NetError {
             NetError::Connect { .. } => "Check the VPN is up and the address is right; `foundry-onboard doctor --only path.tcp` shows where it stops.".into(),
             NetError::Tls { .. } => "A TLS-inspecting proxy or a wrong certificate; `foundry-onboard doctor --only path.tls` names the issuer.".into(),
             NetError::Request { .. } => "Run `foundry-onboard doctor` to check each hop of the path.".into(),
+            NetError::Redirect { .. } => "Nothing was sent to where it points, no credential either. Check the URL in the config against the endpoint the Azure portal shows; if a proxy redirects it, add the host to NO_PROXY or ask the network team.".into(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The HTTP client every feature uses: timeouts always set, our proxy decision, our resolver,
-//! the sandbox CA only in sandbox mode, an extra CA from the config, and the guard first.
+//! the sandbox CA only in sandbox mode, an extra CA from the config, the guard first — and no
+//! redirect followed, so the guard's URL is the only one a request goes to.
 
 use super::{DnsResolver, Guard, NetError, ProxyEnv, Timeouts};
 use crate::config::Config;
+use crate::limited_read::{self, Limit};
 use std::path::Path;
 use std::sync::Arc;
 use url::Url;
@@ -21,6 +23,8 @@ impl HttpClient {
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.total)
             .dns_resolver(Arc::new(resolver))
+            // Never followed: see `NetError::Redirect`. `send` turns every 3xx into that error.
+            .redirect(reqwest::redirect::Policy::none())
             .tls_info(true);
         builder =
             if guard.loopback_only() || proxy.is_empty() { builder.no_proxy() } else { builder.proxy(reqwest::Proxy::custom(move |url| proxy.proxy_for(url))) };
@@ -53,7 +57,11 @@ impl HttpClient {
                 format!("{}://{}{}", u.scheme(), u.host_str().unwrap_or(""), u.port().map(|p| format!(":{p}")).unwrap_or_default())
             })
             .unwrap_or_else(|| "the server".into());
-        request.send().await.map_err(|e| NetError::from_reqwest(&target, &e, self.timeouts.total.as_millis() as u64))
+        let response = request.send().await.map_err(|e| NetError::from_reqwest(&target, &e, self.timeouts.total.as_millis() as u64))?;
+        if response.status().is_redirection() {
+            return Err(NetError::Redirect { target, status: response.status().as_u16(), location: redirect_target(&response) });
+        }
+        Ok(response)
     }
 
     /// GET a URL and return the response.
@@ -68,11 +76,139 @@ pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
     content_type.is_some_and(|c| c.contains("html")) || body.trim_start().starts_with('<')
 }
 
+/// Where a redirect points, resolved against the request's URL, without credentials or query
+/// (either may hold a secret of whoever sent it).
+fn redirect_target(response: &reqwest::Response) -> String {
+    let Some(raw) = response.headers().get(reqwest::header::LOCATION) else { return "nowhere (no Location header)".into() };
+    let raw = String::from_utf8_lossy(raw.as_bytes());
+    match response.url().join(&raw) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            let had_query = u.query().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            format!("{u}{}", if had_query { "?…" } else { "" })
+        }
+        Err(_) => format!("{:?}", crate::redact::first_bytes(&raw, 120)),
+    }
+}
+
 fn read_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, NetError> {
-    let bytes = std::fs::read(path).map_err(|e| NetError::CaFile { path: path.into(), detail: e.to_string() })?;
+    let bytes = limited_read::read(path, Limit::CA_BUNDLE).map_err(|e| NetError::CaFile { path: path.into(), detail: e.to_string() })?;
     let certs = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|e| NetError::CaFile { path: path.into(), detail: e.to_string() })?;
     if certs.is_empty() {
         return Err(NetError::CaFile { path: path.into(), detail: "no PEM certificate in the file".into() });
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::build_resolver;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    fn client(config: &Config, guard: Guard) -> Result<HttpClient, NetError> {
+        let timeouts = Timeouts::from_total_ms(3_000);
+        let resolver = build_resolver(config, guard.clone(), timeouts)?;
+        HttpClient::new(config, guard, ProxyEnv::none(), resolver, timeouts)
+    }
+
+    /// Reads one request head; true when it carried a credential header.
+    async fn read_head(stream: &mut tokio::net::TcpStream) -> bool {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+        ["x-api-key:", "api-key:", "authorization:"].iter().any(|h| head.contains(h))
+    }
+
+    /// A loopback server that counts connections and credential headers, answering 200.
+    async fn target() -> (u16, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (connections, credentials) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (c, k) = (connections.clone(), credentials.clone());
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                c.fetch_add(1, Ordering::SeqCst);
+                if read_head(&mut s).await {
+                    k.fetch_add(1, Ordering::SeqCst);
+                }
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}").await;
+            }
+        });
+        (port, connections, credentials)
+    }
+
+    /// A loopback server answering every request with `status` and `Location: location`.
+    async fn redirector(status: u16, location: String) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                read_head(&mut s).await;
+                let reply = format!("HTTP/1.1 {status} Moved\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                let _ = s.write_all(reply.as_bytes()).await;
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn finding_02_a_redirect_is_refused_and_named_and_its_target_gets_nothing() {
+        let (target_port, connections, credentials) = target().await;
+        for status in [301u16, 302, 303, 307, 308] {
+            let location = format!("http://127.0.0.1:{target_port}/anthropic/v1/messages?beta=true");
+            let port = redirector(status, location.clone()).await;
+            for guard in [Guard::default(), Guard::loopback_only_guard()] {
+                let http = client(&Config::default(), guard).unwrap();
+                let rb = http
+                    .request(reqwest::Method::POST, &format!("http://127.0.0.1:{port}/anthropic/v1/messages"))
+                    .unwrap()
+                    .header("x-api-key", "k-123")
+                    .body("{}");
+                match http.send(rb).await {
+                    Err(e) => {
+                        let said = format!("{e} {}", crate::Diagnose::hint(&e));
+                        assert!(
+                            said.contains(&format!("answered HTTP {status}"))
+                                && said.contains(&format!("to http://127.0.0.1:{target_port}/anthropic/v1/messages")),
+                            "{status}: {said}"
+                        );
+                        assert!(said.contains("a proxy or a wrong URL"), "{status}: {said}");
+                        assert_eq!(crate::Diagnose::kind(&e), crate::ErrorKind::Network);
+                    }
+                    other => panic!("{status}: a redirect must be an error, got {:?}", other.map(|r| r.status())),
+                }
+            }
+        }
+        assert_eq!(connections.load(Ordering::SeqCst), 0, "the redirect's target was contacted");
+        assert_eq!(credentials.load(Ordering::SeqCst), 0, "the key reached the redirect's target");
+    }
+
+    /// A sparse file far larger than every limit, without using the disk or memory it names.
+    fn huge_file(dir: &Path) -> std::path::PathBuf {
+        let p = dir.join("huge.pem");
+        std::fs::File::create(&p).unwrap().set_len(64 * 1024 * 1024).unwrap();
+        p
+    }
+
+    #[test]
+    fn finding_07_an_oversized_ca_bundle_names_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.network.extra_ca_file = Some(huge_file(dir.path()));
+        let err = client(&config, Guard::default()).unwrap_err();
+        assert!(matches!(err, NetError::CaFile { .. }), "{err}");
+        assert!(err.to_string().contains("8 MiB, the limit for a CA certificate bundle"), "{err}");
+    }
 }
