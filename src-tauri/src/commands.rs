@@ -54,10 +54,10 @@ pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_even
     let config = state.loaded()?.config;
     let az = cli::find().ok_or_else(|| IpcError::from_diagnose(&AzError::NotInstalled))?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    if let Ok(mut s) = state.signin.lock() {
-        if let Some(old) = s.replace(cancel.clone()) {
-            old.cancel();
-        }
+    if let Ok(mut s) = state.signin.lock()
+        && let Some(old) = s.replace(cancel.clone())
+    {
+        old.cancel();
     }
     let pages = &state.sign_in_page;
     set_sign_in_page(pages, None);

@@ -27,10 +27,10 @@ impl DoctorState {
     fn begin(&self) -> (u64, CancellationToken) {
         let id = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
         let token = CancellationToken::new();
-        if let Ok(mut cur) = self.current.lock() {
-            if let Some((_, old)) = cur.replace((id, token.clone())) {
-                old.cancel();
-            }
+        if let Ok(mut cur) = self.current.lock()
+            && let Some((_, old)) = cur.replace((id, token.clone()))
+        {
+            old.cancel();
         }
         (id, token)
     }
@@ -45,10 +45,10 @@ impl DoctorState {
             Some(_) => false,
             None => true,
         });
-        if newest.unwrap_or(false) {
-            if let Ok(mut last) = self.last.lock() {
-                *last = Some(report.clone());
-            }
+        if newest.unwrap_or(false)
+            && let Ok(mut last) = self.last.lock()
+        {
+            *last = Some(report.clone());
         }
     }
 

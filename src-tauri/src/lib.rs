@@ -108,10 +108,10 @@ pub fn run() -> ExitCode {
         }
     };
     app.run(|handle, event| {
-        if let tauri::RunEvent::Exit = event {
-            if let Some(sandbox) = handle.state::<state::AppState>().take_sandbox() {
-                tauri::async_runtime::block_on(sandbox.shutdown());
-            }
+        if let tauri::RunEvent::Exit = event
+            && let Some(sandbox) = handle.state::<state::AppState>().take_sandbox()
+        {
+            tauri::async_runtime::block_on(sandbox.shutdown());
         }
     });
     ExitCode::SUCCESS

@@ -31,7 +31,7 @@ impl Limit {
     pub const TOOL_STATE: Limit = Limit { what: "a file of another tool's state", bytes: 16 * MIB };
 
     fn describe(self) -> String {
-        if self.bytes % MIB == 0 { format!("{} MiB", self.bytes / MIB) } else { format!("{} bytes", self.bytes) }
+        if self.bytes.is_multiple_of(MIB) { format!("{} MiB", self.bytes / MIB) } else { format!("{} bytes", self.bytes) }
     }
 }
 

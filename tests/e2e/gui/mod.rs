@@ -29,10 +29,10 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
     anyhow::ensure!(!code.is_empty(), "device code shown");
     let url = s.text("sign-in-url").await?;
     anyhow::ensure!(url.ends_with("/device"), "{url}");
-    if let Some(name) = screenshot {
-        if let Ok(png) = s.screenshot().await {
-            let _ = std::fs::write(artifacts_dir().join(name), png);
-        }
+    if let Some(name) = screenshot
+        && let Ok(png) = s.screenshot().await
+    {
+        let _ = std::fs::write(artifacts_dir().join(name), png);
     }
     // The person types the code on the sandbox's sign-in page and presses Approve.
     let loaded = foundry_onboard_core::config::load(

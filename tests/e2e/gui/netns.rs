@@ -105,10 +105,10 @@ fn inside_the_namespace() {
             verify_all_green(&s).await
         }
         .await;
-        if r.is_err() {
-            if let Ok(png) = s.screenshot().await {
-                let _ = std::fs::write(artifacts_dir().join("gui-netns-failure.png"), png);
-            }
+        if r.is_err()
+            && let Ok(png) = s.screenshot().await
+        {
+            let _ = std::fs::write(artifacts_dir().join("gui-netns-failure.png"), png);
         }
         let _ = s.close().await;
         r

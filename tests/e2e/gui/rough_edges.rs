@@ -225,10 +225,10 @@ fn in_theme(theme: &'static str) -> anyhow::Result<()> {
     rt.block_on(async {
         let s = Session::start(driver.port, app.to_str().unwrap(), &["--config", &config]).await?;
         let r = walk(&s, &sb.config, &shots).await;
-        if r.is_err() {
-            if let Ok(png) = s.screenshot().await {
-                let _ = std::fs::write(artifacts_dir().join(format!("gui-rough-edges-failure-{theme}.png")), png);
-            }
+        if r.is_err()
+            && let Ok(png) = s.screenshot().await
+        {
+            let _ = std::fs::write(artifacts_dir().join(format!("gui-rough-edges-failure-{theme}.png")), png);
         }
         let _ = s.close().await;
         r

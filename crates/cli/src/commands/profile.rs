@@ -40,12 +40,13 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
         ProfileCommand::Show { cwd, .. } => show(global, &config, &home, &targets, cwd),
         ProfileCommand::Remove(t) => match profile::remove(&home, &targets, t.dry_run) {
             Ok(changes) => {
-                if cfg!(windows) && !home.sandbox && !t.dry_run {
-                    if let Ok(spec) = ProfileSpec::from_config(&config) {
-                        if let Err(e) = profile::windows_env::run(&profile::windows_env::remove_commands(&spec)) {
-                            return report_error(global.json, &e);
-                        }
-                    }
+                if cfg!(windows)
+                    && !home.sandbox
+                    && !t.dry_run
+                    && let Ok(spec) = ProfileSpec::from_config(&config)
+                    && let Err(e) = profile::windows_env::run(&profile::windows_env::remove_commands(&spec))
+                {
+                    return report_error(global.json, &e);
                 }
                 if global.json {
                     println!("{}", serde_json::json!({"ok": true, "dryRun": t.dry_run, "home": home.home, "files": changes}));

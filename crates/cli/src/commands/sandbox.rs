@@ -61,11 +61,11 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
         }
         // Only now, with the sandbox ready (signed in when asked): a script that waits for this
         // file must find the sandbox it describes ready to use. `write_config` is atomic.
-        if let Some(path) = &args.write_config {
-            if let Err(e) = sandbox.write_config(path) {
-                sandbox.shutdown().await;
-                return report_error(global.json, &e);
-            }
+        if let Some(path) = &args.write_config
+            && let Err(e) = sandbox.write_config(path)
+        {
+            sandbox.shutdown().await;
+            return report_error(global.json, &e);
         }
         let info = sandbox.info();
         match serde_json::to_string_pretty(&info.endpoints) {

@@ -18,10 +18,11 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
                 Ok(v) => v,
                 Err(e) => return report_error(global.json, &e),
             };
-            if name == foundry_onboard_core::profile::FOUNDRY_API_KEY && !no_verify {
-                if let Err(code) = verify_key(global, &loaded.config, &value) {
-                    return code;
-                }
+            if name == foundry_onboard_core::profile::FOUNDRY_API_KEY
+                && !no_verify
+                && let Err(code) = verify_key(global, &loaded.config, &value)
+            {
+                return code;
             }
             match store.set(&name, &value) {
                 Ok(()) => {

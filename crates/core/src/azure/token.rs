@@ -84,10 +84,10 @@ impl TokenSource {
             cache.entry(scope.to_string()).or_default().clone()
         };
         let mut guard = slot.lock().await;
-        if let Some(c) = guard.as_ref() {
-            if c.expires_on - 300 > now() {
-                return Ok(c.token.clone());
-            }
+        if let Some(c) = guard.as_ref()
+            && c.expires_on - 300 > now()
+        {
+            return Ok(c.token.clone());
         }
         let fetched = self.credential.get_token(&[scope], None).await.map_err(|e| {
             let text = e.to_string();

@@ -223,10 +223,10 @@ pub fn save(path: &Path, config: &Config, policy: &Policy) -> Result<(), ConfigE
     let mut value = toml::Value::try_from(config).map_err(|e| ConfigError::Write { path: path.into(), source: std::io::Error::other(e.to_string()) })?;
     if let toml::Value::Table(t) = &mut value {
         for key in &policy.locked {
-            if let Some((section, leaf)) = key.split_once('.') {
-                if let Some(toml::Value::Table(s)) = t.get_mut(section) {
-                    s.remove(leaf);
-                }
+            if let Some((section, leaf)) = key.split_once('.')
+                && let Some(toml::Value::Table(s)) = t.get_mut(section)
+            {
+                s.remove(leaf);
             }
         }
     }

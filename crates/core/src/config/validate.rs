@@ -31,23 +31,23 @@ pub fn violations(config: &Config) -> Vec<Violation> {
             "Keep one: Claude Code refuses ANTHROPIC_FOUNDRY_RESOURCE and ANTHROPIC_FOUNDRY_BASE_URL together.",
         ));
     }
-    if let Some(r) = &f.resource {
-        if let Err(why) = resource_name(r) {
-            out.push(violation(
-                "foundry.resource",
-                format!("foundry.resource {r:?} is not an Azure resource name: {why}"),
-                "Give the bare name (e.g. \"my-ai-resource\"); to give a URL, use foundry.base_url instead.",
-            ));
-        }
+    if let Some(r) = &f.resource
+        && let Err(why) = resource_name(r)
+    {
+        out.push(violation(
+            "foundry.resource",
+            format!("foundry.resource {r:?} is not an Azure resource name: {why}"),
+            "Give the bare name (e.g. \"my-ai-resource\"); to give a URL, use foundry.base_url instead.",
+        ));
     }
-    if let Some(b) = &f.base_url {
-        if let Err(why) = foundry_base_url(b) {
-            out.push(violation(
-                "foundry.base_url",
-                format!("foundry.base_url {} {why}", shown_url(b)),
-                "Use the form https://<resource>.services.ai.azure.com/anthropic (no /v1, no query string, no #fragment, typed with plain ASCII quotes).",
-            ));
-        }
+    if let Some(b) = &f.base_url
+        && let Err(why) = foundry_base_url(b)
+    {
+        out.push(violation(
+            "foundry.base_url",
+            format!("foundry.base_url {} {why}", shown_url(b)),
+            "Use the form https://<resource>.services.ai.azure.com/anthropic (no /v1, no query string, no #fragment, typed with plain ASCII quotes).",
+        ));
     }
     if f.via_gateway && config.gateway.url.is_none() {
         out.push(violation(
@@ -57,14 +57,14 @@ pub fn violations(config: &Config) -> Vec<Violation> {
         ));
     }
     for (key, value) in [("models.sonnet", &config.models.sonnet), ("models.haiku", &config.models.haiku), ("models.opus", &config.models.opus)] {
-        if let Some(name) = value {
-            if let Err(why) = deployment_name(name) {
-                out.push(violation(
-                    key,
-                    format!("{key} {name:?} is not a deployment name: {why}"),
-                    "Copy the deployment name exactly as Azure shows it (letters, digits, '-', '_', '.'; up to 64).",
-                ));
-            }
+        if let Some(name) = value
+            && let Err(why) = deployment_name(name)
+        {
+            out.push(violation(
+                key,
+                format!("{key} {name:?} is not a deployment name: {why}"),
+                "Copy the deployment name exactly as Azure shows it (letters, digits, '-', '_', '.'; up to 64).",
+            ));
         }
     }
     check_url(&mut out, "gateway.url", config.gateway.url.as_ref());

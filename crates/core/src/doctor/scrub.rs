@@ -8,10 +8,10 @@ use super::model::CheckResult;
 impl Ctx {
     /// Remembers a secret this run handles, so no result can carry it.
     pub fn secret_seen(&self, secret: &crate::Secret) {
-        if let Ok(mut s) = self.secrets.lock() {
-            if !secret.expose().is_empty() {
-                s.push(secret.clone());
-            }
+        if let Ok(mut s) = self.secrets.lock()
+            && !secret.expose().is_empty()
+        {
+            s.push(secret.clone());
         }
     }
 

@@ -48,14 +48,14 @@ pub async fn az(ctx: Arc<Ctx>) -> Outcome {
         .fact("user", user.clone())
         .fact("tenant", tenant.clone())
         .fact("subscription", format!("{} ({})", state.subscription.clone().unwrap_or_default(), state.subscription_id.clone().unwrap_or_default()));
-    if let Some(want) = ctx.config.azure.tenant.as_deref() {
-        if !want.eq_ignore_ascii_case(&tenant) {
-            return miss(
-                format!("az is signed in to tenant {tenant}, but the config expects {want}"),
-                format!("Sign in to the right tenant: `foundry-onboard login --tenant {want}` (or `az login --tenant {want}`)."),
-            )
-            .with(evidence);
-        }
+    if let Some(want) = ctx.config.azure.tenant.as_deref()
+        && !want.eq_ignore_ascii_case(&tenant)
+    {
+        return miss(
+            format!("az is signed in to tenant {tenant}, but the config expects {want}"),
+            format!("Sign in to the right tenant: `foundry-onboard login --tenant {want}` (or `az login --tenant {want}`)."),
+        )
+        .with(evidence);
     }
     Outcome::pass(format!("az {version}, signed in as {user} in tenant {tenant}")).with(evidence)
 }

@@ -196,13 +196,13 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
                 evidence = evidence.fact("protocol", format!("{v:?}"));
             }
             // Trusted here; would Node (Claude Code) trust it? It uses public roots, not the OS store.
-            if ctx.config.sandbox.is_none() {
-                if let (Ok(public), Some(end)) = (webpki_verifier(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned()), chain.first()) {
-                    let server = ServerName::try_from(endpoint.host.clone()).ok();
-                    let public_ok = server.is_some_and(|s| public.verify_server_cert(end, &chain[1..], &s, &[], UnixTime::now()).is_ok());
-                    if !public_ok {
-                        return inspection(&ctx, issuer, &chain, &described, evidence, false);
-                    }
+            if ctx.config.sandbox.is_none()
+                && let (Ok(public), Some(end)) = (webpki_verifier(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned()), chain.first())
+            {
+                let server = ServerName::try_from(endpoint.host.clone()).ok();
+                let public_ok = server.is_some_and(|s| public.verify_server_cert(end, &chain[1..], &s, &[], UnixTime::now()).is_ok());
+                if !public_ok {
+                    return inspection(&ctx, issuer, &chain, &described, evidence, false);
                 }
             }
             Outcome::pass(format!("certificate for {} issued by {issuer}, valid until {}", endpoint.host, leaf.map(|l| l.not_after).unwrap_or_default()))

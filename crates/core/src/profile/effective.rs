@@ -222,11 +222,11 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
             "Keep one of them.",
         ));
     }
-    if let Some((url, src)) = get("ANTHROPIC_FOUNDRY_BASE_URL") {
-        if !url.trim_end_matches('/').ends_with("/anthropic") {
-            let fixed = format!("{}/anthropic", url.trim_end_matches('/').trim_end_matches("/v1"));
-            findings.push(fail(format!("ANTHROPIC_FOUNDRY_BASE_URL {url:?} (set by {src}) does not end in /anthropic"), format!("Use {fixed:?}.")));
-        }
+    if let Some((url, src)) = get("ANTHROPIC_FOUNDRY_BASE_URL")
+        && !url.trim_end_matches('/').ends_with("/anthropic")
+    {
+        let fixed = format!("{}/anthropic", url.trim_end_matches('/').trim_end_matches("/v1"));
+        findings.push(fail(format!("ANTHROPIC_FOUNDRY_BASE_URL {url:?} (set by {src}) does not end in /anthropic"), format!("Use {fixed:?}.")));
     }
     for (name, why) in CONFLICTS {
         if let Some((v, src)) = get(name) {

@@ -266,10 +266,10 @@ fn record(entry: Option<FileState>, p: &Planned) -> Result<FileState, ProfileErr
         // our keys still in it (with our values, or p.previous records theirs).
         let mut previous = p.previous.clone();
         for k in &p.present {
-            if !previous.contains_key(k) {
-                if let Some(v) = entry.previous.get(k) {
-                    previous.insert(k.clone(), v.clone());
-                }
+            if !previous.contains_key(k)
+                && let Some(v) = entry.previous.get(k)
+            {
+                previous.insert(k.clone(), v.clone());
             }
         }
         let mut keys = p.keys.clone();

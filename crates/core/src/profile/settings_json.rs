@@ -30,10 +30,10 @@ pub fn upsert(path: &Path, before: Option<&[u8]>, entries: &[(&str, &str)]) -> R
     };
     let mut previous = Map::new();
     for (k, v) in entries {
-        if let Some(old) = env.insert((*k).to_string(), Value::String((*v).to_string())) {
-            if old != Value::String((*v).to_string()) {
-                previous.insert((*k).to_string(), old);
-            }
+        if let Some(old) = env.insert((*k).to_string(), Value::String((*v).to_string()))
+            && old != Value::String((*v).to_string())
+        {
+            previous.insert((*k).to_string(), old);
         }
     }
     Ok((serialize(&root), previous))

@@ -132,10 +132,10 @@ impl ProfileSpec {
         }
         // The block is line-based and a terminal shows it: no line break, NUL or escape sequence.
         for e in &entries {
-            if let EnvValue::Literal(v) = &e.value {
-                if let Some(c) = v.chars().find(|c| c.is_control()) {
-                    return Err(ProfileError::Invalid { key: "profile", message: format!("{} holds the control character U+{:04X}", e.name, u32::from(c)) });
-                }
+            if let EnvValue::Literal(v) = &e.value
+                && let Some(c) = v.chars().find(|c| c.is_control())
+            {
+                return Err(ProfileError::Invalid { key: "profile", message: format!("{} holds the control character U+{:04X}", e.name, u32::from(c)) });
             }
         }
         Ok(Self { mode, entries })

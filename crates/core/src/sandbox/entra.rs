@@ -117,10 +117,10 @@ async fn devicecode(State(shared): State<Shared>, Path(_tenant): Path<String>, F
         let (shared, device_code) = (shared.clone(), device_code.clone());
         tokio::spawn(async move {
             tokio::time::sleep(after).await;
-            if let Ok(mut codes) = shared.device_codes.lock() {
-                if let Some(c) = codes.get_mut(&device_code) {
-                    c.approved = true;
-                }
+            if let Ok(mut codes) = shared.device_codes.lock()
+                && let Some(c) = codes.get_mut(&device_code)
+            {
+                c.approved = true;
             }
         });
     }
