@@ -27,6 +27,8 @@ impl Limit {
     pub const STATE: Limit = Limit { what: "Foundry Onboard's profile state", bytes: 64 * MIB };
     /// A PEM bundle (`network.extra_ca_file`, the sandbox CA).
     pub const CA_BUNDLE: Limit = Limit { what: "a CA certificate bundle", bytes: 8 * MIB };
+    /// The system's hosts file, which the doctor reads for overrides.
+    pub const HOSTS_FILE: Limit = Limit { what: "the hosts file", bytes: 16 * MIB };
     /// az's `azureProfile.json` and similar small files of other tools.
     pub const TOOL_STATE: Limit = Limit { what: "a file of another tool's state", bytes: 16 * MIB };
 

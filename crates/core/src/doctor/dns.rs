@@ -222,7 +222,8 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
 /// `/etc/hosts` (or Windows' hosts file): (address, name) pairs.
 fn read_hosts() -> Vec<(IpAddr, String)> {
     let path = if cfg!(windows) { r"C:\Windows\System32\drivers\etc\hosts" } else { "/etc/hosts" };
-    std::fs::read_to_string(path)
+    // A hosts file past its limit (or unreadable) counts as no override; path.dns still resolves.
+    crate::limited_read::read_to_string(std::path::Path::new(path), crate::limited_read::Limit::HOSTS_FILE)
         .unwrap_or_default()
         .lines()
         .filter_map(|l| {
