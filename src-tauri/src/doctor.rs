@@ -126,7 +126,7 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
         .find(|d| d.is_dir())
         .ok_or_else(|| IpcError::new(ErrorKind::Io, "no folder to save the report in", "Use Copy report and paste it into a file or ticket."))?;
     let path = free_name(&dir, &report_stem(&report.time), ext);
-    foundry_onboard_core::atomic_file::write(&path, &bytes, 0o600).map_err(|e| {
+    foundry_onboard_core::atomic_file::write_private(&path, &bytes).map_err(|e| {
         IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()), "Use Copy report and paste it into a file or ticket instead.")
     })?;
     Ok(path.display().to_string())

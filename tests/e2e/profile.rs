@@ -6,14 +6,14 @@ use foundry_onboard_e2e::{cli_command, run};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    home: PathBuf,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) config: PathBuf,
+    pub(crate) home: PathBuf,
 }
 
 /// A sandbox-style config (its own home, its own CA path) — no sandbox process needed to write.
-fn fixture() -> Fixture {
+pub(crate) fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     fs::create_dir_all(&home).unwrap();
@@ -30,10 +30,15 @@ fn fixture() -> Fixture {
     Fixture { dir, config, home }
 }
 
-fn cli(f: &Fixture, args: &[&str]) -> foundry_onboard_e2e::Run {
+/// The real CLI on the fixture's config.
+pub(crate) fn command(f: &Fixture, args: &[&str]) -> std::process::Command {
     let mut c = cli_command(f.dir.path());
     c.arg("--config").arg(&f.config).args(args);
-    run(c)
+    c
+}
+
+pub(crate) fn cli(f: &Fixture, args: &[&str]) -> foundry_onboard_e2e::Run {
+    run(command(f, args))
 }
 
 fn shell_env(program: &str, args: &[&str], home: &Path, var: &str) -> Option<String> {

@@ -2,43 +2,9 @@
 //! writers, huge files, a killed writer's debris, protected files, dangling links, a user who
 //! rewrites a file between two writes, and our marker lines inside the user's own text.
 
-use foundry_onboard_e2e::{cli_command, run};
+use crate::profile::{Fixture, cli, command, fixture};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-struct Fixture {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    home: PathBuf,
-}
-
-/// A sandbox-style config (its own home) — no sandbox process is needed to write a profile.
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    fs::create_dir_all(&home).unwrap();
-    let config = dir.path().join("sandbox.toml");
-    fs::write(
-        &config,
-        format!(
-            "[foundry]\nbase_url = \"https://sandbox-ai.services.ai.azure.com:8443/anthropic\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\nhaiku = \"claude-haiku-4-5\"\nopus = \"claude-opus-4-6\"\n[sandbox]\nhome = \"{}\"\nca_file = \"{}\"\n",
-            home.display(),
-            dir.path().join("ca.pem").display()
-        ),
-    )
-    .unwrap();
-    Fixture { dir, config, home }
-}
-
-fn command(f: &Fixture, args: &[&str]) -> std::process::Command {
-    let mut c = cli_command(f.dir.path());
-    c.arg("--config").arg(&f.config).args(args);
-    c
-}
-
-fn cli(f: &Fixture, args: &[&str]) -> foundry_onboard_e2e::Run {
-    run(command(f, args))
-}
+use std::path::Path;
 
 fn temps(dir: &Path) -> Vec<String> {
     fs::read_dir(dir)

@@ -63,20 +63,36 @@ pub fn real_target(path: &Path) -> std::io::Result<PathBuf> {
     Err(AtomicFileError::SymlinkLoop { path: path.to_path_buf() }.into_io())
 }
 
+/// The mode a replacement gets.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// The replaced file's mode (a `.bashrc` stays 0644); a new file gets this one.
+    KeepOr(u32),
+    /// This mode whatever the replaced file had: for files only their owner may read.
+    Always(u32),
+}
+
 /// Writes `bytes` to `path` atomically: a temp file in the target's real directory, fsync,
 /// rename, fsync of the directory. An existing file's mode is kept; a new file gets `new_mode`.
 pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
-    replace(path, None, bytes, new_mode)
+    replace(path, None, bytes, Mode::KeepOr(new_mode))
+}
+
+/// [`write`] for a file only its owner may read — a doctor report names hosts, addresses,
+/// resources and (with `--include-identity`) people: mode 0600 whatever it replaces. The temp
+/// file is created 0600, so the bytes are never readable by anyone else, not even for a moment.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, None, bytes, Mode::Always(0o600))
 }
 
 /// [`write`], but only if the file still holds `expected` (`None`: does not exist) — checked
 /// after the new bytes are on disk, just before the rename, and once more right after it; an
 /// edit that landed in between is put back and the call fails with [`AtomicFileError::Changed`].
 pub fn write_if_unchanged(path: &Path, expected: Option<&[u8]>, bytes: &[u8], new_mode: u32, limit: Limit) -> std::io::Result<()> {
-    replace(path, Some((expected, limit)), bytes, new_mode)
+    replace(path, Some((expected, limit)), bytes, Mode::KeepOr(new_mode))
 }
 
-fn replace(path: &Path, expect: Option<(Option<&[u8]>, Limit)>, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
+fn replace(path: &Path, expect: Option<(Option<&[u8]>, Limit)>, bytes: &[u8], mode: Mode) -> std::io::Result<()> {
     let target = real_target(path)?;
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     clean_stale_temps(dir);
@@ -93,7 +109,11 @@ fn replace(path: &Path, expect: Option<(Option<&[u8]>, Limit)>, bytes: &[u8], ne
     }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    set_mode(tmp.path(), existing.as_ref().map(mode_of).unwrap_or(new_mode))?;
+    let final_mode = match mode {
+        Mode::KeepOr(new_mode) => existing.as_ref().map(mode_of).unwrap_or(new_mode),
+        Mode::Always(m) => m,
+    };
+    set_mode(tmp.path(), final_mode)?;
     let Some((expected, limit)) = expect else {
         tmp.persist(&target).map_err(|e| e.error)?;
         sync_dir(dir);
@@ -128,7 +148,7 @@ fn replace(path: &Path, expect: Option<(Option<&[u8]>, Limit)>, bytes: &[u8], ne
         // ours meanwhile. (A new file rewritten meanwhile stays; the conflict is reported.)
         let current = limited_read::read(&target, limit).ok();
         if let (Some(theirs), Some(appended)) = (after, current.as_deref().and_then(|c| c.strip_prefix(bytes))) {
-            replace(path, None, &[&theirs[..], appended].concat(), new_mode)?;
+            replace(path, None, &[&theirs[..], appended].concat(), mode)?;
         }
         return Err(AtomicFileError::Changed { path: path.to_path_buf() }.into_io());
     }
@@ -367,5 +387,47 @@ mod tests {
         assert_eq!(fs::read(&rc).unwrap(), b"three\n");
         write_if_unchanged(&dir.path().join("created"), None, b"c", 0o644, Limit::SHELL_PROFILE).unwrap();
         assert_eq!(fs::read(dir.path().join("created")).unwrap(), b"c");
+    }
+
+    #[cfg(unix)]
+    mod private {
+        use super::super::*;
+        use std::os::unix::fs::PermissionsExt;
+
+        fn file_mode(p: &Path) -> u32 {
+            fs::metadata(p).unwrap().permissions().mode() & 0o7777
+        }
+
+        #[test]
+        fn finding_13_replaces_a_world_readable_file_with_an_owner_only_one() {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("report.md");
+            for before in [0o644, 0o666, 0o755, 0o600] {
+                fs::write(&p, b"old").unwrap();
+                fs::set_permissions(&p, fs::Permissions::from_mode(before)).unwrap();
+                write_private(&p, b"new report").unwrap();
+                assert_eq!(fs::read(&p).unwrap(), b"new report");
+                assert_eq!(file_mode(&p), 0o600, "was {before:o}");
+            }
+            fs::remove_file(&p).unwrap();
+            write_private(&p, b"fresh").unwrap();
+            assert_eq!(file_mode(&p), 0o600);
+            let leftovers = fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count();
+            assert_eq!(leftovers, 0);
+        }
+
+        #[test]
+        fn finding_13_writes_through_a_symlink_and_makes_its_target_private() {
+            let dir = tempfile::tempdir().unwrap();
+            let real = dir.path().join("real.md");
+            fs::write(&real, b"old").unwrap();
+            fs::set_permissions(&real, fs::Permissions::from_mode(0o644)).unwrap();
+            let link = dir.path().join("link.md");
+            std::os::unix::fs::symlink("real.md", &link).unwrap();
+            write_private(&link, b"new").unwrap();
+            assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+            assert_eq!(fs::read(&real).unwrap(), b"new");
+            assert_eq!(file_mode(&real), 0o600);
+        }
     }
 }

@@ -15,7 +15,6 @@ pub mod limited_read;
 pub mod logging;
 pub mod net;
 pub mod policy;
-pub mod private_file;
 pub(crate) mod process;
 pub mod profile;
 pub mod redact;

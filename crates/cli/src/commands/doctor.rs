@@ -57,7 +57,7 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
     };
     if let Some(path) = &args.report {
         // 0600 even over an existing 0644 file: the report names hosts, addresses and resources.
-        if let Err(e) = foundry_onboard_core::private_file::write(path, report.markdown().as_bytes()) {
+        if let Err(e) = foundry_onboard_core::atomic_file::write_private(path, report.markdown().as_bytes()) {
             return report_error(
                 global.json,
                 &IpcError::new(ErrorKind::Io, format!("cannot write the report to {}: {e}", path.display()), "Choose a writable path for --report."),

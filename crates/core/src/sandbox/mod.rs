@@ -355,7 +355,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), SandboxError> {
-    crate::atomic_file::write(path, text.as_bytes(), 0o600).map_err(|source| SandboxError::Dir { path: path.into(), source })
+    crate::atomic_file::write_private(path, text.as_bytes()).map_err(|source| SandboxError::Dir { path: path.into(), source })
 }
 
 /// Whether the sandbox a config points at is still answering (a sandbox killed mid-run leaves a
