@@ -18,14 +18,14 @@ use foundry_onboard_e2e::webdriver::Session;
 async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>) -> anyhow::Result<String> {
     anyhow::ensure!(s.text("az-version").await?.contains("2.91"), "az found");
     s.click("signin-start").await?;
-    let code = match s.text("device-code").await {
-        Ok(code) => code,
-        Err(e) => {
-            // What az printed says why no code came (its log is in a closed <details>).
-            let log = s.script("return document.querySelector('[data-testid=\"az-log\"]')?.textContent ?? null").await.unwrap_or_default();
-            return Err(e.context(format!("what az printed: {log}")));
-        }
-    };
+    // The real az takes its time before it prints the code (a Python start; seconds on a loaded
+    // machine), so the wait is az's, not the page's.
+    if let Err(e) = poll(s, "return document.querySelector('[data-testid=\"device-code\"]')?.innerText || null", 90).await {
+        // What az printed says why no code came (its log is in a closed <details>).
+        let log = s.script("return document.querySelector('[data-testid=\"az-log\"]')?.textContent ?? null").await.unwrap_or_default();
+        return Err(e.context(format!("what az printed: {log}")));
+    }
+    let code = s.text("device-code").await?;
     anyhow::ensure!(!code.is_empty(), "device code shown");
     let url = s.text("sign-in-url").await?;
     anyhow::ensure!(url.ends_with("/device"), "{url}");
@@ -34,18 +34,26 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
     {
         let _ = std::fs::write(artifacts_dir().join(name), png);
     }
-    // The person types the code on the sandbox's sign-in page and presses Approve.
+    approve_on_sandbox_page(config, &url, &code).await?;
+    // az then fetches its tokens and subscriptions: its time again, not the page's.
+    poll(s, "return document.querySelector('[data-testid=\"signed-in-as\"]') ? true : null", 90).await?;
+    let who = s.text("signed-in-as").await?;
+    anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
+    Ok(url)
+}
+
+/// The person types `code` on the sandbox's sign-in page at `url` and presses Approve (reached
+/// with the CA of the sandbox config at `config`).
+async fn approve_on_sandbox_page(config: &std::path::Path, url: &str, code: &str) -> anyhow::Result<()> {
     let loaded = foundry_onboard_core::config::load(
         &foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()),
         foundry_onboard_core::policy::Policy::default(),
     )?;
     let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
-    let rb = net.http.request(reqwest::Method::POST, &url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
+    let rb = net.http.request(reqwest::Method::POST, url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
     let resp = net.http.send(rb).await?;
     anyhow::ensure!(resp.status() == 200, "approve: {}", resp.status());
-    let who = s.text("signed-in-as").await?;
-    anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
-    Ok(url)
+    Ok(())
 }
 
 /// The app under its own Xvfb and tauri-driver (HOME = `home`, `env` added), started with `args`

@@ -105,14 +105,7 @@ async fn sign_in(s: &Session, config: &std::path::Path, shots: &Shots, wrong: &m
         }),
     );
     shots.take(s, "signin-open", "device-code").await?;
-    let loaded = foundry_onboard_core::config::load(
-        &foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()),
-        foundry_onboard_core::policy::Policy::default(),
-    )?;
-    let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
-    let rb = net.http.request(reqwest::Method::POST, &url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
-    let resp = net.http.send(rb).await?;
-    anyhow::ensure!(resp.status() == 200, "approve: {}", resp.status());
+    super::approve_on_sandbox_page(config, &url, &code).await?;
     super::poll(s, "return document.querySelector('[data-testid=\"signed-in-as\"]') ? true : null", 90).await?;
     let who = s.text("signed-in-as").await?;
     anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
