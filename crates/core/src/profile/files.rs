@@ -389,15 +389,7 @@ mod tests {
 
     fn setup() -> (tempfile::TempDir, ProfileHome, ProfileSpec) {
         let dir = tempfile::tempdir().unwrap();
-        let home = ProfileHome {
-            home: dir.path().to_path_buf(),
-            zdotdir: None,
-            claude_config_dir: None,
-            xdg_config_home: None,
-            cli: "foundry-onboard".into(),
-            sandbox: false,
-            config_file: None,
-        };
+        let home = ProfileHome::plain(dir.path());
         let mut c = Config::default();
         c.foundry.resource = Some("contoso-ai".into());
         c.models.sonnet = Some("s".into());

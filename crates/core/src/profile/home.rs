@@ -44,6 +44,20 @@ fn for_the_block(path: &Path, what: &'static str, program: bool) -> Result<PathB
 
 impl ProfileHome {
     /// The sandbox's home for a sandbox config, else `$HOME` with `$ZDOTDIR`/`$CLAUDE_CONFIG_DIR`.
+    /// A plain home at `home` (no `$ZDOTDIR`, `$CLAUDE_CONFIG_DIR` or `$XDG_CONFIG_HOME`), for tests.
+    #[cfg(test)]
+    pub(crate) fn plain(home: &Path) -> Self {
+        Self {
+            home: home.to_path_buf(),
+            zdotdir: None,
+            claude_config_dir: None,
+            xdg_config_home: None,
+            cli: "foundry-onboard".into(),
+            sandbox: false,
+            config_file: None,
+        }
+    }
+
     /// The CLI and config paths the block calls are made absolute: a shell starts anywhere.
     pub fn for_config(config: &Config, config_file: &Path, cli: PathBuf) -> Result<Self, ProfileError> {
         let cli = for_the_block(&cli, "the foundry-onboard executable", true)?;

@@ -59,15 +59,7 @@ mod tests {
     #[test]
     fn finding_04_a_second_writer_waits_and_then_gives_up_naming_the_lock() {
         let dir = tempfile::tempdir().unwrap();
-        let home = ProfileHome {
-            home: dir.path().to_path_buf(),
-            zdotdir: None,
-            claude_config_dir: None,
-            xdg_config_home: None,
-            cli: "foundry-onboard".into(),
-            sandbox: false,
-            config_file: None,
-        };
+        let home = ProfileHome::plain(dir.path());
         let first = WriteLock::acquire(&home).unwrap();
         let err = WriteLock::acquire_within(&home, Duration::from_millis(50)).unwrap_err();
         assert!(matches!(err, ProfileError::Busy { .. }), "{err}");
