@@ -142,8 +142,15 @@ fn sandbox_secrets(sb: &SandboxProcess) -> Vec<String> {
 
 /// Times, ports and paths vary run to run and machine to machine; the words do not.
 fn snapshot(name: &str, md: &str) {
-    // Paths under the clone, the temp dir and HOME, wherever they live (CI clones under /check).
-    let roots = [Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf(), std::env::temp_dir(), std::env::home_dir().unwrap_or_default()];
+    // Paths under the clone, the temp dir and HOME, wherever they live (CI clones under /check),
+    // and the tools' install dirs: inside the namespace HOME is the run's own temporary one, while
+    // az and claude stay where the real HOME's cache holds them.
+    let tools = [foundry_onboard_e2e::real_az().and_then(|az| az.parent().and_then(Path::parent).map(Path::to_path_buf)), foundry_onboard_e2e::claude_dir()];
+    let roots: Vec<PathBuf> =
+        [Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf(), std::env::temp_dir(), std::env::home_dir().unwrap_or_default()]
+            .into_iter()
+            .chain(tools.into_iter().flatten())
+            .collect();
     let paths: Vec<(String, &str)> =
         roots.iter().filter(|r| r.as_os_str().len() > 1).map(|r| (format!(r"{}[^\s`),]*", regex::escape(&r.to_string_lossy())), "<path>")).collect();
     let mut filters: Vec<(&str, &str)> = vec![
