@@ -27,19 +27,39 @@ def binary_key(path):
     return re.sub(r"-[0-9a-f]{16}$", "", name)
 
 
+# libtest's closing list of the failed tests: `failures:` then one indented name a line. It is
+# the backstop for a test whose status word landed away from its `test … ...` line (output of a
+# child written straight to the terminal in between).
+FAILURE_NAME = re.compile(r"^    (?P<name>\S+)\s*$")
+
+
 def count(log_lines):
     """Returns (passed, failed, ignored) over distinct tests."""
     section = "?"
     status = {}
+    in_failures = False
     for line in log_lines:
+        line = line.rstrip("\n")
         m = RUNNING.match(line)
         if m:
             section = binary_key(m.group("binary"))
+            in_failures = False
             continue
         m = DOCTESTS.match(line)
         if m:
             section = "doctest:" + m.group("crate")
+            in_failures = False
             continue
+        if line == "failures:":
+            in_failures = True
+            continue
+        if in_failures:
+            m = FAILURE_NAME.match(line)
+            if m:
+                status[(section, m.group("name"))] = "FAILED"
+                continue
+            if line.startswith("test result:"):
+                in_failures = False
         for t in TEST.finditer(line):
             status[(section, t.group("name"))] = t.group("status")
     values = list(status.values())

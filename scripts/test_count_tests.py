@@ -73,6 +73,31 @@ class CountTests(unittest.TestCase):
                 summed[1] += int(words[5])
         self.assertEqual(summed, [8, 2])
 
+    def test_a_failure_whose_status_word_landed_elsewhere_is_still_counted(self):
+        # With one test thread, a child writing to the terminal puts its output between the outer
+        # `test … ... ` and its `FAILED`; libtest's closing `failures:` list still names it.
+        log = [
+            "     Running e2e/main.rs (/t/deps/e2e-fedcba9876543210)",
+            "running 2 tests",
+            "test gui::doctor::black_hole ... ok",
+            "test gui::scale::thousand ... ",
+            "running 1 test",
+            "test gui::scale::thousand ... light: sign-in 5773 ms; phase 1 4097 ms",
+            "thread 'gui::scale::thousand' panicked at tests/e2e/gui/scale.rs:55:35:",
+            "FAILED",
+            "",
+            "failures:",
+            "",
+            "---- gui::scale::thousand stdout ----",
+            "thread 'gui::scale::thousand' panicked at tests/src/lib.rs:258:5:",
+            "",
+            "failures:",
+            "    gui::scale::thousand",
+            "",
+            "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 100 filtered out; finished in 60s",
+        ]
+        self.assertEqual(count_tests.count(log), (1, 1, 0))
+
     def test_the_last_status_of_a_test_wins(self):
         log = [
             "     Running e2e/main.rs (/t/deps/e2e-fedcba9876543210)",

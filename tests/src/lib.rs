@@ -254,8 +254,20 @@ pub fn reexec_in_netns(test: &str) -> bool {
         c.env("FOUNDRY_ONBOARD_CLAUDE_DIR", dir);
     }
     c.env("TAURI_DRIVER", display::driver_path());
-    let status = c.status().expect("unshare");
-    assert!(status.success(), "{test} failed inside the loopback-only namespace: {status}");
+    // The inner run's output goes to a log of its own, not between the outer run's `test … ok`
+    // line and its status (scripts/count_tests.py reads those lines); its figures stay in the
+    // artifacts, and a failure carries its end.
+    let log = artifacts_dir().join(format!("netns-{}.log", test.replace("::", "-")));
+    let out = c.output().expect("unshare");
+    let text = [String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)].concat();
+    let _ = std::fs::write(&log, &text);
+    if !out.status.success() {
+        // From the inner panic on (its message and where), else the end of the output.
+        let lines: Vec<&str> = text.lines().collect();
+        let from = lines.iter().position(|l| l.contains("panicked at")).unwrap_or(lines.len().saturating_sub(40));
+        let shown = lines[from..].iter().take(40).copied().collect::<Vec<_>>().join("\n");
+        panic!("{test} failed inside the loopback-only namespace: {} (whole output: {})\n{shown}", out.status, log.display());
+    }
     true
 }
 
