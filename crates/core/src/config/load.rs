@@ -199,6 +199,13 @@ fn overlay(base: &mut toml::Table, user: &toml::Table, prefix: &str, policy: &Po
         let dotted = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match (base.get_mut(key), value) {
             (Some(toml::Value::Table(b)), toml::Value::Table(u)) => overlay(b, u, &dotted, policy, file, notices),
+            // A section the policy does not set is still overlaid key by key: a key it locks
+            // without a value must stay unset, not arrive inside the user's whole table.
+            (None, toml::Value::Table(u)) if !policy.is_locked(&dotted) => {
+                let mut section = toml::Table::new();
+                overlay(&mut section, u, &dotted, policy, file, notices);
+                base.insert(key.clone(), toml::Value::Table(section));
+            }
             _ if policy.is_locked(&dotted) => {
                 if lookup(&policy.table, &dotted) != Some(value) {
                     notices.push(format!(
@@ -308,6 +315,19 @@ mod tests {
         assert_eq!(loaded.config.models.haiku.as_deref(), Some("my-haiku"));
         assert_eq!(loaded.notices.len(), 1);
         assert!(loaded.notices[0].contains(":2: foundry.base_url is locked"), "{:?}", loaded.notices);
+    }
+
+    /// A key the policy locks without giving it a value stays unset: a user's table for a section
+    /// the policy does not mention is overlaid key by key, not taken whole.
+    #[test]
+    fn a_key_locked_without_a_value_cannot_be_set_by_the_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let pol = write(dir.path(), "policy.toml", "locked = [\"foundry.resource\"]\n[models]\nsonnet = \"corp-sonnet\"\n");
+        let user = write(dir.path(), "c.toml", "[foundry]\nresource = \"elsewhere\"\nvia_gateway = false\n");
+        let loaded = load(&ConfigLocation::Flag(user), Policy::load(&pol).unwrap()).unwrap();
+        assert_eq!(loaded.config.foundry.resource, None, "the locked key kept the policy's (absent) value");
+        assert!(!loaded.config.foundry.via_gateway, "the table's other keys still apply");
+        assert!(loaded.notices.len() == 1 && loaded.notices[0].contains(":2: foundry.resource is locked"), "{:?}", loaded.notices);
     }
 
     /// Settings showed no notice in the sandbox although an org policy was there (issue #23): the
