@@ -130,7 +130,7 @@ pub async fn probe_at(net: &Network, base: &str, deployment: &str, credential: C
     let status = resp.status().as_u16();
     let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = resp.text().await.unwrap_or_default();
+    let text = crate::net::body_text(resp).await;
     let elapsed = start.elapsed().as_millis() as u64;
     if crate::net::looks_like_html(content_type.as_deref(), &text) {
         return Err(ProbeError::Html { endpoint: base, status });

@@ -27,7 +27,7 @@ pub async fn reachable(ctx: Arc<Ctx>) -> Outcome {
     };
     let status = resp.status().as_u16();
     let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = resp.text().await.unwrap_or_default();
+    let text = crate::net::body_text(resp).await;
     let mut http = HttpEvidence { url: url.clone(), status, content_type: content_type.clone(), body_start: None };
     if crate::net::looks_like_html(content_type.as_deref(), &text) {
         http.body_start = Some(crate::redact::first_bytes(&text, 300));
@@ -105,7 +105,7 @@ pub async fn usage(ctx: Arc<Ctx>) -> Outcome {
         Err(e) => return Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)),
     };
     let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap_or_default();
+    let text = crate::net::body_text(resp).await;
     let http = HttpEvidence { url: url.clone(), status, content_type: None, body_start: (status >= 300).then(|| crate::redact::first_bytes(&text, 200)) };
     let ev = Evidence { http: Some(http), ..Default::default() };
     match status {

@@ -168,7 +168,7 @@ pub async fn https(ctx: Arc<Ctx>) -> Outcome {
     };
     let status = resp.status().as_u16();
     let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = resp.text().await.unwrap_or_default();
+    let text = crate::net::body_text(resp).await;
     let html = crate::net::looks_like_html(content_type.as_deref(), &text);
     let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
     let azure_shaped = json.as_ref().is_some_and(|v| v["error"].is_object() || v["error"].is_string() || v["detail"].is_string());

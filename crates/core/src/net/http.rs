@@ -71,6 +71,25 @@ impl HttpClient {
     }
 }
 
+/// The most of an answer's body the product reads. API answers are a few KiB (an ARM page of 50
+/// accounts, about 100 KiB); a proxy's page or a server that never stops sending ends here.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// An answer's body as text (invalid UTF-8 replaced), read up to [`MAX_BODY`] and cut there: the
+/// rest is never read, so an endless body cannot grow the process. A body that fails midway gives
+/// what arrived (the callers judge the text: HTML, JSON, empty).
+pub async fn body_text(mut response: reqwest::Response) -> String {
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = MAX_BODY - bytes.len();
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if bytes.len() >= MAX_BODY {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// An HTML page where an API answer was expected: a proxy's sign-in page or a captive portal.
 pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
     content_type.is_some_and(|c| c.contains("html")) || body.trim_start().starts_with('<')
@@ -161,6 +180,33 @@ mod tests {
             }
         });
         port
+    }
+
+    /// A server that never stops sending: the body is read up to MAX_BODY, no further.
+    #[tokio::test]
+    async fn an_endless_body_is_read_up_to_the_limit_and_no_further() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counted = sent.clone();
+        tokio::spawn(async move {
+            if let Ok((mut s, _)) = listener.accept().await {
+                read_head(&mut s).await;
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n").await;
+                let block = vec![b'<'; 64 * 1024];
+                while s.write_all(&block).await.is_ok() {
+                    counted.fetch_add(block.len(), Ordering::SeqCst);
+                }
+            }
+        });
+        let http = client(&Config::default(), Guard::loopback_only_guard()).unwrap();
+        let resp = http.get(&format!("http://127.0.0.1:{port}/")).await.unwrap();
+        let text = body_text(resp).await;
+        assert_eq!(text.len(), MAX_BODY, "read exactly up to the limit");
+        assert!(looks_like_html(None, &text));
+        // The server stops once the client stops reading (socket buffers aside), far short of 2×.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(sent.load(Ordering::SeqCst) < 2 * MAX_BODY, "sent {} bytes", sent.load(Ordering::SeqCst));
     }
 
     #[tokio::test]

@@ -11,7 +11,7 @@ mod proxy;
 pub use dns::{DnsResolver, build_resolver};
 pub use error::NetError;
 pub use guard::Guard;
-pub use http::{HttpClient, looks_like_html};
+pub use http::{HttpClient, MAX_BODY, body_text, looks_like_html};
 pub use proxy::{ProxyDecision, ProxyEnv};
 
 use crate::config::Config;

@@ -65,7 +65,7 @@ impl ArmReader {
                 let resp = self.net.http.send(rb).await?;
                 let status = resp.status().as_u16();
                 let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-                (status, retry_after, resp.text().await.unwrap_or_default())
+                (status, retry_after, crate::net::body_text(resp).await)
             };
             if (status == 429 || status >= 500) && attempt < ATTEMPTS {
                 let wait = match (status, retry_after) {
