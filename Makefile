@@ -8,7 +8,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
 run: deps build
-	FOUNDRY_ONBOARD_AZ=$${FOUNDRY_ONBOARD_AZ:-$$HOME/.cache/foundry-onboard-az/bin/az} ./$(TARGET_DIR)/debug/foundry-onboard --sandbox
+	FOUNDRY_ONBOARD_AZ=$${FOUNDRY_ONBOARD_AZ:-$$HOME/.cache/foundry-onboard-az/bin/az} $(TARGET_DIR)/debug/foundry-onboard --sandbox
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
