@@ -5,11 +5,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { resourceStep } from '../src/resource';
 import { VISIBLE } from '../src/accounts';
 import type { Account, AccountDeployments, Deployment, Discovered, IpcError } from '../src/bindings';
-import { byTestId, getByTestId, key } from './helpers';
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
-}
+import { byTestId, getByTestId, key, settle } from './helpers';
 
 function account(id: string, name: string): Account {
   return {

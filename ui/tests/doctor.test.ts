@@ -2,11 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { DoctorPanel, worst } from '../src/doctor';
 import type { CheckResult, DoctorEvent, PlannedCheck, Report, Summary } from '../src/bindings';
-import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor } from './helpers';
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
-}
+import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor, settle } from './helpers';
 
 const plan = (id: string, section: PlannedCheck['section'], title: string, requires: string[] = []): PlannedCheck => ({ id, section, title, requires, after: [] });
 

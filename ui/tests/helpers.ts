@@ -1,6 +1,6 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { mountApp, type App } from '../src/app';
-import type { AppInfo, ConfigView, SandboxInfo } from '../src/bindings';
+import type { AppInfo, ConfigView, SandboxInfo, SignInStatus } from '../src/bindings';
 
 export const SANDBOX: SandboxInfo = {
   endpoints: {
@@ -92,3 +92,16 @@ export function key(el: HTMLElement, k: string): KeyboardEvent {
   el.dispatchEvent(ev);
   return ev;
 }
+
+/** Lets queued promise callbacks and timers of zero delay run (eight turns of the event loop). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+/** az found, nobody signed in: the Sign in step's starting point. */
+export const NOT_SIGNED_IN: SignInStatus = {
+  azPath: '/usr/bin/az',
+  azVersion: '2.91.0',
+  azProblem: null,
+  state: { signedIn: false, user: null, tenantId: null, subscription: null, subscriptionId: null, cloud: null, configDir: '/tmp/sb/azure' },
+};

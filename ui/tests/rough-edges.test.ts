@@ -2,19 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { signinStep } from '../src/signin';
-import type { ConfigView, SignInStatus } from '../src/bindings';
-import { CONFIG_VIEW, appInfoFixture, click, getByTestId, mockBackend, mount } from './helpers';
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
-}
-
-const notSignedIn: SignInStatus = {
-  azPath: '/usr/bin/az',
-  azVersion: '2.91.0',
-  azProblem: null,
-  state: { signedIn: false, user: null, tenantId: null, subscription: null, subscriptionId: null, cloud: null, configDir: '/tmp/sb/azure' },
-};
+import type { ConfigView } from '../src/bindings';
+import { CONFIG_VIEW, appInfoFixture, click, getByTestId, mockBackend, mount, settle, NOT_SIGNED_IN } from './helpers';
 
 const URL = 'https://127.0.0.1:41001/authority/device';
 
@@ -22,12 +11,12 @@ const URL = 'https://127.0.0.1:41001/authority/device';
 function signinWithCode(onOpen: (args: unknown) => unknown): { el: HTMLElement; finish: () => void } {
   let finish = (): void => undefined;
   mockIPC((cmd, args) => {
-    if (cmd === 'signin_status') return notSignedIn;
+    if (cmd === 'signin_status') return NOT_SIGNED_IN;
     if (cmd === 'signin_start') {
       const channel = (args as { onEvent: { onmessage: (e: unknown) => void } }).onEvent;
       channel.onmessage({ type: 'deviceCode', code: 'ABCD-1234', url: URL });
       return new Promise((resolve) => {
-        finish = () => resolve({ ...notSignedIn.state, signedIn: true, user: 'dev@sandbox.example', tenantId: 't1' });
+        finish = () => resolve({ ...NOT_SIGNED_IN.state, signedIn: true, user: 'dev@sandbox.example', tenantId: 't1' });
       });
     }
     if (cmd === 'open_sign_in_page') return onOpen(args);

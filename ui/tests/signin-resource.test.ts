@@ -2,18 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { signinStep } from '../src/signin';
 import { resourceStep } from '../src/resource';
-import type { Discovered, SignInStatus } from '../src/bindings';
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
-}
-
-const notSignedIn: SignInStatus = {
-  azPath: '/usr/bin/az',
-  azVersion: '2.91.0',
-  azProblem: null,
-  state: { signedIn: false, user: null, tenantId: null, subscription: null, subscriptionId: null, cloud: null, configDir: '/tmp/sb/azure' },
-};
+import type { Discovered } from '../src/bindings';
+import { settle, NOT_SIGNED_IN } from './helpers';
 
 describe('sign in step', () => {
   afterEach(() => clearMocks());
@@ -22,12 +12,12 @@ describe('sign in step', () => {
     const calls: string[] = [];
     mockIPC((cmd, args) => {
       calls.push(cmd);
-      if (cmd === 'signin_status') return notSignedIn;
+      if (cmd === 'signin_status') return NOT_SIGNED_IN;
       if (cmd === 'signin_start') {
         const channel = (args as { onEvent: { onmessage: (e: unknown) => void } }).onEvent;
         channel.onmessage({ type: 'deviceCode', code: 'ABCD-1234', url: 'https://127.0.0.1:9/device' });
         channel.onmessage({ type: 'line', text: 'To sign in, use a web browser…' });
-        return { ...notSignedIn.state, signedIn: true, user: 'dev@sandbox.example', tenantId: 't1' };
+        return { ...NOT_SIGNED_IN.state, signedIn: true, user: 'dev@sandbox.example', tenantId: 't1' };
       }
       return null;
     });
@@ -45,7 +35,7 @@ describe('sign in step', () => {
   it('a missing az shows the install instructions as the hint', async () => {
     mockIPC((cmd) =>
       cmd === 'signin_status'
-        ? { ...notSignedIn, azPath: null, azVersion: null, azProblem: { kind: 'config', message: 'the Azure CLI (az) is not installed', hint: 'Install a current Azure CLI: `curl …`' } }
+        ? { ...NOT_SIGNED_IN, azPath: null, azVersion: null, azProblem: { kind: 'config', message: 'the Azure CLI (az) is not installed', hint: 'Install a current Azure CLI: `curl …`' } }
         : null,
     );
     const el = signinStep();
