@@ -1,16 +1,18 @@
 //! What the fuzz properties (`fuzz_…` tests, run longer by `make fuzz`) share: the bodies an
 //! outside server may send — random bytes, JSON of any shape, JSON cut short, HTML, huge numbers,
 //! nulls where objects belong — and a loopback HTTP server that answers every request with the
-//! answer the current case chose, so each parser is fed through the real client.
+//! answer the current case chose, so each parser is fed through the real client; and hostile
+//! TOML-ish text for config and policy loading, with the `FILE:LINE: what` check of their errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed expectation is a test failure
 
-use crate::config::Config;
+use crate::config::{Config, KNOWN_KEYS};
 use crate::net::{Guard, HttpClient, Network, ProxyEnv, Timeouts, build_resolver};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -258,4 +260,86 @@ pub fn object_of(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> impl Stra
 /// A string value, or a string that is not quite one.
 pub fn string_value() -> BoxedStrategy<Value> {
     text().prop_map(Value::String).boxed()
+}
+
+/// Values of every TOML type, of the wrong type for most keys, huge, or hostile.
+fn toml_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("1".to_string()),
+        Just("-170141183460469231731687303715884105728".to_string()),
+        Just("99999999999999999999999999".to_string()),
+        Just("1e400".to_string()),
+        Just("nan".to_string()),
+        Just("-inf".to_string()),
+        Just("true".to_string()),
+        Just("1979-05-27T07:32:00Z".to_string()),
+        Just("[1, \"two\", [3]]".to_string()),
+        Just("{ a = 1, b = { c = [] } }".to_string()),
+        Just("\"\"".to_string()),
+        Just("\"\\u0000\\u001b[31m\\u202e\\ud7ff\"".to_string()),
+        Just("'''\nmulti\r\nline'''".to_string()),
+        Just("\"https://x.services.ai.azure.com/anthropic\"".to_string()),
+        Just("[\"bash\", \"zsh\", \"fish\"]".to_string()),
+        Just("[\"10.0.0.0/8\", \"not-a-cidr\"]".to_string()),
+        Just("[\"models.sonnet\", 1]".to_string()),
+        Just("[\"azure.tenant\", \"nope.key\"]".to_string()),
+        Just("{ home = \"/\", ca_file = \"/\" }".to_string()),
+        Just("-1e400".to_string()),
+        "[ -~]{0,40}".prop_map(|s| format!("{s:?}")),
+        "\\PC{0,40}".prop_map(|s| format!("{s:?}")),
+        (1usize..3000).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n))),
+        (1usize..3000).prop_map(|n| format!("{}1{}", "{ a = ".repeat(n), " }".repeat(n))),
+        (1usize..200_000).prop_map(|n| format!("\"{}\"", "x".repeat(n))),
+    ]
+}
+
+/// A key: a known `section.key`, a known key in an unknown place, or an unknown one.
+fn toml_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(KNOWN_KEYS).prop_map(str::to_string),
+        proptest::sample::select(KNOWN_KEYS).prop_map(|k| k.replace('.', ".x.")),
+        Just("locked".to_string()),
+        Just("sandbox".to_string()),
+        Just("sandbox.home".to_string()),
+        Just("sandbox.ca_file".to_string()),
+        "[a-z_]{1,12}(\\.[a-z_]{1,12}){0,3}",
+        "\"[^\"\\\\]{0,20}\"",
+        (1usize..2000).prop_map(|n| vec!["a"; n].join(".")),
+    ]
+}
+
+/// Hostile TOML-ish text for config and policy loading: random bytes, assignments of any value to any key (dotted, in
+/// tables, in arrays of tables), or a valid config with junk spliced in.
+pub fn toml_text() -> impl Strategy<Value = Vec<u8>> {
+    let line = prop_oneof![
+        (toml_key(), toml_value()).prop_map(|(k, v)| format!("{k} = {v}")),
+        toml_key().prop_map(|k| format!("[{k}]")),
+        toml_key().prop_map(|k| format!("[[{k}]]")),
+        "[ -~]{0,60}",
+        Just(String::new()),
+        Just("# comment".to_string()),
+    ];
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..400),
+        proptest::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n").into_bytes()),
+        (proptest::collection::vec(any::<u8>(), 0..8), 0usize..120).prop_map(|(junk, at)| {
+            let mut t = b"[azure]\ntenant = \"t\"\n[foundry]\nresource = \"r\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\n".to_vec();
+            let at = at.min(t.len());
+            t.splice(at..at, junk);
+            t
+        }),
+    ]
+}
+
+/// Every error reads `FILE:LINE: what`, with a line inside the file.
+pub fn names_file_line_and_what(said: &str, path: &Path, bytes: &[u8]) -> Result<(), TestCaseError> {
+    let prefix = format!("{}:", path.display());
+    prop_assert!(said.starts_with(&prefix), "no file: {said}");
+    let rest = &said[prefix.len()..];
+    let (line, what) = rest.split_once(": ").ok_or_else(|| TestCaseError::fail(format!("no line: {said}")))?;
+    let line: usize = line.parse().map_err(|_| TestCaseError::fail(format!("no line number: {said}")))?;
+    let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+    prop_assert!((1..=lines).contains(&line), "line {line} of {lines}: {said}");
+    prop_assert!(!what.trim().is_empty(), "nothing said: {said}");
+    Ok(())
 }

@@ -200,45 +200,8 @@ mod tests {
 
     mod fuzz {
         use super::super::*;
+        use crate::fuzz::{names_file_line_and_what, toml_text as text};
         use proptest::prelude::*;
-
-        fn value() -> impl Strategy<Value = String> {
-            prop_oneof![
-                Just("1".to_string()),
-                Just("99999999999999999999999999".to_string()),
-                Just("-1e400".to_string()),
-                Just("true".to_string()),
-                Just("[\"models.sonnet\", 1]".to_string()),
-                Just("[\"azure.tenant\", \"nope.key\"]".to_string()),
-                Just("{ home = \"/\", ca_file = \"/\" }".to_string()),
-                Just("\"\\u0000\\u202e\"".to_string()),
-                "\\PC{0,30}".prop_map(|s| format!("{s:?}")),
-                (1usize..3000).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n))),
-                (1usize..3000).prop_map(|n| format!("{}1{}", "{ a = ".repeat(n), " }".repeat(n))),
-            ]
-        }
-
-        fn key() -> impl Strategy<Value = String> {
-            prop_oneof![
-                proptest::sample::select(KNOWN_KEYS).prop_map(str::to_string),
-                Just("locked".to_string()),
-                Just("sandbox".to_string()),
-                Just("sandbox.home".to_string()),
-                "[a-z_]{1,12}(\\.[a-z_]{1,12}){0,3}",
-                (1usize..2000).prop_map(|n| vec!["b"; n].join(".")),
-            ]
-        }
-
-        fn text() -> impl Strategy<Value = Vec<u8>> {
-            let line = prop_oneof![
-                (key(), value()).prop_map(|(k, v)| format!("{k} = {v}")),
-                key().prop_map(|k| format!("[{k}]")),
-                key().prop_map(|k| format!("[[{k}]]")),
-                "[ -~]{0,60}",
-                Just(String::new()),
-            ];
-            prop_oneof![proptest::collection::vec(any::<u8>(), 0..400), proptest::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n").into_bytes()),]
-        }
 
         proptest! {
             #[test]
@@ -247,14 +210,8 @@ mod tests {
                 let path = dir.path().join("policy.toml");
                 std::fs::write(&path, &bytes).unwrap();
                 if let Err(e) = Policy::load(&path) {
-                    let said = e.to_string();
-                    let prefix = format!("{}:", path.display());
-                    prop_assert!(said.starts_with(&prefix), "no file: {said}");
-                    let (line, what) = said[prefix.len()..].split_once(": ").ok_or_else(|| TestCaseError::fail(format!("no line: {said}")))?;
-                    let line: usize = line.parse().map_err(|_| TestCaseError::fail(format!("no line number: {said}")))?;
-                    let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
-                    prop_assert!((1..=lines).contains(&line), "line {line} of {lines}: {said}");
-                    prop_assert!(!what.trim().is_empty() && !e.hint().is_empty(), "{said}");
+                    names_file_line_and_what(&e.to_string(), &path, &bytes)?;
+                    prop_assert!(!e.hint().is_empty(), "{e}");
                 }
             }
         }

@@ -401,84 +401,8 @@ mod tests {
     mod fuzz {
         use super::super::*;
         use crate::config::KNOWN_KEYS;
+        use crate::fuzz::{names_file_line_and_what, toml_text as text};
         use proptest::prelude::*;
-
-        /// Values of every TOML type, of the wrong type for most keys, huge, or hostile.
-        fn value() -> impl Strategy<Value = String> {
-            prop_oneof![
-                Just("1".to_string()),
-                Just("-170141183460469231731687303715884105728".to_string()),
-                Just("99999999999999999999999999".to_string()),
-                Just("1e400".to_string()),
-                Just("nan".to_string()),
-                Just("-inf".to_string()),
-                Just("true".to_string()),
-                Just("1979-05-27T07:32:00Z".to_string()),
-                Just("[1, \"two\", [3]]".to_string()),
-                Just("{ a = 1, b = { c = [] } }".to_string()),
-                Just("\"\"".to_string()),
-                Just("\"\\u0000\\u001b[31m\\u202e\\ud7ff\"".to_string()),
-                Just("'''\nmulti\r\nline'''".to_string()),
-                Just("\"https://x.services.ai.azure.com/anthropic\"".to_string()),
-                Just("[\"bash\", \"zsh\", \"fish\"]".to_string()),
-                Just("[\"10.0.0.0/8\", \"not-a-cidr\"]".to_string()),
-                "[ -~]{0,40}".prop_map(|s| format!("{s:?}")),
-                "\\PC{0,40}".prop_map(|s| format!("{s:?}")),
-                (1usize..3000).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n))),
-                (1usize..3000).prop_map(|n| format!("{}1{}", "{ a = ".repeat(n), " }".repeat(n))),
-                (1usize..200_000).prop_map(|n| format!("\"{}\"", "x".repeat(n))),
-            ]
-        }
-
-        /// A key: a known `section.key`, a known key in an unknown place, or an unknown one.
-        fn key() -> impl Strategy<Value = String> {
-            prop_oneof![
-                proptest::sample::select(KNOWN_KEYS).prop_map(str::to_string),
-                proptest::sample::select(KNOWN_KEYS).prop_map(|k| k.replace('.', ".x.")),
-                Just("locked".to_string()),
-                Just("sandbox.home".to_string()),
-                Just("sandbox.ca_file".to_string()),
-                "[a-z_]{1,12}(\\.[a-z_]{1,12}){0,3}",
-                "\"[^\"\\\\]{0,20}\"",
-                (1usize..2000).prop_map(|n| vec!["a"; n].join(".")),
-            ]
-        }
-
-        /// Hostile TOML-ish text: random bytes, assignments of any value to any key (dotted, in
-        /// tables, in arrays of tables), or a valid config with junk spliced in.
-        fn text() -> impl Strategy<Value = Vec<u8>> {
-            let line = prop_oneof![
-                (key(), value()).prop_map(|(k, v)| format!("{k} = {v}")),
-                key().prop_map(|k| format!("[{k}]")),
-                key().prop_map(|k| format!("[[{k}]]")),
-                "[ -~]{0,60}",
-                Just(String::new()),
-                Just("# comment".to_string()),
-            ];
-            prop_oneof![
-                proptest::collection::vec(any::<u8>(), 0..400),
-                proptest::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n").into_bytes()),
-                (proptest::collection::vec(any::<u8>(), 0..8), 0usize..120).prop_map(|(junk, at)| {
-                    let mut t = b"[azure]\ntenant = \"t\"\n[foundry]\nresource = \"r\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\n".to_vec();
-                    let at = at.min(t.len());
-                    t.splice(at..at, junk);
-                    t
-                }),
-            ]
-        }
-
-        /// Every error reads `FILE:LINE: what`, with a line inside the file.
-        pub(crate) fn names_file_line_and_what(said: &str, path: &Path, bytes: &[u8]) -> Result<(), TestCaseError> {
-            let prefix = format!("{}:", path.display());
-            prop_assert!(said.starts_with(&prefix), "no file: {said}");
-            let rest = &said[prefix.len()..];
-            let (line, what) = rest.split_once(": ").ok_or_else(|| TestCaseError::fail(format!("no line: {said}")))?;
-            let line: usize = line.parse().map_err(|_| TestCaseError::fail(format!("no line number: {said}")))?;
-            let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
-            prop_assert!((1..=lines).contains(&line), "line {line} of {lines}: {said}");
-            prop_assert!(!what.trim().is_empty(), "nothing said: {said}");
-            Ok(())
-        }
 
         proptest! {
             #[test]
