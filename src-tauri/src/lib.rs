@@ -8,7 +8,7 @@ mod doctor;
 mod logging;
 mod state;
 
-use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions, parse_faults};
+use foundry_onboard_sandbox::{Sandbox, SandboxOptions, parse_faults};
 use std::process::ExitCode;
 use std::time::Instant;
 use tauri::Manager;

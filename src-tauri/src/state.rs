@@ -3,7 +3,7 @@
 
 use foundry_onboard_core::IpcError;
 use foundry_onboard_core::config::{ConfigError, ConfigLocation, LoadedConfig, load_effective};
-use foundry_onboard_core::sandbox::{Sandbox, SandboxInfo};
+use foundry_onboard_sandbox::{Sandbox, SandboxInfo};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;

@@ -38,7 +38,7 @@ fn real_az_signs_in_by_device_code_and_discovery_finds_the_claude_deployments() 
     assert_eq!(out[0]["event"], "deviceCode", "the device code is reported first: {out:?}");
     assert!(out[0]["url"].as_str().unwrap().ends_with("/device"));
     let last = out.last().unwrap();
-    assert_eq!(last["state"]["user"], foundry_onboard_core::sandbox::USER);
+    assert_eq!(last["state"]["user"], foundry_onboard_sandbox::USER);
     // The user's own ~/.azure is never touched: az worked in the sandbox's directory.
     assert!(!sb.home.path().join(".azure").exists());
     assert!(last["state"]["configDir"].as_str().unwrap().starts_with(Path::new(&sb.endpoint("home")).parent().unwrap().to_str().unwrap()));

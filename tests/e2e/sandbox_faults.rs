@@ -135,12 +135,12 @@ fn slow_link_adds_latency_before_the_tls_handshake_not_to_the_bare_connect() {
         let (s_connect, s_https) = min_timings(&slow, &foundry_root(&slow)).await;
         let (h_connect, h_https) = min_timings(&healthy, &foundry_root(&healthy)).await;
         eprintln!("slow-link: TCP connect {s_connect:?}, HTTPS GET {s_https:?}; healthy: {h_connect:?}, {h_https:?}");
-        assert!(s_https >= foundry_onboard_core::sandbox::SLOW_LINK, "{s_https:?}");
-        assert!(h_https < foundry_onboard_core::sandbox::SLOW_LINK, "a healthy sandbox is faster: {h_https:?}");
+        assert!(s_https >= foundry_onboard_sandbox::SLOW_LINK, "{s_https:?}");
+        assert!(h_https < foundry_onboard_sandbox::SLOW_LINK, "a healthy sandbox is faster: {h_https:?}");
         assert!(s_connect < Duration::from_millis(50) && h_connect < Duration::from_millis(50), "{s_connect:?} {h_connect:?}");
         // Only the Foundry HTTPS port is slow.
         let (_, arm) = min_timings(&slow, &slow.endpoint("armUrl")).await;
-        assert!(arm < foundry_onboard_core::sandbox::SLOW_LINK, "{arm:?}");
+        assert!(arm < foundry_onboard_sandbox::SLOW_LINK, "{arm:?}");
     });
     slow.stop_with("-TERM");
     healthy.stop_with("-TERM");
@@ -190,7 +190,7 @@ fn signed_in_starts_with_the_sandboxs_own_az_signed_in() {
         return;
     }
     let mut sb = start_signed_in(&az, &[]);
-    assert_eq!(sb.endpoints["signedInAs"], foundry_onboard_core::sandbox::USER, "{}", sb.endpoints);
+    assert_eq!(sb.endpoints["signedInAs"], foundry_onboard_sandbox::USER, "{}", sb.endpoints);
     let (code, status, err) = cli_json(&sb, &az, &["login", "--status"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(status["state"]["signedIn"], true);
@@ -216,7 +216,7 @@ fn signed_in_with_auth_expired_is_signed_in_but_refused() {
         return;
     }
     let mut sb = start_signed_in(&az, &["--faults", "auth-expired"]);
-    assert_eq!(sb.endpoints["signedInAs"], foundry_onboard_core::sandbox::USER);
+    assert_eq!(sb.endpoints["signedInAs"], foundry_onboard_sandbox::USER);
     let (code, status, _) = cli_json(&sb, &az, &["login", "--status"]);
     assert_eq!((code, &status["state"]["signedIn"]), (0, &serde_json::Value::Bool(true)));
     // The sign-in has gone stale: ARM refuses the cached token…

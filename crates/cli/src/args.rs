@@ -2,7 +2,7 @@
 //! 2 failures, 3 usage or config error.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use foundry_onboard_core::sandbox::{Fault, parse_faults};
+use foundry_onboard_sandbox::{Fault, parse_faults};
 use std::path::PathBuf;
 
 pub const EXIT_USAGE: u8 = 3;

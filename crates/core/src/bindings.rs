@@ -9,8 +9,8 @@ pub fn typescript() -> String {
     let decls = [
         crate::error::ErrorKind::decl(&cfg),
         crate::error::IpcError::decl(&cfg),
-        crate::sandbox::SandboxEndpoints::decl(&cfg),
-        crate::sandbox::SandboxInfo::decl(&cfg),
+        crate::sandbox_info::SandboxEndpoints::decl(&cfg),
+        crate::sandbox_info::SandboxInfo::decl(&cfg),
         crate::views::AppInfo::decl(&cfg),
         crate::views::ConfigView::decl(&cfg),
         crate::profile::Target::decl(&cfg),

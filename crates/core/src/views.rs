@@ -1,7 +1,7 @@
 //! Plain data the faces show: what the app is running against and the effective config.
 
 use crate::config::LoadedConfig;
-use crate::sandbox::SandboxInfo;
+use crate::sandbox_info::SandboxInfo;
 use serde::Serialize;
 use ts_rs::TS;
 

@@ -5,8 +5,8 @@
 
 use super::events_of;
 use foundry_onboard_core::doctor::{self, DoctorOptions, Status};
-use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions};
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
+use foundry_onboard_sandbox::{Sandbox, SandboxOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
 

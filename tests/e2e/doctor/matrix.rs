@@ -3,8 +3,8 @@
 //! secret in any output; the healthy and zone-missing reports as snapshots.
 
 use super::{FOUNDRY, schema_errors, verdict};
-use foundry_onboard_core::sandbox::Fault;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
+use foundry_onboard_sandbox::Fault;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -253,7 +253,7 @@ fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
                     if report_only.contains(&sb.home.path().display().to_string()) || (!c.gateway && !report_only.contains("directory: ~/project")) {
                         problems.push("the home directory is not written as ~ in the report".into());
                     }
-                    if everything.contains(foundry_onboard_core::sandbox::USER) {
+                    if everything.contains(foundry_onboard_sandbox::USER) {
                         problems.push("the user name appears unredacted".into());
                     }
                     problems.extend(schema_errors(&json));

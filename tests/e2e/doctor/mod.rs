@@ -11,7 +11,7 @@ mod matrix;
 mod runner;
 
 use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions};
-use foundry_onboard_core::sandbox::{Fault, Sandbox, SandboxOptions};
+use foundry_onboard_sandbox::{Fault, Sandbox, SandboxOptions};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,7 +4,7 @@
 
 use super::{FOUNDRY, events_of, sandbox_with, schema_errors};
 use foundry_onboard_core::doctor::{self, DoctorEvent, Status};
-use foundry_onboard_core::sandbox::Fault;
+use foundry_onboard_sandbox::Fault;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

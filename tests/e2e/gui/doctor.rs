@@ -69,7 +69,7 @@ async fn trust_the_inspection_ca(s: &Session) -> anyhow::Result<std::path::PathB
     let done = s.text("fix-done").await?;
     let bundle = s.script("return document.querySelector('[data-testid=\"fix-done\"] code').textContent").await?;
     let bundle = std::path::PathBuf::from(bundle.as_str().unwrap_or_default());
-    anyhow::ensure!(done.contains(foundry_onboard_core::sandbox::INSPECTION_CA_NAME), "the notice names the issuer: {done}");
+    anyhow::ensure!(done.contains(foundry_onboard_sandbox::INSPECTION_CA_NAME), "the notice names the issuer: {done}");
     // The run the fix started: wait for path.tls to settle again, then for the whole run.
     poll(s, "const r = document.querySelector('[data-testid=\"check-path.tls\"]'); return r && r.dataset.status === 'pass' ? true : null", 30).await?;
     let rows = doctor_rows(s, 30).await?;

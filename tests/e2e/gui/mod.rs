@@ -38,7 +38,7 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
     // az then fetches its tokens and subscriptions: its time again, not the page's.
     poll(s, "return document.querySelector('[data-testid=\"signed-in-as\"]') ? true : null", 90).await?;
     let who = s.text("signed-in-as").await?;
-    anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
+    anyhow::ensure!(who.contains(foundry_onboard_sandbox::USER), "{who}");
     Ok(url)
 }
 

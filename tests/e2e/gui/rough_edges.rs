@@ -108,7 +108,7 @@ async fn sign_in(s: &Session, config: &std::path::Path, shots: &Shots, wrong: &m
     super::approve_on_sandbox_page(config, &url, &code).await?;
     super::poll(s, "return document.querySelector('[data-testid=\"signed-in-as\"]') ? true : null", 90).await?;
     let who = s.text("signed-in-as").await?;
-    anyhow::ensure!(who.contains(foundry_onboard_core::sandbox::USER), "{who}");
+    anyhow::ensure!(who.contains(foundry_onboard_sandbox::USER), "{who}");
     let step = s.text("step-signin").await?;
     if step.contains("not signed in") {
         wrong.push(format!("still says not signed in: {step}"));

@@ -3,7 +3,8 @@
 use crate::args::Global;
 use crate::output::report_error;
 use foundry_onboard_core::config::{ConfigLocation, LoadedConfig, load_effective};
-use foundry_onboard_core::{ErrorKind, IpcError, sandbox};
+use foundry_onboard_core::{ErrorKind, IpcError};
+use foundry_onboard_sandbox as sandbox;
 
 /// The effective config, or the exit code after reporting why not.
 pub fn load(global: &Global) -> Result<LoadedConfig, u8> {

@@ -2,7 +2,7 @@
 
 use crate::args::{Global, SandboxArgs};
 use crate::output::report_error;
-use foundry_onboard_core::sandbox::{Sandbox, SandboxOptions};
+use foundry_onboard_sandbox::{Sandbox, SandboxOptions};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 

@@ -7,15 +7,13 @@ pub mod cli;
 pub mod discovery;
 mod error;
 pub mod login;
+pub mod names;
 pub mod session;
 pub mod token;
 
 pub use error::AzError;
 
-/// The scope ARM discovery asks for.
-pub const ARM_SCOPE: &str = "https://management.azure.com/.default";
-/// The scope Claude Code uses for Foundry.
-pub const COGNITIVE_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
+pub use names::{ARM_SCOPE, COGNITIVE_SCOPE};
 
 /// The ARM scope for a config's ARM URL (the sandbox's audience is its own URL).
 pub fn arm_scope(config: &crate::config::Config) -> String {

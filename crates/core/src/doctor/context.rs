@@ -75,7 +75,7 @@ impl Endpoint {
         let url = url::Url::parse(base_url).ok()?;
         let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
         let port = url.port_or_known_default()?;
-        let resource = crate::sandbox::BASE_DOMAINS
+        let resource = crate::azure::names::BASE_DOMAINS
             .iter()
             .find_map(|d| host.strip_suffix(&format!(".{d}")))
             .map(|r| r.trim_end_matches(".privatelink").to_string())

@@ -27,7 +27,7 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
         .with(evidence);
     };
     let names: Vec<String> = match &endpoint.resource {
-        Some(res) => crate::sandbox::BASE_DOMAINS.iter().map(|d| format!("{res}.{d}")).collect(),
+        Some(res) => crate::azure::names::BASE_DOMAINS.iter().map(|d| format!("{res}.{d}")).collect(),
         None => vec![endpoint.host.clone()],
     };
     let hosts = read_hosts();
@@ -288,7 +288,7 @@ mod tests {
     /// A DNS server on loopback serving `zones` (one per base domain); None when the zones do not load.
     async fn serve(zones: &[Vec<Option<Data>>]) -> Option<(Server<Catalog>, u16)> {
         let mut catalog = Catalog::new();
-        for (base, names) in crate::sandbox::BASE_DOMAINS.iter().zip(zones) {
+        for (base, names) in crate::azure::names::BASE_DOMAINS.iter().zip(zones) {
             let origin = Name::from_ascii(format!("{base}.")).ok()?;
             let text = zone_text(base, names);
             let (_, records) = Parser::new(text.as_str(), None, Some(origin.clone())).parse().ok()?;

@@ -4,13 +4,13 @@
 
 use super::Fault;
 use super::http::Shared;
-use crate::anthropic::{ContentBlock, Message, MessagesRequest, Usage};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use foundry_onboard_core::anthropic::{ContentBlock, Message, MessagesRequest, Usage};
 use serde_json::json;
 
 /// The deployments the sandbox's resource has.

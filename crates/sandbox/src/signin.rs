@@ -5,7 +5,7 @@
 //! code approved by the sandbox itself.
 
 use super::{Sandbox, SandboxError, http::Shared};
-use crate::azure::{AzError, cli, login};
+use foundry_onboard_core::azure::{AzError, cli, login};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 

@@ -17,22 +17,22 @@ mod wire;
 mod wire_tests;
 
 pub use arm::{SUB_DEV, SUB_PROD, TEAM_PAGE, team_account};
-pub use dns::{BASE_DOMAINS, PUBLIC_STANDIN, zone_text};
+pub use dns::{PUBLIC_STANDIN, zone_text};
 pub use entra::USER;
 pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
+pub use foundry_onboard_core::sandbox_info::{SandboxEndpoints, SandboxInfo};
 pub use http::Service;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
 pub use wire::SLOW_LINK;
 
-use crate::config::{Config, GatewayKind, SandboxLink};
-use crate::error::{Diagnose, ErrorKind};
-use serde::Serialize;
+use foundry_onboard_core::azure::names::BASE_DOMAINS;
+use foundry_onboard_core::config::{Config, GatewayKind, SandboxLink};
+use foundry_onboard_core::error::{Diagnose, ErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use ts_rs::TS;
 
 /// The sandbox's Azure AI Foundry resource name.
 pub const RESOURCE: &str = "sandbox-ai";
@@ -59,7 +59,7 @@ pub enum SandboxError {
     #[error("cannot make the sandbox Foundry port a blackhole (tcp-blackhole): {0}")]
     Blackhole(String),
     #[error("cannot sign the sandbox's az in: {0}")]
-    SignIn(#[source] crate::azure::AzError),
+    SignIn(#[source] foundry_onboard_core::azure::AzError),
 }
 
 impl Diagnose for SandboxError {
@@ -84,8 +84,8 @@ impl Diagnose for SandboxError {
             SandboxError::Blackhole(_) => {
                 "This platform does not drop SYNs to a full accept queue (Linux and macOS do); run the sandbox without tcp-blackhole.".into()
             }
-            SandboxError::SignIn(e @ crate::azure::AzError::NotInstalled) => {
-                format!("{} Or point {} at an az 2.54 or newer, or start the sandbox without --signed-in.", e.hint(), crate::azure::cli::AZ_ENV)
+            SandboxError::SignIn(e @ foundry_onboard_core::azure::AzError::NotInstalled) => {
+                format!("{} Or point {} at an az 2.54 or newer, or start the sandbox without --signed-in.", e.hint(), foundry_onboard_core::azure::cli::AZ_ENV)
             }
             SandboxError::SignIn(e) => {
                 format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint())
@@ -114,45 +114,6 @@ pub struct SandboxOptions {
     /// to a `nextLink` page — a large tenant for the app and discovery. At most
     /// [`MAX_EXTRA_ACCOUNTS`].
     pub extra_accounts: usize,
-}
-
-/// Where the running sandbox answers. Printed as JSON by `foundry-onboard sandbox`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SandboxEndpoints {
-    pub arm_url: String,
-    pub authority_url: String,
-    /// What Claude Code gets as `ANTHROPIC_FOUNDRY_BASE_URL` in sandbox mode: `localhost`, which
-    /// every resolver maps to loopback, so a shell that sourced the profile reaches the sandbox.
-    pub foundry_base_url: String,
-    /// The same endpoint by the resource's Azure name, which only the sandbox DNS resolves
-    /// (through its privatelink CNAME, as a private DNS zone would).
-    pub foundry_private_url: String,
-    /// The same Foundry stand-in over plain HTTP on loopback.
-    pub foundry_http_url: String,
-    pub gateway_url: String,
-    /// `127.0.0.1:port`, UDP and TCP.
-    pub dns: String,
-    pub ca_file: String,
-    pub home: String,
-    pub config_file: Option<String>,
-    /// With `tls-intercepted`: the PEM of the "inspection" CA that signed the Foundry port's
-    /// certificate — not in `caFile`; the fix a help desk offers as `NODE_EXTRA_CA_CERTS`.
-    #[ts(optional = nullable)]
-    pub inspection_ca_file: Option<String>,
-    /// With `--signed-in`: who the sandbox's own az is signed in as (its `AZURE_CONFIG_DIR` is
-    /// `azure/` beside `home`).
-    #[ts(optional = nullable)]
-    pub signed_in_as: Option<String>,
-}
-
-/// What the UI shows about the sandbox it runs against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SandboxInfo {
-    pub endpoints: SandboxEndpoints,
-    pub faults: Vec<String>,
-    pub latency_ms: u32,
 }
 
 /// The Foundry HTTPS port: served, or a blackhole (`tcp-blackhole`).
@@ -240,11 +201,11 @@ impl Sandbox {
             signed_in_as: None,
         };
 
-        let api_key = crate::Secret::new(format!("sbx-{}", random_hex(16)));
+        let api_key = foundry_onboard_core::Secret::new(format!("sbx-{}", random_hex(16)));
         let token = format!("sbx-token.{}", random_hex(24));
         write_private(&dir.join("foundry-api-key"), api_key.expose())?;
         write_private(&dir.join("entra-token"), &token)?;
-        let gateway_key = crate::Secret::new(format!("sk-sbx-gw-{}", random_hex(16)));
+        let gateway_key = foundry_onboard_core::Secret::new(format!("sk-sbx-gw-{}", random_hex(16)));
         write_private(&dir.join("gateway-key"), gateway_key.expose())?;
         let shared = http::Shared {
             faults: faults::ActiveFaults::new(options.faults.clone()),
@@ -319,8 +280,8 @@ impl Sandbox {
     }
 
     /// Writes [`Sandbox::config`] to `path` and remembers it in the endpoints.
-    pub fn write_config(&mut self, path: &Path) -> Result<(), crate::config::ConfigError> {
-        crate::config::save(path, &self.config(), &crate::policy::Policy::default())?;
+    pub fn write_config(&mut self, path: &Path) -> Result<(), foundry_onboard_core::config::ConfigError> {
+        foundry_onboard_core::config::save(path, &self.config(), &foundry_onboard_core::policy::Policy::default())?;
         self.endpoints.config_file = Some(path.display().to_string());
         Ok(())
     }
@@ -355,7 +316,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), SandboxError> {
-    crate::atomic_file::write_private(path, text.as_bytes()).map_err(|source| SandboxError::Dir { path: path.into(), source })
+    foundry_onboard_core::atomic_file::write_private(path, text.as_bytes()).map_err(|source| SandboxError::Dir { path: path.into(), source })
 }
 
 /// Whether the sandbox a config points at is still answering (a sandbox killed mid-run leaves a

@@ -3,6 +3,7 @@
 //! a broken landing zone answers.
 
 use super::{Fault, RESOURCE, SandboxError};
+use foundry_onboard_core::azure::names::BASE_DOMAINS;
 use hickory_server::Server;
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::proto::rr::{LowerName, Name};
@@ -11,9 +12,6 @@ use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The three names an AIServices account answers on, each with its own private zone.
-pub const BASE_DOMAINS: [&str; 3] = ["services.ai.azure.com", "cognitiveservices.azure.com", "openai.azure.com"];
 
 /// Stands in for a public Azure front-end address (TEST-NET-3: never routed anywhere).
 pub const PUBLIC_STANDIN: &str = "203.0.113.10";

@@ -260,7 +260,8 @@ async fn private_endpoint(State(shared): State<Shared>, headers: HeaderMap, Path
         );
     };
     let id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}");
-    let dns: Vec<Value> = super::BASE_DOMAINS.iter().map(|d| json!({"fqdn": format!("{account}.{d}"), "ipAddresses": ["127.0.0.1"]})).collect();
+    let dns: Vec<Value> =
+        foundry_onboard_core::azure::names::BASE_DOMAINS.iter().map(|d| json!({"fqdn": format!("{account}.{d}"), "ipAddresses": ["127.0.0.1"]})).collect();
     Json(json!({
         "name": name, "id": id, "type": "Microsoft.Network/privateEndpoints", "location": "eastus2",
         "properties": {

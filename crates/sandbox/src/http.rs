@@ -46,9 +46,9 @@ pub struct Shared {
     pub faults: ActiveFaults,
     pub latency: Duration,
     /// The key the Foundry stand-in accepts in `x-api-key`.
-    pub api_key: crate::Secret,
+    pub api_key: foundry_onboard_core::Secret,
     /// The key the gateway stand-in accepts as `Authorization: Bearer`.
-    pub gateway_key: crate::Secret,
+    pub gateway_key: foundry_onboard_core::Secret,
     /// Bearer tokens the sandbox minted (its sign-in issues more).
     pub tokens: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Tokens used per deployment: (requests, input, output).

@@ -2,12 +2,12 @@
 //! ones, 50 to a `nextLink` page on the ARM origin, each with one to three Claude deployments.
 
 use super::*;
-use crate::azure::discovery;
-use crate::net::{Network, Timeouts};
+use foundry_onboard_core::azure::discovery;
+use foundry_onboard_core::net::{Network, Timeouts};
 
 async fn discover_all(extra_accounts: usize) -> discovery::Discovered {
     let sb = Sandbox::start(SandboxOptions { extra_accounts, ..Default::default() }).await.unwrap();
-    let token = crate::Secret::new(std::fs::read_to_string(sb.dir().join("entra-token")).unwrap());
+    let token = foundry_onboard_core::Secret::new(std::fs::read_to_string(sb.dir().join("entra-token")).unwrap());
     let config = sb.config();
     let net = Network::new(&config, Timeouts::from_total_ms(20_000)).unwrap();
     let phase_one = discovery::discover(&net, &config, &token, None).await.unwrap();
