@@ -61,7 +61,7 @@ impl Diagnose for ProbeError {
 pub fn base_url(config: &Config) -> Option<String> {
     match (&config.foundry.resource, &config.foundry.base_url) {
         (_, Some(b)) => Some(b.trim_end_matches('/').to_string()),
-        (Some(r), None) => Some(format!("https://{r}.services.ai.azure.com/anthropic")),
+        (Some(r), None) => Some(crate::azure::names::foundry_base_url(r)),
         _ => None,
     }
 }

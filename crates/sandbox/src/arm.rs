@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use foundry_onboard_core::azure::names::{COGNITIVE_DOMAIN, FOUNDRY_DOMAIN, OPENAI_DOMAIN};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -127,8 +128,8 @@ fn account(sub: &str, name: &str, location: &str, public: bool, with_private_end
         "kind": "AIServices", "sku": {"name": "S0"}, "location": location, "tags": {"env": "sandbox"},
         "properties": {
             "provisioningState": "Succeeded",
-            "endpoint": format!("https://{name}.cognitiveservices.azure.com/"),
-            "endpoints": {"AI Foundry API": format!("https://{name}.services.ai.azure.com/"), "OpenAI Language Model Instance API": format!("https://{name}.openai.azure.com/")},
+            "endpoint": format!("https://{name}.{COGNITIVE_DOMAIN}/"),
+            "endpoints": {"AI Foundry API": format!("https://{name}.{FOUNDRY_DOMAIN}/"), "OpenAI Language Model Instance API": format!("https://{name}.{OPENAI_DOMAIN}/")},
             "customSubDomainName": name,
             "publicNetworkAccess": if public { "Enabled" } else { "Disabled" },
             "networkAcls": {"defaultAction": if public { "Allow" } else { "Deny" }, "bypass": "AzureServices", "ipRules": [], "virtualNetworkRules": []},

@@ -3,7 +3,7 @@
 //! a broken landing zone answers.
 
 use super::{Fault, RESOURCE, SandboxError};
-use foundry_onboard_core::azure::names::BASE_DOMAINS;
+use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, PRIVATELINK};
 use hickory_server::Server;
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::proto::rr::{LowerName, Name};
@@ -20,19 +20,19 @@ pub const PUBLIC_STANDIN: &str = "203.0.113.10";
 pub fn zone_text(base: &str, faults: &[Fault]) -> String {
     let mut z = format!("$ORIGIN {base}.\n$TTL 60\n@ IN SOA ns.sandbox.invalid. admin.sandbox.invalid. 1 3600 600 86400 60\n");
     let has = |f: Fault| faults.contains(&f);
-    let public_here = has(Fault::DnsPublicIp) || (has(Fault::ZoneMissingServicesAi) && base == "services.ai.azure.com");
+    let public_here = has(Fault::DnsPublicIp) || (has(Fault::ZoneMissingServicesAi) && base == FOUNDRY_DOMAIN);
     if has(Fault::DnsNxdomain) {
         // the resource simply has no record: NXDOMAIN inside an authoritative zone
     } else if public_here {
         // what a resolver outside the private zone sees: a CNAME to the public front end
-        z.push_str(&format!("{RESOURCE} IN CNAME {RESOURCE}.privatelink.{base}.\n"));
-        z.push_str(&format!("{RESOURCE}.privatelink IN CNAME frontend.public-{RESOURCE}.{base}.\n"));
+        z.push_str(&format!("{RESOURCE} IN CNAME {RESOURCE}.{PRIVATELINK}.{base}.\n"));
+        z.push_str(&format!("{RESOURCE}.{PRIVATELINK} IN CNAME frontend.public-{RESOURCE}.{base}.\n"));
         z.push_str(&format!("frontend.public-{RESOURCE} IN A {PUBLIC_STANDIN}\n"));
     } else if has(Fault::NoPrivatelinkCname) {
         z.push_str(&format!("{RESOURCE} IN A 127.0.0.1\n"));
     } else {
-        z.push_str(&format!("{RESOURCE} IN CNAME {RESOURCE}.privatelink.{base}.\n"));
-        z.push_str(&format!("{RESOURCE}.privatelink IN A 127.0.0.1\n"));
+        z.push_str(&format!("{RESOURCE} IN CNAME {RESOURCE}.{PRIVATELINK}.{base}.\n"));
+        z.push_str(&format!("{RESOURCE}.{PRIVATELINK} IN A 127.0.0.1\n"));
     }
     z
 }

@@ -25,7 +25,7 @@ pub use http::Service;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
 pub use wire::SLOW_LINK;
 
-use foundry_onboard_core::azure::names::BASE_DOMAINS;
+use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
 use foundry_onboard_core::config::{Config, GatewayKind, SandboxLink};
 use foundry_onboard_core::error::{Diagnose, ErrorKind};
 use std::path::{Path, PathBuf};
@@ -154,7 +154,7 @@ impl Sandbox {
         let home = dir.join("home");
         std::fs::create_dir_all(&home).map_err(|source| SandboxError::Dir { path: home.clone(), source })?;
 
-        let mut names: Vec<String> = BASE_DOMAINS.iter().flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.privatelink.{b}")]).collect();
+        let mut names: Vec<String> = BASE_DOMAINS.iter().flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.{}", privatelink_zone(b))]).collect();
         names.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
         let ca = tls::generate(&names, &options.faults)?;
         let ca_file = dir.join("sandbox-ca.pem");
@@ -190,7 +190,7 @@ impl Sandbox {
             arm_url: format!("https://127.0.0.1:{}", p(&arm)),
             authority_url: format!("https://127.0.0.1:{}", p(&login)),
             foundry_base_url: format!("https://localhost:{}/anthropic", foundry_port),
-            foundry_private_url: format!("https://{RESOURCE}.services.ai.azure.com:{}/anthropic", foundry_port),
+            foundry_private_url: format!("https://{RESOURCE}.{FOUNDRY_DOMAIN}:{foundry_port}/anthropic"),
             foundry_http_url: format!("http://127.0.0.1:{}/anthropic", p(&foundry_plain)),
             gateway_url: format!("https://127.0.0.1:{}", p(&gateway)),
             dns: format!("127.0.0.1:{dns_port}"),

@@ -17,7 +17,7 @@ pub use names::{ARM_SCOPE, COGNITIVE_SCOPE};
 
 /// The ARM scope for a config's ARM URL (the sandbox's audience is its own URL).
 pub fn arm_scope(config: &crate::config::Config) -> String {
-    if config.azure.arm_url.trim_end_matches('/') == "https://management.azure.com" {
+    if config.azure.arm_url.trim_end_matches('/') == names::ARM_URL {
         ARM_SCOPE.to_string()
     } else {
         format!("{}//.default", config.azure.arm_url.trim_end_matches('/'))

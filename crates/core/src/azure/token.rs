@@ -161,7 +161,7 @@ mod tests {
                 std::fs::write(&err, &stderr).unwrap();
                 std::fs::write(&code, exit.to_string()).unwrap();
                 let source = TokenSource::new(&az, &Config::default(), Duration::from_secs(10)).unwrap();
-                if let Err(e) = rt.block_on(source.token("https://cognitiveservices.azure.com/.default")) {
+                if let Err(e) = rt.block_on(source.token(crate::azure::COGNITIVE_SCOPE)) {
                     prop_assert!(fuzz::names_what(&e.to_string(), &["az", "Azure", "AADSTS"]), "{e}");
                     prop_assert!(!crate::Diagnose::hint(&e).is_empty());
                 }

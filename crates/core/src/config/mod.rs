@@ -51,8 +51,8 @@ impl Default for Azure {
         Self {
             tenant: None,
             subscription: None,
-            arm_url: "https://management.azure.com".into(),
-            authority_url: "https://login.microsoftonline.com".into(),
+            arm_url: crate::azure::names::ARM_URL.into(),
+            authority_url: crate::azure::names::AUTHORITY_URL.into(),
             login: LoginMode::Cli,
         }
     }

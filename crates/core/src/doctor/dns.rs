@@ -83,7 +83,7 @@ async fn lookup(resolver: &hickory_resolver::TokioResolver, name: &str, ctx: &Ct
                 match &r.data {
                     RData::CNAME(c) => {
                         let target = c.to_string().trim_end_matches('.').to_string();
-                        if target.contains(".privatelink.") {
+                        if target.contains(&format!(".{}.", crate::azure::names::PRIVATELINK)) {
                             ev.via_privatelink = true;
                         }
                         ev.chain.push(target);
@@ -132,7 +132,7 @@ fn is_good(a: &AddressEvidence) -> bool {
 fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool) -> Outcome {
     let Some(main) = main_answer(endpoint, answers) else { return Outcome::fail("nothing was resolved", "Report this: the doctor had no name to resolve.") };
     let public = |a: &NameEvidence| a.error.is_none() && a.addresses.iter().any(|x| !x.private);
-    let zone = |name: &str| name.split_once('.').map(|(_, z)| format!("privatelink.{z}")).unwrap_or_default();
+    let zone = |name: &str| name.split_once('.').map(|(_, z)| crate::azure::names::privatelink_zone(z)).unwrap_or_default();
     let res = endpoint.resource.clone().unwrap_or_else(|| endpoint.host.clone());
     let addrs = |a: &NameEvidence| a.addresses.iter().map(|x| x.ip.clone()).collect::<Vec<_>>().join(", ");
 

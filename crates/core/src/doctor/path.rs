@@ -49,7 +49,11 @@ pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
                         "{whose}requests to {} go through the proxy {p} ({from}): a proxy outside your VNet cannot reach the private endpoint{note}",
                         endpoint.host
                     ),
-                    format!("Add .{zone} (and .cognitiveservices.azure.com, .openai.azure.com) to NO_PROXY {where_set}, unless your proxy is inside the VNet."),
+                    format!(
+                        "Add .{zone} (and .{}, .{}) to NO_PROXY {where_set}, unless your proxy is inside the VNet.",
+                        crate::azure::names::COGNITIVE_DOMAIN,
+                        crate::azure::names::OPENAI_DOMAIN
+                    ),
                 )
                 .with(evidence)
             } else {
