@@ -17,6 +17,7 @@ pub mod net;
 pub mod policy;
 pub(crate) mod process;
 pub mod profile;
+pub mod realm;
 pub mod redact;
 pub mod sandbox_info;
 pub mod secret;

@@ -114,6 +114,11 @@ impl SecretStore {
         Self { service: if sandbox { SANDBOX_SERVICE } else { SERVICE } }
     }
 
+    /// The keyring of a config's realm: the sandbox keeps its own service name.
+    pub fn for_realm(realm: &crate::realm::Realm) -> Self {
+        Self::new(realm.is_sandbox())
+    }
+
     fn entry(&self, name: &str) -> Result<keyring_core::Entry, SecretError> {
         if !KNOWN.contains(&name) {
             return Err(SecretError::UnknownName(name.into()));

@@ -11,7 +11,7 @@ pub fn run(global: &Global, cmd: SecretCommand) -> u8 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let store = SecretStore::new(loaded.config.is_sandbox());
+    let store = SecretStore::for_realm(&loaded.config.realm());
     match cmd {
         SecretCommand::Set { name, no_verify } => {
             let value = match read_secret(&name) {

@@ -49,27 +49,22 @@ pub fn find() -> Option<PathBuf> {
     usual.into_iter().find(|p| p.is_file())
 }
 
-/// Where az keeps its state: the sandbox's own directory, else `$AZURE_CONFIG_DIR` or `~/.azure`.
+/// Where az keeps its state: the sandbox's own directory, else `$AZURE_CONFIG_DIR` or `~/.azure`
+/// (see [`crate::realm::Realm::az_config_dir`]).
 pub fn config_dir(config: &Config) -> PathBuf {
-    if let Some(s) = &config.sandbox {
-        return s.home.parent().unwrap_or(&s.home).join("azure");
-    }
-    if let Some(d) = std::env::var_os("AZURE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d);
-    }
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".azure")
+    config.realm().az_config_dir().to_path_buf()
 }
 
 /// Extra environment for every az run: in sandbox mode, its private config dir and CA, so the
 /// user's own `~/.azure` is never touched.
 pub fn env(config: &Config) -> Vec<(String, String)> {
-    if config.sandbox.is_some() {
-        keep_version_check_local(&config_dir(config));
+    let realm = config.realm();
+    if realm.loopback_only() {
+        keep_version_check_local(realm.az_config_dir());
     }
     let mut v = vec![("AZURE_CORE_COLLECT_TELEMETRY".to_string(), "false".to_string()), ("AZURE_CORE_ONLY_SHOW_ERRORS".to_string(), "true".to_string())];
-    if let Some(s) = &config.sandbox {
-        v.push(("AZURE_CONFIG_DIR".into(), config_dir(config).display().to_string()));
-        v.push(("REQUESTS_CA_BUNDLE".into(), s.ca_file.display().to_string()));
+    v.extend(realm.az_env().into_iter().map(|(k, val)| (k.to_string(), val)));
+    if !realm.az_instance_discovery() {
         // MSAL would otherwise ask login.microsoftonline.com about the sandbox's authority.
         v.push(("AZURE_CORE_INSTANCE_DISCOVERY".into(), "false".into()));
     }
@@ -235,22 +230,21 @@ pub fn login_state(config: &Config) -> LoginState {
 
 /// In sandbox mode, registers the sandbox as an az cloud in its private config dir (once).
 pub async fn prepare_sandbox_cloud(az: &Path, config: &Config) -> Result<(), AzError> {
-    if config.sandbox.is_none() {
-        return Ok(());
-    }
-    let dir = config_dir(config);
+    let realm = config.realm();
+    let Some(cloud) = realm.az_cloud() else { return Ok(()) };
+    let dir = realm.az_config_dir();
     let marker = dir.join("foundry-onboard-cloud");
     if limited_read::read_to_string(&marker, Limit::TOOL_STATE).ok().as_deref() == Some(config.azure.arm_url.as_str()) {
         return Ok(());
     }
-    std::fs::create_dir_all(&dir).map_err(|e| AzError::Spawn(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| AzError::Spawn(e.to_string()))?;
     let t = Duration::from_secs(60);
     // A sandbox started again has new ports: leave the old registration (az refuses to
     // unregister the active cloud), drop it, and register the new endpoints.
     let _ = run(az, config, &["cloud", "set", "--name", "AzureCloud"], t).await;
-    let _ = run(az, config, &["cloud", "unregister", "--name", "FoundryOnboardSandbox"], t).await;
-    run(az, config, &["cloud", "register", "--name", "FoundryOnboardSandbox", "--endpoint-resource-manager", &config.azure.arm_url], t).await?;
-    run(az, config, &["cloud", "set", "--name", "FoundryOnboardSandbox"], t).await?;
+    let _ = run(az, config, &["cloud", "unregister", "--name", cloud], t).await;
+    run(az, config, &["cloud", "register", "--name", cloud, "--endpoint-resource-manager", &config.azure.arm_url], t).await?;
+    run(az, config, &["cloud", "set", "--name", cloud], t).await?;
     // Persisted in the sandbox's own az config, so every az using that directory — Claude Code's
     // own token call included — skips MSAL's instance discovery at login.microsoftonline.com and
     // sends no telemetry to dc.services.visualstudio.com.

@@ -83,7 +83,7 @@ pub fn apply_gateway(config: &Config, choice: &GatewayChoice) -> Result<Config, 
     c.foundry.resource = None;
     c.foundry.via_gateway = true;
     c.gateway.url = Some(url);
-    if c.sandbox.is_none() {
+    if !c.realm().pins_foundry_url() {
         c.foundry.base_url = Some(base);
     }
     Ok(c)
@@ -118,7 +118,7 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
     c.models.haiku = Some(choice.haiku.clone());
     c.models.opus = Some(choice.opus.clone());
     // A sandbox keeps its loopback base URL; a real tenant names the resource.
-    if c.sandbox.is_none() && !c.foundry.via_gateway {
+    if !c.realm().pins_foundry_url() && !c.foundry.via_gateway {
         c.foundry.resource = Some(choice.resource.clone());
         c.foundry.base_url = None;
     }

@@ -78,7 +78,7 @@ impl Endpoint {
         let resource = crate::azure::names::BASE_DOMAINS
             .iter()
             .find_map(|d| host.strip_suffix(&format!(".{d}")))
-            .map(|r| r.trim_end_matches(".privatelink").to_string())
+            .map(|r| r.trim_end_matches(&format!(".{}", crate::azure::names::PRIVATELINK)).to_string())
             .filter(|r| !r.is_empty() && !r.contains('.'));
         Some(Self { base_url: base_url.trim_end_matches('/').to_string(), host, port, resource, tls: url.scheme() != "http" })
     }
@@ -199,7 +199,7 @@ pub fn endpoint_of(config: &Config) -> Option<Endpoint> {
     if config.foundry.via_gateway {
         return config.gateway.url.as_deref().and_then(Endpoint::parse);
     }
-    if let Some(private) = config.sandbox.as_ref().and_then(|s| s.private_base_url.as_deref()) {
+    if let Some(private) = config.realm().private_base_url() {
         return Endpoint::parse(private);
     }
     crate::foundry::base_url(config).as_deref().and_then(Endpoint::parse)

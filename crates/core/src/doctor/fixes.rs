@@ -5,7 +5,7 @@
 
 use crate::config::{self, Config, LoadedConfig};
 use crate::error::{ErrorKind, IpcError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Adds `pem` to the extra-CA bundle and saves the config; returns the new config and the bundle.
 pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), IpcError> {
@@ -15,7 +15,7 @@ pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), I
     let dir = loaded.path.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
     let bundle = dir.join("extra-ca.pem");
     let mut text = String::new();
-    let previous = loaded.config.network.extra_ca_file.clone().or_else(|| loaded.config.sandbox.as_ref().map(|s| s.ca_file.clone()));
+    let previous = loaded.config.realm().ca_bundle().map(Path::to_path_buf);
     if let Some(prev) = &previous {
         text = crate::limited_read::read_to_string(prev, crate::limited_read::Limit::CA_BUNDLE).map_err(|e| {
             IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", prev.display()), "Fix network.extra_ca_file in the config, or remove it.")

@@ -24,7 +24,7 @@ pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Box<Out
     match ctx.mode {
         AuthMode::Entra => ctx.facts.foundry_token.get().cloned().ok_or_else(|| Box::new(Outcome::skip("skipped: signin.token gave no token"))),
         _ => {
-            let store = crate::secrets::SecretStore::new(ctx.config.is_sandbox());
+            let store = crate::secrets::SecretStore::for_realm(&ctx.config.realm());
             match store.get(secret_name) {
                 Ok(s) => {
                     ctx.secret_seen(&s);

@@ -6,6 +6,7 @@
 use super::context::Ctx;
 use super::model::{CertEvidence, Evidence, Fix};
 use super::runner::Outcome;
+use crate::realm::Trust;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
@@ -97,16 +98,16 @@ fn webpki_verifier(roots: impl IntoIterator<Item = CertificateDer<'static>>) -> 
 
 /// The verifier the app trusts for this config.
 fn trusted_verifier(ctx: &Ctx) -> Result<Arc<dyn ServerCertVerifier>, String> {
-    if let Some(s) = &ctx.config.sandbox {
-        let mut certs = pem_certs(&s.ca_file)?;
-        if let Some(extra) = &ctx.config.network.extra_ca_file {
-            certs.extend(pem_certs(extra)?);
+    let extra = match ctx.config.realm().trust() {
+        Trust::Only(files) => {
+            let mut certs = Vec::new();
+            for file in files {
+                certs.extend(pem_certs(file)?);
+            }
+            return webpki_verifier(certs);
         }
-        return webpki_verifier(certs);
-    }
-    let extra = match &ctx.config.network.extra_ca_file {
-        Some(p) => pem_certs(p)?,
-        None => Vec::new(),
+        Trust::Platform { extra: Some(p) } => pem_certs(p)?,
+        Trust::Platform { extra: None } => Vec::new(),
     };
     rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider()).map(|v| Arc::new(v) as Arc<dyn ServerCertVerifier>).map_err(|e| e.to_string())
 }
@@ -196,7 +197,7 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
                 evidence = evidence.fact("protocol", format!("{v:?}"));
             }
             // Trusted here; would Node (Claude Code) trust it? It uses public roots, not the OS store.
-            if ctx.config.sandbox.is_none()
+            if ctx.config.realm().judged_by_public_roots()
                 && let (Ok(public), Some(end)) = (webpki_verifier(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned()), chain.first())
             {
                 let server = ServerName::try_from(endpoint.host.clone()).ok();

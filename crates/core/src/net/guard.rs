@@ -13,7 +13,7 @@ pub struct Guard {
 
 impl Guard {
     pub fn for_config(config: &Config) -> Self {
-        Self { loopback_only: config.is_sandbox() }
+        Self { loopback_only: config.realm().loopback_only() }
     }
 
     pub fn loopback_only_guard() -> Self {

@@ -5,6 +5,7 @@
 use super::{DnsResolver, Guard, NetError, ProxyEnv, Timeouts};
 use crate::config::Config;
 use crate::limited_read::{self, Limit};
+use crate::realm::Trust;
 use std::path::Path;
 use std::sync::Arc;
 use url::Url;
@@ -28,14 +29,16 @@ impl HttpClient {
             .tls_info(true);
         builder =
             if guard.loopback_only() || proxy.is_empty() { builder.no_proxy() } else { builder.proxy(reqwest::Proxy::custom(move |url| proxy.proxy_for(url))) };
-        if let Some(sandbox) = &config.sandbox {
-            let mut certs = read_certs(&sandbox.ca_file)?;
-            if let Some(extra) = &config.network.extra_ca_file {
-                certs.extend(read_certs(extra)?);
+        match config.realm().trust() {
+            Trust::Only(files) => {
+                let mut certs = Vec::new();
+                for file in files {
+                    certs.extend(read_certs(file)?);
+                }
+                builder = builder.tls_certs_only(certs);
             }
-            builder = builder.tls_certs_only(certs);
-        } else if let Some(extra) = &config.network.extra_ca_file {
-            builder = builder.tls_certs_merge(read_certs(extra)?);
+            Trust::Platform { extra: Some(extra) } => builder = builder.tls_certs_merge(read_certs(extra)?),
+            Trust::Platform { extra: None } => {}
         }
         let client = builder.build().map_err(|e| NetError::Build(e.to_string()))?;
         Ok(Self { client, guard, timeouts })

@@ -61,9 +61,9 @@ impl ProfileHome {
     /// The CLI and config paths the block calls are made absolute: a shell starts anywhere.
     pub fn for_config(config: &Config, config_file: &Path, cli: PathBuf) -> Result<Self, ProfileError> {
         let cli = for_the_block(&cli, "the foundry-onboard executable", true)?;
-        if let Some(s) = &config.sandbox {
+        if let Some(home) = config.realm().profile_home() {
             return Ok(Self {
-                home: s.home.clone(),
+                home: home.to_path_buf(),
                 zdotdir: None,
                 claude_config_dir: None,
                 xdg_config_home: None,

@@ -66,6 +66,7 @@ fn lit(name: &'static str, v: impl Into<String>) -> EnvEntry {
 
 impl ProfileSpec {
     pub fn from_config(config: &Config) -> Result<Self, ProfileError> {
+        let realm = config.realm();
         let mode = if config.foundry.via_gateway {
             AuthMode::Gateway
         } else if config.azure.login == LoginMode::ApiKey {
@@ -88,7 +89,7 @@ impl ProfileSpec {
             (None, Some(b)) => {
                 let url = validate::foundry_base_url(b)
                     .map_err(|m| ProfileError::Invalid { key: "foundry.base_url", message: format!("{} {m}", validate::shown_url(b)) })?;
-                if url.scheme() == "http" && config.sandbox.is_none() && !validate::is_loopback_host(&url) {
+                if url.scheme() == "http" && !realm.allows_plain_http_anywhere() && !validate::is_loopback_host(&url) {
                     return Err(ProfileError::Invalid { key: "foundry.base_url", message: "http is allowed only for loopback".into() });
                 }
                 entries.push(lit("ANTHROPIC_FOUNDRY_BASE_URL", b.trim_end_matches('/').to_string()));
@@ -118,17 +119,14 @@ impl ProfileSpec {
         if let Some(ca) = &config.network.extra_ca_file {
             extra_ca_file_exists(ca)?;
         }
-        if let Some(s) = &config.sandbox {
-            // What makes Claude Code's own TLS and its `az` reach the sandbox, never the real tenant.
-            // The extra CA file, when set, is a bundle that already holds the sandbox CA (see
-            // doctor::trust_ca); Node reads one file only.
-            let node_ca = config.network.extra_ca_file.as_ref().unwrap_or(&s.ca_file);
-            entries.push(lit("NODE_EXTRA_CA_CERTS", node_ca.display().to_string()));
-            entries.push(lit("REQUESTS_CA_BUNDLE", s.ca_file.display().to_string()));
-            let azure_dir = s.home.parent().unwrap_or(&s.home).join("azure");
-            entries.push(lit("AZURE_CONFIG_DIR", azure_dir.display().to_string()));
-        } else if let Some(ca) = &config.network.extra_ca_file {
+        // Node reads one CA file: the extra CA file (in a sandbox, a bundle that already holds the
+        // sandbox CA, see doctor::trust_ca), else the sandbox CA. Then what makes Claude Code's own
+        // `az` reach the sandbox, never the real tenant (nothing for Azure).
+        if let Some(ca) = realm.ca_bundle() {
             entries.push(lit("NODE_EXTRA_CA_CERTS", ca.display().to_string()));
+        }
+        for (name, value) in realm.az_env() {
+            entries.push(lit(name, value));
         }
         // The block is line-based and a terminal shows it: no line break, NUL or escape sequence.
         for e in &entries {
