@@ -49,6 +49,20 @@ pub fn typescript() -> String {
         crate::doctor::Summary::decl(&cfg),
         crate::doctor::DoctorEvent::decl(&cfg),
         crate::doctor::Report::decl(&cfg),
+        crate::usage::Identity::decl(&cfg),
+        crate::usage::SourceKind::decl(&cfg),
+        crate::usage::Provenance::decl(&cfg),
+        crate::usage::Completeness::decl(&cfg),
+        crate::usage::BudgetScope::decl(&cfg),
+        crate::usage::BudgetUnit::decl(&cfg),
+        crate::usage::BudgetState::decl(&cfg),
+        crate::usage::Budget::decl(&cfg),
+        crate::usage::CostBasis::decl(&cfg),
+        crate::usage::Cost::decl(&cfg),
+        crate::usage::Latency::decl(&cfg),
+        crate::usage::UsageRow::decl(&cfg),
+        crate::usage::DroppedRecord::decl(&cfg),
+        crate::usage::UsageSnapshot::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {
