@@ -334,3 +334,26 @@ rows: Array<UsageRow>,
  * future, unreadable dates), each with the reason; when any, `completeness` is partial.
  */
 dropped: Array<DroppedRecord>, };
+export type RateRange = { low: number, high: number, };
+export type ForecastOutcome = { "kind": "notEnoughData", days: number, } | { "kind": "alreadyOver", percent: number, } | { "kind": "runsOut", on: string, daysBeforeReset: bigint, 
+/**
+ * At the high end of the rate range.
+ */
+earliest: string | null, 
+/**
+ * At the low end; None when the low rate lasts until the reset.
+ */
+latest: string | null, } | { "kind": "shareAtReset", percent: number, lowPercent: number | null, highPercent: number | null, resetOn: string, };
+export type Forecast = { method: string, 
+/**
+ * Complete days the rate was computed from (days without use count as zero).
+ */
+windowDays: number, 
+/**
+ * Budget units per day; None with too little history.
+ */
+dailyRate: number | null, 
+/**
+ * The 25th and 75th percentile day of the window, when the days vary a lot.
+ */
+rateRange: RateRange | null, outcome: ForecastOutcome, sentence: string, };

@@ -63,6 +63,9 @@ pub fn typescript() -> String {
         crate::usage::UsageRow::decl(&cfg),
         crate::usage::DroppedRecord::decl(&cfg),
         crate::usage::UsageSnapshot::decl(&cfg),
+        crate::usage::RateRange::decl(&cfg),
+        crate::usage::ForecastOutcome::decl(&cfg),
+        crate::usage::Forecast::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {
