@@ -2,10 +2,60 @@
 //! charts and tables drawn from it, and the sources behind one trait.
 
 pub mod forecast;
+pub mod litellm;
+mod litellm_wire;
 pub mod model;
 
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
+pub use litellm::{GatewayCredential, LitellmError, LitellmSource};
 pub use model::{
     Budget, BudgetScope, BudgetState, BudgetUnit, Completeness, Cost, CostBasis, DroppedRecord, Identity, Latency, Provenance, SourceKind, UsageRow,
     UsageSnapshot,
 };
+
+use crate::error::{Diagnose, ErrorKind};
+use chrono::{DateTime, Utc};
+
+/// What a refresh asks a source for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshRequest {
+    /// "Now": the day it falls on is today (counted, but partial).
+    pub as_of: DateTime<Utc>,
+    /// How many days back, today included.
+    pub days: u32,
+}
+
+impl RefreshRequest {
+    pub fn last_days(days: u32) -> Self {
+        Self { as_of: Utc::now(), days }
+    }
+}
+
+/// One source of usage: the config's `usage.source` picks which.
+#[async_trait::async_trait]
+pub trait UsageSource: Send + Sync {
+    fn kind(&self) -> SourceKind;
+    /// Asks the source now and returns what it knows; a budget-exceeded gateway is a state in
+    /// the snapshot, not an error.
+    async fn refresh(&self, request: &RefreshRequest) -> Result<UsageSnapshot, UsageError>;
+}
+
+/// Why a refresh failed, by source.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error(transparent)]
+    Litellm(#[from] LitellmError),
+}
+
+impl Diagnose for UsageError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            UsageError::Litellm(e) => e.kind(),
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            UsageError::Litellm(e) => e.hint(),
+        }
+    }
+}
