@@ -112,10 +112,12 @@ fn truncated_json_and_a_missing_field_are_named() {
 
 /// A scripted LiteLLM on 127.0.0.1: `answer(path)` gives status, extra headers, body; every
 /// request line and Authorization header is recorded, and "reply <path>" when the answer is sent.
+type Log = Arc<Mutex<Vec<String>>>;
+
 struct Gateway {
     url: String,
-    log: Arc<Mutex<Vec<String>>>,
-    auth: Arc<Mutex<Vec<String>>>,
+    log: Log,
+    auth: Log,
 }
 
 type Answer = (u16, Vec<(&'static str, String)>, String);
@@ -123,7 +125,7 @@ type Answer = (u16, Vec<(&'static str, String)>, String);
 async fn gateway(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> Gateway {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let (log, auth): (Arc<Mutex<Vec<String>>>, Arc<Mutex<Vec<String>>>) = Default::default();
+    let (log, auth): (Log, Log) = Default::default();
     let (l, a, answer) = (log.clone(), auth.clone(), Arc::new(answer));
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
