@@ -1,10 +1,12 @@
 //! Usage and budget (issue #20): one snapshot type that every source fills, the forecast, the
 //! charts and tables drawn from it, and the sources behind one trait.
 
+pub mod chart;
 pub mod forecast;
 pub mod litellm;
 mod litellm_wire;
 pub mod model;
+pub mod table;
 
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
 pub use litellm::{GatewayCredential, LitellmError, LitellmSource};
