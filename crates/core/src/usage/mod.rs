@@ -3,9 +3,11 @@
 
 pub mod chart;
 pub mod forecast;
+pub mod kql;
 pub mod litellm;
 mod litellm_wire;
 pub mod model;
+pub mod price;
 pub mod table;
 
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
