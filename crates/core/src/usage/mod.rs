@@ -1,6 +1,7 @@
 //! Usage and budget (issue #20): one snapshot type that every source fills, the forecast, the
 //! charts and tables drawn from it, and the sources behind one trait.
 
+pub mod azure_monitor;
 pub mod chart;
 pub mod forecast;
 pub mod kql;
@@ -10,6 +11,7 @@ pub mod model;
 pub mod price;
 pub mod table;
 
+pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
 pub use litellm::{GatewayCredential, LitellmError, LitellmSource};
 pub use model::{
@@ -49,17 +51,21 @@ pub trait UsageSource: Send + Sync {
 pub enum UsageError {
     #[error(transparent)]
     Litellm(#[from] LitellmError),
+    #[error(transparent)]
+    AzureMonitor(#[from] AzureMonitorError),
 }
 
 impl Diagnose for UsageError {
     fn kind(&self) -> ErrorKind {
         match self {
             UsageError::Litellm(e) => e.kind(),
+            UsageError::AzureMonitor(e) => e.kind(),
         }
     }
     fn hint(&self) -> String {
         match self {
             UsageError::Litellm(e) => e.hint(),
+            UsageError::AzureMonitor(e) => e.hint(),
         }
     }
 }
