@@ -355,7 +355,7 @@ pub fn period(b: &PolicyBudget, today: NaiveDate) -> (DateTime<Utc>, DateTime<Ut
 
 /// The org policy's budget with the spend of the period from the rows (USD from the price table:
 /// rows without a price add nothing, and the snapshot's rows say which those are).
-fn policy_budget(b: &PolicyBudget, start: DateTime<Utc>, end: DateTime<Utc>, rows: &[UsageRow]) -> Budget {
+pub(super) fn policy_budget(b: &PolicyBudget, start: DateTime<Utc>, end: DateTime<Utc>, rows: &[UsageRow]) -> Budget {
     let in_period = rows.iter().filter(|r| r.date >= start.date_naive() && r.date < end.date_naive());
     let spent = match b.unit {
         BudgetUnit::Usd => in_period.filter_map(|r| r.cost).map(|c| c.usd).sum(),

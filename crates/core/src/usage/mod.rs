@@ -7,6 +7,7 @@ pub mod forecast;
 pub mod kql;
 pub mod litellm;
 mod litellm_wire;
+pub mod local;
 pub mod model;
 pub mod price;
 pub mod table;
@@ -14,6 +15,7 @@ pub mod table;
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
 pub use litellm::{GatewayCredential, LitellmError, LitellmSource};
+pub use local::{LocalError, LocalSource};
 pub use model::{
     Budget, BudgetScope, BudgetState, BudgetUnit, Completeness, Cost, CostBasis, DroppedRecord, Identity, Latency, Provenance, SourceKind, UsageRow,
     UsageSnapshot,
@@ -53,6 +55,8 @@ pub enum UsageError {
     Litellm(#[from] LitellmError),
     #[error(transparent)]
     AzureMonitor(#[from] AzureMonitorError),
+    #[error(transparent)]
+    Local(#[from] LocalError),
 }
 
 impl Diagnose for UsageError {
@@ -60,12 +64,14 @@ impl Diagnose for UsageError {
         match self {
             UsageError::Litellm(e) => e.kind(),
             UsageError::AzureMonitor(e) => e.kind(),
+            UsageError::Local(e) => e.kind(),
         }
     }
     fn hint(&self) -> String {
         match self {
             UsageError::Litellm(e) => e.hint(),
             UsageError::AzureMonitor(e) => e.hint(),
+            UsageError::Local(e) => e.hint(),
         }
     }
 }

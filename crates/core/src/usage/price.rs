@@ -42,14 +42,38 @@ impl PriceTable {
     /// The row's cost from its tokens (cache writes at the 5-minute rate, Claude Code's default),
     /// or None when the model has no price.
     pub fn cost(&self, row: &UsageRow) -> Option<Cost> {
-        let p = self.price(&row.model)?;
+        let tokens = Tokens {
+            input: row.input_tokens,
+            output: row.output_tokens,
+            cache_read: row.cache_read_tokens,
+            cache_write_5m: row.cache_write_tokens,
+            cache_write_1h: 0,
+        };
+        self.cost_of(&row.model, &tokens)
+    }
+
+    /// The cost of one call's tokens; 1-hour cache writes at their own rate (else twice the input
+    /// price, as Anthropic charges).
+    pub fn cost_of(&self, model: &str, t: &Tokens) -> Option<Cost> {
+        let p = self.price(model)?;
         let per_token = |tokens: u64, usd_per_million: f64| tokens as f64 * usd_per_million / 1e6;
-        let usd = per_token(row.input_tokens, p.input)
-            + per_token(row.output_tokens, p.output)
-            + per_token(row.cache_read_tokens, p.cache_read.unwrap_or(p.input))
-            + per_token(row.cache_write_tokens, p.cache_write_5m.unwrap_or(p.input));
+        let usd = per_token(t.input, p.input)
+            + per_token(t.output, p.output)
+            + per_token(t.cache_read, p.cache_read.unwrap_or(p.input))
+            + per_token(t.cache_write_5m, p.cache_write_5m.unwrap_or(p.input))
+            + per_token(t.cache_write_1h, p.cache_write_1h.unwrap_or(2.0 * p.input));
         Some(Cost { usd, basis: CostBasis::PriceTable })
     }
+}
+
+/// One call's tokens, with cache writes split by lifetime.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tokens {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write_5m: u64,
+    pub cache_write_1h: u64,
 }
 
 #[cfg(test)]
