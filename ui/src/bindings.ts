@@ -357,3 +357,12 @@ dailyRate: number | null,
  * The 25th and 75th percentile day of the window, when the days vary a lot.
  */
 rateRange: RateRange | null, outcome: ForecastOutcome, sentence: string, };
+export type UsageReport = { snapshot: UsageSnapshot, forecast: Forecast | null, 
+/**
+ * Spent as a share of the limit, in percent.
+ */
+percentUsed: number | null, 
+/**
+ * The highest `usage.alert_percent` threshold reached, if any: `usage` exits 1 when set.
+ */
+alertReached: number | null, };

@@ -10,6 +10,7 @@ mod litellm_wire;
 pub mod local;
 pub mod model;
 pub mod price;
+pub mod refresh;
 pub mod table;
 
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
@@ -20,6 +21,7 @@ pub use model::{
     Budget, BudgetScope, BudgetState, BudgetUnit, Completeness, Cost, CostBasis, DroppedRecord, Identity, Latency, Provenance, SourceKind, UsageRow,
     UsageSnapshot,
 };
+pub use refresh::{Credential, LocalPaths, RefreshError, UsageReport};
 
 use crate::error::{Diagnose, ErrorKind};
 use chrono::{DateTime, Utc};
@@ -57,6 +59,8 @@ pub enum UsageError {
     AzureMonitor(#[from] AzureMonitorError),
     #[error(transparent)]
     Local(#[from] LocalError),
+    #[error(transparent)]
+    Refresh(#[from] RefreshError),
 }
 
 impl Diagnose for UsageError {
@@ -65,6 +69,7 @@ impl Diagnose for UsageError {
             UsageError::Litellm(e) => e.kind(),
             UsageError::AzureMonitor(e) => e.kind(),
             UsageError::Local(e) => e.kind(),
+            UsageError::Refresh(e) => e.kind(),
         }
     }
     fn hint(&self) -> String {
@@ -72,6 +77,7 @@ impl Diagnose for UsageError {
             UsageError::Litellm(e) => e.hint(),
             UsageError::AzureMonitor(e) => e.hint(),
             UsageError::Local(e) => e.hint(),
+            UsageError::Refresh(e) => e.hint(),
         }
     }
 }
