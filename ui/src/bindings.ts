@@ -243,3 +243,126 @@ time: string, sandbox: boolean,
  * (setting, value) — endpoints, tenant, deployments; never a secret.
  */
 config: Array<[string, string]>, summary: Summary, checks: Array<CheckResult>, limitations: Array<string>, };
+export type Identity = { userId: string | null, email: string | null, 
+/**
+ * The gateway key's alias (never the key itself).
+ */
+keyAlias: string | null, teamId: string | null, };
+export type SourceKind = "litellm" | "azure-monitor" | "local";
+export type Provenance = { "kind": "gateway" } | { "kind": "azureMonitor", lagMinutes: number, } | { "kind": "localEstimate" };
+export type Completeness = { "kind": "complete" } | { "kind": "partial", reason: string, } | { "kind": "empty" };
+export type BudgetScope = "key" | "user" | "team" | "policy";
+export type BudgetUnit = "usd" | "tokens";
+export type BudgetState = { "kind": "within" } | { "kind": "overSoftLimit" } | { "kind": "exceeded", message: string, };
+export type Budget = { 
+/**
+ * Whose budget: the key's, the user's, the team's, or the org policy's.
+ */
+scope: BudgetScope, unit: BudgetUnit, 
+/**
+ * The hard limit, when one is set.
+ */
+limit: number | null, 
+/**
+ * A warning level below the limit (LiteLLM's soft budget).
+ */
+softLimit: number | null, 
+/**
+ * Spent in the current period.
+ */
+spent: number, periodStart: string | null, 
+/**
+ * The end of the current period: when `spent` goes back to zero.
+ */
+resetsAt: string | null, state: BudgetState, };
+export type CostBasis = "gateway" | "price-table";
+export type Cost = { usd: number, basis: CostBasis, };
+export type Latency = { meanMs: number | null, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, };
+export type UsageRow = { 
+/**
+ * The UTC day.
+ */
+date: string, 
+/**
+ * The model or deployment name exactly as the source spells it (kept as text, never markup).
+ */
+model: string, 
+/**
+ * Input tokens neither read from nor written to the prompt cache.
+ */
+inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, requests: number, failedRequests: number, 
+/**
+ * None means "no price" — never $0.
+ */
+cost: Cost | null, 
+/**
+ * Only where the source has it.
+ */
+latency: Latency | null, };
+export type DroppedRecord = { 
+/**
+ * The date as the source wrote it.
+ */
+date: string, model: string | null, reason: string, };
+export type UsageSnapshot = { 
+/**
+ * Whom the numbers are about.
+ */
+identity: Identity, 
+/**
+ * When the source was asked (RFC 3339, UTC).
+ */
+asOf: string, source: SourceKind, 
+/**
+ * How far each number can be trusted; it travels with the numbers to the screen and `--json`.
+ */
+provenance: Provenance, completeness: Completeness, 
+/**
+ * The budget the person is held to, when any is known.
+ */
+budget: Budget | null, 
+/**
+ * The team's budget beside it, when known.
+ */
+teamBudget: Budget | null, 
+/**
+ * One row per day and model, oldest day first, models by name within a day.
+ */
+rows: Array<UsageRow>, 
+/**
+ * Records the source sent that were not used (negative or absurd numbers, dates in the
+ * future, unreadable dates), each with the reason; when any, `completeness` is partial.
+ */
+dropped: Array<DroppedRecord>, };
+export type RateRange = { low: number, high: number, };
+export type ForecastOutcome = { "kind": "notEnoughData", days: number, } | { "kind": "alreadyOver", percent: number, } | { "kind": "runsOut", on: string, daysBeforeReset: bigint, 
+/**
+ * At the high end of the rate range.
+ */
+earliest: string | null, 
+/**
+ * At the low end; None when the low rate lasts until the reset.
+ */
+latest: string | null, } | { "kind": "shareAtReset", percent: number, lowPercent: number | null, highPercent: number | null, resetOn: string, };
+export type Forecast = { method: string, 
+/**
+ * Complete days the rate was computed from (days without use count as zero).
+ */
+windowDays: number, 
+/**
+ * Budget units per day; None with too little history.
+ */
+dailyRate: number | null, 
+/**
+ * The 25th and 75th percentile day of the window, when the days vary a lot.
+ */
+rateRange: RateRange | null, outcome: ForecastOutcome, sentence: string, };
+export type UsageReport = { snapshot: UsageSnapshot, forecast: Forecast | null, 
+/**
+ * Spent as a share of the limit, in percent.
+ */
+percentUsed: number | null, 
+/**
+ * The highest `usage.alert_percent` threshold reached, if any: `usage` exits 1 when set.
+ */
+alertReached: number | null, };

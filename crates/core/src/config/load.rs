@@ -198,7 +198,8 @@ fn overlay(base: &mut toml::Table, user: &toml::Table, prefix: &str, policy: &Po
     for (key, value) in user {
         let dotted = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match (base.get_mut(key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => overlay(b, u, &dotted, policy, file, notices),
+            // A locked table (`usage.prices`, `usage.budget`) is the policy's whole: not merged into.
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) if !policy.is_locked(&dotted) => overlay(b, u, &dotted, policy, file, notices),
             // A section the policy does not set is still overlaid key by key: a key it locks
             // without a value must stay unset, not arrive inside the user's whole table.
             (None, toml::Value::Table(u)) if !policy.is_locked(&dotted) => {

@@ -3,10 +3,12 @@
 
 mod load;
 mod source;
+mod usage;
 pub mod validate;
 
 pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, load_effective, save};
 pub use source::{KNOWN_KEYS, ReadError, SourceFile};
+pub use usage::{BudgetPeriod, KqlPreset, ModelPrice, PolicyBudget, Usage, UserClaim};
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,9 @@ pub struct Config {
     pub gateway: Gateway,
     pub network: Network,
     pub profile: Profile,
+    /// Left out of a written file while it holds only defaults.
+    #[serde(skip_serializing_if = "Usage::is_default")]
+    pub usage: Usage,
     /// Present only in a config written by `foundry-onboard sandbox`: marks it as a sandbox config,
     /// which turns on the loopback-only guard.
     #[serde(skip_serializing_if = "Option::is_none")]

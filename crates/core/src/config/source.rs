@@ -28,6 +28,23 @@ pub const KNOWN_KEYS: &[&str] = &[
     "profile.shells",
     "profile.claude_settings",
     "profile.max_output_tokens",
+    "usage.source",
+    "usage.endpoint",
+    "usage.workspace",
+    "usage.resource_id",
+    "usage.preset",
+    "usage.query_file",
+    "usage.user_dimension",
+    "usage.user_claim",
+    "usage.refresh_minutes",
+    "usage.alert_percent",
+    "usage.budget",
+    "usage.budget.limit",
+    "usage.budget.unit",
+    "usage.budget.period",
+    "usage.budget.reset_day",
+    "usage.budget.team_limit",
+    "usage.prices",
 ];
 
 #[derive(Debug, Clone)]

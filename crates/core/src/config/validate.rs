@@ -87,6 +87,8 @@ pub fn violations(config: &Config) -> Vec<Violation> {
     if config.network.max_latency_ms == 0 {
         out.push(violation("network.max_latency_ms", "network.max_latency_ms must be above 0", "The seed's target is 50 ms: set network.max_latency_ms = 50."));
     }
+    check_url(&mut out, "usage.endpoint", Some(&config.usage.endpoint));
+    super::usage::violations(config, &mut out);
     out
 }
 
