@@ -21,6 +21,7 @@ pub mod redact;
 pub mod sandbox;
 pub mod secret;
 pub mod secrets;
+pub mod setup;
 pub mod views;
 
 pub use error::{Diagnose, ErrorKind, IpcError};
