@@ -92,9 +92,9 @@ pub enum ChoiceError {
     MissingTier(&'static str),
     #[error("deployment {name:?}: {why}")]
     Deployment { name: String, why: String },
-    #[error("resource {name:?}: {why}")]
+    #[error("resource (foundry.resource) {name:?}: {why}")]
     Resource { name: String, why: String },
-    #[error("base URL {url}: {why}")]
+    #[error("base URL (foundry.base_url) {url}: {why}")]
     BaseUrl { url: String, why: String },
     #[error("gateway URL {url}: {why}")]
     GatewayUrl { url: String, why: String },
@@ -193,10 +193,7 @@ pub fn apply(config: &Config, choice: &Choice) -> Result<Config, ChoiceError> {
             c.azure.login = LoginMode::Cli;
             c.gateway.url = Some(origin);
             c.foundry.resource = None;
-            // A sandbox keeps its loopback base URL: its gateway stand-in sits behind it.
-            if !config.is_sandbox() {
-                c.foundry.base_url = Some(base);
-            }
+            c.foundry.base_url = Some(base);
         }
     }
     if let Some(n) = choice.max_output_tokens {
