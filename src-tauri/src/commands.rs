@@ -1,5 +1,6 @@
 //! The IPC surface: each command takes the state, makes one core call, maps the error.
 
+use crate::failure::{AppError, ipc};
 use crate::state::AppState;
 use foundry_onboard_core::IpcError;
 use foundry_onboard_core::azure::{
@@ -8,6 +9,7 @@ use foundry_onboard_core::azure::{
     login, session,
 };
 use foundry_onboard_core::profile::{self, ProfileOutcome, ProfilePreview};
+use foundry_onboard_core::setup::{self, Choice, GatewayChoice, ModelChoice};
 use foundry_onboard_core::views::{AppInfo, ConfigView};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -32,14 +34,17 @@ pub fn mark_first_paint(state: State<'_, AppState>) {
 #[tauri::command]
 pub fn profile_preview(state: State<'_, AppState>) -> Result<ProfilePreview, IpcError> {
     let (loaded, home) = state.profile_home()?;
-    profile::preview(&loaded.config, &home, &profile::default_targets(&loaded.config), &home.home).map_err(|e| IpcError::from_diagnose(&e))
+    profile::preview(&loaded.config, &home, &profile::default_targets(&loaded.config), &home.home).map_err(ipc)
 }
 
-/// Writes the profile, then checks each shell and the real client (off the UI thread).
+/// Writes the profile, then checks each shell and the real client (off the UI thread): the
+/// core's one write job, the same `profile write` runs.
 #[tauri::command]
 pub async fn profile_write(state: State<'_, AppState>) -> Result<ProfileOutcome, IpcError> {
-    let (loaded, home) = state.profile_home()?;
-    profile::write_and_verify(&loaded.config, &home, &profile::default_targets(&loaded.config), true).await.map_err(|e| IpcError::from_diagnose(&e))
+    let job = state.profile_job()?;
+    let (loaded, outcome) = setup::write_profile(&job, &Choice::default(), true).await.map_err(ipc)?;
+    state.set_loaded(loaded);
+    Ok(outcome)
 }
 
 /// az installed? which version? who is signed in?
@@ -52,7 +57,7 @@ pub async fn signin_status(state: State<'_, AppState>) -> Result<session::SignIn
 #[tauri::command]
 pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_event: Channel<login::LoginEvent>) -> Result<cli::LoginState, IpcError> {
     let config = state.loaded()?.config;
-    let az = cli::find().ok_or_else(|| IpcError::from_diagnose(&AzError::NotInstalled))?;
+    let az = cli::find().ok_or(AzError::NotInstalled).map_err(ipc)?;
     let cancel = tokio_util::sync::CancellationToken::new();
     if let Ok(mut s) = state.signin.lock()
         && let Some(old) = s.replace(cancel.clone())
@@ -64,12 +69,12 @@ pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_even
     let options = login::LoginOptions { device_code, tenant: None, timeout: std::time::Duration::from_secs(600) };
     login::login(&az, &config, &options, cancel, |e| {
         if let login::LoginEvent::DeviceCode { url, .. } = &e {
-            set_sign_in_page(pages, Some(login::sign_in_page(&config, url).map(String::from).map_err(|e| IpcError::from_diagnose(&e))));
+            set_sign_in_page(pages, Some(login::sign_in_page(&config, url).map(String::from).map_err(IpcError::from)));
         }
         let _ = on_event.send(e);
     })
     .await
-    .map_err(|e| IpcError::from_diagnose(&e))
+    .map_err(ipc)
 }
 
 fn set_sign_in_page(pages: &std::sync::Mutex<Option<Result<String, IpcError>>>, page: Option<Result<String, IpcError>>) {
@@ -93,16 +98,14 @@ pub fn signin_cancel(state: State<'_, AppState>) {
 pub fn open_sign_in_page(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
     use tauri_plugin_opener::OpenerExt;
     let page = state.sign_in_page.lock().ok().and_then(|p| p.clone());
-    let url = page.unwrap_or_else(|| Err(IpcError::from_diagnose(&login::SignInPageError::NoneWaiting)))?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
-        IpcError::new(foundry_onboard_core::ErrorKind::Io, format!("cannot open a browser: {e}"), "Copy the address and open it in your browser yourself.")
-    })
+    let url = page.unwrap_or_else(|| Err(ipc(login::SignInPageError::NoneWaiting)))?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| ipc(AppError::Browser(e.to_string())))
 }
 
 /// Subscriptions → Foundry resources, as the signed-in user; deployments come after, from `load_deployments`.
 #[tauri::command]
 pub async fn discover(state: State<'_, AppState>) -> Result<Discovered, IpcError> {
-    session::discover_signed_in(&state.loaded()?.config, None, 30_000).await.map_err(|e| IpcError::from_diagnose(&e))
+    session::discover_signed_in(&state.loaded()?.config, None, 30_000).await.map_err(ipc)
 }
 
 /// The deployments of these accounts (started in the order given), streamed in batches as they
@@ -112,22 +115,24 @@ pub async fn load_deployments(state: State<'_, AppState>, account_ids: Vec<Strin
     let batch = crate::batch::Batched::new(on_loaded);
     let loaded = session::load_deployments_signed_in(&state.loaded()?.config, &account_ids, 30_000, batch.sink()).await;
     batch.finish().await;
-    loaded.map(|_| ()).map_err(|e| IpcError::from_diagnose(&e))
+    loaded.map(|_| ()).map_err(ipc)
 }
 
-/// Saves the chosen resource and the three deployments to the config.
+/// Saves the chosen resource and the three deployments to the config (the core's one choice
+/// job, the same `profile write --resource … --sonnet …` runs).
 #[tauri::command]
-pub fn save_models(state: State<'_, AppState>, choice: session::ModelChoice) -> Result<ConfigView, IpcError> {
-    let loaded = session::save_choice(&state.loaded()?, &choice)?;
-    let view = ConfigView::of(&loaded);
-    state.set_loaded(loaded);
-    Ok(view)
+pub fn save_models(state: State<'_, AppState>, choice: ModelChoice) -> Result<ConfigView, IpcError> {
+    save(&state, &Choice::from(&choice))
 }
 
 /// Saves the corporate gateway and the three deployment names to the config.
 #[tauri::command]
-pub fn save_gateway(state: State<'_, AppState>, choice: session::GatewayChoice) -> Result<ConfigView, IpcError> {
-    let loaded = session::save_gateway(&state.loaded()?, &choice)?;
+pub fn save_gateway(state: State<'_, AppState>, choice: GatewayChoice) -> Result<ConfigView, IpcError> {
+    save(&state, &Choice::from(&choice))
+}
+
+fn save(state: &AppState, choice: &Choice) -> Result<ConfigView, IpcError> {
+    let loaded = setup::save_choice(&state.profile_job()?, choice).map_err(ipc)?;
     let view = ConfigView::of(&loaded);
     state.set_loaded(loaded);
     Ok(view)

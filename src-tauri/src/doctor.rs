@@ -1,11 +1,11 @@
 //! The doctor's IPC surface: a run streamed to the page over a channel (one at a time, cancellable
 //! at once), its report kept for Copy and Save, and the one-click trust of an inspection CA.
 
+use crate::failure::{AppError, ipc};
 use crate::state::AppState;
-use foundry_onboard_core::config::LoadedConfig;
-use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, Fix, Report};
-use foundry_onboard_core::profile;
-use foundry_onboard_core::{ErrorKind, IpcError};
+use foundry_onboard_core::IpcError;
+use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, Report};
+use foundry_onboard_core::setup;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,12 +58,8 @@ impl DoctorState {
         }
     }
 
-    fn last(&self) -> Result<Report, IpcError> {
-        self.last
-            .lock()
-            .ok()
-            .and_then(|l| l.clone())
-            .ok_or_else(|| IpcError::new(ErrorKind::Config, "the doctor has not finished a run yet", "Run the doctor first, then copy or save its report."))
+    fn last(&self) -> Result<Report, AppError> {
+        self.last.lock().ok().and_then(|l| l.clone()).ok_or(AppError::NoReport)
     }
 }
 
@@ -83,7 +79,7 @@ pub async fn doctor_run(
     let emit: Arc<dyn Fn(DoctorEvent) + Send + Sync> = Arc::new(move |event| {
         let _ = on_event.send(event);
     });
-    let report = doctor::run(&loaded.config, options, cancel, emit).await.map_err(|e| IpcError::from_diagnose(&e))?;
+    let report = doctor::run(&loaded.config, options, cancel, emit).await.map_err(ipc)?;
     runs.finish(id, &report);
     Ok(report)
 }
@@ -97,7 +93,7 @@ pub fn doctor_cancel(runs: State<'_, DoctorState>) {
 /// The last report as Markdown, for Copy.
 #[tauri::command]
 pub fn doctor_report_markdown(runs: State<'_, DoctorState>) -> Result<String, IpcError> {
-    Ok(runs.last()?.markdown())
+    Ok(runs.last().map_err(ipc)?.markdown())
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -111,12 +107,10 @@ pub enum ReportFormat {
 /// Downloads folder, else Documents, else home, else beside the config; returns the path.
 #[tauri::command]
 pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: State<'_, DoctorState>, format: ReportFormat) -> Result<String, IpcError> {
-    let report = runs.last()?;
+    let report = runs.last().map_err(ipc)?;
     let (ext, bytes) = match format {
         ReportFormat::Md => ("md", report.markdown().into_bytes()),
-        ReportFormat::Json => {
-            ("json", serde_json::to_vec_pretty(&report).map_err(|e| IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug."))?)
-        }
+        ReportFormat::Json => ("json", serde_json::to_vec_pretty(&report).map_err(|e| ipc(AppError::ReportJson(e.to_string())))?),
     };
     let paths = app.path();
     let config_dir = state.loaded().ok().and_then(|l| l.path.parent().map(Path::to_path_buf));
@@ -124,11 +118,9 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
         .into_iter()
         .flatten()
         .find(|d| d.is_dir())
-        .ok_or_else(|| IpcError::new(ErrorKind::Io, "no folder to save the report in", "Use Copy report and paste it into a file or ticket."))?;
+        .ok_or_else(|| ipc(AppError::NoSaveFolder))?;
     let path = free_name(&dir, &report_stem(&report.time), ext);
-    foundry_onboard_core::atomic_file::write_private(&path, &bytes).map_err(|e| {
-        IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()), "Use Copy report and paste it into a file or ticket instead.")
-    })?;
+    foundry_onboard_core::atomic_file::write_private(&path, &bytes).map_err(|source| ipc(AppError::SaveReport { path: path.clone(), source }))?;
     Ok(path.display().to_string())
 }
 
@@ -137,19 +129,9 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
 /// Returns the bundle's path. Only a CA the doctor itself presented is accepted.
 #[tauri::command]
 pub async fn doctor_trust_ca(state: State<'_, AppState>, runs: State<'_, DoctorState>, pem: String) -> Result<String, IpcError> {
-    let offered = runs.last().ok().is_some_and(|r| r.checks.iter().any(|c| matches!(&c.fix, Some(Fix::TrustCa { pem: p, .. }) if p.trim() == pem.trim())));
-    if !offered {
-        return Err(IpcError::new(
-            ErrorKind::Config,
-            "this certificate was not offered by the last doctor run",
-            "Run the doctor again and use the \"Trust this CA\" button it shows.",
-        ));
-    }
-    let loaded = state.loaded()?;
-    let (config, bundle) = doctor::trust_ca(&loaded, &pem)?;
-    state.set_loaded(LoadedConfig { config, ..loaded });
-    let (loaded, home) = state.profile_home()?;
-    profile::write_and_verify(&loaded.config, &home, &profile::default_targets(&loaded.config), false).await.map_err(|e| IpcError::from_diagnose(&e))?;
+    let job = state.profile_job()?;
+    let bundle = setup::trust_offered_ca(&job, runs.last().ok().as_ref(), &pem).await.map_err(ipc)?;
+    state.reload()?;
     Ok(bundle.display().to_string())
 }
 

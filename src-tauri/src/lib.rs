@@ -5,6 +5,7 @@ mod args;
 mod batch;
 mod commands;
 mod doctor;
+mod failure;
 mod logging;
 mod state;
 
@@ -55,7 +56,7 @@ pub fn run() -> ExitCode {
         None
     };
     let sandbox_config = sandbox.as_ref().and_then(|s| s.endpoints().config_file.clone()).map(std::path::PathBuf::from);
-    let loaded = state::load_config(args.config.as_deref(), sandbox_config.as_deref());
+    let loaded = tauri::async_runtime::block_on(state::load_config(args.config.as_deref(), sandbox_config.as_deref()));
     if let Err(e) = &loaded {
         tracing::warn!(error = %e, "config did not load; the UI shows the error");
     }

@@ -1,8 +1,11 @@
 //! What the app holds while it runs: the loaded config (or why it failed to load) and, in
 //! sandbox mode, the sandbox it started.
 
+use crate::failure::{AppError, ipc};
 use foundry_onboard_core::IpcError;
-use foundry_onboard_core::config::{ConfigError, ConfigLocation, LoadedConfig, load_effective};
+use foundry_onboard_core::config::{ConfigLocation, LoadedConfig};
+use foundry_onboard_core::profile::{ProfileHome, default_targets};
+use foundry_onboard_core::setup::{self, ProfileJob, SetupError};
 use foundry_onboard_sandbox::{Sandbox, SandboxInfo};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,10 +25,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(loaded: Result<LoadedConfig, ConfigError>, sandbox: Option<Sandbox>, started: Instant) -> Self {
+    pub fn new(loaded: Result<LoadedConfig, SetupError>, sandbox: Option<Sandbox>, started: Instant) -> Self {
         let info = sandbox.as_ref().map(Sandbox::info);
         Self {
-            loaded: Mutex::new(loaded.map_err(|e| IpcError::from_diagnose(&e))),
+            loaded: Mutex::new(loaded.map_err(ipc)),
             signin: Mutex::new(None),
             sign_in_page: Mutex::new(None),
             sandbox: Mutex::new(sandbox),
@@ -36,7 +39,7 @@ impl AppState {
     }
 
     pub fn loaded(&self) -> Result<LoadedConfig, IpcError> {
-        self.loaded.lock().map_err(|_| IpcError::new(foundry_onboard_core::ErrorKind::Internal, "state lock poisoned", "Restart the app."))?.clone()
+        self.loaded.lock().map_err(|_| ipc(AppError::StatePoisoned))?.clone()
     }
 
     /// After the config was saved: what every command reads from now on.
@@ -56,16 +59,30 @@ impl AppState {
         }
     }
 
+    /// Reads the config again from its file (after a job saved it).
+    pub fn reload(&self) -> Result<(), IpcError> {
+        let loaded = self.loaded()?;
+        let fresh = foundry_onboard_core::config::load_effective(&ConfigLocation::Flag(loaded.path)).map_err(ipc)?;
+        self.set_loaded(fresh);
+        Ok(())
+    }
+
     /// The config and where its profile files live; the CLI beside this app answers `secret print`.
-    pub fn profile_home(&self) -> Result<(LoadedConfig, foundry_onboard_core::profile::ProfileHome), IpcError> {
+    pub fn profile_home(&self) -> Result<(LoadedConfig, ProfileHome), IpcError> {
         let loaded = self.loaded()?;
         let cli = std::env::current_exe()
             .ok()
             .and_then(|p| p.parent().map(|d| d.join(if cfg!(windows) { "foundry-onboard.exe" } else { "foundry-onboard" })))
             .filter(|p| p.exists())
             .unwrap_or_else(|| "foundry-onboard".into());
-        let home = foundry_onboard_core::profile::ProfileHome::for_config(&loaded.config, &loaded.path, cli).map_err(|e| IpcError::from_diagnose(&e))?;
+        let home = ProfileHome::for_config(&loaded.config, &loaded.path, cli).map_err(ipc)?;
         Ok((loaded, home))
+    }
+
+    /// What the core's profile jobs need: the config file, its profile home, the default targets.
+    pub fn profile_job(&self) -> Result<ProfileJob, IpcError> {
+        let (loaded, home) = self.profile_home()?;
+        Ok(ProfileJob { location: ConfigLocation::Flag(loaded.path.clone()), targets: default_targets(&loaded.config), home })
     }
 
     /// Takes the sandbox out so it can be shut down on exit.
@@ -74,11 +91,12 @@ impl AppState {
     }
 }
 
-/// Loads the user config (or the sandbox's) exactly as the CLI does.
-pub fn load_config(flag: Option<&std::path::Path>, sandbox_config: Option<&std::path::Path>) -> Result<LoadedConfig, ConfigError> {
+/// Loads the user config (or the sandbox's) exactly as the CLI does: the core's one loader,
+/// which also refuses a config whose sandbox has stopped.
+pub async fn load_config(flag: Option<&std::path::Path>, sandbox_config: Option<&std::path::Path>) -> Result<LoadedConfig, SetupError> {
     let location = match sandbox_config {
         Some(path) => ConfigLocation::Flag(path.to_path_buf()),
         None => ConfigLocation::resolve(flag)?,
     };
-    load_effective(&location)
+    setup::load_live(&location).await
 }

@@ -175,6 +175,9 @@ pub struct ProfileChoices {
     /// The Azure AI Foundry resource name (instead of the config's).
     #[arg(long, value_name = "NAME", conflicts_with = "base_url")]
     pub resource: Option<String>,
+    /// The subscription the resource is in (as the app's Resource & models step records it).
+    #[arg(long, value_name = "ID", requires = "resource")]
+    pub subscription: Option<String>,
     /// A full endpoint ending in /anthropic (instead of a resource name).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -193,6 +196,9 @@ pub struct ProfileChoices {
     /// Gateway mode: the gateway credential comes from the keyring (`secret set gateway-key`).
     #[arg(long)]
     pub gateway: bool,
+    /// Confirm that one deployment serves two tiers (the app asks the same).
+    #[arg(long)]
+    pub reuse_deployment: bool,
     /// Written as CLAUDE_CODE_MAX_OUTPUT_TOKENS.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_output_tokens: Option<u32>,

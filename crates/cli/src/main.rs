@@ -8,6 +8,7 @@ mod output;
 
 mod args;
 mod commands;
+mod failure;
 
 use std::process::ExitCode;
 

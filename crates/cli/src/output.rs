@@ -7,7 +7,6 @@
 //! whose reader went away ends the process quietly with exit 0, like any Unix filter in a
 //! pipeline, and stderr errors are dropped (there is nowhere left to report them).
 
-use foundry_onboard_core::{Diagnose, IpcError};
 use std::io::Write;
 
 /// `println!` through [`write_out`].
@@ -91,14 +90,45 @@ pub fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
-/// Prints an error as `error: …` + `help: …`, or as `{"ok":false,"error":{kind,message,hint}}`,
-/// and returns its exit code.
-pub fn report_error(json: bool, err: &(impl Diagnose + ?Sized)) -> u8 {
-    let e = IpcError::from_diagnose(err);
+/// The one JSON envelope of every command but `doctor` (whose report has its own schema):
+/// `ok` is true when the command ran to its end — its verdict is in the payload and the exit
+/// code — and false only beside an `error` saying why it could not.
+#[derive(serde::Serialize)]
+struct Envelope<'a, T: serde::Serialize> {
+    ok: bool,
+    #[serde(flatten)]
+    payload: &'a T,
+}
+
+/// Prints a command's result: the envelope on stdout with `--json`, else the human text.
+pub fn emit<T: serde::Serialize>(json: bool, payload: &T, human: impl FnOnce(&T)) {
     if json {
-        println!("{}", serde_json::json!({"ok": false, "error": e}));
+        match serde_json::to_string(&Envelope { ok: true, payload }) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: cannot print the result as JSON: {e}"),
+        }
     } else {
-        eprintln!("error: {}\n  help: {}", e.message, e.hint);
+        human(payload);
     }
-    e.kind.exit_code()
+}
+
+/// Ends a command: prints its failure (`error: …` + `help: …`, or `{"ok":false,"error":{kind,message,hint}}`)
+/// and returns the exit code.
+pub fn finish(json: bool, outcome: crate::failure::Outcome) -> u8 {
+    match outcome {
+        Ok(exit) => exit as u8,
+        Err(f) => {
+            if json {
+                #[derive(serde::Serialize)]
+                struct Error<'a> {
+                    error: &'a crate::failure::Failure,
+                }
+                let envelope = serde_json::to_string(&Envelope { ok: false, payload: &Error { error: &f } }).unwrap_or_default();
+                println!("{envelope}");
+            } else {
+                eprintln!("error: {}\n  help: {}", f.message, f.hint);
+            }
+            f.exit() as u8
+        }
+    }
 }

@@ -26,16 +26,6 @@ pub enum ErrorKind {
     Internal,
 }
 
-impl ErrorKind {
-    /// The CLI's documented exit code for a failure of this kind.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            ErrorKind::Config | ErrorKind::Policy => 3,
-            _ => 2,
-        }
-    }
-}
-
 /// Implemented by every module's error enum: a stable kind and a next step.
 pub trait Diagnose: std::error::Error {
     fn kind(&self) -> ErrorKind;
@@ -43,7 +33,9 @@ pub trait Diagnose: std::error::Error {
     fn hint(&self) -> String;
 }
 
-/// The serialized error at the IPC and `--json` boundary.
+/// The serialized error at the app's IPC boundary (and inside the DTOs that carry a problem to a
+/// face, like `SignInStatus`). Built only from a module's error through `From`, never by hand in
+/// the domain; the CLI prints the same three fields from [`Diagnose`] directly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IpcError {
@@ -52,13 +44,9 @@ pub struct IpcError {
     pub hint: String,
 }
 
-impl IpcError {
-    pub fn from_diagnose(err: &(impl Diagnose + ?Sized)) -> Self {
+impl<E: Diagnose> From<E> for IpcError {
+    fn from(err: E) -> Self {
         Self { kind: err.kind(), message: err.to_string(), hint: err.hint() }
-    }
-
-    pub fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), hint: hint.into() }
     }
 }
 
@@ -68,33 +56,26 @@ impl std::fmt::Display for IpcError {
     }
 }
 
-impl std::error::Error for IpcError {}
-
-impl Diagnose for IpcError {
-    fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-    fn hint(&self) -> String {
-        self.hint.clone()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn serializes_as_kind_message_hint() {
-        let e = IpcError::new(ErrorKind::NotBuilt, "doctor is not built yet", "use --help");
-        let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(json, r#"{"kind":"notBuilt","message":"doctor is not built yet","hint":"use --help"}"#);
+    #[derive(Debug, thiserror::Error)]
+    #[error("usage is not built yet")]
+    struct NotYet;
+
+    impl Diagnose for NotYet {
+        fn kind(&self) -> ErrorKind {
+            ErrorKind::NotBuilt
+        }
+        fn hint(&self) -> String {
+            "Check for a newer release.".into()
+        }
     }
 
     #[test]
-    fn config_errors_exit_3_others_2() {
-        assert_eq!(ErrorKind::Config.exit_code(), 3);
-        assert_eq!(ErrorKind::Policy.exit_code(), 3);
-        assert_eq!(ErrorKind::Network.exit_code(), 2);
-        assert_eq!(ErrorKind::Guard.exit_code(), 2);
+    fn any_module_error_serializes_as_kind_message_hint() {
+        let json = serde_json::to_string(&IpcError::from(NotYet)).unwrap();
+        assert_eq!(json, r#"{"kind":"notBuilt","message":"usage is not built yet","hint":"Check for a newer release."}"#);
     }
 }

@@ -22,6 +22,7 @@ pub mod redact;
 pub mod sandbox_info;
 pub mod secret;
 pub mod secrets;
+pub mod setup;
 pub mod usage;
 pub mod views;
 

@@ -318,14 +318,3 @@ fn random_hex(bytes: usize) -> String {
 fn write_private(path: &Path, text: &str) -> Result<(), SandboxError> {
     foundry_onboard_core::atomic_file::write_private(path, text.as_bytes()).map_err(|source| SandboxError::Dir { path: path.into(), source })
 }
-
-/// Whether the sandbox a config points at is still answering (a sandbox killed mid-run leaves a
-/// config behind). Loopback only, 500 ms at most.
-pub async fn is_running(config: &Config) -> bool {
-    let Ok(url) = url::Url::parse(&config.azure.arm_url) else { return false };
-    let (Some(url::Host::Ipv4(ip)), Some(port)) = (url.host(), url.port_or_known_default()) else { return false };
-    if !ip.is_loopback() {
-        return false;
-    }
-    matches!(tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip, port))).await, Ok(Ok(_)))
-}

@@ -4,6 +4,7 @@
 //! tests are grouped by what they drive.
 
 mod doctor;
+mod faces;
 mod netns;
 mod rough_edges;
 mod scale;

@@ -41,8 +41,11 @@ case "$MODE" in
   resource)
     # ANTHROPIC_FOUNDRY_RESOURCE: Claude Code builds https://sandbox-ai.services.ai.azure.com/anthropic
     # itself (port 443, the hosts entry above, the sandbox CA through NODE_EXTRA_CA_CERTS).
+    # A sandbox keeps its loopback base URL when a resource is chosen (the wizard's demo must work
+    # without a hosts entry), so this config names the resource itself, as a real tenant's would.
+    sed -i 's|^base_url = .*|resource = "sandbox-ai"|' "$WORK/sb.toml"
     tr -d '\n' < "$WORK/sb/foundry-api-key" | "$CLI" --config "$WORK/sb.toml" secret set foundry-api-key --no-verify
-    "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --api-key --resource sandbox-ai > "$WORK/profile.json"
+    "$CLI" --config "$WORK/sb.toml" --json profile write --shell bash --api-key > "$WORK/profile.json"
     ;;
   entra)
     # The real az signs in to the sandbox (device code approved by the sandbox), in the sandbox's

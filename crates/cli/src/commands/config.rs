@@ -1,33 +1,32 @@
-//! Loading the config the same way for every command, and refusing a dead sandbox's config.
+//! Loading the config for every command through the core's one loader, and printing its notices.
 
 use crate::args::Global;
-use crate::output::report_error;
+use crate::failure::{Failure, runtime};
 use foundry_onboard_core::config::{ConfigLocation, LoadedConfig, load_effective};
-use foundry_onboard_core::{ErrorKind, IpcError};
-use foundry_onboard_sandbox as sandbox;
+use foundry_onboard_core::setup;
 
-/// The effective config, or the exit code after reporting why not.
-pub fn load(global: &Global) -> Result<LoadedConfig, u8> {
-    let loaded = ConfigLocation::resolve(global.config.as_deref()).and_then(|loc| load_effective(&loc)).map_err(|e| report_error(global.json, &e))?;
-    for notice in &loaded.notices {
-        eprintln!("note: {notice}");
-    }
+/// Where `--config` / `$FOUNDRY_ONBOARD_CONFIG` / the default put the config.
+pub fn location(global: &Global) -> Result<ConfigLocation, Failure> {
+    Ok(ConfigLocation::resolve(global.config.as_deref())?)
+}
+
+/// The effective config (for commands that reach no endpoint).
+pub fn load(global: &Global) -> Result<LoadedConfig, Failure> {
+    let loaded = load_effective(&location(global)?)?;
+    print_notices(&loaded);
     Ok(loaded)
 }
 
-/// Like [`load`], and for a sandbox config also checks that its sandbox still answers.
-pub fn load_live(global: &Global) -> Result<LoadedConfig, u8> {
-    let loaded = load(global)?;
-    if loaded.config.is_sandbox() {
-        let running = super::runtime().map(|rt| rt.block_on(sandbox::is_running(&loaded.config))).unwrap_or(false);
-        if !running {
-            let err = IpcError::new(
-                ErrorKind::Sandbox,
-                format!("the sandbox that {} points at is not running", loaded.path.display()),
-                "Start it again with `foundry-onboard sandbox --write-config FILE` and use the new file.",
-            );
-            return Err(report_error(global.json, &err));
-        }
-    }
+/// The effective config, refusing a sandbox config whose sandbox has stopped (as the app does).
+pub fn load_live(global: &Global) -> Result<LoadedConfig, Failure> {
+    let location = location(global)?;
+    let loaded = runtime()?.block_on(setup::load_live(&location))?;
+    print_notices(&loaded);
     Ok(loaded)
+}
+
+fn print_notices(loaded: &LoadedConfig) {
+    for notice in &loaded.notices {
+        eprintln!("note: {notice}");
+    }
 }

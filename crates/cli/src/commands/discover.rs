@@ -1,28 +1,24 @@
 //! `foundry-onboard discover`: subscriptions → Azure AI Foundry resources → Claude deployments.
 
 use crate::args::{DiscoverArgs, Global};
-use crate::output::report_error;
-use foundry_onboard_core::azure::{AzError, session};
+use crate::failure::{Exit, Outcome, runtime};
+use crate::output::emit;
+use foundry_onboard_core::azure::discovery::Discovered;
+use foundry_onboard_core::azure::session;
 
-pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
-    let loaded = match super::config::load_live(global) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let config = loaded.config;
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => return report_error(global.json, &AzError::Spawn(e.to_string())),
-    };
-    let result = rt.block_on(session::discover_all_signed_in(&config, args.subscription.as_deref(), global.timeout_ms));
-    let found = match result {
-        Ok(f) => f,
-        Err(e) => return report_error(global.json, &e),
-    };
-    if global.json {
-        println!("{}", serde_json::json!({"ok": true, "discovered": found}));
-        return 0;
-    }
+#[derive(serde::Serialize)]
+struct Found {
+    discovered: Discovered,
+}
+
+pub fn run(global: &Global, args: DiscoverArgs) -> Outcome {
+    let config = super::config::load_live(global)?.config;
+    let discovered = runtime()?.block_on(session::discover_all_signed_in(&config, args.subscription.as_deref(), global.timeout_ms))?;
+    emit(global.json, &Found { discovered }, |f| print_found(&f.discovered));
+    Ok(Exit::Ok)
+}
+
+fn print_found(found: &Discovered) {
     if found.subscriptions.is_empty() {
         println!("No subscription is visible to this account.");
     }
@@ -63,5 +59,4 @@ pub fn run(global: &Global, args: DiscoverArgs) -> u8 {
         }
     }
     println!("({} ARM requests in {} ms)", found.requests, found.elapsed_ms);
-    0
 }

@@ -1,28 +1,18 @@
 //! `foundry-onboard doctor`: every check, printed as it lands (or the report as JSON), a redacted
 //! Markdown report on request, and the exit code of the worst result (0 pass, 1 warn, 2 fail).
 
-use crate::args::{DoctorArgs, EXIT_USAGE, Global};
-use crate::output::report_error;
+use crate::args::{DoctorArgs, Global};
+use crate::failure::{CliError, Exit, Outcome, runtime};
 use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, Status};
-use foundry_onboard_core::{ErrorKind, IpcError};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub fn run(global: &Global, args: DoctorArgs) -> u8 {
+pub fn run(global: &Global, args: DoctorArgs) -> Outcome {
     if let Some(bad) = args.only.iter().find(|o| !doctor::names_a_check(o)) {
         let ids: Vec<&str> = doctor::IDS.iter().map(|(id, _)| *id).collect();
-        let err = IpcError::new(
-            ErrorKind::Config,
-            format!("--only {bad:?} names no check or section"),
-            format!("Use a check id ({}), a prefix (env, signin, path, foundry, gateway) or a section.", ids.join(", ")),
-        );
-        report_error(global.json, &err);
-        return EXIT_USAGE;
+        return Err(CliError::UnknownCheck(bad.clone(), ids.join(", ")).into());
     }
-    let loaded = match super::config::load_live(global) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let loaded = super::config::load_live(global)?;
     let cwd = args.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_default();
     let cli = std::env::current_exe().unwrap_or_else(|_| "foundry-onboard".into());
     let mut options = DoctorOptions::new(loaded.path.clone(), cli, cwd);
@@ -31,10 +21,7 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
     options.include_identity = args.include_identity;
     options.check_timeout = Duration::from_millis(args.check_timeout_ms);
     options.deadline = Duration::from_millis(args.deadline_ms);
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
-    };
+    let rt = runtime()?;
     let json = global.json;
     let emit: Arc<dyn Fn(DoctorEvent) + Send + Sync> = Arc::new(move |event| {
         if !json {
@@ -51,22 +38,16 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
         });
         doctor::run(&loaded.config, options, cancel, emit).await
     });
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => return report_error(global.json, &e),
-    };
+    let report = report?;
     if let Some(path) = &args.report {
         // 0600 even over an existing 0644 file: the report names hosts, addresses and resources.
-        if let Err(e) = foundry_onboard_core::atomic_file::write_private(path, report.markdown().as_bytes()) {
-            return report_error(
-                global.json,
-                &IpcError::new(ErrorKind::Io, format!("cannot write the report to {}: {e}", path.display()), "Choose a writable path for --report."),
-            );
-        }
+        foundry_onboard_core::atomic_file::write_private(path, report.markdown().as_bytes())
+            .map_err(|source| CliError::WriteReport { path: path.clone(), source })?;
         if !json {
             println!("Report written to {}", path.display());
         }
     }
+    // The report is its own documented document (docs/doctor-report.schema.json), not enveloped.
     if json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else if let Some((first, held)) = report.problems().into_iter().find(|(c, _)| c.status == Status::Fail) {
@@ -74,7 +55,11 @@ pub fn run(global: &Global, args: DoctorArgs) -> u8 {
         let held = if held > 0 { format!(" (it held back {held} other check{})", if held == 1 { "" } else { "s" }) } else { String::new() };
         println!("Fix first: {}{held}. {}", first.id, first.hint);
     }
-    report.summary.exit_code()
+    Ok(match report.summary.verdict() {
+        Status::Pass | Status::Skip => Exit::Ok,
+        Status::Warn => Exit::Warnings,
+        Status::Fail => Exit::Failures,
+    })
 }
 
 fn mark(s: Status) -> &'static str {

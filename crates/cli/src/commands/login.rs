@@ -1,40 +1,48 @@
 //! `foundry-onboard login`: `az login` in the terminal, its output streamed, the device code shown.
 
 use crate::args::{Global, LoginArgs};
-use crate::output::report_error;
+use crate::failure::{Exit, Outcome, runtime};
+use crate::output::emit;
 use foundry_onboard_core::azure::{AzError, cli, login};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-pub fn run(global: &Global, args: LoginArgs) -> u8 {
-    let loaded = match super::config::load_live(global) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let config = loaded.config;
+/// Who is signed in (the JSON payload of `login` and `login --status`).
+#[derive(serde::Serialize)]
+struct SignedIn {
+    state: cli::LoginState,
+}
+
+/// One line of `login --json` while az waits for the person.
+#[derive(serde::Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+enum Progress<'a> {
+    DeviceCode { code: &'a str, url: &'a str },
+}
+
+pub fn run(global: &Global, args: LoginArgs) -> Outcome {
+    let config = super::config::load_live(global)?.config;
     if args.status {
         let state = cli::login_state(&config);
-        if global.json {
-            println!("{}", serde_json::json!({"ok": state.signed_in, "state": state}));
-        } else if state.signed_in {
-            println!(
-                "Signed in as {} (tenant {}, subscription {}).",
-                state.user.as_deref().unwrap_or("?"),
-                state.tenant_id.as_deref().unwrap_or("?"),
-                state.subscription.as_deref().unwrap_or("?")
-            );
-        } else {
-            println!("Not signed in (az profile in {}). Run `foundry-onboard login`.", state.config_dir);
-        }
-        return if state.signed_in { 0 } else { 2 };
+        let exit = if state.signed_in { Exit::Ok } else { Exit::Failures };
+        emit(global.json, &SignedIn { state }, |s| {
+            let state = &s.state;
+            if state.signed_in {
+                println!(
+                    "Signed in as {} (tenant {}, subscription {}).",
+                    state.user.as_deref().unwrap_or("?"),
+                    state.tenant_id.as_deref().unwrap_or("?"),
+                    state.subscription.as_deref().unwrap_or("?")
+                );
+            } else {
+                println!("Not signed in (az profile in {}). Run `foundry-onboard login`.", state.config_dir);
+            }
+        });
+        return Ok(exit);
     }
-    let Some(az) = cli::find() else { return report_error(global.json, &AzError::NotInstalled) };
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => return report_error(global.json, &AzError::Spawn(e.to_string())),
-    };
+    let az = cli::find().ok_or(AzError::NotInstalled)?;
     let json = global.json;
-    let result = rt.block_on(async {
+    let state = runtime()?.block_on(async {
         let version = cli::version(&az, &config).await?;
         if !json {
             eprintln!("Using az {version} ({}){}.", az.display(), if config.is_sandbox() { ", signing in to the sandbox" } else { "" });
@@ -50,7 +58,7 @@ pub fn run(global: &Global, args: LoginArgs) -> u8 {
         login::login(&az, &config, &options, cancel, move |event| match event {
             login::LoginEvent::DeviceCode { code, url } => {
                 if json {
-                    println!("{}", serde_json::json!({"event": "deviceCode", "code": code, "url": url}));
+                    println!("{}", serde_json::to_string(&Progress::DeviceCode { code: &code, url: &url }).unwrap_or_default());
                 } else {
                     eprintln!("\n    Open {url}\n    and enter the code:  {code}\n");
                 }
@@ -62,16 +70,9 @@ pub fn run(global: &Global, args: LoginArgs) -> u8 {
             }
         })
         .await
+    })?;
+    emit(global.json, &SignedIn { state }, |s| {
+        println!("Signed in as {} (tenant {}).", s.state.user.as_deref().unwrap_or("?"), s.state.tenant_id.as_deref().unwrap_or("?"));
     });
-    match result {
-        Ok(state) => {
-            if global.json {
-                println!("{}", serde_json::json!({"ok": true, "state": state}));
-            } else {
-                println!("Signed in as {} (tenant {}).", state.user.as_deref().unwrap_or("?"), state.tenant_id.as_deref().unwrap_or("?"));
-            }
-            0
-        }
-        Err(e) => report_error(global.json, &e),
-    }
+    Ok(Exit::Ok)
 }

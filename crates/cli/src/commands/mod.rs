@@ -12,10 +12,15 @@ mod secret;
 mod stub;
 
 use crate::args::{Cli, Command};
+use crate::output::finish;
 
+pub use readiness::working;
+
+/// Runs the command and prints how it ended; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
-    match cli.command {
-        None => launch::run(&cli.global, cli.sandbox),
+    let json = cli.global.json;
+    let outcome = match cli.command {
+        None => return launch::run(&cli.global, cli.sandbox),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args),
         Some(Command::Profile(cmd)) => profile::run(&cli.global, cmd),
         Some(Command::Login(args)) => login::run(&cli.global, args),
@@ -23,7 +28,8 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Doctor(args)) => doctor::run(&cli.global, args),
         Some(Command::Secret(cmd)) => secret::run(&cli.global, cmd),
         Some(other) => stub::run(&cli.global, other.name()),
-    }
+    };
+    finish(json, outcome)
 }
 
 /// A small multi-threaded runtime: checks and servers run concurrently on 2 cores.

@@ -1,100 +1,65 @@
-//! `foundry-onboard profile write|show|remove`: one core call each, printed for people or as JSON.
+//! `foundry-onboard profile write|show|remove`: flags → the core's [`setup`] jobs (the same the
+//! app's Save and Remove call), printed for people or as JSON.
 
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
-use crate::output::report_error;
-use foundry_onboard_core::config::{Config, ConfigLocation, LoginMode, load_effective, save, validate::violations};
-use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective};
-use foundry_onboard_core::{ErrorKind, IpcError};
+use crate::failure::{Exit, Failure, Outcome, runtime};
+use crate::output::emit;
+use foundry_onboard_core::config::{Config, LoginMode};
+use foundry_onboard_core::profile::effective::EffectiveEnv;
+use foundry_onboard_core::profile::{self, AuthMode, FileChange, ProfileHome, ProfileOutcome, ProfileSpec, Target};
+use foundry_onboard_core::setup::{self, Choice, EndpointChoice, ProfileJob, SetupError};
+use serde::Serialize;
+use std::path::PathBuf;
 
-pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
-    let loaded = match super::config::load(global) {
-        Ok(l) => l,
-        Err(code) => return code,
+pub fn run(global: &Global, cmd: ProfileCommand) -> Outcome {
+    let location = super::config::location(global)?;
+    let loaded = super::config::load(global)?;
+    let target_args = match &cmd {
+        ProfileCommand::Write { target, .. } | ProfileCommand::Show { target, .. } => target,
+        ProfileCommand::Remove(t) => t,
     };
-    let mut config = loaded.config.clone();
-    let (target_args, choices) = match &cmd {
-        ProfileCommand::Write { target, choices } => (target, Some(choices)),
-        ProfileCommand::Show { target, .. } => (target, None),
-        ProfileCommand::Remove(t) => (t, None),
-    };
-    let changed = choices.is_some_and(|c| apply(&mut config, c));
-    if changed {
-        if let Some(v) = violations(&config).into_iter().next() {
-            return report_error(global.json, &IpcError::new(ErrorKind::Config, v.message, v.hint));
-        }
-        if let Err(e) = loaded.policy.check_change(&config) {
-            return report_error(global.json, &e);
-        }
-    }
     let cli = std::env::current_exe().unwrap_or_else(|_| "foundry-onboard".into());
-    let home = match ProfileHome::for_config(&config, &loaded.path, cli) {
-        Ok(h) => h,
-        Err(e) => return report_error(global.json, &e),
-    };
-    let targets = targets(target_args, &config);
+    let home = ProfileHome::for_config(&loaded.config, &loaded.path, cli)?;
     if home.sandbox && !global.json {
         eprintln!("Sandbox mode: profile files live under {} (never your own ~/.bashrc or ~/.claude).", home.home.display());
     }
+    let job = ProfileJob { location, targets: targets(target_args, &loaded.config), home };
     match cmd {
-        ProfileCommand::Write { target, choices } => write(global, &config, &home, &targets, target.dry_run, &choices),
-        ProfileCommand::Show { cwd, .. } => show(global, &config, &home, &targets, cwd),
-        ProfileCommand::Remove(t) => match profile::remove(&home, &targets, t.dry_run) {
-            Ok(changes) => {
-                if cfg!(windows)
-                    && !home.sandbox
-                    && !t.dry_run
-                    && let Ok(spec) = ProfileSpec::from_config(&config)
-                    && let Err(e) = profile::windows_env::run(&profile::windows_env::remove_commands(&spec))
-                {
-                    return report_error(global.json, &e);
-                }
-                if global.json {
-                    println!("{}", serde_json::json!({"ok": true, "dryRun": t.dry_run, "home": home.home, "files": changes}));
-                } else {
-                    for c in &changes {
-                        println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);
-                        if t.dry_run && !c.diff.is_empty() {
-                            print!("{}", c.diff);
-                        }
-                    }
-                }
-                0
-            }
-            Err(e) => report_error(global.json, &e),
-        },
+        ProfileCommand::Write { target, choices } => write(global, &job, target.dry_run, &choices),
+        ProfileCommand::Show { cwd, .. } => show(global, &loaded.config, &job, cwd),
+        ProfileCommand::Remove(t) => {
+            let files = setup::remove_profile(&job, &loaded.config, t.dry_run)?;
+            emit(global.json, &Changed { dry_run: t.dry_run, mode: None, home: &job.home.home, files: &files }, |c| print_changes(c.files, t.dry_run));
+            Ok(Exit::Ok)
+        }
     }
 }
 
-/// Lays the command-line choices over the config; true when anything changed.
-fn apply(config: &mut Config, c: &ProfileChoices) -> bool {
-    let before = config.clone();
-    if let Some(r) = &c.resource {
-        config.foundry.resource = Some(r.clone());
-        config.foundry.base_url = None;
+/// The flags as the core's one [`Choice`] (the wizard builds the same from its steps).
+fn choice(c: &ProfileChoices) -> Choice {
+    let endpoint = match (&c.resource, &c.base_url, c.gateway) {
+        (Some(name), _, _) => Some(EndpointChoice::Resource { name: name.clone(), subscription: c.subscription.clone() }),
+        (None, Some(url), true) => Some(EndpointChoice::Gateway(Some(url.clone()))),
+        (None, Some(url), false) => Some(EndpointChoice::BaseUrl(url.clone())),
+        (None, None, true) => Some(EndpointChoice::Gateway(None)),
+        (None, None, false) => None,
+    };
+    Choice {
+        endpoint,
+        sonnet: c.sonnet.clone(),
+        haiku: c.haiku.clone(),
+        opus: c.opus.clone(),
+        login: c.api_key.then_some(LoginMode::ApiKey),
+        max_output_tokens: c.max_output_tokens,
+        reuse_confirmed: c.reuse_deployment,
     }
-    if let Some(b) = &c.base_url {
-        config.foundry.base_url = Some(b.clone());
-        config.foundry.resource = None;
-    }
-    for (dst, src) in [(&mut config.models.sonnet, &c.sonnet), (&mut config.models.haiku, &c.haiku), (&mut config.models.opus, &c.opus)] {
-        if let Some(v) = src {
-            *dst = Some(v.clone());
-        }
-    }
-    if c.api_key {
-        config.azure.login = LoginMode::ApiKey;
-        config.foundry.via_gateway = false;
-    }
-    if c.gateway {
-        config.foundry.via_gateway = true;
-        if config.gateway.url.is_none() {
-            config.gateway.url = config.foundry.base_url.as_ref().and_then(|b| url::Url::parse(b).ok()).map(|u| u.origin().ascii_serialization());
-        }
-    }
-    if let Some(n) = c.max_output_tokens {
-        config.profile.max_output_tokens = Some(n);
-    }
-    *config != before
+}
+
+/// A reuse the app would ask to confirm: here it is a flag.
+fn with_flags(e: SetupError) -> Failure {
+    let needs_flag = matches!(&e, SetupError::Choice(c) if c.needs_confirmation());
+    let f = Failure::from(e);
+    if needs_flag { f.with_flag_hint("--reuse-deployment confirms it") } else { f }
 }
 
 fn targets(args: &ProfileTarget, config: &Config) -> Vec<Target> {
@@ -113,152 +78,150 @@ fn targets(args: &ProfileTarget, config: &Config) -> Vec<Target> {
         .collect()
 }
 
-fn write(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target], dry_run: bool, choices: &ProfileChoices) -> u8 {
-    let (spec, planned) = match spec_and_plan(global, config, home, targets) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+/// `write --dry-run` and `remove`: each file's change.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Changed<'a> {
+    dry_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<AuthMode>,
+    home: &'a std::path::Path,
+    files: &'a [FileChange],
+}
+
+fn print_changes(files: &[FileChange], dry_run: bool) {
+    for c in files {
+        println!("  {}{:<9} {:<16} {}", if dry_run { "would " } else { "" }, c.action, c.target.name(), c.path);
+        if dry_run && !c.diff.is_empty() {
+            print!("{}", c.diff);
+        }
+    }
+}
+
+fn write(global: &Global, job: &ProfileJob, dry_run: bool, choices: &ProfileChoices) -> Outcome {
+    let choice = choice(choices);
     if dry_run {
-        let changes: Vec<_> = planned.iter().map(|p| p.change()).collect();
-        if global.json {
-            println!("{}", serde_json::json!({"ok": true, "dryRun": true, "mode": spec.mode, "home": home.home, "files": changes}));
-        } else {
-            for c in &changes {
-                println!("  would {:<9} {:<16} {}", c.action, c.target.name(), c.path);
-                print!("{}", c.diff);
-            }
-        }
-        return 0;
+        let (config, files) = setup::dry_run(job, &choice).map_err(with_flags)?;
+        let mode = ProfileSpec::from_config(&config)?.mode;
+        emit(global.json, &Changed { dry_run: true, mode: Some(mode), home: &job.home.home, files: &files }, |c| print_changes(c.files, true));
+        return Ok(Exit::Ok);
     }
-    // One lock over the config and every profile file: a second writer waits, then plans anew.
-    let lock = match profile::WriteLock::acquire(home) {
-        Ok(l) => l,
-        Err(e) => return report_error(global.json, &e),
-    };
-    // Under the lock, the config as it is now (another run may have saved it since we read it),
-    // with this run's choices: that is what is saved and what the files are written from.
-    let fresh = match ConfigLocation::resolve(global.config.as_deref()).and_then(|loc| load_effective(&loc)) {
-        Ok(l) => l,
-        Err(e) => return report_error(global.json, &e),
-    };
-    let mut config = fresh.config.clone();
-    if apply(&mut config, choices) {
-        if let Some(v) = violations(&config).into_iter().next() {
-            return report_error(global.json, &IpcError::new(ErrorKind::Config, v.message, v.hint));
-        }
-        if let Err(e) = fresh.policy.check_change(&config) {
-            return report_error(global.json, &e);
-        }
-        if let Err(e) = save(&fresh.path, &config, &fresh.policy) {
-            return report_error(global.json, &e);
-        }
-    }
-    let config = &config;
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => return report_error(global.json, &IpcError::new(ErrorKind::Internal, e.to_string(), "Report this as a bug.")),
-    };
-    let outcome = match rt.block_on(profile::write_and_verify_holding(lock, config, home, targets, !choices.no_verify)) {
-        Ok(o) => o,
-        Err(e) => return report_error(global.json, &e),
-    };
-    let (outcome_mode, changes, checks, client) = (outcome.mode, outcome.files, outcome.shells, outcome.client);
-    let failed = checks.iter().any(|c| c.status == "fail") || client.as_ref().is_some_and(|c| c.status == "fail");
-    if global.json {
-        println!("{}", serde_json::json!({"ok": !failed, "mode": outcome_mode, "home": home.home, "files": changes, "shells": checks, "client": client}));
-    } else {
-        for c in &changes {
-            println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);
-        }
-        if !checks.is_empty() {
-            println!("Each shell, started as a terminal would:");
-            for c in &checks {
-                println!("  {:<4}  {:<5} {}", c.status, c.target.name(), c.detail);
-                for m in &c.mismatches {
-                    println!("          {m}");
-                }
-            }
-        }
-        if let Some(c) = &client {
-            println!("The real client, from {}:\n  {:<4}  claude -p  {}", c.target.name(), c.status, c.detail);
-        }
-    }
-    if failed { 1 } else { 0 }
+    let (_, outcome) = runtime()?.block_on(setup::write_profile(job, &choice, !choices.no_verify)).map_err(with_flags)?;
+    let failed = outcome.shells.iter().any(|c| c.status == "fail") || outcome.client.as_ref().is_some_and(|c| c.status == "fail");
+    emit(global.json, &outcome, print_outcome);
+    Ok(if failed { Exit::Warnings } else { Exit::Ok })
 }
 
-/// The variables and every target's planned content, or the exit code after reporting why not.
-fn spec_and_plan(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]) -> Result<(ProfileSpec, Vec<profile::Planned>), u8> {
-    let spec = ProfileSpec::from_config(config).map_err(|e| report_error(global.json, &e))?;
-    let planned = profile::plan(&spec, home, targets).map_err(|e| report_error(global.json, &e))?;
-    Ok((spec, planned))
+fn print_outcome(outcome: &ProfileOutcome) {
+    for c in &outcome.files {
+        println!("  {:<9} {:<16} {}", c.action, c.target.name(), c.path);
+    }
+    if !outcome.shells.is_empty() {
+        println!("Each shell, started as a terminal would:");
+        for c in &outcome.shells {
+            println!("  {:<4}  {:<5} {}", c.status, c.target.name(), c.detail);
+            for m in &c.mismatches {
+                println!("          {m}");
+            }
+        }
+    }
+    if let Some(c) = &outcome.client {
+        println!("The real client, from {}:\n  {:<4}  claude -p  {}", c.target.name(), c.status, c.detail);
+    }
 }
 
-fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target], cwd: Option<std::path::PathBuf>) -> u8 {
-    let (spec, planned) = match spec_and_plan(global, config, home, targets) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let variables: Vec<serde_json::Value> = spec
+/// `show`: what the profile sets, each file's state, and what Claude Code sees in a directory.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Shown<'a> {
+    mode: AuthMode,
+    home: &'a std::path::Path,
+    variables: Vec<Variable>,
+    files: Vec<FileState>,
+    effective: EffectiveEnv,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Variable {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_keyring: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FileState {
+    target: Target,
+    path: String,
+    state: &'static str,
+}
+
+fn show(global: &Global, config: &Config, job: &ProfileJob, cwd: Option<PathBuf>) -> Outcome {
+    let spec = ProfileSpec::from_config(config)?;
+    let cwd = cwd.or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| job.home.home.clone());
+    let preview = profile::preview(config, &job.home, &job.targets, &cwd)?;
+    let variables = spec
         .entries
         .iter()
         .map(|e| match &e.value {
-            profile::EnvValue::Literal(v) => serde_json::json!({"name": e.name, "value": v}),
-            profile::EnvValue::Keyring { secret, .. } => serde_json::json!({"name": e.name, "fromKeyring": secret}),
+            profile::EnvValue::Literal(v) => Variable { name: e.name.to_string(), value: Some(v.clone()), from_keyring: None },
+            profile::EnvValue::Keyring { secret, .. } => Variable { name: e.name.to_string(), value: None, from_keyring: Some(secret.to_string()) },
         })
         .collect();
-    let files: Vec<serde_json::Value> = planned
+    let files = preview
+        .files
         .iter()
-        .map(|p| {
-            let c = p.change();
-            let state = match c.action.as_str() {
+        .map(|c| FileState {
+            target: c.target,
+            path: c.path.clone(),
+            state: match c.action.as_str() {
                 "unchanged" => "current",
                 "create" => "absent",
                 _ => "outdated or missing the block",
-            };
-            serde_json::json!({"target": c.target, "path": c.path, "state": state})
+            },
         })
         .collect();
-    let cwd = cwd.or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| home.home.clone());
-    let process_env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
-    let settings = effective::settings_files(home, &cwd, None, std::path::Path::new("/etc/claude-code"));
-    let eff = effective::effective(&process_env, &settings, &spec, &cwd);
-    let code = if eff.findings.iter().any(|f| f.severity == "fail") {
-        2
+    let eff = preview.effective;
+    let exit = if eff.findings.iter().any(|f| f.severity == "fail") {
+        Exit::Failures
     } else if eff.findings.is_empty() {
-        0
+        Exit::Ok
     } else {
-        1
+        Exit::Warnings
     };
-    if global.json {
-        println!("{}", serde_json::json!({"ok": code == 0, "mode": spec.mode, "home": home.home, "variables": variables, "files": files, "effective": eff}));
-        return code;
-    } else {
-        println!("The profile sets ({:?} mode):", spec.mode);
-        for e in &spec.entries {
-            match &e.value {
-                profile::EnvValue::Literal(v) => println!("  {}={v}", e.name),
-                profile::EnvValue::Keyring { secret, .. } => println!("  {}=(from the keyring: {secret})", e.name),
-            }
-        }
-        println!("Files:");
-        for f in &files {
-            println!("  {:<30} {}", f["state"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""));
-        }
-        println!("What Claude Code sees when started in {} from this shell:", eff.cwd);
-        for v in &eff.vars {
-            println!("  {}={}    ({})", v.name, v.value, v.source);
-        }
-        for (path, state) in &eff.files {
-            if state != "absent" {
-                println!("  settings file {path}: {state}");
-            }
-        }
-        if eff.findings.is_empty() {
-            println!("No conflicts.");
-        }
-        for f in &eff.findings {
-            println!("{}: {}\n  help: {}", f.severity, f.message, f.hint);
+    emit(global.json, &Shown { mode: spec.mode, home: &job.home.home, variables, files, effective: eff }, print_shown);
+    Ok(exit)
+}
+
+fn print_shown(s: &Shown) {
+    println!("The profile sets ({:?} mode):", s.mode);
+    for v in &s.variables {
+        match (&v.value, &v.from_keyring) {
+            (Some(value), _) => println!("  {}={value}", v.name),
+            (None, Some(secret)) => println!("  {}=(from the keyring: {secret})", v.name),
+            (None, None) => println!("  {}", v.name),
         }
     }
-    code
+    println!("Files:");
+    for f in &s.files {
+        println!("  {:<30} {}", f.state, f.path);
+    }
+    let eff = &s.effective;
+    println!("What Claude Code sees when started in {} from this shell:", eff.cwd);
+    for v in &eff.vars {
+        println!("  {}={}    ({})", v.name, v.value, v.source);
+    }
+    for (path, state) in &eff.files {
+        if state != "absent" {
+            println!("  settings file {path}: {state}");
+        }
+    }
+    if eff.findings.is_empty() {
+        println!("No conflicts.");
+    }
+    for f in &eff.findings {
+        println!("{}: {}\n  help: {}", f.severity, f.message, f.hint);
+    }
 }

@@ -1,7 +1,7 @@
 //! `foundry-onboard sandbox`: the sandbox backends in the foreground until SIGINT or SIGTERM.
 
 use crate::args::{Global, SandboxArgs};
-use crate::output::report_error;
+use crate::failure::{Exit, Outcome, runtime};
 use foundry_onboard_sandbox::{Sandbox, SandboxOptions};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -9,15 +9,8 @@ use tokio_util::sync::CancellationToken;
 /// How long `--signed-in` waits for az (a fresh az config dir builds its command index first).
 const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(120);
 
-pub fn run(global: &Global, args: SandboxArgs) -> u8 {
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return 2;
-        }
-    };
-    rt.block_on(async move {
+pub fn run(global: &Global, args: SandboxArgs) -> Outcome {
+    runtime()?.block_on(async move {
         // Listen for signals before the endpoints are printed: whoever reads them may stop us at
         // once, and a SIGINT that arrives before the handler exists is lost when the parent
         // started us with SIGINT ignored (any background job).
@@ -33,7 +26,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
         };
         let mut sandbox = match Sandbox::start(options).await {
             Ok(s) => s,
-            Err(e) => return report_error(global.json, &e),
+            Err(e) => return Err(e.into()),
         };
         if args.signed_in {
             if !global.json {
@@ -54,8 +47,8 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
             if stopped || result.is_err() {
                 sandbox.shutdown().await;
                 return match result {
-                    Err(e) if !stopped => report_error(global.json, &e),
-                    _ => 0,
+                    Err(e) if !stopped => Err(e.into()),
+                    _ => Ok(Exit::Ok),
                 };
             }
         }
@@ -65,7 +58,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
             && let Err(e) = sandbox.write_config(path)
         {
             sandbox.shutdown().await;
-            return report_error(global.json, &e);
+            return Err(e.into());
         }
         let info = sandbox.info();
         match serde_json::to_string_pretty(&info.endpoints) {
@@ -100,7 +93,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> u8 {
         if !global.json {
             eprintln!("Sandbox stopped.");
         }
-        0
+        Ok(Exit::Ok)
     })
 }
 

@@ -25,6 +25,8 @@ pub enum AzError {
     Arm { status: u16, what: String, code: String, message: String },
     #[error("Azure Resource Manager sent a link to {target}, which is not {arm}: not followed")]
     ForeignLink { target: String, arm: String },
+    #[error("{0:?} is not an Azure AI Foundry resource id")]
+    NotAnAccount(String),
     #[error(transparent)]
     Network(#[from] crate::net::NetError),
 }
@@ -44,7 +46,7 @@ impl Diagnose for AzError {
     fn kind(&self) -> ErrorKind {
         match self {
             AzError::Network(n) => n.kind(),
-            AzError::NotInstalled | AzError::TooOld { .. } => ErrorKind::Config,
+            AzError::NotInstalled | AzError::TooOld { .. } | AzError::NotAnAccount(_) => ErrorKind::Config,
             _ => ErrorKind::Network,
         }
     }
@@ -68,6 +70,7 @@ impl Diagnose for AzError {
             AzError::Arm { status: 429, .. } => "Azure throttled the requests: wait a minute and try again.".into(),
             AzError::Arm { .. } => "Try again; if it persists, check the Azure status page.".into(),
             AzError::ForeignLink { .. } => "This is unexpected from Azure: report it. Your token was not sent to that host.".into(),
+            AzError::NotAnAccount(_) => "Look for the resources again.".into(),
             AzError::Network(n) => n.hint(),
         }
     }

@@ -301,15 +301,15 @@ mod tests {
         assert!(v.iter().any(|v| v.key == "azure.arm_url" && v.message.contains("U+001B")), "{v:?}");
 
         // The app's save_gateway goes through the same check.
-        let choice = crate::azure::session::GatewayChoice {
+        let choice = crate::setup::GatewayChoice {
             url: "https://gw.example/\u{2019};Start-Process calc;\u{2019}".into(),
             sonnet: "s".into(),
             haiku: "h".into(),
             opus: "o".into(),
             reuse_confirmed: false,
         };
-        let err = crate::azure::session::apply_gateway(&Config::default(), &choice).unwrap_err();
-        assert!(err.message.contains("U+2019"), "{err:?}");
+        let err = crate::setup::choice::apply(&Config::default(), &crate::setup::Choice::from(&choice)).unwrap_err();
+        assert!(err.to_string().contains("U+2019"), "{err:?}");
     }
 
     #[test]

@@ -205,14 +205,14 @@ impl Summary {
         Self { pass: count(Status::Pass), warn: count(Status::Warn), fail: count(Status::Fail), skip: count(Status::Skip), elapsed_ms, incomplete }
     }
 
-    /// The CLI contract: 0 all pass, 1 warnings, 2 failures.
-    pub fn exit_code(&self) -> u8 {
+    /// The run's verdict: a failure or a run cut short fails; else any warning warns.
+    pub fn verdict(&self) -> Status {
         if self.fail > 0 || self.incomplete {
-            2
+            Status::Fail
         } else if self.warn > 0 {
-            1
+            Status::Warn
         } else {
-            0
+            Status::Pass
         }
     }
 }

@@ -8,7 +8,7 @@ use super::{API_ACCOUNTS, Account};
 use crate::Secret;
 use crate::azure::AzError;
 use crate::config::Config;
-use crate::error::{ErrorKind, IpcError};
+use crate::error::IpcError;
 use crate::net::Network;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -142,13 +142,13 @@ fn is_account_id(id: &str) -> bool {
 
 async fn list_one(arm: &ArmReader, account_id: String) -> AccountDeployments {
     if !is_account_id(&account_id) {
-        let error = IpcError::new(ErrorKind::Config, format!("{account_id:?} is not an Azure AI Foundry resource id"), "Look for the resources again.");
+        let error = AzError::NotAnAccount(account_id.clone());
         return AccountDeployments {
-            note: Some(error.message.clone()),
+            note: Some(error.to_string()),
             account_id,
             deployments: Vec::new(),
             proposed: Proposed::default(),
-            error: Some(error),
+            error: Some(error.into()),
         };
     }
     match arm.list(format!("{}{account_id}/deployments?api-version={API_ACCOUNTS}", arm.base())).await {
@@ -159,7 +159,7 @@ async fn list_one(arm: &ArmReader, account_id: String) -> AccountDeployments {
         }
         Err(e) => AccountDeployments {
             note: Some(format!("its deployments could not be listed: {e}")),
-            error: Some(IpcError::from_diagnose(&e)),
+            error: Some(IpcError::from(e)),
             account_id,
             deployments: Vec::new(),
             proposed: Proposed::default(),
