@@ -62,7 +62,8 @@ impl Server {
 pub async fn serve(answer: impl Fn(&Seen) -> Canned + Send + Sync + 'static) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let (seen, events): (Arc<Mutex<Vec<Seen>>>, Arc<Mutex<Vec<String>>>) = Default::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let events: Arc<Mutex<Vec<String>>> = Arc::default();
     let (log, ev, answer) = (seen.clone(), events.clone(), Arc::new(answer));
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
