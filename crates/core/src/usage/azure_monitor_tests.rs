@@ -1,13 +1,11 @@
-//! The azure-monitor source against a raw HTTP/1.1 Log Analytics stand-in on 127.0.0.1, answering
+//! The azure-monitor source against a raw HTTP/1.1 Log Analytics stand-in on 127.0.0.1 (loopback_http), answering
 //! with the documented envelopes (`tests/fixtures/usage/loganalytics-query.errors.json`).
 
 use super::*;
 use crate::config::UserClaim;
+use crate::usage::loopback_http::{Canned, Seen, serve};
 use chrono::TimeZone;
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOi.test-log-analytics-token";
 const USER: &str = "o'brien@contoso.example";
@@ -16,67 +14,6 @@ fn errors(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/usage/loganalytics-query.errors.json");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     all[name].clone()
-}
-
-/// A request as the stand-in saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    path: String,
-    authorization: String,
-    body: Value,
-}
-
-type Answer = (u16, Vec<(&'static str, String)>, String);
-
-/// Answers every POST with `answer(seen)`; records what it saw.
-async fn log_analytics(answer: impl Fn(&Seen) -> Answer + Send + Sync + 'static) -> (String, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    let (log, answer) = (seen.clone(), Arc::new(answer));
-    tokio::spawn(async move {
-        while let Ok((mut s, _)) = listener.accept().await {
-            let (log, answer) = (log.clone(), answer.clone());
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let head_end = loop {
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                    match s.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let header = |name: &str| head.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string());
-                let length: usize = header("content-length:").and_then(|v| v.parse().ok()).unwrap_or(0);
-                while buf.len() < head_end + length {
-                    match s.read(&mut chunk).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let seen = Seen {
-                    path: head.split_whitespace().nth(1).unwrap_or("/").to_string(),
-                    authorization: header("authorization:").unwrap_or_default(),
-                    body: serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null),
-                };
-                log.lock().unwrap().push(seen.clone());
-                let (status, headers, body) = answer(&seen);
-                let mut reply = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
-                if !headers.iter().any(|(k, _)| *k == "content-type") {
-                    reply.push_str("content-type: application/json; charset=utf-8\r\n");
-                }
-                for (k, v) in headers {
-                    reply.push_str(&format!("{k}: {v}\r\n"));
-                }
-                let _ = s.write_all(format!("{reply}\r\n{body}").as_bytes()).await;
-            });
-        }
-    });
-    (url, seen)
 }
 
 fn usage(endpoint: &str) -> Usage {
@@ -111,10 +48,9 @@ fn table(rows: Value) -> String {
 
 #[tokio::test]
 async fn one_query_for_the_signed_in_user_gives_priced_rows_and_the_policy_budget() {
-    let (url, seen) = log_analytics(|_| {
-        (
+    let server = serve(|_| {
+        Canned::new(
             200,
-            vec![],
             table(json!([
                 ["2026-11-23T00:00:00Z", "claude-sonnet-4-5", "input", 1_000_000, 412],
                 ["2026-11-23T00:00:00Z", "claude-sonnet-4-5", "output", 100_000, 412],
@@ -124,8 +60,8 @@ async fn one_query_for_the_signed_in_user_gives_priced_rows_and_the_policy_budge
         )
     })
     .await;
-    let s = refresh(&url).await.unwrap();
-    let seen = seen.lock().unwrap().clone();
+    let s = refresh(&server.url).await.unwrap();
+    let seen: Vec<Seen> = server.seen();
     assert_eq!(seen.len(), 1, "one query per refresh");
     assert_eq!(seen[0].path, "/v1/workspaces/a0a0a0a0-bbbb-cccc-dddd-e1e1e1e1e1e1/query");
     assert_eq!(seen[0].authorization, format!("Bearer {TOKEN}"));
@@ -150,21 +86,21 @@ async fn one_query_for_the_signed_in_user_gives_priced_rows_and_the_policy_budge
 
 #[tokio::test]
 async fn a_partial_answer_is_marked_partial_and_an_empty_workspace_is_empty() {
-    let (url, _) = log_analytics(|_| {
+    let server = serve(|_| {
         let mut body: Value = serde_json::from_str(&table(json!([["2026-11-23T00:00:00Z", "claude-sonnet-4-5", "input", 10, 1]]))).unwrap();
         body["error"] = errors("partial_200")["body"]["error"].clone();
-        (200, vec![], body.to_string())
+        Canned::new(200, body.to_string())
     })
     .await;
-    let s = refresh(&url).await.unwrap();
+    let s = refresh(&server.url).await.unwrap();
     assert!(
         matches!(&s.completeness, Completeness::Partial { reason } if reason.contains("PartialError") && reason.contains("QueryTimeout")),
         "{:?}",
         s.completeness
     );
     assert_eq!(s.rows.len(), 1, "the rows that came are kept, marked partial");
-    let (url, _) = log_analytics(|_| (204, vec![], String::new())).await;
-    let s = refresh(&url).await.unwrap();
+    let server = serve(|_| Canned::new(204, "")).await;
+    let s = refresh(&server.url).await.unwrap();
     assert_eq!((s.completeness, s.rows.len()), (Completeness::Empty, 0));
     assert_eq!(s.budget.map(|b| b.spent), Some(0.0));
 }
@@ -181,27 +117,25 @@ async fn each_refusal_is_named_with_what_to_do() {
     ] {
         let sample = errors(name);
         let (status, body) = (sample["status"].as_u64().unwrap() as u16, sample["body"].to_string());
-        let (url, _) = log_analytics(move |_| (status, vec![], body.clone())).await;
-        let e = refresh(&url).await.unwrap_err();
+        let server = serve(move |_| Canned::new(status, body.clone())).await;
+        let e = refresh(&server.url).await.unwrap_err();
         assert!(e.hint().contains(check), "{name}: {e} — {}", e.hint());
         assert!(!e.to_string().contains(TOKEN) && !e.hint().contains(TOKEN));
     }
-    let (url, _) = log_analytics(|_| (429, vec![("retry-after", "12".into())], "{}".into())).await;
-    assert!(matches!(refresh(&url).await.unwrap_err(), AzureMonitorError::RateLimited { retry_after_s: Some(12) }));
-    let (url, _) = log_analytics(|_| (200, vec![("content-type", "text/html".into())], "<html>proxy sign-in</html>".into())).await;
-    assert!(matches!(refresh(&url).await.unwrap_err(), AzureMonitorError::Html { .. }));
+    let server = serve(|_| Canned::new(429, "{}").header("retry-after", "12")).await;
+    assert!(matches!(refresh(&server.url).await.unwrap_err(), AzureMonitorError::RateLimited { retry_after_s: Some(12) }));
+    let server = serve(|_| Canned::new(200, "<html>proxy sign-in</html>").header("content-type", "text/html")).await;
+    assert!(matches!(refresh(&server.url).await.unwrap_err(), AzureMonitorError::Html { .. }));
 }
 
 #[tokio::test]
 async fn a_missing_column_is_named_and_bad_rows_are_dropped() {
-    let (url, _) =
-        log_analytics(|_| (200, vec![], json!({"tables": [{"columns": [{"name": "Day"}, {"name": "Model"}, {"name": "Tokens"}], "rows": []}]}).to_string()))
-            .await;
-    assert!(matches!(refresh(&url).await.unwrap_err(), AzureMonitorError::MissingColumn { column: "TokenType" }));
-    let (url, _) = log_analytics(|_| {
-        (
+    let server =
+        serve(|_| Canned::new(200, json!({"tables": [{"columns": [{"name": "Day"}, {"name": "Model"}, {"name": "Tokens"}], "rows": []}]}).to_string())).await;
+    assert!(matches!(refresh(&server.url).await.unwrap_err(), AzureMonitorError::MissingColumn { column: "TokenType" }));
+    let server = serve(|_| {
+        Canned::new(
             200,
-            vec![],
             table(json!([
                 ["2026-11-23T00:00:00Z", "<b>m</b>", "input", 10, 1],
                 ["2026-11-23T00:00:00Z", "m", "input", -10, 1],
@@ -213,7 +147,7 @@ async fn a_missing_column_is_named_and_bad_rows_are_dropped() {
         )
     })
     .await;
-    let s = refresh(&url).await.unwrap();
+    let s = refresh(&server.url).await.unwrap();
     assert_eq!(s.rows.iter().map(|r| r.model.as_str()).collect::<Vec<_>>(), vec!["<b>m</b>"], "markup kept as text");
     assert_eq!(s.dropped.len(), 5, "{:?}", s.dropped);
     assert!(matches!(s.completeness, Completeness::Partial { .. }));

@@ -3,11 +3,9 @@
 
 use super::*;
 use crate::usage::RefreshRequest;
+use crate::usage::loopback_http::{Canned, Server, serve};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const KEY: &str = "sk-test-0123456789-usage";
 
@@ -110,70 +108,22 @@ fn truncated_json_and_a_missing_field_are_named() {
     };
 }
 
-/// A scripted LiteLLM on 127.0.0.1: `answer(path)` gives status, extra headers, body; every
-/// request line and Authorization header is recorded, and "reply <path>" when the answer is sent.
-type Log = Arc<Mutex<Vec<String>>>;
+type Answer = Canned;
 
-struct Gateway {
-    url: String,
-    log: Log,
-    auth: Log,
-}
-
-type Answer = (u16, Vec<(&'static str, String)>, String);
-
-async fn gateway(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> Gateway {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let (log, auth): (Log, Log) = Default::default();
-    let (l, a, answer) = (log.clone(), auth.clone(), Arc::new(answer));
-    tokio::spawn(async move {
-        while let Ok((mut s, _)) = listener.accept().await {
-            let (l, a, answer) = (l.clone(), a.clone(), answer.clone());
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-                l.lock().unwrap().push(format!("request {path}"));
-                if let Some(v) = head.lines().find_map(|h| h.strip_prefix("authorization: ")) {
-                    a.lock().unwrap().push(v.to_string());
-                }
-                if path.starts_with("/key/info") {
-                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                }
-                let (status, headers, body) = answer(&path);
-                let mut reply = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
-                if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-                    reply.push_str("content-type: application/json\r\n");
-                }
-                for (k, v) in headers {
-                    reply.push_str(&format!("{k}: {v}\r\n"));
-                }
-                reply.push_str("\r\n");
-                reply.push_str(&body);
-                l.lock().unwrap().push(format!("reply {path}"));
-                let _ = s.write_all(reply.as_bytes()).await;
-            });
-        }
-    });
-    Gateway { url, log, auth }
+/// A scripted LiteLLM on 127.0.0.1, answering by path.
+async fn gateway(answer: impl Fn(&str) -> Canned + Send + Sync + 'static) -> Server {
+    serve(move |seen| answer(&seen.path)).await
 }
 
 fn ok(body: String) -> Answer {
-    (200, vec![], body)
+    Canned::new(200, body)
 }
 
 /// The healthy gateway of the samples; `daily` answers the activity endpoint by page.
 fn samples(path: &str, daily: &(dyn Fn(u32) -> Answer + Send + Sync)) -> Answer {
     if path.starts_with("/key/info") {
-        ok(fixture("key-info.json"))
+        // Slow enough to show what is asked while it is being answered.
+        ok(fixture("key-info.json")).after(std::time::Duration::from_millis(300))
     } else if path.starts_with("/user/info") {
         ok(fixture("user-info.json"))
     } else if path == "/team/info?team_id=team-platform-01" {
@@ -182,7 +132,7 @@ fn samples(path: &str, daily: &(dyn Fn(u32) -> Answer + Send + Sync)) -> Answer 
         let page = path.split("page=").nth(1).and_then(|p| p.split('&').next()).and_then(|p| p.parse().ok()).unwrap_or(0);
         daily(page)
     } else {
-        (404, vec![], json!({"detail": "Not Found"}).to_string())
+        Canned::new(404, json!({"detail": "Not Found"}).to_string())
     }
 }
 
@@ -194,7 +144,7 @@ fn request() -> RefreshRequest {
     RefreshRequest { as_of: Utc.with_ymd_and_hms(2026, 11, 24, 18, 0, 0).unwrap(), days: 30 }
 }
 
-async fn refresh(g: &Gateway) -> Result<UsageSnapshot, LitellmError> {
+async fn refresh(g: &Server) -> Result<UsageSnapshot, LitellmError> {
     let net = crate::fuzz::loopback_network(&crate::config::Config::default());
     LitellmSource::new(net, &g.url, Secret::new(KEY), GatewayCredential::Key).fetch(&request()).await
 }
@@ -212,10 +162,11 @@ async fn a_full_refresh_reads_every_endpoint_and_every_page_with_independent_cal
     assert_eq!((s.identity.key_alias.as_deref(), s.identity.team_id.as_deref()), (Some("dev-laptop"), Some("team-platform-01")));
     assert_eq!((s.rows.len(), &s.completeness, &s.provenance), (90, &Completeness::Complete, &Provenance::Gateway));
     // The key went as a bearer header on every request, and nowhere into the snapshot.
-    assert!(g.auth.lock().unwrap().len() == 5 && g.auth.lock().unwrap().iter().all(|a| a.trim() == format!("Bearer {KEY}")));
+    let seen = g.seen();
+    assert!(seen.len() == 5 && seen.iter().all(|s| s.authorization == format!("Bearer {KEY}")), "{seen:?}");
     assert!(!serde_json::to_string(&s).unwrap().contains(KEY));
     // /user/info and the first page were asked while /key/info (300 ms) was still being answered.
-    let log = g.log.lock().unwrap().clone();
+    let log = g.events();
     let at = |what: &str| log.iter().position(|l| l.starts_with(what)).unwrap_or_else(|| panic!("{what}: {log:?}"));
     assert!(at("request /user/info") < at("reply /key/info") && at("request /user/daily/activity") < at("reply /key/info"), "{log:?}");
     assert!(at("reply /key/info") < at("request /team/info"), "team/info needs the key's team: {log:?}");
@@ -227,9 +178,9 @@ async fn a_full_refresh_reads_every_endpoint_and_every_page_with_independent_cal
 async fn a_service_account_key_keeps_spend_and_budget_and_says_why_the_breakdown_is_missing() {
     let g = gateway(|p| {
         if p.starts_with("/user/info") {
-            (404, vec![], json!({"error": {"message": "User None not found", "type": "not_found", "param": null, "code": "404"}}).to_string())
+            Canned::new(404, json!({"error": {"message": "User None not found", "type": "not_found", "param": null, "code": "404"}}).to_string())
         } else {
-            samples(p, &|_| (403, vec![], json!({"detail": {"error": "Service-account keys cannot query user analytics"}}).to_string()))
+            samples(p, &|_| Canned::new(403, json!({"detail": {"error": "Service-account keys cannot query user analytics"}}).to_string()))
         }
     })
     .await;
@@ -247,11 +198,11 @@ async fn a_service_account_key_keeps_spend_and_budget_and_says_why_the_breakdown
 async fn budget_exceeded_is_a_state_of_the_snapshot() {
     let exceeded = fixture_json("error.budget-exceeded-key.json")["body"].to_string();
     let body = exceeded.clone();
-    let g = gateway(move |p| samples(p, &|_| (422, vec![], body.clone()))).await;
+    let g = gateway(move |p| samples(p, &|_| Canned::new(422, body.clone()))).await;
     let s = refresh(&g).await.unwrap();
     assert!(matches!(&s.budget.as_ref().unwrap().state, BudgetState::Exceeded { message } if message.contains("Budget has been exceeded")));
     // Even /key/info refusing with 422 gives a snapshot, with the numbers the message names.
-    let g = gateway(move |p| if p.starts_with("/key/info") { (422, vec![], exceeded.clone()) } else { samples(p, &two_pages) }).await;
+    let g = gateway(move |p| if p.starts_with("/key/info") { Canned::new(422, exceeded.clone()) } else { samples(p, &two_pages) }).await;
     let s = refresh(&g).await.unwrap();
     let b = s.budget.unwrap();
     assert_eq!((b.spent, b.limit), (50.01234, Some(50.0)));
@@ -261,14 +212,14 @@ async fn budget_exceeded_is_a_state_of_the_snapshot() {
 
 #[tokio::test]
 async fn rate_limiting_html_5xx_and_401_are_each_named() {
-    let g = gateway(|_| (429, vec![("retry-after", "30".into())], json!({"error": {"message": "slow down"}}).to_string())).await;
+    let g = gateway(|_| Canned::new(429, json!({"error": {"message": "slow down"}}).to_string()).header("retry-after", "30")).await;
     let e = refresh(&g).await.unwrap_err();
     assert!(matches!(e, LitellmError::RateLimited { retry_after_s: Some(30), .. }) && e.hint().contains("30 s"), "{e}");
-    let g = gateway(|_| (200, vec![("content-type", "text/html".into())], "<html><body>Sign in to Contoso proxy</body></html>".into())).await;
+    let g = gateway(|_| Canned::new(200, "<html><body>Sign in to Contoso proxy</body></html>").header("content-type", "text/html")).await;
     assert!(matches!(refresh(&g).await.unwrap_err(), LitellmError::Html { status: 200, .. }));
-    let g = gateway(|_| (502, vec![], "{\"error\":{\"message\":\"upstream down\"}}".into())).await;
+    let g = gateway(|_| Canned::new(502, "{\"error\":{\"message\":\"upstream down\"}}")).await;
     assert!(matches!(refresh(&g).await.unwrap_err(), LitellmError::Server { status: 502, .. }));
-    let g = gateway(|_| (401, vec![], fixture_json("error.auth-expired-key.json")["body"].to_string())).await;
+    let g = gateway(|_| Canned::new(401, fixture_json("error.auth-expired-key.json")["body"].to_string())).await;
     let e = refresh(&g).await.unwrap_err();
     assert!(e.to_string().contains("your gateway key") && !e.to_string().contains(KEY) && e.hint().contains("gateway-key"), "{e}");
 }
@@ -291,7 +242,7 @@ async fn a_page_loop_and_an_endless_has_more_are_stopped() {
     .await;
     let e = refresh(&g).await.unwrap_err();
     assert!(matches!(&e, LitellmError::PageLoop { detail, .. } if detail.contains("after 50 pages")), "{e}");
-    let pages = g.log.lock().unwrap().iter().filter(|l| l.starts_with("request /user/daily")).count();
+    let pages = g.events().iter().filter(|l| l.starts_with("request /user/daily")).count();
     assert_eq!(pages, MAX_PAGES as usize);
 }
 

@@ -8,6 +8,8 @@ pub mod kql;
 pub mod litellm;
 mod litellm_wire;
 pub mod local;
+#[cfg(test)]
+mod loopback_http;
 pub mod model;
 pub mod price;
 pub mod refresh;
