@@ -2,7 +2,7 @@
 
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
 use crate::output::report_error;
-use foundry_onboard_core::config::{Config, ConfigLocation, LoginMode, load_effective, save, validate::violations};
+use foundry_onboard_core::config::{Config, ConfigLocation, EndpointError, FoundryEndpoint, LoginMode, load_effective, save, validate::violations};
 use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective};
 use foundry_onboard_core::{ErrorKind, IpcError};
 
@@ -17,7 +17,10 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
         ProfileCommand::Show { target, .. } => (target, None),
         ProfileCommand::Remove(t) => (t, None),
     };
-    let changed = choices.is_some_and(|c| apply(&mut config, c));
+    let changed = match choices.map(|c| apply(&mut config, c)).transpose() {
+        Ok(changed) => changed.unwrap_or(false),
+        Err(e) => return report_error(global.json, &e),
+    };
     if changed {
         if let Some(v) = violations(&config).into_iter().next() {
             return report_error(global.json, &IpcError::new(ErrorKind::Config, v.message, v.hint));
@@ -66,15 +69,13 @@ pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
 }
 
 /// Lays the command-line choices over the config; true when anything changed.
-fn apply(config: &mut Config, c: &ProfileChoices) -> bool {
+fn apply(config: &mut Config, c: &ProfileChoices) -> Result<bool, EndpointError> {
     let before = config.clone();
     if let Some(r) = &c.resource {
-        config.foundry.resource = Some(r.clone());
-        config.foundry.base_url = None;
+        config.foundry.endpoint = Some(FoundryEndpoint::named(r.clone())?);
     }
     if let Some(b) = &c.base_url {
-        config.foundry.base_url = Some(b.clone());
-        config.foundry.resource = None;
+        config.foundry.endpoint = Some(FoundryEndpoint::at(b.clone())?);
     }
     for (dst, src) in [(&mut config.models.sonnet, &c.sonnet), (&mut config.models.haiku, &c.haiku), (&mut config.models.opus, &c.opus)] {
         if let Some(v) = src {
@@ -88,13 +89,16 @@ fn apply(config: &mut Config, c: &ProfileChoices) -> bool {
     if c.gateway {
         config.foundry.via_gateway = true;
         if config.gateway.url.is_none() {
-            config.gateway.url = config.foundry.base_url.as_ref().and_then(|b| url::Url::parse(b).ok()).map(|u| u.origin().ascii_serialization());
+            config.gateway.url = match &config.foundry.endpoint {
+                Some(FoundryEndpoint::BaseUrl(b)) => url::Url::parse(b.as_str()).ok().map(|u| u.origin().ascii_serialization()),
+                _ => None,
+            };
         }
     }
     if let Some(n) = c.max_output_tokens {
         config.profile.max_output_tokens = Some(n);
     }
-    *config != before
+    Ok(*config != before)
 }
 
 fn targets(args: &ProfileTarget, config: &Config) -> Vec<Target> {
@@ -142,7 +146,11 @@ fn write(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target
         Err(e) => return report_error(global.json, &e),
     };
     let mut config = fresh.config.clone();
-    if apply(&mut config, choices) {
+    let changed = match apply(&mut config, choices) {
+        Ok(changed) => changed,
+        Err(e) => return report_error(global.json, &e),
+    };
+    if changed {
         if let Some(v) = violations(&config).into_iter().next() {
             return report_error(global.json, &IpcError::new(ErrorKind::Config, v.message, v.hint));
         }

@@ -2,7 +2,7 @@
 //! and the chosen resource and deployments turned into config.
 
 use super::{AzError, cli, discovery::Tier};
-use crate::config::{Config, validate};
+use crate::config::{BaseUrl, Config, EndpointError, FoundryEndpoint, ResourceName, validate};
 use crate::error::IpcError;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -61,7 +61,11 @@ pub struct GatewayChoice {
 pub fn apply_gateway(config: &Config, choice: &GatewayChoice) -> Result<Config, IpcError> {
     let url = choice.url.trim().trim_end_matches('/').trim_end_matches("/anthropic").to_string();
     let base = format!("{url}/anthropic");
-    validate::foundry_base_url(&base).map_err(|m| {
+    let base = BaseUrl::new(base).map_err(|e| {
+        let m = match e {
+            EndpointError::BaseUrl { why, .. } => why,
+            other => other.to_string(),
+        };
         IpcError::new(
             crate::ErrorKind::Config,
             format!("gateway URL {}: {m}", validate::shown_url(&url)),
@@ -80,11 +84,13 @@ pub fn apply_gateway(config: &Config, choice: &GatewayChoice) -> Result<Config, 
         },
     )?;
     c.azure.subscription = config.azure.subscription.clone();
-    c.foundry.resource = None;
+    if matches!(c.foundry.endpoint, Some(FoundryEndpoint::Resource(_))) {
+        c.foundry.endpoint = None;
+    }
     c.foundry.via_gateway = true;
     c.gateway.url = Some(url);
     if c.sandbox.is_none() {
-        c.foundry.base_url = Some(base);
+        c.foundry.endpoint = Some(FoundryEndpoint::BaseUrl(base));
     }
     Ok(c)
 }
@@ -111,7 +117,13 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
             "Confirm that one deployment should serve both tiers, or choose another.",
         ));
     }
-    validate::resource_name(&choice.resource).map_err(|m| bad(format!("resource {:?}: {m}", choice.resource)))?;
+    let resource = ResourceName::new(choice.resource.clone()).map_err(|e| {
+        let m = match e {
+            EndpointError::Resource { why, .. } => why.to_string(),
+            other => other.to_string(),
+        };
+        bad(format!("resource {:?}: {m}", choice.resource))
+    })?;
     let mut c = config.clone();
     c.azure.subscription = Some(choice.subscription_id.clone());
     c.models.sonnet = Some(choice.sonnet.clone());
@@ -119,8 +131,7 @@ pub fn apply_choice(config: &Config, choice: &ModelChoice) -> Result<Config, Ipc
     c.models.opus = Some(choice.opus.clone());
     // A sandbox keeps its loopback base URL; a real tenant names the resource.
     if c.sandbox.is_none() && !c.foundry.via_gateway {
-        c.foundry.resource = Some(choice.resource.clone());
-        c.foundry.base_url = None;
+        c.foundry.endpoint = Some(FoundryEndpoint::Resource(resource));
     }
     Ok(c)
 }
@@ -230,9 +241,8 @@ mod tests {
         };
         let c = apply_gateway(&Config::default(), &g).unwrap();
         assert!(c.foundry.via_gateway);
-        assert_eq!(c.foundry.base_url.as_deref(), Some("https://llm.contoso.com/anthropic"));
+        assert_eq!(c.foundry.endpoint, Some(FoundryEndpoint::at("https://llm.contoso.com/anthropic").unwrap()), "the base URL, not a resource");
         assert_eq!(c.gateway.url.as_deref(), Some("https://llm.contoso.com"));
-        assert!(c.foundry.resource.is_none());
         let spec = crate::profile::ProfileSpec::from_config(&c).unwrap();
         assert_eq!(spec.mode, crate::profile::AuthMode::Gateway);
         let bad = GatewayChoice { url: "http://llm.contoso.com".into(), ..g };
@@ -242,7 +252,7 @@ mod tests {
     #[test]
     fn a_choice_becomes_config_and_reuse_needs_confirmation() {
         let c = apply_choice(&Config::default(), &choice()).unwrap();
-        assert_eq!(c.foundry.resource.as_deref(), Some("contoso-ai"));
+        assert_eq!(c.foundry.endpoint, Some(FoundryEndpoint::named("contoso-ai").unwrap()));
         assert_eq!(c.models.opus.as_deref(), Some("c"));
         let mut twice = choice();
         twice.opus = "a".into();

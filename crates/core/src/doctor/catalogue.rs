@@ -134,7 +134,7 @@ mod tests {
     #[test]
     fn every_check_a_catalogue_builds_is_listed_with_its_section_and_only_matches_the_same_way() {
         let mut foundry = Config::default();
-        foundry.foundry.resource = Some("contoso-ai".into());
+        foundry.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         let mut gateway = foundry.clone();
         gateway.foundry.via_gateway = true;
         gateway.gateway.url = Some("https://llm.contoso.com".into());

@@ -322,7 +322,7 @@ mod tests {
             .run(&(zones, cidrs), |(zones, cidrs)| {
                 let Some((mut server, port)) = rt.block_on(serve(&zones)) else { return Ok(()) };
                 let mut config = crate::config::Config::default();
-                config.foundry.resource = Some("fuzz-ai".into());
+                config.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("fuzz-ai").unwrap());
                 config.network.dns_servers = vec![format!("127.0.0.1:{port}")];
                 config.network.expected_cidrs = cidrs.iter().map(|c| c.parse().unwrap()).collect();
                 let ctx = crate::doctor::gateway::tests::loopback_ctx(config, dir.path());

@@ -102,7 +102,8 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
 
 /// `foundry.config`: the account as ARM describes it.
 pub async fn config(ctx: Arc<Ctx>) -> Outcome {
-    let Some(resource) = ctx.endpoint.as_ref().and_then(|e| e.resource.clone()).or_else(|| ctx.config.foundry.resource.clone()) else {
+    let configured = ctx.config.foundry.endpoint.as_ref().and_then(|e| e.resource()).map(|r| r.to_string());
+    let Some(resource) = ctx.endpoint.as_ref().and_then(|e| e.resource.clone()).or(configured) else {
         return Outcome::skip("skipped: the endpoint is not an Azure resource name, so ARM cannot be asked about it");
     };
     let Some(tokens) = &ctx.tokens else { return Outcome::skip("skipped: az is not installed (signin.az)") };

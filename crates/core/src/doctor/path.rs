@@ -252,7 +252,7 @@ mod tests {
                     config.foundry.via_gateway = true;
                     config.gateway.url = Some(server.base.clone());
                 } else {
-                    config.foundry.base_url = Some(format!("{}/anthropic", server.base));
+                    config.foundry.endpoint = Some(crate::config::FoundryEndpoint::at(format!("{}/anthropic", server.base)).unwrap());
                 }
                 super::super::gateway::tests::loopback_ctx(config, dir.path())
             })

@@ -42,8 +42,13 @@ impl Report {
             }
         };
         push("endpoint", ctx.endpoint.as_ref().map(|e| e.base_url.clone()));
-        push("foundry.resource", c.foundry.resource.clone());
-        push("foundry.base_url", c.foundry.base_url.clone());
+        if let Some(e) = &c.foundry.endpoint {
+            let written = match e {
+                crate::config::FoundryEndpoint::Resource(r) => r.as_str(),
+                crate::config::FoundryEndpoint::BaseUrl(b) => b.as_str(),
+            };
+            push(e.key(), Some(written.to_string()));
+        }
         push("gateway.url", c.gateway.url.clone().filter(|_| c.foundry.via_gateway));
         push("azure.tenant", c.azure.tenant.clone());
         push("azure.subscription", c.azure.subscription.clone());

@@ -272,7 +272,7 @@ mod tests {
 
     fn spec() -> ProfileSpec {
         let mut c = Config::default();
-        c.foundry.resource = Some("contoso-ai".into());
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         c.models.sonnet = Some("s".into());
         c.models.haiku = Some("h".into());
         c.models.opus = Some("o".into());

@@ -391,7 +391,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = ProfileHome::plain(dir.path());
         let mut c = Config::default();
-        c.foundry.resource = Some("contoso-ai".into());
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         c.models.sonnet = Some("s".into());
         c.models.haiku = Some("h".into());
         c.models.opus = Some("o".into());
