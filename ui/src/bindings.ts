@@ -39,11 +39,8 @@ sandboxConfig: boolean, configFile: string | null, policyFile: string | null, lo
 export type ConfigView = { toml: string, locked: Array<string>, notices: Array<string>, };
 export type Target = "bash" | "zsh" | "fish" | "pwsh" | "claude-settings";
 export type AuthMode = "entra" | "api-key" | "gateway";
-export type FileChange = { target: Target, path: string, 
-/**
- * "create", "update", "unchanged", "remove", "delete" or "absent".
- */
-action: string, 
+export type FileAction = "create" | "update" | "unchanged" | "remove" | "delete" | "absent";
+export type FileChange = { target: Target, path: string, action: FileAction, 
 /**
  * A unified diff (lossy UTF-8) of the change.
  */
@@ -57,35 +54,32 @@ value: string,
  * "process environment" or the settings file that set it last.
  */
 source: string, };
-export type Finding = { 
-/**
- * "warn" or "fail".
- */
-severity: string, 
-/**
- * "profile" (a variable of ours is missing or different) or "conflict" (something else in
- * the environment or the settings files gets in the way).
- */
-about: string, message: string, hint: string, };
+export type Severity = "warn" | "fail";
+export type FindingAbout = "profile" | "conflict";
+export type Finding = { severity: Severity, about: FindingAbout, message: string, hint: string, };
 export type EffectiveEnv = { cwd: string, vars: Array<EffectiveVar>, findings: Array<Finding>, 
+/**
+ * The verdict on `findings` ([`status_of`]).
+ */
+status: Status, 
 /**
  * The settings files read, in order, with "ok", "absent" or why it was skipped.
  */
 files: Array<[string, string]>, };
 export type ShellCheck = { target: Target, 
 /**
- * "pass", "fail" or "skip".
+ * Pass, fail or skip.
  */
-status: string, detail: string, 
+status: Status, detail: string, 
 /**
  * Variables that were not set, or set to something else.
  */
 mismatches: Array<string>, };
 export type ClientCheck = { target: Target, 
 /**
- * "pass", "fail" or "skip".
+ * Pass, fail or skip.
  */
-status: string, detail: string, apiErrorStatus: number | null, };
+status: Status, detail: string, apiErrorStatus: number | null, };
 export type ProfilePreview = { mode: AuthMode, home: string, sandbox: boolean, files: Array<FileChange>, 
 /**
  * What Claude Code sees now, before anything is written.

@@ -21,10 +21,12 @@ pub mod redact;
 pub mod sandbox;
 pub mod secret;
 pub mod secrets;
+pub mod status;
 pub mod views;
 
 pub use error::{Diagnose, ErrorKind, IpcError};
 pub use secret::Secret;
+pub use status::Status;
 
 /// The version shared by the CLI, the app and every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

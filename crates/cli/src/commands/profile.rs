@@ -3,8 +3,9 @@
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
 use crate::output::report_error;
 use foundry_onboard_core::config::{Config, ConfigLocation, EndpointError, FoundryEndpoint, LoginMode, load_effective, save, validate::violations};
+use foundry_onboard_core::profile::FileAction;
 use foundry_onboard_core::profile::{self, ProfileHome, ProfileSpec, Target, effective};
-use foundry_onboard_core::{ErrorKind, IpcError};
+use foundry_onboard_core::{ErrorKind, IpcError, Status};
 
 pub fn run(global: &Global, cmd: ProfileCommand) -> u8 {
     let loaded = match super::config::load(global) {
@@ -171,7 +172,7 @@ fn write(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target
         Err(e) => return report_error(global.json, &e),
     };
     let (outcome_mode, changes, checks, client) = (outcome.mode, outcome.files, outcome.shells, outcome.client);
-    let failed = checks.iter().any(|c| c.status == "fail") || client.as_ref().is_some_and(|c| c.status == "fail");
+    let failed = checks.iter().map(|c| c.status).chain(client.as_ref().map(|c| c.status)).any(|s| s == Status::Fail);
     if global.json {
         println!("{}", serde_json::json!({"ok": !failed, "mode": outcome_mode, "home": home.home, "files": changes, "shells": checks, "client": client}));
     } else {
@@ -218,9 +219,9 @@ fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]
         .iter()
         .map(|p| {
             let c = p.change();
-            let state = match c.action.as_str() {
-                "unchanged" => "current",
-                "create" => "absent",
+            let state = match c.action {
+                FileAction::Unchanged => "current",
+                FileAction::Create => "absent",
                 _ => "outdated or missing the block",
             };
             serde_json::json!({"target": c.target, "path": c.path, "state": state})
@@ -230,12 +231,11 @@ fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]
     let process_env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     let settings = effective::settings_files(home, &cwd, None, std::path::Path::new("/etc/claude-code"));
     let eff = effective::effective(&process_env, &settings, &spec, &cwd);
-    let code = if eff.findings.iter().any(|f| f.severity == "fail") {
-        2
-    } else if eff.findings.is_empty() {
-        0
-    } else {
-        1
+    // The same verdict the doctor's env.profile and the app give (effective::status_of).
+    let code = match eff.status {
+        Status::Fail => 2,
+        Status::Warn => 1,
+        Status::Pass | Status::Skip => 0,
     };
     if global.json {
         println!("{}", serde_json::json!({"ok": code == 0, "mode": spec.mode, "home": home.home, "variables": variables, "files": files, "effective": eff}));
@@ -265,7 +265,7 @@ fn show(global: &Global, config: &Config, home: &ProfileHome, targets: &[Target]
             println!("No conflicts.");
         }
         for f in &eff.findings {
-            println!("{}: {}\n  help: {}", f.severity, f.message, f.hint);
+            println!("{}: {}\n  help: {}", f.severity.status(), f.message, f.hint);
         }
     }
     code

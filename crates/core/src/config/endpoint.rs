@@ -216,8 +216,10 @@ mod tests {
 
     #[test]
     fn each_key_round_trips_as_written() {
-        for text in ["[foundry]\nresource = \"contoso-ai\"\nvia_gateway = false\n", "[foundry]\nbase_url = \"https://llm.contoso.com/anthropic/\"\nvia_gateway = true\n"]
-        {
+        for text in [
+            "[foundry]\nresource = \"contoso-ai\"\nvia_gateway = false\n",
+            "[foundry]\nbase_url = \"https://llm.contoso.com/anthropic/\"\nvia_gateway = true\n",
+        ] {
             let c = parse(text).unwrap();
             assert_eq!(toml::to_string(&c.foundry).unwrap(), text.trim_start_matches("[foundry]\n"));
         }

@@ -143,11 +143,9 @@ fn merge(path: PathBuf, user: Option<SourceFile>, policy: Policy) -> Result<Load
             Ok(typed) => typed,
             // A `[foundry]` endpoint the file breaks is judged after the merge, where the policy's
             // locks apply and its key's line is found; the rest of the file is typed here.
-            Err(_) if validate::endpoint_violation(&table).is_some() => without_foundry(&table).map_err(|message| ConfigError::Parse {
-                path: user.path.clone(),
-                line: 1,
-                message,
-            })?,
+            Err(_) if validate::endpoint_violation(&table).is_some() => {
+                without_foundry(&table).map_err(|message| ConfigError::Parse { path: user.path.clone(), line: 1, message })?
+            }
             Err(e) => return Err(parse_error(user, &e)),
         };
         if !typed.locked.is_empty() {

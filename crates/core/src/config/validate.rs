@@ -340,7 +340,10 @@ mod tests {
     #[test]
     fn both_endpoint_forms_is_a_violation() {
         let mut t = toml::Table::new();
-        t.insert("foundry".into(), toml::Value::Table(toml::from_str("resource = \"res\"\nbase_url = \"https://res.services.ai.azure.com/anthropic\"\n").unwrap()));
+        t.insert(
+            "foundry".into(),
+            toml::Value::Table(toml::from_str("resource = \"res\"\nbase_url = \"https://res.services.ai.azure.com/anthropic\"\n").unwrap()),
+        );
         let v = endpoint_violation(&t).unwrap();
         assert_eq!(v.key, "foundry.base_url");
         assert!(v.hint.contains("Claude Code refuses"), "{v:?}");
