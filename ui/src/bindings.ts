@@ -154,6 +154,7 @@ reuseConfirmed: boolean, };
 export type GatewayChoice = { url: string, sonnet: string, haiku: string, opus: string, reuseConfirmed: boolean, };
 export type Section = "Environment" | "Sign-in" | "Private path" | "Foundry" | "Gateway";
 export type Status = "pass" | "skip" | "warn" | "fail";
+export type CheckId = "env.claude" | "env.profile" | "claude.live" | "signin.az" | "signin.token" | "path.dns" | "path.proxy" | "path.tcp" | "path.tls" | "path.https" | "foundry.sonnet" | "foundry.haiku" | "foundry.opus" | "foundry.config" | "gateway.reachable" | "gateway.auth" | "gateway.usage";
 export type AddressEvidence = { ip: string, 
 /**
  * RFC 1918 / ULA / loopback (the sandbox's private network is 127.0.0.0/8).
@@ -208,26 +209,30 @@ certificates: Array<CertEvidence>, http?: HttpEvidence,
  */
 facts: Array<[string, string]>, };
 export type Fix = { "kind": "trustCa", pem: string, suggestedPath: string, issuer: string, };
-export type CheckResult = { id: string, section: Section, title: string, status: Status, detail: string, 
+export type CheckResult = { id: CheckId, section: Section, title: string, status: Status, detail: string, 
 /**
  * The next step; empty for a pass.
  */
 hint: string, durationMs: number, evidence: Evidence, fix?: Fix, };
-export type PlannedCheck = { id: string, section: Section, title: string, 
+export type PlannedCheck = { id: CheckId, section: Section, title: string, 
 /**
  * Skipped unless these pass.
  */
-requires: Array<string>, 
+requires: Array<CheckId>, 
 /**
- * Waited for (briefly) for their facts, whatever their outcome.
+ * Waited for (briefly) for their facts, whatever their outcome, before it starts.
  */
-after: Array<string>, };
+after: Array<CheckId>, 
+/**
+ * Whose facts it may wait for (briefly) while it runs, when its own findings need them.
+ */
+uses: Array<CheckId>, };
 export type Summary = { pass: number, warn: number, fail: number, skip: number, elapsedMs: number, 
 /**
  * The run was cancelled or hit its overall deadline before every check ended.
  */
 incomplete: boolean, };
-export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: string, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
+export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: CheckId, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
 export type Report = { appVersion: string, os: string, 
 /**
  * RFC 3339, UTC.

@@ -41,6 +41,7 @@ pub fn typescript() -> String {
         crate::azure::session::GatewayChoice::decl(&cfg),
         crate::doctor::Section::decl(&cfg),
         crate::doctor::Status::decl(&cfg),
+        crate::doctor::CheckId::decl(&cfg),
         crate::doctor::AddressEvidence::decl(&cfg),
         crate::doctor::NameEvidence::decl(&cfg),
         crate::doctor::CertEvidence::decl(&cfg),

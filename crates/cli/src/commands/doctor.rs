@@ -10,7 +10,7 @@ use std::time::Duration;
 
 pub fn run(global: &Global, args: DoctorArgs) -> u8 {
     if let Some(bad) = args.only.iter().find(|o| !doctor::names_a_check(o)) {
-        let ids: Vec<&str> = doctor::IDS.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<&str> = doctor::CheckId::ALL.iter().map(|id| id.as_str()).collect();
         let err = IpcError::new(
             ErrorKind::Config,
             format!("--only {bad:?} names no check or section"),

@@ -3,6 +3,7 @@
 //! directory, and everything that would route it elsewhere (field reports #1, #4).
 
 use super::context::Ctx;
+use super::facts::TERMINAL_ENV;
 use super::model::Evidence;
 use super::runner::Outcome;
 use crate::Status;
@@ -67,7 +68,7 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
     let shell_env = match verify::shell_env(shell, home, ctx.options.check_timeout).await {
         Ok(env) => {
             let env = env.into_iter().collect::<BTreeMap<_, _>>();
-            let _ = ctx.facts.terminal_env.set(env.clone());
+            ctx.facts.set(&TERMINAL_ENV, env.clone());
             env
         }
         Err(detail) => {
