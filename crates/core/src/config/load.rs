@@ -196,7 +196,10 @@ pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigE
 /// it, so nobody takes the sandbox for what the policy allows.
 fn load_effective_with(location: &ConfigLocation, policy_path: &Path) -> Result<LoadedConfig, ConfigError> {
     let user = read_user(location)?;
-    let is_sandbox = user.as_ref().and_then(|u| toml::from_str::<Config>(&u.text).ok()).is_some_and(|c| c.is_sandbox());
+    // Judged without the [foundry] section: a sandbox config whose endpoint is broken is still a
+    // sandbox's, and must not take a locked endpoint from the org policy instead.
+    let is_sandbox =
+        user.as_ref().and_then(|u| toml::from_str::<toml::Table>(&u.text).ok()).and_then(|t| without_foundry(&t).ok()).is_some_and(|c| c.is_sandbox());
     if is_sandbox {
         let mut loaded = merge(location.path().to_path_buf(), user, Policy::default())?;
         if policy_path.is_file() {
@@ -349,6 +352,36 @@ mod tests {
         assert_eq!(loaded.config.foundry.endpoint, None, "the locked key kept the policy's (absent) value");
         assert!(!loaded.config.foundry.via_gateway, "the table's other keys still apply");
         assert!(loaded.notices.len() == 1 && loaded.notices[0].contains(":2: foundry.resource is locked"), "{:?}", loaded.notices);
+    }
+
+    /// The endpoint rule is judged on the merged file, as before it was a type: a broken endpoint
+    /// the policy replaces (a locked key) or the user replaces (an unlocked one) is no error, and
+    /// a sandbox config with a broken endpoint is still kept apart from the policy.
+    #[test]
+    fn a_broken_endpoint_is_judged_after_the_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let locking =
+            write(dir.path(), "policy.toml", "locked = [\"foundry.base_url\"]\n[foundry]\nbase_url = \"https://corp.services.ai.azure.com/anthropic\"\n");
+        let user = write(dir.path(), "c.toml", "[foundry]\nbase_url = \"https://mine.example/v1\"\n");
+        let loaded = load(&ConfigLocation::Flag(user), Policy::load(&locking).unwrap()).unwrap();
+        assert_eq!(loaded.config.foundry.endpoint, Some(crate::config::FoundryEndpoint::at("https://corp.services.ai.azure.com/anthropic").unwrap()));
+        assert!(loaded.notices[0].contains("foundry.base_url is locked"), "{:?}", loaded.notices);
+
+        let pol = write(dir.path(), "policy2.toml", "[foundry]\nresource = \"-bad-\"\n");
+        let user = write(dir.path(), "c2.toml", "[foundry]\nresource = \"mine\"\n");
+        let loaded = load(&ConfigLocation::Flag(user.clone()), Policy::load(&pol).unwrap()).unwrap();
+        assert_eq!(loaded.config.foundry.endpoint, Some(crate::config::FoundryEndpoint::named("mine").unwrap()), "the user's value replaced the policy's");
+        let err = load(&ConfigLocation::Default(dir.path().join("none.toml")), Policy::load(&pol).unwrap()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:2: foundry.resource", pol.display())), "the policy's own broken value is named where it is: {err}");
+
+        let sandbox = write(
+            dir.path(),
+            "sandbox.toml",
+            &format!("[foundry]\nbase_url = \"https://x/v1\"\n[sandbox]\nhome = {:?}\nca_file = {:?}\n", dir.path().join("home"), dir.path().join("ca.pem")),
+        );
+        // Were the locking policy applied, its endpoint would silently replace the sandbox's.
+        let err = load_effective_with(&ConfigLocation::Flag(sandbox.clone()), &locking).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:2: foundry.base_url", sandbox.display())), "{err}");
     }
 
     /// Settings showed no notice in the sandbox although an org policy was there (issue #23): the
