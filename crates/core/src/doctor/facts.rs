@@ -81,12 +81,11 @@ impl Upstream {
 
     /// [`Upstream::settled`] with its own limit.
     pub async fn settled_by(&self, id: CheckId, until: Instant) -> bool {
-        let rx = match self.declared.get(&id) {
+        let mut rx = match self.declared.get(&id) {
             None => return false,
             Some(None) => return true,
             Some(Some(rx)) => rx.clone(),
         };
-        let mut rx = rx;
         // A sender gone (the run is being torn down) means nothing more will come either.
         tokio::time::timeout_at(until, rx.wait_for(Option::is_some)).await.is_ok()
     }
