@@ -12,7 +12,7 @@ const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2
 fn configs() -> Vec<(&'static str, Config, Vec<Secret>)> {
     let mut entra = Config::default();
     entra.azure.tenant = Some("contoso.onmicrosoft.com".into());
-    entra.foundry.resource = Some("contoso-ai".into());
+    entra.foundry.endpoint = Some(foundry_onboard_core::config::FoundryEndpoint::named("contoso-ai").unwrap());
     entra.models.sonnet = Some("claude-sonnet-4-5".into());
     entra.models.haiku = Some("claude-haiku-4-5".into());
     entra.models.opus = Some("claude-opus-4-6".into());
@@ -21,8 +21,7 @@ fn configs() -> Vec<(&'static str, Config, Vec<Secret>)> {
     key.azure.login = LoginMode::ApiKey;
 
     let mut gw_key = entra.clone();
-    gw_key.foundry.resource = None;
-    gw_key.foundry.base_url = Some("https://llm.contoso.com/anthropic".into());
+    gw_key.foundry.endpoint = Some(foundry_onboard_core::config::FoundryEndpoint::at("https://llm.contoso.com/anthropic").unwrap());
     gw_key.foundry.via_gateway = true;
     gw_key.gateway.url = Some("https://llm.contoso.com".into());
     gw_key.gateway.kind = GatewayKind::Litellm;

@@ -39,11 +39,8 @@ sandboxConfig: boolean, configFile: string | null, policyFile: string | null, lo
 export type ConfigView = { toml: string, locked: Array<string>, notices: Array<string>, };
 export type Target = "bash" | "zsh" | "fish" | "pwsh" | "claude-settings";
 export type AuthMode = "entra" | "api-key" | "gateway";
-export type FileChange = { target: Target, path: string, 
-/**
- * "create", "update", "unchanged", "remove", "delete" or "absent".
- */
-action: string, 
+export type FileAction = "create" | "update" | "unchanged" | "remove" | "delete" | "absent";
+export type FileChange = { target: Target, path: string, action: FileAction, 
 /**
  * A unified diff (lossy UTF-8) of the change.
  */
@@ -57,35 +54,32 @@ value: string,
  * "process environment" or the settings file that set it last.
  */
 source: string, };
-export type Finding = { 
-/**
- * "warn" or "fail".
- */
-severity: string, 
-/**
- * "profile" (a variable of ours is missing or different) or "conflict" (something else in
- * the environment or the settings files gets in the way).
- */
-about: string, message: string, hint: string, };
+export type Severity = "warn" | "fail";
+export type FindingAbout = "profile" | "conflict";
+export type Finding = { severity: Severity, about: FindingAbout, message: string, hint: string, };
 export type EffectiveEnv = { cwd: string, vars: Array<EffectiveVar>, findings: Array<Finding>, 
+/**
+ * The verdict on `findings` ([`status_of`]).
+ */
+status: Status, 
 /**
  * The settings files read, in order, with "ok", "absent" or why it was skipped.
  */
 files: Array<[string, string]>, };
 export type ShellCheck = { target: Target, 
 /**
- * "pass", "fail" or "skip".
+ * Pass, fail or skip.
  */
-status: string, detail: string, 
+status: Status, detail: string, 
 /**
  * Variables that were not set, or set to something else.
  */
 mismatches: Array<string>, };
 export type ClientCheck = { target: Target, 
 /**
- * "pass", "fail" or "skip".
+ * Pass, fail or skip.
  */
-status: string, detail: string, apiErrorStatus: number | null, };
+status: Status, detail: string, apiErrorStatus: number | null, };
 export type ProfilePreview = { mode: AuthMode, home: string, sandbox: boolean, files: Array<FileChange>, 
 /**
  * What Claude Code sees now, before anything is written.
@@ -160,6 +154,7 @@ reuseConfirmed: boolean, };
 export type GatewayChoice = { url: string, sonnet: string, haiku: string, opus: string, reuseConfirmed: boolean, };
 export type Section = "Environment" | "Sign-in" | "Private path" | "Foundry" | "Gateway";
 export type Status = "pass" | "skip" | "warn" | "fail";
+export type CheckId = "env.claude" | "env.profile" | "claude.live" | "signin.az" | "signin.token" | "path.dns" | "path.proxy" | "path.tcp" | "path.tls" | "path.https" | "foundry.sonnet" | "foundry.haiku" | "foundry.opus" | "foundry.config" | "gateway.reachable" | "gateway.auth" | "gateway.usage";
 export type AddressEvidence = { ip: string, 
 /**
  * RFC 1918 / ULA / loopback (the sandbox's private network is 127.0.0.0/8).
@@ -214,26 +209,30 @@ certificates: Array<CertEvidence>, http?: HttpEvidence,
  */
 facts: Array<[string, string]>, };
 export type Fix = { "kind": "trustCa", pem: string, suggestedPath: string, issuer: string, };
-export type CheckResult = { id: string, section: Section, title: string, status: Status, detail: string, 
+export type CheckResult = { id: CheckId, section: Section, title: string, status: Status, detail: string, 
 /**
  * The next step; empty for a pass.
  */
 hint: string, durationMs: number, evidence: Evidence, fix?: Fix, };
-export type PlannedCheck = { id: string, section: Section, title: string, 
+export type PlannedCheck = { id: CheckId, section: Section, title: string, 
 /**
  * Skipped unless these pass.
  */
-requires: Array<string>, 
+requires: Array<CheckId>, 
 /**
- * Waited for (briefly) for their facts, whatever their outcome.
+ * Waited for (briefly) for their facts, whatever their outcome, before it starts.
  */
-after: Array<string>, };
+after: Array<CheckId>, 
+/**
+ * Whose facts it may wait for (briefly) while it runs, when its own findings need them.
+ */
+uses: Array<CheckId>, };
 export type Summary = { pass: number, warn: number, fail: number, skip: number, elapsedMs: number, 
 /**
  * The run was cancelled or hit its overall deadline before every check ended.
  */
 incomplete: boolean, };
-export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: string, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
+export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: CheckId, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
 export type Report = { appVersion: string, os: string, 
 /**
  * RFC 3339, UTC.

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { DoctorPanel, worst } from '../src/doctor';
-import type { CheckResult, DoctorEvent, PlannedCheck, Report, Summary } from '../src/bindings';
+import type { CheckId, CheckResult, DoctorEvent, PlannedCheck, Report, Summary } from '../src/bindings';
 import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor, settle } from './helpers';
 
-const plan = (id: string, section: PlannedCheck['section'], title: string, requires: string[] = []): PlannedCheck => ({ id, section, title, requires, after: [] });
+const plan = (id: CheckId, section: PlannedCheck['section'], title: string, requires: CheckId[] = []): PlannedCheck => ({ id, section, title, requires, after: [], uses: [] });
 
 const PLAN: PlannedCheck[] = [
   plan('env.claude', 'Environment', 'Claude Code is installed'),

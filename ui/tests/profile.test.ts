@@ -18,6 +18,7 @@ const preview: ProfilePreview = {
       { severity: 'fail', about: 'profile', message: 'CLAUDE_CODE_USE_FOUNDRY is not set (the profile sets "1")', hint: 'Open a new terminal.' },
       { severity: 'warn', about: 'conflict', message: 'ANTHROPIC_API_KEY is set by process environment: it belongs to the direct API', hint: 'Unset it.' },
     ],
+    status: 'fail',
     files: [],
   },
 };

@@ -59,11 +59,7 @@ impl Diagnose for ProbeError {
 
 /// `https://<resource>.services.ai.azure.com/anthropic` or the configured base URL, no trailing `/`.
 pub fn base_url(config: &Config) -> Option<String> {
-    match (&config.foundry.resource, &config.foundry.base_url) {
-        (_, Some(b)) => Some(b.trim_end_matches('/').to_string()),
-        (Some(r), None) => Some(crate::azure::names::foundry_base_url(r)),
-        _ => None,
-    }
+    config.foundry.endpoint.as_ref().map(crate::config::FoundryEndpoint::base_url)
 }
 
 /// The credential a probe sends.

@@ -23,11 +23,13 @@ pub mod sandbox_info;
 pub mod secret;
 pub mod secrets;
 pub mod setup;
+pub mod status;
 pub mod usage;
 pub mod views;
 
 pub use error::{Diagnose, ErrorKind, IpcError};
 pub use secret::Secret;
+pub use status::Status;
 
 /// The version shared by the CLI, the app and every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,7 +1,7 @@
 //! The org policy: the same keys as the config, in a system-wide file the platform team ships.
 //! Its values pre-fill the wizard; `locked` makes some of them read-only in the CLI and the UI.
 
-use crate::config::{Config, KNOWN_KEYS, ReadError, SourceFile};
+use crate::config::{Config, KNOWN_KEYS, ReadError, SourceFile, validate, without_foundry};
 use crate::error::{Diagnose, ErrorKind};
 use std::path::{Path, PathBuf};
 
@@ -76,11 +76,21 @@ impl Policy {
     }
 
     pub fn parse(source: SourceFile) -> Result<Self, PolicyError> {
-        let config: Config = toml::from_str(&source.text).map_err(|e| PolicyError::Parse {
+        let parse_error = |e: toml::de::Error| PolicyError::Parse {
             path: source.path.clone(),
             line: e.span().map(|s| source.line_of(s.start)).unwrap_or(1),
             message: e.message().to_string(),
-        })?;
+        };
+        let mut table: toml::Table = toml::from_str(&source.text).map_err(parse_error)?;
+        let config: Config = match toml::from_str(&source.text) {
+            Ok(config) => config,
+            // A `[foundry]` endpoint the policy breaks is judged once a user file is laid over it
+            // (a user value may replace the broken one); the rest of the policy is typed here.
+            Err(_) if validate::endpoint_violation(&table).is_some() => {
+                without_foundry(&table).map_err(|message| PolicyError::Parse { path: source.path.clone(), line: 1, message })?
+            }
+            Err(e) => return Err(parse_error(e)),
+        };
         if config.sandbox.is_some() {
             let line = source.line_of_key("sandbox").unwrap_or(1);
             return Err(PolicyError::SandboxInPolicy { path: source.path.clone(), line });
@@ -91,11 +101,6 @@ impl Policy {
                 return Err(PolicyError::UnknownLockedKey { path: source.path.clone(), line, key: key.clone() });
             }
         }
-        let mut table: toml::Table = toml::from_str(&source.text).map_err(|e| PolicyError::Parse {
-            path: source.path.clone(),
-            line: e.span().map(|s| source.line_of(s.start)).unwrap_or(1),
-            message: e.message().to_string(),
-        })?;
         table.remove("locked");
         Ok(Self { locked: config.locked, table, source: Some(source) })
     }

@@ -266,7 +266,9 @@ impl Sandbox {
         c.azure.tenant = Some(TENANT.into());
         c.azure.arm_url = e.arm_url.clone();
         c.azure.authority_url = e.authority_url.clone();
-        c.foundry.base_url = Some(e.foundry_base_url.clone());
+        // `https://localhost:<port>/anthropic` always is one; a port it could not be is no endpoint.
+        c.foundry.endpoint =
+            foundry_onboard_core::config::BaseUrl::new(e.foundry_base_url.clone()).ok().map(foundry_onboard_core::config::FoundryEndpoint::BaseUrl);
         c.models.sonnet = Some("claude-sonnet-4-5".into());
         c.models.haiku = Some("claude-haiku-4-5".into());
         c.models.opus = Some("claude-opus-4-6".into());

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 pub fn run(global: &Global, args: DoctorArgs) -> Outcome {
     if let Some(bad) = args.only.iter().find(|o| !doctor::names_a_check(o)) {
-        let ids: Vec<&str> = doctor::IDS.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<&str> = doctor::CheckId::ALL.iter().map(|id| id.as_str()).collect();
         return Err(CliError::UnknownCheck(bad.clone(), ids.join(", ")).into());
     }
     let loaded = super::config::load_live(global)?;

@@ -4,7 +4,9 @@
 use crate::args::{Global, ProfileChoices, ProfileCommand, ProfileTarget, ShellTarget};
 use crate::failure::{Exit, Failure, Outcome, runtime};
 use crate::output::emit;
+use foundry_onboard_core::Status;
 use foundry_onboard_core::config::{Config, LoginMode};
+use foundry_onboard_core::profile::FileAction;
 use foundry_onboard_core::profile::effective::EffectiveEnv;
 use foundry_onboard_core::profile::{self, AuthMode, FileChange, ProfileHome, ProfileOutcome, ProfileSpec, Target};
 use foundry_onboard_core::setup::{self, Choice, EndpointChoice, ProfileJob, SetupError};
@@ -107,7 +109,7 @@ fn write(global: &Global, job: &ProfileJob, dry_run: bool, choices: &ProfileChoi
         return Ok(Exit::Ok);
     }
     let (_, outcome) = runtime()?.block_on(setup::write_profile(job, &choice, !choices.no_verify)).map_err(with_flags)?;
-    let failed = outcome.shells.iter().any(|c| c.status == "fail") || outcome.client.as_ref().is_some_and(|c| c.status == "fail");
+    let failed = outcome.shells.iter().map(|c| c.status).chain(outcome.client.as_ref().map(|c| c.status)).any(|s| s == Status::Fail);
     emit(global.json, &outcome, print_outcome);
     Ok(if failed { Exit::Warnings } else { Exit::Ok })
 }
@@ -176,20 +178,19 @@ fn show(global: &Global, config: &Config, job: &ProfileJob, cwd: Option<PathBuf>
         .map(|c| FileState {
             target: c.target,
             path: c.path.clone(),
-            state: match c.action.as_str() {
-                "unchanged" => "current",
-                "create" => "absent",
+            state: match c.action {
+                FileAction::Unchanged => "current",
+                FileAction::Create => "absent",
                 _ => "outdated or missing the block",
             },
         })
         .collect();
     let eff = preview.effective;
-    let exit = if eff.findings.iter().any(|f| f.severity == "fail") {
-        Exit::Failures
-    } else if eff.findings.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Warnings
+    // The same verdict the doctor's env.profile and the app give (effective::status_of).
+    let exit = match eff.status {
+        Status::Fail => Exit::Failures,
+        Status::Warn => Exit::Warnings,
+        Status::Pass | Status::Skip => Exit::Ok,
     };
     emit(global.json, &Shown { mode: spec.mode, home: &job.home.home, variables, files, effective: eff }, print_shown);
     Ok(exit)
@@ -222,6 +223,6 @@ fn print_shown(s: &Shown) {
         println!("No conflicts.");
     }
     for f in &eff.findings {
-        println!("{}: {}\n  help: {}", f.severity, f.message, f.hint);
+        println!("{}: {}\n  help: {}", f.severity.status(), f.message, f.hint);
     }
 }

@@ -1,7 +1,7 @@
 //! Finding, reading, merging (user over policy) and writing the config file.
 
 use super::source::ReadError;
-use super::validate::violations;
+use super::validate::{self, violations};
 use super::{Config, SourceFile};
 use crate::error::{Diagnose, ErrorKind};
 use crate::policy::{Policy, PolicyError, lookup};
@@ -138,20 +138,22 @@ fn merge(path: PathBuf, user: Option<SourceFile>, policy: Policy) -> Result<Load
     let mut merged = policy.table.clone();
     let mut notices = Vec::new();
     if let Some(user) = &user {
-        let typed: Config = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
+        let table: toml::Table = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
+        let typed: Config = match toml::from_str(&user.text) {
+            Ok(typed) => typed,
+            // A `[foundry]` endpoint the file breaks is judged after the merge, where the policy's
+            // locks apply and its key's line is found; the rest of the file is typed here.
+            Err(_) if validate::endpoint_violation(&table).is_some() => {
+                without_foundry(&table).map_err(|message| ConfigError::Parse { path: user.path.clone(), line: 1, message })?
+            }
+            Err(e) => return Err(parse_error(user, &e)),
+        };
         if !typed.locked.is_empty() {
             return Err(ConfigError::LockedInUserConfig { path, line: user.line_of_key("locked").unwrap_or(1) });
         }
-        let table: toml::Table = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
         overlay(&mut merged, &table, "", &policy, user, &mut notices);
     }
-    let mut config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| ConfigError::Parse {
-        path: path.clone(),
-        line: 1,
-        message: e.message().to_string(),
-    })?;
-    super::validate::anchor_relative_paths(&mut config, user.as_ref(), &policy);
-    if let Some(v) = violations(&config).into_iter().next() {
+    let invalid = |v: validate::Violation| {
         let (file, line) = match &user {
             Some(u) if u.sets(v.key) => (u.path.clone(), u.line_of_key(v.key).unwrap_or(1)),
             _ => match &policy.source {
@@ -159,9 +161,28 @@ fn merge(path: PathBuf, user: Option<SourceFile>, policy: Policy) -> Result<Load
                 _ => (path.clone(), 1),
             },
         };
-        return Err(ConfigError::Invalid { path: file, line, key: v.key.to_string(), message: v.message, hint: v.hint });
+        ConfigError::Invalid { path: file, line, key: v.key.to_string(), message: v.message, hint: v.hint }
+    };
+    if let Some(v) = validate::endpoint_violation(&merged) {
+        return Err(invalid(v));
+    }
+    let mut config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| ConfigError::Parse {
+        path: path.clone(),
+        line: 1,
+        message: e.message().to_string(),
+    })?;
+    validate::anchor_relative_paths(&mut config, user.as_ref(), &policy);
+    if let Some(v) = violations(&config).into_iter().next() {
+        return Err(invalid(v));
     }
     Ok(LoadedConfig { config, exists: user.is_some(), path, policy, notices })
+}
+
+/// A file's table typed without its `[foundry]` section (whose endpoint is judged elsewhere).
+pub(crate) fn without_foundry(table: &toml::Table) -> Result<Config, String> {
+    let mut rest = table.clone();
+    rest.remove("foundry");
+    toml::Value::Table(rest).try_into().map_err(|e: toml::de::Error| e.message().to_string())
 }
 
 /// Loads the config the way both faces do: the org policy underneath — except for a sandbox
@@ -175,7 +196,10 @@ pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigE
 /// it, so nobody takes the sandbox for what the policy allows.
 fn load_effective_with(location: &ConfigLocation, policy_path: &Path) -> Result<LoadedConfig, ConfigError> {
     let user = read_user(location)?;
-    let is_sandbox = user.as_ref().and_then(|u| toml::from_str::<Config>(&u.text).ok()).is_some_and(|c| c.is_sandbox());
+    // Judged without the [foundry] section: a sandbox config whose endpoint is broken is still a
+    // sandbox's, and must not take a locked endpoint from the org policy instead.
+    let is_sandbox =
+        user.as_ref().and_then(|u| toml::from_str::<toml::Table>(&u.text).ok()).and_then(|t| without_foundry(&t).ok()).is_some_and(|c| c.is_sandbox());
     if is_sandbox {
         let mut loaded = merge(location.path().to_path_buf(), user, Policy::default())?;
         if policy_path.is_file() {
@@ -311,7 +335,7 @@ mod tests {
         let user = write(dir.path(), "c.toml", "[foundry]\nbase_url = \"https://mine.services.ai.azure.com/anthropic\"\n[models]\nhaiku = \"my-haiku\"\n");
         let policy = Policy::load(&pol).unwrap();
         let loaded = load(&ConfigLocation::Flag(user), policy).unwrap();
-        assert_eq!(loaded.config.foundry.base_url.as_deref(), Some("https://corp.services.ai.azure.com/anthropic"));
+        assert_eq!(loaded.config.foundry.endpoint, Some(crate::config::FoundryEndpoint::at("https://corp.services.ai.azure.com/anthropic").unwrap()));
         assert_eq!(loaded.config.models.sonnet.as_deref(), Some("corp-sonnet"));
         assert_eq!(loaded.config.models.haiku.as_deref(), Some("my-haiku"));
         assert_eq!(loaded.notices.len(), 1);
@@ -326,9 +350,39 @@ mod tests {
         let pol = write(dir.path(), "policy.toml", "locked = [\"foundry.resource\"]\n[models]\nsonnet = \"corp-sonnet\"\n");
         let user = write(dir.path(), "c.toml", "[foundry]\nresource = \"elsewhere\"\nvia_gateway = false\n");
         let loaded = load(&ConfigLocation::Flag(user), Policy::load(&pol).unwrap()).unwrap();
-        assert_eq!(loaded.config.foundry.resource, None, "the locked key kept the policy's (absent) value");
+        assert_eq!(loaded.config.foundry.endpoint, None, "the locked key kept the policy's (absent) value");
         assert!(!loaded.config.foundry.via_gateway, "the table's other keys still apply");
         assert!(loaded.notices.len() == 1 && loaded.notices[0].contains(":2: foundry.resource is locked"), "{:?}", loaded.notices);
+    }
+
+    /// The endpoint rule is judged on the merged file, as before it was a type: a broken endpoint
+    /// the policy replaces (a locked key) or the user replaces (an unlocked one) is no error, and
+    /// a sandbox config with a broken endpoint is still kept apart from the policy.
+    #[test]
+    fn a_broken_endpoint_is_judged_after_the_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let locking =
+            write(dir.path(), "policy.toml", "locked = [\"foundry.base_url\"]\n[foundry]\nbase_url = \"https://corp.services.ai.azure.com/anthropic\"\n");
+        let user = write(dir.path(), "c.toml", "[foundry]\nbase_url = \"https://mine.example/v1\"\n");
+        let loaded = load(&ConfigLocation::Flag(user), Policy::load(&locking).unwrap()).unwrap();
+        assert_eq!(loaded.config.foundry.endpoint, Some(crate::config::FoundryEndpoint::at("https://corp.services.ai.azure.com/anthropic").unwrap()));
+        assert!(loaded.notices[0].contains("foundry.base_url is locked"), "{:?}", loaded.notices);
+
+        let pol = write(dir.path(), "policy2.toml", "[foundry]\nresource = \"-bad-\"\n");
+        let user = write(dir.path(), "c2.toml", "[foundry]\nresource = \"mine\"\n");
+        let loaded = load(&ConfigLocation::Flag(user.clone()), Policy::load(&pol).unwrap()).unwrap();
+        assert_eq!(loaded.config.foundry.endpoint, Some(crate::config::FoundryEndpoint::named("mine").unwrap()), "the user's value replaced the policy's");
+        let err = load(&ConfigLocation::Default(dir.path().join("none.toml")), Policy::load(&pol).unwrap()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:2: foundry.resource", pol.display())), "the policy's own broken value is named where it is: {err}");
+
+        let sandbox = write(
+            dir.path(),
+            "sandbox.toml",
+            &format!("[foundry]\nbase_url = \"https://x/v1\"\n[sandbox]\nhome = {:?}\nca_file = {:?}\n", dir.path().join("home"), dir.path().join("ca.pem")),
+        );
+        // Were the locking policy applied, its endpoint would silently replace the sandbox's.
+        let err = load_effective_with(&ConfigLocation::Flag(sandbox.clone()), &locking).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:2: foundry.base_url", sandbox.display())), "{err}");
     }
 
     /// Settings showed no notice in the sandbox although an org policy was there (issue #23): the
@@ -357,7 +411,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("config.toml");
         let mut c = Config::default();
-        c.foundry.resource = Some("my-res".into());
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("my-res").unwrap());
         c.models.sonnet = Some("claude-sonnet-4-5".into());
         save(&path, &c, &Policy::default()).unwrap();
         let loaded = load(&ConfigLocation::Flag(path.clone()), Policy::default()).unwrap();

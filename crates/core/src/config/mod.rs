@@ -1,11 +1,14 @@
 //! The one configuration file — typed, readable by people, never holding a secret — and where
 //! it lives. Loading merges the org policy underneath (see [`crate::policy`]).
 
+mod endpoint;
 mod load;
 mod source;
 mod usage;
 pub mod validate;
 
+pub use endpoint::{BaseUrl, EndpointError, FoundryEndpoint, ResourceName};
+pub(crate) use load::without_foundry;
 pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, load_effective, save};
 pub use source::{KNOWN_KEYS, ReadError, SourceFile};
 pub use usage::{BudgetPeriod, KqlPreset, ModelPrice, PolicyBudget, Usage, UserClaim};
@@ -73,15 +76,13 @@ pub enum LoginMode {
     ApiKey,
 }
 
+/// The `[foundry]` section. In the file it is `resource = "…"` or `base_url = "…"` (never both);
+/// here it is one [`FoundryEndpoint`], checked as it is read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(try_from = "endpoint::FoundryKeys", into = "endpoint::FoundryKeys")]
 pub struct Foundry {
-    /// The Azure AI Foundry resource name (custom subdomain). Exclusive with `base_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-    /// A full endpoint ending in `/anthropic`. Exclusive with `resource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
+    /// None until the wizard (or `profile write --resource/--base-url`) chooses one.
+    pub endpoint: Option<FoundryEndpoint>,
     pub via_gateway: bool,
 }
 

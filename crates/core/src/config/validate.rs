@@ -1,5 +1,6 @@
 //! The rules a config must follow beyond its types: names Azure accepts, URLs Claude Code
-//! accepts, no two ways of naming the endpoint. Each broken rule names its key.
+//! accepts. Each broken rule names its key. (The Foundry endpoint's rules — one of two keys,
+//! each valid — are carried by its type, [`super::FoundryEndpoint`].)
 
 use super::{Config, SourceFile};
 use std::net::{IpAddr, SocketAddr};
@@ -23,32 +24,8 @@ pub fn violations(config: &Config) -> Vec<Violation> {
     let mut out = Vec::new();
     check_url(&mut out, "azure.arm_url", Some(&config.azure.arm_url));
     check_url(&mut out, "azure.authority_url", Some(&config.azure.authority_url));
+    // The Foundry endpoint's own rules are its type's (see `super::endpoint`): a Config cannot hold a bad one.
     let f = &config.foundry;
-    if f.resource.is_some() && f.base_url.is_some() {
-        out.push(violation(
-            "foundry.base_url",
-            "foundry.resource and foundry.base_url are both set",
-            "Keep one: Claude Code refuses ANTHROPIC_FOUNDRY_RESOURCE and ANTHROPIC_FOUNDRY_BASE_URL together.",
-        ));
-    }
-    if let Some(r) = &f.resource
-        && let Err(why) = resource_name(r)
-    {
-        out.push(violation(
-            "foundry.resource",
-            format!("foundry.resource {r:?} is not an Azure resource name: {why}"),
-            "Give the bare name (e.g. \"my-ai-resource\"); to give a URL, use foundry.base_url instead.",
-        ));
-    }
-    if let Some(b) = &f.base_url
-        && let Err(why) = foundry_base_url(b)
-    {
-        out.push(violation(
-            "foundry.base_url",
-            format!("foundry.base_url {} {why}", shown_url(b)),
-            "Use the form https://<resource>.services.ai.azure.com/anthropic (no /v1, no query string, no #fragment, typed with plain ASCII quotes).",
-        ));
-    }
     if f.via_gateway && config.gateway.url.is_none() {
         out.push(violation(
             "foundry.via_gateway",
@@ -90,6 +67,13 @@ pub fn violations(config: &Config) -> Vec<Violation> {
     check_url(&mut out, "usage.endpoint", Some(&config.usage.endpoint));
     super::usage::violations(config, &mut out);
     out
+}
+
+/// The Foundry endpoint's rule applied to a raw table (one file, or the policy and the user file
+/// merged), as a [`Violation`] the loader can place at its file and line.
+pub fn endpoint_violation(table: &toml::Table) -> Option<Violation> {
+    use crate::error::Diagnose;
+    super::endpoint::check_table(table).err().map(|e| violation(e.key(), e.to_string(), e.hint()))
 }
 
 /// Makes a relative `network.extra_ca_file` absolute against the directory of the file its value
@@ -357,11 +341,15 @@ mod tests {
 
     #[test]
     fn both_endpoint_forms_is_a_violation() {
-        let mut c = Config::default();
-        c.foundry.resource = Some("res".into());
-        c.foundry.base_url = Some("https://res.services.ai.azure.com/anthropic".into());
-        let v = violations(&c);
-        assert_eq!(v.len(), 1);
-        assert_eq!(v[0].key, "foundry.base_url");
+        let mut t = toml::Table::new();
+        t.insert(
+            "foundry".into(),
+            toml::Value::Table(toml::from_str("resource = \"res\"\nbase_url = \"https://res.services.ai.azure.com/anthropic\"\n").unwrap()),
+        );
+        let v = endpoint_violation(&t).unwrap();
+        assert_eq!(v.key, "foundry.base_url");
+        assert!(v.hint.contains("Claude Code refuses"), "{v:?}");
+        t.remove("foundry");
+        assert_eq!(endpoint_violation(&t), None);
     }
 }

@@ -2,7 +2,8 @@
 //! and what each waits for. Gateway mode swaps the per-deployment checks for the gateway's.
 
 use super::context::Ctx;
-use super::model::Section;
+use super::model::CheckId;
+use super::model::CheckId as Id;
 use super::runner::Check;
 use super::{dns, env, foundry, gateway, live, path, signin, tls};
 use crate::azure::discovery::Tier;
@@ -18,73 +19,72 @@ pub fn checks(ctx: &Ctx) -> Vec<Check> {
 /// Every check this setup has: its mode (Entra, key, gateway), its endpoint's scheme, its options.
 pub fn all(ctx: &Ctx) -> Vec<Check> {
     let az_budget = ctx.options.az_timeout.min(Duration::from_secs(12));
-    let mut out = vec![
-        Check::new("env.claude", Section::Environment, "Claude Code is installed", env::claude),
-        Check::new("env.profile", Section::Environment, "Claude Code sees the profile", env::profile),
-    ];
+    let mut out =
+        vec![Check::new(Id::EnvClaude, "Claude Code is installed", env::claude), Check::new(Id::EnvProfile, "Claude Code sees the profile", env::profile)];
     let needs_az = match ctx.mode {
         AuthMode::Entra | AuthMode::ApiKey => true,
         AuthMode::Gateway => ctx.config.gateway.auth == GatewayAuth::Entra,
     };
     if needs_az {
-        out.push(Check::new("signin.az", Section::SignIn, "Azure CLI is signed in", signin::az).timeout(az_budget));
+        out.push(Check::new(Id::SigninAz, "Azure CLI is signed in", signin::az).timeout(az_budget));
     }
     if ctx.mode == AuthMode::Entra {
-        out.push(Check::new("signin.token", Section::SignIn, "A Foundry token can be had", signin::token).requires(&["signin.az"]).timeout(az_budget));
+        out.push(Check::new(Id::SigninToken, "A Foundry token can be had", signin::token).requires(&[Id::SigninAz]).timeout(az_budget));
     }
     out.extend([
-        Check::new("path.dns", Section::PrivatePath, "DNS resolves to the private endpoint", dns::check)
+        // The private endpoint's own addresses (ARM) tell a stale record from a good one: waited
+        // for inside the check, and only when the answer is private.
+        Check::reading(Id::PathDns, "DNS resolves to the private endpoint", dns::check)
+            .uses(&[Id::FoundryConfig])
             .timeout(ctx.options.check_timeout + ctx.options.deadline / 2),
-        Check::new("path.proxy", Section::PrivatePath, "Proxy settings", path::proxy).after(&["env.profile"]),
-        Check::new("path.tcp", Section::PrivatePath, "TCP reachable, round-trip time", path::tcp).requires(&["path.dns"]),
+        Check::reading(Id::PathProxy, "Proxy settings", path::proxy).after(&[Id::EnvProfile]),
+        Check::reading(Id::PathTcp, "TCP reachable, round-trip time", path::tcp).requires(&[Id::PathDns]),
     ]);
     // A plain-http endpoint (allowed on loopback only: a local gateway) has no TLS to check.
     let https_after = if ctx.endpoint.as_ref().is_none_or(|e| e.tls) {
-        out.push(Check::new("path.tls", Section::PrivatePath, "TLS certificate and issuer", tls::check).requires(&["path.tcp"]));
-        "path.tls"
+        out.push(Check::reading(Id::PathTls, "TLS certificate and issuer", tls::check).requires(&[Id::PathTcp]));
+        Id::PathTls
     } else {
-        "path.tcp"
+        Id::PathTcp
     };
-    out.push(Check::new("path.https", Section::PrivatePath, "The endpoint answers as itself", path::https).requires(&[https_after]));
+    out.push(Check::new(Id::PathHttps, "The endpoint answers as itself", path::https).requires(&[https_after]));
     if ctx.is_gateway() {
         out.extend([
-            Check::new("gateway.reachable", Section::Gateway, "The gateway answers", gateway::reachable).requires(&["path.https"]),
-            Check::new("gateway.auth", Section::Gateway, "The gateway accepts your credential", gateway::auth).requires(&["gateway.reachable"]),
-            Check::new("gateway.usage", Section::Gateway, "The gateway serves your usage", gateway::usage).requires(&["gateway.auth"]),
+            Check::new(Id::GatewayReachable, "The gateway answers", gateway::reachable).requires(&[Id::PathHttps]),
+            Check::new(Id::GatewayAuth, "The gateway accepts your credential", gateway::auth).requires(&[Id::GatewayReachable]),
+            Check::new(Id::GatewayUsage, "The gateway serves your usage", gateway::usage).requires(&[Id::GatewayAuth]),
         ]);
     } else {
-        let cred: &[&str] = if ctx.mode == AuthMode::Entra { &["path.https", "signin.token"] } else { &["path.https"] };
+        let cred: &[Id] = if ctx.mode == AuthMode::Entra { &[Id::PathHttps, Id::SigninToken] } else { &[Id::PathHttps] };
         for (tier, id, title) in [
-            (Tier::Sonnet, "foundry.sonnet", "Sonnet deployment answers"),
-            (Tier::Haiku, "foundry.haiku", "Haiku deployment answers"),
-            (Tier::Opus, "foundry.opus", "Opus deployment answers"),
+            (Tier::Sonnet, Id::FoundrySonnet, "Sonnet deployment answers"),
+            (Tier::Haiku, Id::FoundryHaiku, "Haiku deployment answers"),
+            (Tier::Opus, Id::FoundryOpus, "Opus deployment answers"),
         ] {
-            out.push(Check::new(id, Section::Foundry, title, move |c| foundry::tier(c, tier)).requires(cred));
+            // ARM's list of deployments names the right one when a name is not found.
+            out.push(Check::reading(id, title, move |c, up| foundry::tier(c, up, tier)).requires(cred).uses(&[Id::FoundryConfig]));
         }
-        let arm_needs: &[&str] = if ctx.mode == AuthMode::Entra { &["signin.token"] } else { &["signin.az"] };
-        out.push(Check::new("foundry.config", Section::Foundry, "Resource configuration (ARM)", foundry::config).requires(arm_needs).timeout(az_budget));
+        let arm_needs: &[Id] = if ctx.mode == AuthMode::Entra { &[Id::SigninToken] } else { &[Id::SigninAz] };
+        out.push(Check::new(Id::FoundryConfig, "Resource configuration (ARM)", foundry::config).requires(arm_needs).timeout(az_budget));
     }
     if ctx.options.with_claude {
-        let before: &[&str] = if ctx.is_gateway() { &["env.claude", "env.profile", "gateway.auth"] } else { &["env.claude", "env.profile", "path.https"] };
-        out.push(
-            Check::new("claude.live", Section::Environment, "Claude Code answers through the profile", live::check)
-                .requires(before)
-                .timeout(ctx.options.live_timeout),
-        );
+        let before: &[Id] = if ctx.is_gateway() { &[Id::EnvClaude, Id::EnvProfile, Id::GatewayAuth] } else { &[Id::EnvClaude, Id::EnvProfile, Id::PathHttps] };
+        out.push(Check::new(Id::ClaudeLive, "Claude Code answers through the profile", live::check).requires(before).timeout(ctx.options.live_timeout));
     }
     out
 }
 
 /// Whether `only` (an id, an id prefix such as `path`, or a section name such as `private-path`)
-/// names the check `id` of `section`.
-fn names(only: &str, id: &str, section: Section) -> bool {
+/// names the check `id`.
+fn names(only: &str, id: CheckId) -> bool {
     let o = only.trim().to_ascii_lowercase();
+    let (id, section) = (id.as_str(), id.section());
     id == o || id.starts_with(&format!("{o}.")) || section.title().eq_ignore_ascii_case(&o) || section.title().replace(' ', "-").eq_ignore_ascii_case(&o)
 }
 
 /// Whether `only` names any check a catalogue can contain (`--only` typos are refused up front).
 pub fn names_a_check(only: &str) -> bool {
-    IDS.iter().any(|(id, section)| names(only, id, *section))
+    CheckId::ALL.iter().any(|id| names(only, *id))
 }
 
 /// Keeps the checks `only` names (ids, id prefixes, section names) and everything they need.
@@ -92,11 +92,11 @@ fn select(all: Vec<Check>, only: &[String]) -> Vec<Check> {
     if only.is_empty() {
         return all;
     }
-    let matches = |c: &Check| only.iter().any(|o| names(o, &c.id, c.section));
-    let mut keep: std::collections::BTreeSet<String> = all.iter().filter(|c| matches(c)).map(|c| c.id.clone()).collect();
+    let matches = |c: &Check| only.iter().any(|o| names(o, c.id));
+    let mut keep: std::collections::BTreeSet<CheckId> = all.iter().filter(|c| matches(c)).map(|c| c.id).collect();
     loop {
         let before = keep.len();
-        let needed: Vec<String> = all.iter().filter(|c| keep.contains(&c.id)).flat_map(|c| c.requires.iter().cloned()).collect();
+        let needed: Vec<CheckId> = all.iter().filter(|c| keep.contains(&c.id)).flat_map(|c| c.requires.iter().copied()).collect();
         keep.extend(needed);
         if keep.len() == before {
             break;
@@ -105,36 +105,15 @@ fn select(all: Vec<Check>, only: &[String]) -> Vec<Check> {
     all.into_iter().filter(|c| keep.contains(&c.id)).collect()
 }
 
-/// Every check a catalogue can contain, with its section (for `--only` validation and help).
-pub const IDS: &[(&str, Section)] = &[
-    ("env.claude", Section::Environment),
-    ("env.profile", Section::Environment),
-    ("claude.live", Section::Environment),
-    ("signin.az", Section::SignIn),
-    ("signin.token", Section::SignIn),
-    ("path.dns", Section::PrivatePath),
-    ("path.proxy", Section::PrivatePath),
-    ("path.tcp", Section::PrivatePath),
-    ("path.tls", Section::PrivatePath),
-    ("path.https", Section::PrivatePath),
-    ("foundry.sonnet", Section::Foundry),
-    ("foundry.haiku", Section::Foundry),
-    ("foundry.opus", Section::Foundry),
-    ("foundry.config", Section::Foundry),
-    ("gateway.reachable", Section::Gateway),
-    ("gateway.auth", Section::Gateway),
-    ("gateway.usage", Section::Gateway),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
 
     #[test]
-    fn every_check_a_catalogue_builds_is_listed_with_its_section_and_only_matches_the_same_way() {
+    fn every_check_waits_only_for_checks_of_its_catalogue_and_only_matches_the_same_way() {
         let mut foundry = Config::default();
-        foundry.foundry.resource = Some("contoso-ai".into());
+        foundry.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         let mut gateway = foundry.clone();
         gateway.foundry.via_gateway = true;
         gateway.gateway.url = Some("https://llm.contoso.com".into());
@@ -143,8 +122,12 @@ mod tests {
             options.az = None;
             options.with_claude = true;
             let ctx = Ctx::new(config, options).unwrap();
-            for c in checks(&ctx) {
-                assert!(IDS.contains(&(c.id.as_str(), c.section)), "{} ({:?}) is missing from IDS", c.id, c.section);
+            let all = checks(&ctx);
+            for c in &all {
+                assert_eq!(c.section, c.id.section(), "{}", c.id);
+                for needed in c.requires.iter().chain(&c.after) {
+                    assert!(all.iter().any(|o| o.id == *needed), "{} waits for {needed}, which this catalogue does not have", c.id);
+                }
             }
         }
         for ok in ["path", "path.dns", "signin", "Sign-in", "private-path", "private path", "environment", "gateway", "claude"] {

@@ -2,6 +2,7 @@
 //! (proxy, CA and DNS read now — field report #13), the endpoint under test, and the facts one
 //! check learns for another (the addresses DNS found, the account ARM described, the token).
 
+use super::facts::Facts;
 use crate::Secret;
 pub use crate::azure::discovery::ArmAccount;
 use crate::azure::token::TokenSource;
@@ -9,9 +10,9 @@ use crate::config::Config;
 use crate::net::Network;
 use crate::profile::{AuthMode, ProfileHome, ProfileSpec};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How to run the doctor.
@@ -84,19 +85,6 @@ impl Endpoint {
     }
 }
 
-/// Facts one check learns for others; each is set at most once per run.
-#[derive(Default)]
-pub struct Facts {
-    /// The endpoint host's addresses that are private (path.dns → path.tcp).
-    pub addresses: OnceLock<Vec<IpAddr>>,
-    /// The address path.tcp reached (→ path.tls).
-    pub reached: OnceLock<SocketAddr>,
-    pub account: OnceLock<ArmAccount>,
-    pub foundry_token: OnceLock<Secret>,
-    /// The environment of a new terminal, where Claude Code runs (env.profile → path.proxy).
-    pub terminal_env: OnceLock<BTreeMap<String, String>>,
-}
-
 pub struct Ctx {
     pub config: Config,
     pub options: DoctorOptions,
@@ -107,13 +95,10 @@ pub struct Ctx {
     pub home: Option<ProfileHome>,
     pub spec: Option<ProfileSpec>,
     pub process_env: BTreeMap<String, String>,
+    /// What checks learn for each other; read only through a check's [`super::facts::Upstream`].
     pub facts: Facts,
     /// Every secret the run handled: blanked from every result (see `scrub`).
     pub secrets: std::sync::Mutex<Vec<Secret>>,
-    /// (planned, finished) check ids, kept by the runner.
-    pub progress: std::sync::Mutex<(std::collections::HashSet<String>, std::collections::HashSet<String>)>,
-    /// Woken by the runner each time a check ends (see [`Ctx::wait_settled`]).
-    pub settled_changed: tokio::sync::Notify,
     /// When the run began: waits for another check's facts end half a deadline after it.
     pub began: tokio::time::Instant,
 }
@@ -139,20 +124,8 @@ impl Ctx {
             process_env: std::env::vars().collect(),
             facts: Facts::default(),
             secrets: Default::default(),
-            progress: Default::default(),
-            settled_changed: Default::default(),
             began: tokio::time::Instant::now(),
         }))
-    }
-
-    /// Whether check `id` has ended, or is not part of this run: nothing more will come from it.
-    pub fn settled(&self, id: &str) -> bool {
-        self.progress.lock().map(|p| !p.0.contains(id) || p.1.contains(id)).unwrap_or(true)
-    }
-
-    /// Whether check `id` is part of this run.
-    pub fn is_planned(&self, id: &str) -> bool {
-        self.progress.lock().map(|p| p.0.contains(id)).unwrap_or(false)
     }
 
     /// How long a check may wait for another's facts: until half the deadline has gone, so the
@@ -160,22 +133,6 @@ impl Ctx {
     /// takes 1–4 s on a laptop and longer on a loaded one, and a verdict must not depend on it.
     pub fn facts_until(&self) -> tokio::time::Instant {
         self.began + self.options.deadline / 2
-    }
-
-    /// Waits until check `id` has ended (or is not part of this run), at most until
-    /// [`Ctx::facts_until`]; whether it ended.
-    pub async fn wait_settled(&self, id: &str) -> bool {
-        loop {
-            let changed = self.settled_changed.notified();
-            tokio::pin!(changed);
-            changed.as_mut().enable();
-            if self.settled(id) {
-                return true;
-            }
-            if tokio::time::timeout_at(self.facts_until(), changed).await.is_err() {
-                return self.settled(id);
-            }
-        }
     }
 
     pub fn is_gateway(&self) -> bool {

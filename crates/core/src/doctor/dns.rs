@@ -4,19 +4,21 @@
 //! exactly that.
 
 use super::context::{Ctx, Endpoint};
+use super::facts::{ACCOUNT, ADDRESSES, Upstream};
+use super::model::CheckId;
 use super::model::{AddressEvidence, Evidence, NameEvidence};
 use super::runner::Outcome;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-pub async fn check(ctx: Arc<Ctx>) -> Outcome {
+pub async fn check(ctx: Arc<Ctx>, up: Upstream) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else {
         return Outcome::fail("no endpoint is configured", "Finish the setup first (the app, or `foundry-onboard profile write`).");
     };
     let mut evidence = Evidence { resolver: Some(ctx.net.resolver.servers.clone()), ..Default::default() };
     if let Ok(ip) = endpoint.host.parse::<IpAddr>() {
-        let _ = ctx.facts.addresses.set(vec![ip]);
+        ctx.facts.set(&ADDRESSES, vec![ip]);
         return Outcome::pass(format!("{} is an address; nothing to resolve", endpoint.host)).with(evidence);
     }
     let Some(resolver) = ctx.net.resolver.hickory() else {
@@ -39,10 +41,10 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
     let private = main_answer(&endpoint, &answers).is_some_and(resolves_privately);
     if private && endpoint.resource.is_some() && !ctx.is_gateway() {
         let waited = std::time::Instant::now();
-        let arm_ended = ctx.facts.account.get().is_some() || ctx.wait_settled("foundry.config").await;
-        let pe_ips = private_endpoint_ips(&ctx);
+        let arm_ended = up.get(&ACCOUNT).is_some() || up.settled(CheckId::FoundryConfig).await;
+        let pe_ips = private_endpoint_ips(&up);
         if pe_ips.is_empty() {
-            let why = if !ctx.is_planned("foundry.config") {
+            let why = if !up.is_planned(CheckId::FoundryConfig) {
                 "not known: foundry.config is not part of this run".to_string()
             } else if !arm_ended {
                 format!("not known: foundry.config had not answered after {:.1} s", ctx.began.elapsed().as_secs_f32())
@@ -57,7 +59,7 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
             evidence = evidence.fact("private endpoint IPs (ARM)", pe_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
         }
         // This check's time includes the wait; say how much of it was ARM's, not DNS's.
-        if ctx.is_planned("foundry.config") {
+        if up.is_planned(CheckId::FoundryConfig) {
             evidence = evidence.fact("of this check's time, waiting for ARM", format!("{} ms", waited.elapsed().as_millis()));
         }
     }
@@ -67,8 +69,8 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
 }
 
 /// The private endpoint's addresses, as foundry.config found them in ARM (empty until then).
-fn private_endpoint_ips(ctx: &Ctx) -> Vec<IpAddr> {
-    let mut ips: Vec<IpAddr> = ctx.facts.account.get().map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
+fn private_endpoint_ips(up: &Upstream) -> Vec<IpAddr> {
+    let mut ips: Vec<IpAddr> = up.get(&ACCOUNT).map(|a| a.private_ips.iter().map(|(_, ip)| *ip).collect()).unwrap_or_default();
     ips.sort();
     ips.dedup();
     ips
@@ -209,7 +211,7 @@ fn judge(endpoint: &Endpoint, answers: &[NameEvidence], ctx: &Ctx, know_pe: bool
             warnings.push(format!("{} {}", a.name, a.error.clone().unwrap_or_else(|| format!("resolves publicly ({})", addrs(a)))));
         }
     }
-    let _ = ctx.facts.addresses.set(main.addresses.iter().filter_map(|a| a.ip.parse().ok()).collect());
+    ctx.facts.set(&ADDRESSES, main.addresses.iter().filter_map(|a| a.ip.parse().ok()).collect());
     if !warnings.is_empty() {
         return Outcome::warn(
             warnings.join("; "),
@@ -322,11 +324,11 @@ mod tests {
             .run(&(zones, cidrs), |(zones, cidrs)| {
                 let Some((mut server, port)) = rt.block_on(serve(&zones)) else { return Ok(()) };
                 let mut config = crate::config::Config::default();
-                config.foundry.resource = Some("fuzz-ai".into());
+                config.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("fuzz-ai").unwrap());
                 config.network.dns_servers = vec![format!("127.0.0.1:{port}")];
                 config.network.expected_cidrs = cidrs.iter().map(|c| c.parse().unwrap()).collect();
                 let ctx = crate::doctor::gateway::tests::loopback_ctx(config, dir.path());
-                let o = rt.block_on(check(ctx.clone()));
+                let o = rt.block_on(check(ctx.clone(), Upstream::new(ctx.clone(), Default::default())));
                 let _ = rt.block_on(server.shutdown_gracefully());
                 prop_assert!(o.status.is_some(), "{o:?}");
                 prop_assert!(fuzz::names_what(&o.detail, &["fuzz-ai", "resolve"]), "{}", o.detail);

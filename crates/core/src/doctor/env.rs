@@ -3,9 +3,12 @@
 //! directory, and everything that would route it elsewhere (field reports #1, #4).
 
 use super::context::Ctx;
+use super::facts::TERMINAL_ENV;
 use super::model::Evidence;
 use super::runner::Outcome;
-use crate::profile::{Target, effective, verify};
+use crate::Status;
+use crate::profile::effective::{FindingAbout, status_of};
+use crate::profile::{FileAction, Target, effective, verify};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -50,9 +53,9 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
         Ok(planned) => {
             if let Some(p) = planned.first() {
                 let change = p.change();
-                if change.action != "unchanged" {
+                if change.action != FileAction::Unchanged {
                     return Outcome::fail(
-                        format!("{} has {} Foundry Onboard block", change.path, if change.action == "create" { "no" } else { "an outdated" }),
+                        format!("{} has {} Foundry Onboard block", change.path, if change.action == FileAction::Create { "no" } else { "an outdated" }),
                         "Write it: `foundry-onboard profile write` (or the app's Profile step), then open a new terminal.",
                     )
                     .with(evidence);
@@ -65,7 +68,7 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
     let shell_env = match verify::shell_env(shell, home, ctx.options.check_timeout).await {
         Ok(env) => {
             let env = env.into_iter().collect::<BTreeMap<_, _>>();
-            let _ = ctx.facts.terminal_env.set(env.clone());
+            ctx.facts.set(&TERMINAL_ENV, env.clone());
             env
         }
         Err(detail) => {
@@ -77,7 +80,7 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
     let mut findings = eff.findings.clone();
     // What wrapping apps inject (#4) lives in this process's environment, not in the rc file.
     let here = effective::effective(&ctx.process_env, &[], spec, &ctx.options.cwd);
-    for f in here.findings.into_iter().filter(|f| f.about == "conflict" && f.message.contains("process environment")) {
+    for f in here.findings.into_iter().filter(|f| f.about == FindingAbout::Conflict && f.message.contains("process environment")) {
         if !findings.iter().any(|g| g.message == f.message) {
             findings.push(crate::profile::effective::Finding { message: format!("{} (in the environment the doctor was started from)", f.message), ..f });
         }
@@ -88,20 +91,23 @@ pub async fn profile(ctx: Arc<Ctx>) -> Outcome {
     for (path, state) in eff.files.iter().filter(|(_, s)| s != "absent") {
         evidence = evidence.fact("settings file", format!("{path}: {state}"));
     }
-    let fails: Vec<_> = findings.iter().filter(|f| f.severity == "fail").collect();
-    let warns: Vec<_> = findings.iter().filter(|f| f.severity != "fail").collect();
-    if let Some(first) = fails.first() {
-        let more = if findings.len() > 1 { format!(" (and {} more finding(s) below)", findings.len() - 1) } else { String::new() };
-        for f in findings.iter().skip(1) {
-            evidence = evidence.fact(f.severity.clone(), format!("{} — {}", f.message, f.hint));
+    // The verdict is the profile's own (effective::status_of), as `profile show` gives it.
+    let worst = findings.iter().find(|f| f.severity.status() == status_of(&findings));
+    match (status_of(&findings), worst) {
+        (Status::Fail, Some(first)) => {
+            let more = if findings.len() > 1 { format!(" (and {} more finding(s) below)", findings.len() - 1) } else { String::new() };
+            for f in findings.iter().skip(1) {
+                evidence = evidence.fact(f.severity.status().word(), format!("{} — {}", f.message, f.hint));
+            }
+            return Outcome::fail(format!("{}{more}", first.message), first.hint.clone()).with(evidence);
         }
-        return Outcome::fail(format!("{}{more}", first.message), first.hint.clone()).with(evidence);
-    }
-    if let Some(first) = warns.first() {
-        for f in warns.iter().skip(1) {
-            evidence = evidence.fact("warn", format!("{} — {}", f.message, f.hint));
+        (Status::Warn, Some(first)) => {
+            for f in findings.iter().skip(1) {
+                evidence = evidence.fact("warn", format!("{} — {}", f.message, f.hint));
+            }
+            return Outcome::warn(first.message.clone(), first.hint.clone()).with(evidence);
         }
-        return Outcome::warn(first.message.clone(), first.hint.clone()).with(evidence);
+        _ => {}
     }
     Outcome::pass(format!("a new {} terminal sets all {} variables and no settings file overrides them", shell.name(), spec.entries.len())).with(evidence)
 }

@@ -3,6 +3,8 @@
 //! it — public network access, custom subdomain, private endpoint approval, region.
 
 use super::context::{ArmAccount, Ctx};
+use super::facts::{ACCOUNT, FOUNDRY_TOKEN, Upstream};
+use super::model::CheckId;
 use super::model::Evidence;
 use super::runner::Outcome;
 use crate::Diagnose;
@@ -20,9 +22,10 @@ pub fn deployment_for(ctx: &Ctx, tier: Tier) -> Option<String> {
 }
 
 /// The credential Claude Code will use, fetched (and remembered for scrubbing).
-pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Box<Outcome>> {
+/// `token` is signin.token's (Entra ID mode), as the caller's [`Upstream`] hands it.
+pub fn credential(ctx: &Ctx, token: Option<&crate::Secret>, secret_name: &str) -> Result<crate::Secret, Box<Outcome>> {
     match ctx.mode {
-        AuthMode::Entra => ctx.facts.foundry_token.get().cloned().ok_or_else(|| Box::new(Outcome::skip("skipped: signin.token gave no token"))),
+        AuthMode::Entra => token.cloned().ok_or_else(|| Box::new(Outcome::skip("skipped: signin.token gave no token"))),
         _ => {
             let store = crate::secrets::SecretStore::for_realm(&ctx.config.realm());
             match store.get(secret_name) {
@@ -37,7 +40,7 @@ pub fn credential(ctx: &Ctx, secret_name: &str) -> Result<crate::Secret, Box<Out
 }
 
 /// `foundry.<tier>`.
-pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
+pub async fn tier(ctx: Arc<Ctx>, up: Upstream, tier: Tier) -> Outcome {
     let Some(name) = deployment_for(&ctx, tier) else {
         return Outcome::fail(
             format!("no {tier:?} deployment is chosen").to_lowercase(),
@@ -45,7 +48,7 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
         );
     };
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
-    let secret = match credential(&ctx, crate::profile::FOUNDRY_API_KEY) {
+    let secret = match credential(&ctx, up.get(&FOUNDRY_TOKEN), crate::profile::FOUNDRY_API_KEY) {
         Ok(s) => s,
         Err(o) => return *o,
     };
@@ -61,11 +64,8 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
         Ok(ms) => Outcome::pass(format!("{name} answered in {ms} ms")).with(evidence.fact("time to answer", format!("{ms} ms"))),
         Err(ProbeError::DeploymentNotFound { .. }) => {
             // Only this answer needs ARM's list: wait for foundry.config's facts here, briefly.
-            let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
-            while !ctx.settled("foundry.config") && std::time::Instant::now() < until {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            let existing = ctx.facts.account.get().map(|a| a.deployments.clone()).unwrap_or_default();
+            up.settled_by(CheckId::FoundryConfig, tokio::time::Instant::now() + std::time::Duration::from_secs(3)).await;
+            let existing = up.get(&ACCOUNT).map(|a| a.deployments.clone()).unwrap_or_default();
             let list = if existing.is_empty() { "ARM did not list the deployments (foundry.config)".to_string() } else { format!("the Claude deployments that exist: {}", existing.join(", ")) };
             Outcome::fail(
                 format!("there is no deployment named {name} on resource {resource} (404 DeploymentNotFound); {list}"),
@@ -102,7 +102,8 @@ pub async fn tier(ctx: Arc<Ctx>, tier: Tier) -> Outcome {
 
 /// `foundry.config`: the account as ARM describes it.
 pub async fn config(ctx: Arc<Ctx>) -> Outcome {
-    let Some(resource) = ctx.endpoint.as_ref().and_then(|e| e.resource.clone()).or_else(|| ctx.config.foundry.resource.clone()) else {
+    let configured = ctx.config.foundry.endpoint.as_ref().and_then(|e| e.resource()).map(|r| r.to_string());
+    let Some(resource) = ctx.endpoint.as_ref().and_then(|e| e.resource.clone()).or(configured) else {
         return Outcome::skip("skipped: the endpoint is not an Azure resource name, so ARM cannot be asked about it");
     };
     let Some(tokens) = &ctx.tokens else { return Outcome::skip("skipped: az is not installed (signin.az)") };
@@ -166,6 +167,6 @@ fn judge(ctx: &Ctx, a: ArmAccount) -> Outcome {
             a.custom_subdomain.clone().unwrap_or_default()
         ))
     };
-    let _ = ctx.facts.account.set(a);
+    ctx.facts.set(&ACCOUNT, a);
     outcome.with(evidence)
 }

@@ -63,7 +63,7 @@ async fn credential(ctx: &Ctx) -> Result<crate::Secret, Box<Outcome>> {
             Err(e) => Err(Box::new(Outcome::fail(e.to_string(), crate::Diagnose::hint(&e)))),
         };
     }
-    super::foundry::credential(ctx, crate::profile::GATEWAY_KEY)
+    super::foundry::credential(ctx, None, crate::profile::GATEWAY_KEY)
 }
 
 /// `gateway.auth`: a one-token call with the user's credential.

@@ -5,6 +5,7 @@
 use super::context::Ctx;
 use super::model::Evidence;
 use super::runner::Outcome;
+use crate::Status;
 use crate::profile::{Target, verify};
 use std::sync::Arc;
 
@@ -17,9 +18,9 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
         Some(s) => evidence.fact("api_error_status", s.to_string()),
         None => evidence,
     };
-    match (c.status.as_str(), c.api_error_status) {
-        ("pass", _) => Outcome::pass("claude -p answered through the profile").with(evidence),
-        ("skip", _) => Outcome::fail(c.detail, "Install Claude Code, then run the doctor again.").with(evidence),
+    match (c.status, c.api_error_status) {
+        (Status::Pass, _) => Outcome::pass("claude -p answered through the profile").with(evidence),
+        (Status::Skip, _) => Outcome::fail(c.detail, "Install Claude Code, then run the doctor again.").with(evidence),
         (_, Some(401)) => Outcome::fail(
             format!("Claude Code got 401: {}", c.detail),
             "The credential Claude Code sends was refused: see signin.token / foundry.* above; with Entra ID, sign in again.",

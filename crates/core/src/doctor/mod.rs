@@ -4,10 +4,12 @@
 //! redacted report the help desk can paste.
 
 mod catalogue;
+mod check_id;
 mod context;
 mod dns;
 mod env;
 mod error;
+mod facts;
 mod fixes;
 mod foundry;
 mod gateway;
@@ -20,7 +22,8 @@ mod scrub;
 mod signin;
 mod tls;
 
-pub use catalogue::{IDS, names_a_check};
+pub use catalogue::names_a_check;
+pub use check_id::CheckId;
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use error::DoctorError;
 pub use fixes::{FixError, trust_ca};
@@ -48,7 +51,7 @@ pub async fn run(
             Some(e) => format!("the Azure AI Foundry resource {}", e.resource.clone().unwrap_or_else(|| e.host.clone())),
             None => "no endpoint configured yet".to_string(),
         };
-        let available = catalogue::all(&ctx).iter().map(|c| c.id.clone()).collect();
+        let available = catalogue::all(&ctx).iter().map(|c| c.id.to_string()).collect();
         return Err(DoctorError::NothingSelected { only: ctx.options.only.join(","), setup, available });
     }
     let (results, summary) = runner::run(ctx.clone(), checks, cancel, emit).await;

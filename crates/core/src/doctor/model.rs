@@ -1,6 +1,7 @@
 //! What a doctor run produces — one result per check, with structured evidence — in the shape
 //! the CLI prints, the GUI fills in live and the report carries.
 
+pub use super::check_id::CheckId;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -27,26 +28,7 @@ impl Section {
     }
 }
 
-/// Ordered from best to worst, so the worst of a section is its `max`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Skip,
-    Warn,
-    Fail,
-}
-
-impl Status {
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Skip => "skip",
-        }
-    }
-}
+pub use crate::status::Status;
 
 /// One DNS answer, hop by hop.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -136,7 +118,7 @@ pub enum Fix {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckResult {
-    pub id: String,
+    pub id: CheckId,
     pub section: Section,
     pub title: String,
     pub status: Status,
@@ -158,7 +140,7 @@ impl CheckResult {
     /// The check that held this skipped one back, as its detail names it (`skipped: path.dns
     /// failed`), when the name is a check of `among`.
     pub fn held_back_by<'a>(&self, among: &'a [CheckResult]) -> Option<&'a CheckResult> {
-        let id = self.detail.strip_prefix(SKIPPED)?.split(' ').next()?;
+        let id = CheckId::parse(self.detail.strip_prefix(SKIPPED)?.split(' ').next()?)?;
         among.iter().find(|c| c.id == id)
     }
 }
@@ -167,13 +149,15 @@ impl CheckResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedCheck {
-    pub id: String,
+    pub id: CheckId,
     pub section: Section,
     pub title: String,
     /// Skipped unless these pass.
-    pub requires: Vec<String>,
-    /// Waited for (briefly) for their facts, whatever their outcome.
-    pub after: Vec<String>,
+    pub requires: Vec<CheckId>,
+    /// Waited for (briefly) for their facts, whatever their outcome, before it starts.
+    pub after: Vec<CheckId>,
+    /// Whose facts it may wait for (briefly) while it runs, when its own findings need them.
+    pub uses: Vec<CheckId>,
 }
 
 /// What a run streams to its face as it happens.
@@ -181,7 +165,7 @@ pub struct PlannedCheck {
 #[serde(rename_all = "camelCase", tag = "event")]
 pub enum DoctorEvent {
     Planned { checks: Vec<PlannedCheck> },
-    Started { id: String },
+    Started { id: CheckId },
     Finished { result: Box<CheckResult> },
     Done { summary: Summary },
 }

@@ -3,6 +3,7 @@
 //! that must get Azure's own JSON 401 — not a proxy's login page or a firewall's 403.
 
 use super::context::Ctx;
+use super::facts::{ADDRESSES, REACHED, TERMINAL_ENV, Upstream};
 use super::model::{Evidence, HttpEvidence};
 use super::runner::Outcome;
 use std::net::SocketAddr;
@@ -12,13 +13,13 @@ use std::time::{Duration, Instant};
 /// `path.proxy`: judged for a new terminal, where Claude Code runs (its rc file may export a
 /// proxy this process never saw — the app started from the desktop, say); the doctor's own
 /// requests follow this process's environment, and a difference between the two is named.
-pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
+pub async fn proxy(ctx: Arc<Ctx>, up: Upstream) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
     let Ok(url) = url::Url::parse(&endpoint.base_url) else {
         return Outcome::fail(format!("{} is not a URL", endpoint.base_url), "Fix the URL in the config.");
     };
     let here = ctx.net.proxy.decide(&url);
-    let terminal = ctx.facts.terminal_env.get().map(|env| crate::net::ProxyEnv::from_lookup(|k| env.get(k).cloned()).decide(&url));
+    let terminal = up.get(&TERMINAL_ENV).map(|env| crate::net::ProxyEnv::from_lookup(|k| env.get(k).cloned()).decide(&url));
     let mut evidence = Evidence::default();
     if ctx.net.guard.loopback_only() {
         evidence = evidence.fact("sandbox", "the doctor's own requests never use a proxy in sandbox mode");
@@ -72,9 +73,9 @@ pub async fn proxy(ctx: Arc<Ctx>) -> Outcome {
 /// round trip is the latency sample (a bare connect completes in the kernel and can hide a slow
 /// path; the first TLS round trip cannot). The median goes against `max_latency_ms`. A plain-http
 /// endpoint (a gateway on loopback) gets no TLS hello: it would take it for a broken request.
-pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
+pub async fn tcp(ctx: Arc<Ctx>, up: Upstream) -> Outcome {
     let Some(endpoint) = ctx.endpoint.clone() else { return Outcome::fail("no endpoint is configured", "Finish the setup first.") };
-    let Some(ip) = ctx.facts.addresses.get().and_then(|a| a.first().copied()) else {
+    let Some(ip) = up.get(&ADDRESSES).and_then(|a| a.first().copied()) else {
         return Outcome::skip("skipped: path.dns gave no private address to connect to");
     };
     let addr = SocketAddr::new(ip, endpoint.port);
@@ -133,7 +134,7 @@ pub async fn tcp(ctx: Arc<Ctx>) -> Outcome {
             }
         }
     }
-    let _ = ctx.facts.reached.set(addr);
+    ctx.facts.set(&REACHED, addr);
     let median = |v: &[f64]| {
         let mut s = v.to_vec();
         s.sort_by(f64::total_cmp);
@@ -256,7 +257,7 @@ mod tests {
                     config.foundry.via_gateway = true;
                     config.gateway.url = Some(server.base.clone());
                 } else {
-                    config.foundry.base_url = Some(format!("{}/anthropic", server.base));
+                    config.foundry.endpoint = Some(crate::config::FoundryEndpoint::at(format!("{}/anthropic", server.base)).unwrap());
                 }
                 super::super::gateway::tests::loopback_ctx(config, dir.path())
             })

@@ -3,7 +3,7 @@
 //! every check with its evidence, and the Foundry limitations that look like bugs but are not.
 
 use super::context::Ctx;
-use super::model::{CheckResult, Section, Status, Summary};
+use super::model::{CheckId, CheckResult, Section, Status, Summary};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use ts_rs::TS;
@@ -42,8 +42,13 @@ impl Report {
             }
         };
         push("endpoint", ctx.endpoint.as_ref().map(|e| e.base_url.clone()));
-        push("foundry.resource", c.foundry.resource.clone());
-        push("foundry.base_url", c.foundry.base_url.clone());
+        if let Some(e) = &c.foundry.endpoint {
+            let written = match e {
+                crate::config::FoundryEndpoint::Resource(r) => r.as_str(),
+                crate::config::FoundryEndpoint::BaseUrl(b) => b.as_str(),
+            };
+            push(e.key(), Some(written.to_string()));
+        }
         push("gateway.url", c.gateway.url.clone().filter(|_| c.foundry.via_gateway));
         push("azure.tenant", c.azure.tenant.clone());
         push("azure.subscription", c.azure.subscription.clone());
@@ -246,8 +251,8 @@ fn evidence(md: &mut String, c: &CheckResult) {
 /// `requires` or runs `after`), summed by duration — the floor any scheduler meets. The bench
 /// compares a run's total with it (and with the sequential sum).
 pub fn longest_chain_ms(planned: &[super::PlannedCheck], results: &[CheckResult]) -> u64 {
-    fn finish(id: &str, planned: &[super::PlannedCheck], results: &[CheckResult], memo: &mut std::collections::HashMap<String, u64>, depth: usize) -> u64 {
-        if let Some(v) = memo.get(id) {
+    fn finish(id: CheckId, planned: &[super::PlannedCheck], results: &[CheckResult], memo: &mut std::collections::HashMap<CheckId, u64>, depth: usize) -> u64 {
+        if let Some(v) = memo.get(&id) {
             return *v;
         }
         let own = results.iter().find(|r| r.id == id).map(|r| r.duration_ms).unwrap_or(0);
@@ -255,13 +260,13 @@ pub fn longest_chain_ms(planned: &[super::PlannedCheck], results: &[CheckResult]
             .iter()
             .find(|p| p.id == id)
             .filter(|_| depth < 64)
-            .map(|p| p.requires.iter().chain(&p.after).map(|d| finish(d, planned, results, memo, depth + 1)).max().unwrap_or(0))
+            .map(|p| p.requires.iter().chain(&p.after).map(|d| finish(*d, planned, results, memo, depth + 1)).max().unwrap_or(0))
             .unwrap_or(0);
-        memo.insert(id.to_string(), own + before);
+        memo.insert(id, own + before);
         own + before
     }
     let mut memo = std::collections::HashMap::new();
-    planned.iter().map(|p| finish(&p.id, planned, results, &mut memo, 0)).max().unwrap_or(0)
+    planned.iter().map(|p| finish(p.id, planned, results, &mut memo, 0)).max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -271,7 +276,7 @@ mod tests {
 
     fn result(id: &str, section: Section, status: Status, detail: &str, hint: &str) -> CheckResult {
         CheckResult {
-            id: id.into(),
+            id: CheckId::parse(id).unwrap(),
             section,
             title: id.into(),
             status,

@@ -3,7 +3,8 @@
 //! stream out as they land, and a cancel stops everything at once.
 
 use super::context::Ctx;
-use super::model::{CheckResult, DoctorEvent, Evidence, Fix, PlannedCheck, Section, Status, Summary};
+use super::facts::Upstream;
+use super::model::{CheckId, CheckResult, DoctorEvent, Evidence, Fix, PlannedCheck, Section, Status, Summary};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -46,37 +47,61 @@ impl Outcome {
 }
 
 pub type CheckFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
-pub type CheckBody = Arc<dyn Fn(Arc<Ctx>) -> CheckFuture + Send + Sync>;
+pub type CheckBody = Arc<dyn Fn(Arc<Ctx>, Upstream) -> CheckFuture + Send + Sync>;
 
 /// One check as data.
 #[derive(Clone)]
 pub struct Check {
-    pub id: String,
+    pub id: CheckId,
     pub section: Section,
     pub title: String,
     /// Skipped, naming the first of these that did not pass (a warning counts as passing).
-    pub requires: Vec<String>,
-    /// Waited for, whatever their outcome (they may leave facts behind).
-    pub after: Vec<String>,
+    pub requires: Vec<CheckId>,
+    /// Waited for before it starts, whatever their outcome (they may leave facts behind).
+    pub after: Vec<CheckId>,
+    /// Whose facts it may wait for while it runs (only when its findings need them).
+    pub uses: Vec<CheckId>,
     /// Overrides the run's per-check timeout (az and Claude Code start slower than a socket).
     pub timeout: Option<Duration>,
     pub body: CheckBody,
 }
 
 impl Check {
-    pub fn new<F, Fut>(id: impl Into<String>, section: Section, title: impl Into<String>, body: F) -> Self
+    /// A check that reads no other check's facts.
+    pub fn new<F, Fut>(id: CheckId, title: impl Into<String>, body: F) -> Self
     where
         F: Fn(Arc<Ctx>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Outcome> + Send + 'static,
     {
-        Self { id: id.into(), section, title: title.into(), requires: Vec::new(), after: Vec::new(), timeout: None, body: Arc::new(move |c| Box::pin(body(c))) }
+        Self::reading(id, title, move |c, _| body(c))
     }
-    pub fn requires(mut self, ids: &[&str]) -> Self {
-        self.requires.extend(ids.iter().map(|s| s.to_string()));
+    /// A check handed the facts of the checks it declares (`requires`, `after`, `uses`).
+    pub fn reading<F, Fut>(id: CheckId, title: impl Into<String>, body: F) -> Self
+    where
+        F: Fn(Arc<Ctx>, Upstream) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        Self {
+            id,
+            section: id.section(),
+            title: title.into(),
+            requires: Vec::new(),
+            after: Vec::new(),
+            uses: Vec::new(),
+            timeout: None,
+            body: Arc::new(move |c, up| Box::pin(body(c, up))),
+        }
+    }
+    pub fn requires(mut self, ids: &[CheckId]) -> Self {
+        self.requires.extend_from_slice(ids);
         self
     }
-    pub fn after(mut self, ids: &[&str]) -> Self {
-        self.after.extend(ids.iter().map(|s| s.to_string()));
+    pub fn after(mut self, ids: &[CheckId]) -> Self {
+        self.after.extend_from_slice(ids);
+        self
+    }
+    pub fn uses(mut self, ids: &[CheckId]) -> Self {
+        self.uses.extend_from_slice(ids);
         self
     }
     pub fn timeout(mut self, t: Duration) -> Self {
@@ -84,7 +109,18 @@ impl Check {
         self
     }
     pub fn planned(&self) -> PlannedCheck {
-        PlannedCheck { id: self.id.clone(), section: self.section, title: self.title.clone(), requires: self.requires.clone(), after: self.after.clone() }
+        PlannedCheck {
+            id: self.id,
+            section: self.section,
+            title: self.title.clone(),
+            requires: self.requires.clone(),
+            after: self.after.clone(),
+            uses: self.uses.clone(),
+        }
+    }
+    /// Every check it declared, whichever way.
+    fn declared(&self) -> impl Iterator<Item = CheckId> + '_ {
+        self.requires.iter().chain(&self.after).chain(&self.uses).copied()
     }
 }
 
@@ -93,28 +129,27 @@ impl Check {
 pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, emit: Arc<dyn Fn(DoctorEvent) + Send + Sync>) -> (Vec<CheckResult>, Summary) {
     let started = Instant::now();
     emit(DoctorEvent::Planned { checks: checks.iter().map(Check::planned).collect() });
-    if let Ok(mut p) = ctx.progress.lock() {
-        p.0 = checks.iter().map(|c| c.id.clone()).collect();
-    }
     let mut senders = HashMap::new();
     let mut receivers = HashMap::new();
     for c in &checks {
         let (tx, rx) = watch::channel(None::<Status>);
-        senders.insert(c.id.clone(), tx);
-        receivers.insert(c.id.clone(), rx);
+        senders.insert(c.id, tx);
+        receivers.insert(c.id, rx);
     }
-    let results: Arc<std::sync::Mutex<HashMap<String, CheckResult>>> = Arc::default();
+    let results: Arc<std::sync::Mutex<HashMap<CheckId, CheckResult>>> = Arc::default();
     let mut tasks = tokio::task::JoinSet::new();
     let per_check = ctx.options.check_timeout;
     for check in checks.clone() {
         let Some(tx) = senders.remove(&check.id) else { continue };
-        let waits: Vec<(String, bool, watch::Receiver<Option<Status>>)> = check
+        let waits: Vec<(CheckId, bool, watch::Receiver<Option<Status>>)> = check
             .requires
             .iter()
-            .map(|id| (id.clone(), true))
-            .chain(check.after.iter().map(|id| (id.clone(), false)))
+            .map(|id| (*id, true))
+            .chain(check.after.iter().map(|id| (*id, false)))
             .filter_map(|(id, hard)| receivers.get(&id).map(|rx| (id, hard, rx.clone())))
             .collect();
+        // The only checks whose facts this one may read: the ones it declared.
+        let upstream = Upstream::new(ctx.clone(), check.declared().map(|id| (id, receivers.get(&id).cloned())).collect());
         let (ctx, emit, results) = (ctx.clone(), emit.clone(), results.clone());
         tasks.spawn(async move {
             let mut blocked_by = None;
@@ -139,9 +174,9 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             let outcome = match blocked_by {
                 Some((id, status)) => Outcome::skip(format!("{}{id} {}", super::model::SKIPPED, if status == Status::Skip { "was skipped" } else { "failed" })),
                 None => {
-                    emit(DoctorEvent::Started { id: check.id.clone() });
+                    emit(DoctorEvent::Started { id: check.id });
                     let limit = check.timeout.unwrap_or(per_check);
-                    match tokio::time::timeout(limit, (check.body)(ctx.clone())).await {
+                    match tokio::time::timeout(limit, (check.body)(ctx.clone(), upstream)).await {
                         Ok(o) => o,
                         Err(_) => Outcome::fail(
                             format!("no answer within {} s", limit.as_secs_f32()),
@@ -152,12 +187,8 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             };
             let result = ctx.scrub(finish(&check, outcome, begun.elapsed()));
             if let Ok(mut r) = results.lock() {
-                r.insert(check.id.clone(), result.clone());
+                r.insert(check.id, result.clone());
             }
-            if let Ok(mut p) = ctx.progress.lock() {
-                p.1.insert(check.id.clone());
-            }
-            ctx.settled_changed.notify_waiters();
             let _ = tx.send(Some(result.status));
             emit(DoctorEvent::Finished { result: Box::new(result) });
         });
@@ -203,7 +234,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
 
 fn finish(check: &Check, o: Outcome, took: Duration) -> CheckResult {
     CheckResult {
-        id: check.id.clone(),
+        id: check.id,
         section: check.section,
         title: check.title.clone(),
         status: o.status.unwrap_or(Status::Fail),

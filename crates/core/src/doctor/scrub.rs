@@ -132,7 +132,7 @@ mod tests {
     fn every_result_shape_survives_the_round_trip_through_the_scrubber() {
         use crate::doctor::model::{CheckResult, Evidence, Fix, Section, Status};
         let r = CheckResult {
-            id: "signin.az".into(),
+            id: crate::doctor::CheckId::SigninAz,
             section: Section::SignIn,
             title: "t".into(),
             status: Status::Pass,

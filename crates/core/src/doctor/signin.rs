@@ -2,6 +2,7 @@
 //! from its files, no process when avoidable — and a Cognitive Services token actually issued.
 
 use super::context::Ctx;
+use super::facts::FOUNDRY_TOKEN;
 use super::model::Evidence;
 use super::runner::Outcome;
 use crate::Diagnose;
@@ -74,7 +75,7 @@ pub async fn token(ctx: Arc<Ctx>) -> Outcome {
     match cognitive {
         Ok(t) => {
             ctx.secret_seen(&t);
-            let _ = ctx.facts.foundry_token.set(t);
+            ctx.facts.set(&FOUNDRY_TOKEN, t);
             Outcome::pass(format!("az issued a token for {scope}")).with(evidence)
         }
         Err(e) => Outcome::fail(e.to_string(), e.hint()).with(evidence),

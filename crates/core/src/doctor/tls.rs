@@ -4,6 +4,7 @@
 //! for Claude Code: the CA in a PEM file, referenced by `NODE_EXTRA_CA_CERTS` (field reports #2, #3).
 
 use super::context::Ctx;
+use super::facts::{REACHED, Upstream};
 use super::model::{CertEvidence, Evidence, Fix};
 use super::runner::Outcome;
 use crate::realm::Trust;
@@ -153,8 +154,8 @@ fn common_name(dn: &str) -> String {
     dn.split(", ").find_map(|p| p.strip_prefix("CN=")).unwrap_or(dn).to_string()
 }
 
-pub async fn check(ctx: Arc<Ctx>) -> Outcome {
-    let (Some(endpoint), Some(addr)) = (ctx.endpoint.clone(), ctx.facts.reached.get().copied()) else {
+pub async fn check(ctx: Arc<Ctx>, up: Upstream) -> Outcome {
+    let (Some(endpoint), Some(addr)) = (ctx.endpoint.clone(), up.get(&REACHED).copied()) else {
         return Outcome::skip("skipped: path.tcp reached no address");
     };
     let trusted = match trusted_verifier(&ctx) {

@@ -92,7 +92,7 @@ pub async fn write_and_verify_holding(
         let mut results: Vec<(usize, ShellCheck)> = set.join_all().await;
         results.sort_by_key(|(i, _)| *i);
         shells = results.into_iter().map(|(_, c)| c).collect();
-        if let Some(c) = shells.iter().find(|c| c.status == "pass" && matches!(c.target, Target::Bash | Target::Zsh)) {
+        if let Some(c) = shells.iter().find(|c| c.status == crate::Status::Pass && matches!(c.target, Target::Bash | Target::Zsh)) {
             client = Some(verify::check_claude(c.target, home, Duration::from_secs(60)).await);
         }
     }

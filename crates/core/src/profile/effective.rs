@@ -3,6 +3,7 @@
 //! §7) — with the file that set each value, and every conflict named where it lives.
 
 use super::{AuthMode, EnvValue, ProfileHome, ProfileSpec};
+use crate::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,13 +46,43 @@ pub struct EffectiveVar {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
-    /// "warn" or "fail".
-    pub severity: String,
-    /// "profile" (a variable of ours is missing or different) or "conflict" (something else in
-    /// the environment or the settings files gets in the way).
-    pub about: String,
+    pub severity: Severity,
+    pub about: FindingAbout,
     pub message: String,
     pub hint: String,
+}
+
+/// How bad a finding is: it never passes, and is never skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warn,
+    Fail,
+}
+
+impl Severity {
+    pub fn status(self) -> Status {
+        match self {
+            Severity::Warn => Status::Warn,
+            Severity::Fail => Status::Fail,
+        }
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingAbout {
+    /// A variable of ours is missing or different.
+    Profile,
+    /// Something else in the environment or the settings files gets in the way.
+    Conflict,
+}
+
+/// The verdict on a set of findings, for every face: fail if any fails, warn if there are any,
+/// else pass. `profile show`'s exit code, the doctor's env.profile and the app's preview all read it.
+pub fn status_of(findings: &[Finding]) -> Status {
+    Status::worst(findings.iter().map(|f| f.severity.status()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -60,6 +91,8 @@ pub struct EffectiveEnv {
     pub cwd: String,
     pub vars: Vec<EffectiveVar>,
     pub findings: Vec<Finding>,
+    /// The verdict on `findings` ([`status_of`]).
+    pub status: Status,
     /// The settings files read, in order, with "ok", "absent" or why it was skipped.
     pub files: Vec<(String, String)>,
 }
@@ -77,15 +110,15 @@ fn truthy(v: &str) -> bool {
 }
 
 fn fail(message: String, hint: impl Into<String>) -> Finding {
-    Finding { severity: "fail".into(), about: "conflict".into(), message, hint: hint.into() }
+    Finding { severity: Severity::Fail, about: FindingAbout::Conflict, message, hint: hint.into() }
 }
 
 fn warn(message: String, hint: impl Into<String>) -> Finding {
-    Finding { severity: "warn".into(), about: "conflict".into(), message, hint: hint.into() }
+    Finding { severity: Severity::Warn, about: FindingAbout::Conflict, message, hint: hint.into() }
 }
 
 fn ours(mut f: Finding) -> Finding {
-    f.about = "profile".into();
+    f.about = FindingAbout::Profile;
     f
 }
 
@@ -262,7 +295,8 @@ pub fn effective(process_env: &BTreeMap<String, String>, files: &[(PathBuf, bool
     let interesting =
         |k: &str| super::MANAGED_VARIABLES.contains(&k) || CONFLICTS.iter().any(|(n, _)| *n == k) || STALE_AZURE.contains(&k) || k == "ANTHROPIC_MAX_TOKENS";
     let vars = env.iter().filter(|(k, _)| interesting(k)).map(|(k, (v, s))| EffectiveVar { name: k.clone(), value: mask(k, v), source: s.clone() }).collect();
-    EffectiveEnv { cwd: show(&cwd.display().to_string()), vars, findings, files: read }
+    let status = status_of(&findings);
+    EffectiveEnv { cwd: show(&cwd.display().to_string()), vars, findings, status, files: read }
 }
 
 #[cfg(test)]
@@ -272,7 +306,7 @@ mod tests {
 
     fn spec() -> ProfileSpec {
         let mut c = Config::default();
-        c.foundry.resource = Some("contoso-ai".into());
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         c.models.sonnet = Some("s".into());
         c.models.haiku = Some("h".into());
         c.models.opus = Some("o".into());
@@ -292,7 +326,9 @@ mod tests {
         let opus = e.vars.iter().find(|v| v.name == "ANTHROPIC_DEFAULT_OPUS_MODEL").unwrap();
         assert_eq!(opus.value, "other-opus");
         assert_eq!(opus.source, user.display().to_string());
-        assert!(e.findings.iter().any(|f| f.severity == "fail" && f.message.contains("other-opus") && f.hint.contains("Settings files beat the shell")));
+        assert!(
+            e.findings.iter().any(|f| f.severity == Severity::Fail && f.message.contains("other-opus") && f.hint.contains("Settings files beat the shell"))
+        );
     }
 
     #[test]
@@ -316,7 +352,7 @@ mod tests {
         env.insert("CLAUDE_CODE_USE_BEDROCK".into(), "0".into());
         let e = effective(&env, &[], &spec(), Path::new("/"));
         assert!(e.findings.iter().any(|f| f.message.contains("ANTHROPIC_API_KEY is set by process environment")));
-        assert!(e.findings.iter().any(|f| f.severity == "fail" && f.message.contains("stops before `az`")));
+        assert!(e.findings.iter().any(|f| f.severity == Severity::Fail && f.message.contains("stops before `az`")));
         assert!(!e.findings.iter().any(|f| f.message.contains("BEDROCK")), "a falsy switch is no conflict");
         let json = serde_json::to_string(&e).unwrap();
         assert!(!json.contains("sk-ant-secret-value") && !json.contains("s3cret"), "{json}");

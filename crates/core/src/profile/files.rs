@@ -4,7 +4,7 @@
 
 use super::block::{self, Owned};
 use super::render::{Target, shell_lines};
-use super::{ProfileError, ProfileHome, ProfileSpec, WriteLock, settings_json};
+use super::{FileAction, ProfileError, ProfileHome, ProfileSpec, WriteLock, settings_json};
 use crate::atomic_file::{self, AtomicFileError};
 use crate::limited_read::{self, Limit};
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,7 @@ const BACKUPS_KEPT: usize = 5;
 pub struct FileChange {
     pub target: Target,
     pub path: String,
-    /// "create", "update", "unchanged", "remove", "delete" or "absent".
-    pub action: String,
+    pub action: FileAction,
     /// A unified diff (lossy UTF-8) of the change.
     pub diff: String,
 }
@@ -147,16 +146,11 @@ pub struct Planned {
 impl Planned {
     pub fn change(&self) -> FileChange {
         let action = match &self.before {
-            None => "create",
-            Some(b) if *b == self.after => "unchanged",
-            Some(_) => "update",
+            None => FileAction::Create,
+            Some(b) if *b == self.after => FileAction::Unchanged,
+            Some(_) => FileAction::Update,
         };
-        FileChange {
-            target: self.target,
-            path: self.path.display().to_string(),
-            action: action.into(),
-            diff: diff(&self.path, self.before.as_deref(), Some(&self.after)),
-        }
+        FileChange { target: self.target, path: self.path.display().to_string(), action, diff: diff(&self.path, self.before.as_deref(), Some(&self.after)) }
     }
 }
 
@@ -300,7 +294,7 @@ pub fn write(lock: &WriteLock, planned: &[Planned]) -> Result<Vec<FileChange>, P
     let mut changes = Vec::new();
     for p in planned {
         let change = p.change();
-        if change.action == "unchanged" {
+        if change.action == FileAction::Unchanged {
             changes.push(change);
             continue;
         }
@@ -340,7 +334,7 @@ pub fn remove(home: &ProfileHome, targets: &[Target], dry_run: bool) -> Result<V
         let limit = limit_for(target);
         let real = resolve(&path)?;
         let Some(current) = read_optional(&real, limit)? else {
-            changes.push(FileChange { target, path: key.clone(), action: "absent".into(), diff: String::new() });
+            changes.push(FileChange { target, path: key.clone(), action: FileAction::Absent, diff: String::new() });
             state.files.remove(&key);
             continue;
         };
@@ -363,12 +357,12 @@ pub fn remove(home: &ProfileHome, targets: &[Target], dry_run: bool) -> Result<V
             }
         };
         let action = match &after {
-            None => "delete",
-            Some(a) if *a == current => "unchanged",
-            Some(_) => "remove",
+            None => FileAction::Delete,
+            Some(a) if *a == current => FileAction::Unchanged,
+            Some(_) => FileAction::Remove,
         };
-        changes.push(FileChange { target, path: key.clone(), action: action.into(), diff: diff(&path, Some(&current), after.as_deref()) });
-        if dry_run || action == "unchanged" {
+        changes.push(FileChange { target, path: key.clone(), action, diff: diff(&path, Some(&current), after.as_deref()) });
+        if dry_run || action == FileAction::Unchanged {
             continue;
         }
         backup(home, target, &current)?;
@@ -391,7 +385,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = ProfileHome::plain(dir.path());
         let mut c = Config::default();
-        c.foundry.resource = Some("contoso-ai".into());
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         c.models.sonnet = Some("s".into());
         c.models.haiku = Some("h".into());
         c.models.opus = Some("o".into());

@@ -6,6 +6,7 @@ mod apply;
 pub mod block;
 pub mod effective;
 mod error;
+mod file_action;
 mod files;
 mod home;
 pub mod render;
@@ -17,6 +18,7 @@ mod write_lock;
 
 pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify, write_and_verify_holding};
 pub use error::ProfileError;
+pub use file_action::FileAction;
 pub use files::{FileChange, Planned, plan, remove, write};
 pub use home::ProfileHome;
 pub use render::Target;

@@ -1,7 +1,7 @@
 //! What the profile sets, derived from the config: PRODUCT.md §6's table and nothing else.
 
 use super::ProfileError;
-use crate::config::{Config, LoginMode, validate};
+use crate::config::{Config, FoundryEndpoint, LoginMode, validate};
 use std::path::Path;
 
 /// The keyring entry holding the Foundry API key.
@@ -75,26 +75,11 @@ impl ProfileSpec {
             AuthMode::Entra
         };
         let mut entries = vec![lit("CLAUDE_CODE_USE_FOUNDRY", "1")];
-        match (&config.foundry.resource, &config.foundry.base_url) {
-            (Some(_), Some(_)) => {
-                return Err(ProfileError::Invalid {
-                    key: "foundry.base_url",
-                    message: "foundry.resource and foundry.base_url are both set; Claude Code refuses both".into(),
-                });
-            }
-            (Some(r), None) => {
-                validate::resource_name(r).map_err(|m| ProfileError::Invalid { key: "foundry.resource", message: format!("{r:?}: {m}") })?;
-                entries.push(lit("ANTHROPIC_FOUNDRY_RESOURCE", r.clone()));
-            }
-            (None, Some(b)) => {
-                let url = validate::foundry_base_url(b)
-                    .map_err(|m| ProfileError::Invalid { key: "foundry.base_url", message: format!("{} {m}", validate::shown_url(b)) })?;
-                if url.scheme() == "http" && !realm.allows_plain_http_anywhere() && !validate::is_loopback_host(&url) {
-                    return Err(ProfileError::Invalid { key: "foundry.base_url", message: "http is allowed only for loopback".into() });
-                }
-                entries.push(lit("ANTHROPIC_FOUNDRY_BASE_URL", b.trim_end_matches('/').to_string()));
-            }
-            (None, None) => return Err(ProfileError::NoEndpoint),
+        // The endpoint's type already holds its rules (one key, a valid name or URL).
+        match &config.foundry.endpoint {
+            Some(FoundryEndpoint::Resource(r)) => entries.push(lit("ANTHROPIC_FOUNDRY_RESOURCE", r.as_str())),
+            Some(FoundryEndpoint::BaseUrl(b)) => entries.push(lit("ANTHROPIC_FOUNDRY_BASE_URL", b.trimmed())),
+            None => return Err(ProfileError::NoEndpoint),
         }
         for (tier, name, value) in [
             ("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL", &config.models.sonnet),
@@ -171,7 +156,7 @@ mod tests {
 
     fn base() -> Config {
         let mut c = Config::default();
-        c.foundry.resource = Some("contoso-ai".into());
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::named("contoso-ai").unwrap());
         c.models.sonnet = Some("claude-sonnet-4-5".into());
         c.models.haiku = Some("claude-haiku-4-5".into());
         c.models.opus = Some("claude-opus-4-6".into());
@@ -213,8 +198,7 @@ mod tests {
         assert!(s.literal_entries().all(|(n, _)| n != "ANTHROPIC_FOUNDRY_API_KEY"));
 
         let mut g = base();
-        g.foundry.resource = None;
-        g.foundry.base_url = Some("https://llm.contoso.com/anthropic".into());
+        g.foundry.endpoint = Some(crate::config::FoundryEndpoint::at("https://llm.contoso.com/anthropic").unwrap());
         g.foundry.via_gateway = true;
         g.gateway.url = Some("https://llm.contoso.com".into());
         let s = ProfileSpec::from_config(&g).unwrap();
@@ -231,11 +215,10 @@ mod tests {
         let mut c = base();
         c.models.haiku = Some("bad name;".into());
         assert!(matches!(ProfileSpec::from_config(&c), Err(ProfileError::Invalid { .. })));
+        // A URL given as the resource name cannot even be made (see config::endpoint).
+        assert!(crate::config::FoundryEndpoint::named("https://x.services.ai.azure.com").is_err());
         let mut c = base();
-        c.foundry.resource = Some("https://x.services.ai.azure.com".into());
-        assert!(ProfileSpec::from_config(&c).is_err());
-        let mut c = base();
-        c.foundry.resource = None;
+        c.foundry.endpoint = None;
         assert!(matches!(ProfileSpec::from_config(&c), Err(ProfileError::NoEndpoint)));
     }
 

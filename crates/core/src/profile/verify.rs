@@ -2,6 +2,7 @@
 //! compare it with what the profile meant.
 
 use super::{EnvValue, MANAGED_VARIABLES, ProfileHome, ProfileSpec, Target};
+use crate::Status;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -11,8 +12,8 @@ use ts_rs::TS;
 #[serde(rename_all = "camelCase")]
 pub struct ShellCheck {
     pub target: Target,
-    /// "pass", "fail" or "skip".
-    pub status: String,
+    /// Pass, fail or skip.
+    pub status: Status,
     pub detail: String,
     /// Variables that were not set, or set to something else.
     pub mismatches: Vec<String>,
@@ -47,8 +48,8 @@ pub fn which(program: &str) -> Option<std::path::PathBuf> {
 #[serde(rename_all = "camelCase")]
 pub struct ClientCheck {
     pub target: Target,
-    /// "pass", "fail" or "skip".
-    pub status: String,
+    /// Pass, fail or skip.
+    pub status: Status,
     pub detail: String,
     pub api_error_status: Option<u16>,
 }
@@ -88,24 +89,24 @@ pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration)
     let (program, flag) = match target {
         Target::Bash => ("bash", "-ic"),
         Target::Zsh => ("zsh", "-ic"),
-        _ => return ClientCheck { target, status: "skip".into(), detail: "the client check runs from bash or zsh".into(), api_error_status: None },
+        _ => return ClientCheck { target, status: Status::Skip, detail: "the client check runs from bash or zsh".into(), api_error_status: None },
     };
     let out = match crate::process::output(start_shell(program, &[flag, line], home), timeout).await {
         Ok(o) => o,
         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
             return ClientCheck {
                 target,
-                status: "fail".into(),
+                status: Status::Fail,
                 detail: format!("claude did not answer within {} s", timeout.as_secs()),
                 api_error_status: None,
             };
         }
-        Err(e) => return ClientCheck { target, status: "fail".into(), detail: format!("{program} did not start: {e}"), api_error_status: None },
+        Err(e) => return ClientCheck { target, status: Status::Fail, detail: format!("{program} did not start: {e}"), api_error_status: None },
     };
     if out.status.code() == Some(127) {
         return ClientCheck {
             target,
-            status: "skip".into(),
+            status: Status::Skip,
             detail: "claude is not installed (npm install -g @anthropic-ai/claude-code)".into(),
             api_error_status: None,
         };
@@ -114,17 +115,17 @@ pub async fn check_claude(target: Target, home: &ProfileHome, timeout: Duration)
     let json = text.lines().rev().find_map(|l| serde_json::from_str::<serde_json::Value>(l.trim()).ok());
     match json {
         Some(v) if v["is_error"] == false => {
-            ClientCheck { target, status: "pass".into(), detail: "claude -p answered through the profile".into(), api_error_status: None }
+            ClientCheck { target, status: Status::Pass, detail: "claude -p answered through the profile".into(), api_error_status: None }
         }
         Some(v) => ClientCheck {
             target,
-            status: "fail".into(),
+            status: Status::Fail,
             detail: crate::redact::first_bytes(v["result"].as_str().unwrap_or("claude reported an error"), 400),
             api_error_status: v["api_error_status"].as_u64().and_then(|s| u16::try_from(s).ok()),
         },
         None => ClientCheck {
             target,
-            status: "fail".into(),
+            status: Status::Fail,
             detail: format!("claude printed no JSON: {}", crate::redact::first_bytes(&text, 200)),
             api_error_status: None,
         },
@@ -155,14 +156,14 @@ pub async fn shell_env(target: Target, home: &ProfileHome, timeout: Duration) ->
 /// Starts `target`'s shell with the profile home and our variables removed from its starting
 /// environment, so only the rc file can set them. Bounded by `timeout`; the shell is killed after.
 pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec, timeout: Duration) -> ShellCheck {
-    let skip = |detail: String| ShellCheck { target, status: "skip".into(), detail, mismatches: vec![] };
+    let skip = |detail: String| ShellCheck { target, status: Status::Skip, detail, mismatches: vec![] };
     let Some((program, _)) = command_for(target) else { return skip("not a shell".into()) };
     if !installed(program) {
         return skip(format!("{program} is not installed"));
     }
     let env = match shell_env(target, home, timeout).await {
         Ok(env) => env,
-        Err(detail) => return ShellCheck { target, status: "fail".into(), detail, mismatches: vec![] },
+        Err(detail) => return ShellCheck { target, status: Status::Fail, detail, mismatches: vec![] },
     };
     let mut mismatches = Vec::new();
     let mut keyring_missing = Vec::new();
@@ -176,15 +177,15 @@ pub async fn check_shell(target: Target, home: &ProfileHome, spec: &ProfileSpec,
         }
     }
     if !mismatches.is_empty() {
-        return ShellCheck { target, status: "fail".into(), detail: format!("{program} does not see the profile as written",), mismatches };
+        return ShellCheck { target, status: Status::Fail, detail: format!("{program} does not see the profile as written",), mismatches };
     }
     if !keyring_missing.is_empty() {
         return ShellCheck {
             target,
-            status: "fail".into(),
+            status: Status::Fail,
             detail: format!("{program} started, but the keyring gave no value for {}", keyring_missing.join(", ")),
             mismatches: keyring_missing,
         };
     }
-    ShellCheck { target, status: "pass".into(), detail: format!("{program} sees all {} variables", spec.entries.len()), mismatches }
+    ShellCheck { target, status: Status::Pass, detail: format!("{program} sees all {} variables", spec.entries.len()), mismatches }
 }

@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn literal_values_only_each_one_argument() {
         let mut c = Config::default();
-        c.foundry.base_url = Some("https://my ai.example/anthropic".replace(' ', "-"));
+        c.foundry.endpoint = Some(crate::config::FoundryEndpoint::at("https://my ai.example/anthropic".replace(' ', "-")).unwrap());
         c.models.sonnet = Some("s".into());
         c.models.haiku = Some("h".into());
         c.models.opus = Some("o".into());

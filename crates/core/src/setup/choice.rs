@@ -4,7 +4,7 @@
 //! derived the same way whichever face the person used.
 
 use crate::azure::discovery::Tier;
-use crate::config::{Config, LoginMode, validate};
+use crate::config::{BaseUrl, Config, EndpointError, FoundryEndpoint, LoginMode, ResourceName, validate};
 use crate::error::{Diagnose, ErrorKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -92,10 +92,8 @@ pub enum ChoiceError {
     MissingTier(&'static str),
     #[error("deployment {name:?}: {why}")]
     Deployment { name: String, why: String },
-    #[error("resource (foundry.resource) {name:?}: {why}")]
-    Resource { name: String, why: String },
-    #[error("base URL (foundry.base_url) {url}: {why}")]
-    BaseUrl { url: String, why: String },
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
     #[error("gateway URL {url}: {why}")]
     GatewayUrl { url: String, why: String },
     #[error("no gateway address is configured")]
@@ -112,10 +110,7 @@ impl Diagnose for ChoiceError {
         match self {
             ChoiceError::MissingTier(_) => "Choose all three tiers (sonnet, haiku, opus): Claude Code falls back to retired model names without them.".into(),
             ChoiceError::Deployment { .. } => "Choose another deployment, or ask the platform team to create one with a valid name.".into(),
-            ChoiceError::Resource { .. } => "Give the resource's bare name (its custom subdomain, e.g. my-ai-resource), not a URL.".into(),
-            ChoiceError::BaseUrl { .. } => {
-                "Give the endpoint's https address ending in /anthropic, e.g. https://my-ai-resource.services.ai.azure.com/anthropic.".into()
-            }
+            ChoiceError::Endpoint(e) => e.hint(),
             ChoiceError::GatewayUrl { .. } | ChoiceError::NoGateway => "Give the gateway's https address, e.g. https://llm.contoso.com.".into(),
             ChoiceError::SharedDeployment(_) => "Confirm that one deployment should serve both tiers, or choose another.".into(),
         }
@@ -166,34 +161,37 @@ pub fn apply(config: &Config, choice: &Choice) -> Result<Config, ChoiceError> {
     match &choice.endpoint {
         None => {}
         Some(EndpointChoice::Resource { name, subscription }) => {
-            let name = name.trim();
-            validate::resource_name(name).map_err(|why| ChoiceError::Resource { name: name.into(), why: why.into() })?;
+            let name = ResourceName::new(name.trim())?;
             if let Some(s) = subscription {
                 c.azure.subscription = Some(s.clone());
             }
             c.foundry.via_gateway = false;
             // A sandbox keeps its loopback base URL: its resource is reached through it.
             if !config.realm().pins_foundry_url() {
-                c.foundry.resource = Some(name.to_string());
-                c.foundry.base_url = None;
+                c.foundry.endpoint = Some(FoundryEndpoint::Resource(name));
             }
         }
         Some(EndpointChoice::BaseUrl(url)) => {
-            let url = url.trim();
-            validate::foundry_base_url(url).map_err(|why| ChoiceError::BaseUrl { url: validate::shown_url(url), why })?;
-            c.foundry.base_url = Some(url.to_string());
-            c.foundry.resource = None;
+            c.foundry.endpoint = Some(FoundryEndpoint::at(url.trim())?);
         }
         Some(EndpointChoice::Gateway(url)) => {
-            let given = url.clone().or_else(|| config.gateway.url.clone()).or_else(|| config.foundry.base_url.clone()).ok_or(ChoiceError::NoGateway)?;
+            let configured = match &config.foundry.endpoint {
+                Some(FoundryEndpoint::BaseUrl(b)) => Some(b.as_str().to_string()),
+                _ => None,
+            };
+            let given = url.clone().or_else(|| config.gateway.url.clone()).or(configured).ok_or(ChoiceError::NoGateway)?;
             let origin = given.trim().trim_end_matches('/').trim_end_matches("/anthropic").to_string();
-            let base = format!("{origin}/anthropic");
-            validate::foundry_base_url(&base).map_err(|why| ChoiceError::GatewayUrl { url: validate::shown_url(&origin), why })?;
+            let base = BaseUrl::new(format!("{origin}/anthropic")).map_err(|e| ChoiceError::GatewayUrl {
+                url: validate::shown_url(&origin),
+                why: match e {
+                    EndpointError::BaseUrl { why, .. } => why,
+                    other => other.to_string(),
+                },
+            })?;
             c.foundry.via_gateway = true;
             c.azure.login = LoginMode::Cli;
             c.gateway.url = Some(origin);
-            c.foundry.resource = None;
-            c.foundry.base_url = Some(base);
+            c.foundry.endpoint = Some(FoundryEndpoint::BaseUrl(base));
         }
     }
     if let Some(n) = choice.max_output_tokens {
@@ -228,7 +226,7 @@ mod tests {
     #[test]
     fn a_wizard_choice_becomes_config_and_reuse_needs_confirmation() {
         let c = apply(&Config::default(), &Choice::from(&wizard())).unwrap();
-        assert_eq!(c.foundry.resource.as_deref(), Some("contoso-ai"));
+        assert_eq!(c.foundry.endpoint, Some(FoundryEndpoint::named("contoso-ai").unwrap()));
         assert_eq!(c.azure.subscription.as_deref(), Some("s"));
         assert_eq!(c.models.opus.as_deref(), Some("c"));
         let mut twice = wizard();
@@ -263,16 +261,15 @@ mod tests {
             GatewayChoice { url: "https://llm.contoso.com/".into(), sonnet: "gw-s".into(), haiku: "gw-h".into(), opus: "gw-o".into(), reuse_confirmed: false };
         let c = apply(&Config::default(), &Choice::from(&g)).unwrap();
         assert!(c.foundry.via_gateway);
-        assert_eq!(c.foundry.base_url.as_deref(), Some("https://llm.contoso.com/anthropic"));
+        assert_eq!(c.foundry.endpoint, Some(FoundryEndpoint::at("https://llm.contoso.com/anthropic").unwrap()));
         assert_eq!(c.gateway.url.as_deref(), Some("https://llm.contoso.com"));
-        assert!(c.foundry.resource.is_none());
         // The CLI's `--gateway --base-url …/anthropic` and the wizard's gateway URL meet in one place.
         let flags = Choice { endpoint: Some(EndpointChoice::Gateway(Some("https://llm.contoso.com/anthropic".into()))), ..Choice::default() };
         let via_flags = apply(&Config::default(), &flags).unwrap();
-        assert_eq!((via_flags.gateway.url, via_flags.foundry.base_url), (c.gateway.url.clone(), c.foundry.base_url.clone()));
+        assert_eq!((via_flags.gateway.url, via_flags.foundry.endpoint), (c.gateway.url.clone(), c.foundry.endpoint.clone()));
         // `--gateway` alone takes the configured endpoint, stripping /anthropic the same way.
         let mut configured = Config::default();
-        configured.foundry.base_url = Some("https://llm.contoso.com/anthropic".into());
+        configured.foundry.endpoint = Some(FoundryEndpoint::at("https://llm.contoso.com/anthropic").unwrap());
         let alone = apply(&configured, &Choice { endpoint: Some(EndpointChoice::Gateway(None)), ..Choice::default() }).unwrap();
         assert_eq!(alone.gateway.url.as_deref(), Some("https://llm.contoso.com"));
         let bad = GatewayChoice { url: "http://llm.contoso.com".into(), ..g };
@@ -284,8 +281,8 @@ mod tests {
     fn names_are_validated_whichever_face_gave_them() {
         let url_as_resource =
             Choice { endpoint: Some(EndpointChoice::Resource { name: "https://x.services.ai.azure.com".into(), subscription: None }), ..Choice::default() };
-        assert!(matches!(apply(&Config::default(), &url_as_resource), Err(ChoiceError::Resource { .. })));
+        assert!(matches!(apply(&Config::default(), &url_as_resource), Err(ChoiceError::Endpoint(EndpointError::Resource { .. }))));
         let v1 = Choice { endpoint: Some(EndpointChoice::BaseUrl("https://x.services.ai.azure.com/anthropic/v1".into())), ..Choice::default() };
-        assert!(matches!(apply(&Config::default(), &v1), Err(ChoiceError::BaseUrl { .. })));
+        assert!(matches!(apply(&Config::default(), &v1), Err(ChoiceError::Endpoint(EndpointError::BaseUrl { .. }))));
     }
 }
