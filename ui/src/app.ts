@@ -2,7 +2,7 @@
 import { loadInto } from './async';
 import { h, replaceChildren } from './dom';
 import { Home, type TabId } from './home';
-import { appInfo, type AppInfo } from './ipc';
+import { commands, type AppInfo } from './ipc';
 import { statusLine } from './status';
 import { Wizard, type StepId } from './wizard';
 
@@ -36,7 +36,7 @@ export class App {
         this.footerSlot,
       ),
     );
-    this.ready = loadInto(this.main, appInfo, (info) => {
+    this.ready = loadInto(this.main, commands.appInfo, (info) => {
       this.info = info;
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });

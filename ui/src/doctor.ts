@@ -7,10 +7,9 @@ import { h, replaceChildren } from './dom';
 import { copyReport, fixView, saveReport } from './doctor-actions';
 import { evidenceView } from './doctor-evidence';
 import './doctor.css';
-import { toIpcError } from './ipc';
 import {
-  doctorCancel,
-  doctorRun,
+  commands,
+  toIpcError,
   type CheckResult,
   type DoctorEvent,
   type PlannedCheck,
@@ -18,7 +17,7 @@ import {
   type Section,
   type Status,
   type Summary,
-} from './ipc/doctor';
+} from './ipc';
 
 /** Section order of the core (`Section` in crates/core/src/doctor/model.rs). */
 export const SECTIONS: readonly Section[] = ['Environment', 'Sign-in', 'Private path', 'Foundry', 'Gateway'];
@@ -149,7 +148,7 @@ export class DoctorPanel {
       this.showProgress = true;
       if (gen === this.generation && this.running) this.renderSummary(null);
     }, LOADING_DELAY_MS);
-    this.settled = doctorRun(this.claudeBox.checked, (e) => {
+    this.settled = commands.doctorRun(this.claudeBox.checked, (e) => {
       if (gen === this.generation) this.handle(e);
     }).then(
       (report) => {
@@ -169,7 +168,7 @@ export class DoctorPanel {
 
   cancel(): Promise<void> {
     this.cancelBtn.disabled = true;
-    return doctorCancel().catch(() => undefined);
+    return commands.doctorCancel().catch(() => undefined);
   }
 
   /** Applies one streamed event; any order is fine (a result before its plan gets its own row). */

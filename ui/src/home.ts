@@ -2,7 +2,7 @@
 import { loadInto } from './async';
 import { add, h, replaceChildren } from './dom';
 import { DoctorPanel } from './doctor';
-import { configView, type ConfigView } from './ipc';
+import { commands, type ConfigView } from './ipc';
 
 export type TabId = 'usage' | 'doctor' | 'settings';
 
@@ -121,7 +121,7 @@ export class Home {
     const panel = this.panels.get('settings')!;
     const body = h('div', { class: 'settings-body' });
     replaceChildren(panel, h('h2', null, 'Settings'), body);
-    this.settingsLoaded = loadInto(body, configView, (view) => renderSettings(body, view), {
+    this.settingsLoaded = loadInto(body, commands.configView, (view) => renderSettings(body, view), {
       loadingLabel: 'Loading configuration…',
     });
   }

@@ -3,8 +3,7 @@
 import { loadInto } from './async';
 import { h, replaceChildren, type Child } from './dom';
 import {
-  profilePreview,
-  profileWrite,
+  commands,
   type FileChange,
   type Finding,
   type ProfileOutcome,
@@ -111,8 +110,8 @@ export function profileStep(): HTMLElement {
   const write = (): void => {
     const button = preview.querySelector<HTMLButtonElement>('[data-testid="profile-write"]');
     if (button) button.disabled = true;
-    void loadInto(result, profileWrite, (o) => renderOutcome(result, o), { loadingLabel: 'Writing and starting each shell…' });
+    void loadInto(result, commands.profileWrite, (o) => renderOutcome(result, o), { loadingLabel: 'Writing and starting each shell…' });
   };
-  void loadInto(preview, profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
+  void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
   return h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
 }

@@ -5,10 +5,7 @@ import { accountList, usable, type Entry } from './accounts';
 import { errorPanel, loadInto, spinner } from './async';
 import { h, replaceChildren } from './dom';
 import {
-  discover,
-  loadDeployments,
-  saveGateway,
-  saveModels,
+  commands,
   toIpcError,
   type Account,
   type AccountDeployments,
@@ -61,7 +58,7 @@ function renderTiers(panel: HTMLElement, step: HTMLElement, sub: Subscription, a
             opus: selects.opus.value,
             reuseConfirmed: reuse.checked,
           };
-          saveModels(choice).then(
+          commands.saveModels(choice).then(
             () => {
               step.removeAttribute('data-blocks-next');
               replaceChildren(result, h('p', { class: 'callout', 'data-testid': 'models-saved' }, `Saved: ${account.name} with ${choice.sonnet}, ${choice.haiku} and ${choice.opus}.`));
@@ -135,7 +132,7 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
     if (some.length === 0) return;
     list.markLoading(some);
     showProgress();
-    loadDeployments(
+    commands.loadDeployments(
       some.map((e) => e.account.id),
       onLoaded,
     ).then(() => showProgress(), (err) => {
@@ -174,7 +171,7 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
       if (e.state === 'loading' && !asked.has(e)) {
         // Jump the queue: the picked account gets its own request now.
         asked.add(e);
-        loadDeployments([e.account.id], onLoaded).catch((err) => {
+        commands.loadDeployments([e.account.id], onLoaded).catch((err) => {
           list.fail([e], toIpcError(err));
           if (e === list.selected()) renderPick(panel, step, e, retry);
           showProgress();
@@ -211,7 +208,7 @@ function gatewayForm(step: HTMLElement): HTMLElement {
       on: {
         click: () => {
           const choice = { url: url.value.trim(), sonnet: sonnet.value.trim(), haiku: haiku.value.trim(), opus: opus.value.trim(), reuseConfirmed: reuse.checked };
-          saveGateway(choice).then(
+          commands.saveGateway(choice).then(
             () => {
               step.removeAttribute('data-blocks-next');
               replaceChildren(result, h('p', { class: 'callout', 'data-testid': 'gateway-saved' }, `Saved: Claude Code goes through ${choice.url}.`));
@@ -240,6 +237,6 @@ export function resourceStep(): HTMLElement {
   const container = h('div', { class: 'resources', 'data-testid': 'resources' });
   const step = h('div', null, h('p', null, 'Choose the Azure AI Foundry resource, then the deployment for each of the sonnet, haiku and opus tiers. The newest of each tier is proposed.'), container);
   step.append(gatewayForm(step));
-  void loadInto(container, discover, (d) => render(step, container, d), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
+  void loadInto(container, commands.discover, (d) => render(step, container, d), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
   return step;
 }
