@@ -58,10 +58,14 @@ export interface DoctorPanelOptions {
   claudeToggle?: boolean;
   /** Start a run as soon as the panel is built. */
   autoRun?: boolean;
+  /** The run the backend holds, shared by every panel of the app (the backend keeps one at a time). */
+  seat?: DoctorSeat;
 }
 
-/** The panel whose run the backend is running (it keeps one run at a time, like this). */
-let active: DoctorPanel | null = null;
+/** Which panel's run the backend is running: a panel that goes away stops its run only if it still holds the seat. */
+export class DoctorSeat {
+  holder: DoctorPanel | null = null;
+}
 
 export class DoctorPanel {
   readonly el: HTMLElement;
@@ -80,12 +84,13 @@ export class DoctorPanel {
   private running = false;
   /** The run has taken longer than {@link LOADING_DELAY_MS}: show the spinner. */
   private showProgress = false;
-  private detachedCancelled = false;
+  private readonly seat: DoctorSeat;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
   /** Resolves when the latest run has settled (tests and callers await it). */
   settled: Promise<void> = Promise.resolve();
 
   constructor(opts: DoctorPanelOptions) {
+    this.seat = opts.seat ?? new DoctorSeat();
     this.claudeBox = h('input', { type: 'checkbox', 'data-testid': 'doctor-with-claude', id: `doctor-claude-${Math.random().toString(36).slice(2)}` });
     this.claudeBox.checked = opts.withClaude;
     const btn = (testid: string, label: string, onClick: () => void, cls = 'btn'): HTMLButtonElement =>
@@ -129,10 +134,9 @@ export class DoctorPanel {
   /** Starts a run (the backend cancels one still going); `notice` stays above the rows. */
   run(notice: Node | null = null): Promise<void> {
     const gen = ++this.generation;
-    active = this;
+    this.seat.holder = this;
     this.running = true;
     this.showProgress = false;
-    this.detachedCancelled = false;
     this.rows.clear();
     this.sections.clear();
     replaceChildren(this.sectionsEl);
@@ -171,14 +175,26 @@ export class DoctorPanel {
     return commands.doctorCancel().catch(() => undefined);
   }
 
+  /**
+   * The panel goes away (its wizard closed, its step went stale): nobody will look at its run, so
+   * stop it — unless another panel's run has replaced it in the backend by the time the views have
+   * been swapped (a cancel then would stop that one).
+   */
+  dispose(): void {
+    if (!this.running) return;
+    this.generation += 1;
+    this.running = false;
+    clearTimeout(this.progressTimer);
+    setTimeout(() => {
+      if (this.seat.holder === this) {
+        this.seat.holder = null;
+        void commands.doctorCancel().catch(() => undefined);
+      }
+    }, 0);
+  }
+
   /** Applies one streamed event; any order is fine (a result before its plan gets its own row). */
   handle(e: DoctorEvent): void {
-    // The step or tab was left: nobody is looking, stop the run — unless another panel's run
-    // has replaced it in the backend (a cancel now would stop that one).
-    if (!this.el.isConnected && this.running && active === this && !this.detachedCancelled) {
-      this.detachedCancelled = true;
-      void this.cancel();
-    }
     switch (e.event) {
       case 'planned':
         for (const c of e.checks) this.plan(c);

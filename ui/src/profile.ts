@@ -2,6 +2,7 @@
 // (with conflicts named), then each shell and the real client turning green.
 import { loadInto } from './async';
 import { h, replaceChildren, type Child } from './dom';
+import type { WizardStep } from './step';
 import {
   commands,
   type FileChange,
@@ -103,15 +104,19 @@ function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
   (container.querySelector('h3') as HTMLElement | null)?.focus();
 }
 
-/** The Profile step's body: loads the preview at once. */
-export function profileStep(): HTMLElement {
+/** The Profile step: loads the preview at once; `changed` hears of each profile written. */
+export function profileStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
   const preview = h('div', { class: 'profile-preview', 'data-testid': 'profile-preview' });
   const result = h('div', { class: 'profile-result', 'aria-live': 'polite' });
   const write = (): void => {
     const button = preview.querySelector<HTMLButtonElement>('[data-testid="profile-write"]');
     if (button) button.disabled = true;
-    void loadInto(result, commands.profileWrite, (o) => renderOutcome(result, o), { loadingLabel: 'Writing and starting each shell…' });
+    void loadInto(result, commands.profileWrite, (o) => {
+      renderOutcome(result, o);
+      ctx.changed();
+    }, { loadingLabel: 'Writing and starting each shell…' });
   };
   void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
-  return h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
+  const el = h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
+  return { el, canLeave: () => null, dispose: () => undefined };
 }

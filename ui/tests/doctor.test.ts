@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { DoctorPanel, worst } from '../src/doctor';
+import { DoctorPanel, DoctorSeat, worst } from '../src/doctor';
 import type { CheckResult, DoctorEvent, PlannedCheck, Report, Summary } from '../src/bindings';
 import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor, settle } from './helpers';
 
@@ -240,7 +240,7 @@ describe('doctor panel', () => {
     expect(getByTestId<HTMLButtonElement>('doctor-copy', panel.el).disabled).toBe(false);
   });
 
-  it('a panel that was left cancels its run, unless another panel\'s run has replaced it', async () => {
+  it('a panel that goes away cancels its run, unless another panel\'s run has replaced it', async () => {
     const emits: Emit[] = [];
     const calls: string[] = [];
     mockIPC((cmd, args) => {
@@ -251,22 +251,27 @@ describe('doctor panel', () => {
       }
       return null;
     });
-    const left = new DoctorPanel({ withClaude: true });
+    const seat = new DoctorSeat();
+    const left = new DoctorPanel({ withClaude: true, seat });
     document.body.append(left.el);
     void left.run();
     await settle();
     left.el.remove();
+    left.dispose();
     emits[0]({ event: 'planned', checks: PLAN });
     emits[0]({ event: 'started', id: 'env.claude' });
     await settle();
     expect(calls.filter((c) => c === 'doctor_cancel')).toHaveLength(1);
+    // Its late events no longer draw rows.
+    expect(byTestId('check-env.claude', left.el)).toBeNull();
 
-    const verify = new DoctorPanel({ withClaude: true });
+    const verify = new DoctorPanel({ withClaude: true, seat });
     document.body.append(verify.el);
     void verify.run();
     await settle();
     verify.el.remove();
-    panel = new DoctorPanel({ withClaude: false });
+    verify.dispose();
+    panel = new DoctorPanel({ withClaude: false, seat });
     document.body.append(panel.el);
     void panel.run();
     await settle();
@@ -274,6 +279,7 @@ describe('doctor panel', () => {
     emits[1]({ event: 'finished', result: result('env.claude', 'fail', 'cancelled') });
     await settle();
     expect(calls.filter((c) => c === 'doctor_cancel')).toHaveLength(1);
+    expect(panel.isRunning).toBe(true);
   });
 
   it('copies the Markdown report, falls back to a selected text area, and saves to a path', async () => {
