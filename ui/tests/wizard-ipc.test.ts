@@ -83,8 +83,9 @@ describe('wizard IPC', () => {
     });
     // And all the way back to Welcome and forward to Done again: still nothing.
     const settled = calls.length;
-    while (app.wizard?.current !== 'welcome') click(getByTestId('wizard-back'));
-    while (app.wizard?.current !== 'done') click(getByTestId('wizard-next'));
+    const at = (): string | undefined => app.wizard?.current;
+    while (at() !== 'welcome') click(getByTestId('wizard-back'));
+    while (at() !== 'done') click(getByTestId('wizard-next'));
     await settle();
     expect(calls.slice(settled)).toEqual([]);
   });
