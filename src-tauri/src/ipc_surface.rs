@@ -21,12 +21,22 @@ use foundry_onboard_core::{
 #[cfg(test)]
 use tauri::ipc::Channel;
 
+/// Gives the closure `generate_handler!` makes its argument type (it has none of its own).
+fn dispatcher<F: Fn(tauri::ipc::Invoke) -> bool>(f: F) -> F {
+    f
+}
+
 /// Declares the commands once: `handler()` for Tauri, `commands()` for the generator.
 macro_rules! ipc_surface {
     ($( $(#[doc = $doc:literal])* $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )*) => {
-        /// What `tauri::Builder::invoke_handler` dispatches to.
+        /// What `tauri::Builder::invoke_handler` dispatches to; each call is logged (at debug)
+        /// by its name only — never its arguments, which may hold a secret.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$( crate::$module::$name ),*]
+            let dispatch = dispatcher(tauri::generate_handler![$( crate::$module::$name ),*]);
+            move |invoke: tauri::ipc::Invoke| {
+                tracing::debug!(command = %invoke.message.command(), "ipc call");
+                dispatch(invoke)
+            }
         }
 
         /// Every command, in the order declared.
