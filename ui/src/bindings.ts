@@ -228,12 +228,17 @@ requires: Array<string>,
  * Waited for (briefly) for their facts, whatever their outcome.
  */
 after: Array<string>, };
+export type HeldBack = { by: string, cause: string, };
 export type Summary = { pass: number, warn: number, fail: number, skip: number, elapsedMs: number, 
 /**
  * The run was cancelled or hit its overall deadline before every check ended.
  */
 incomplete: boolean, };
-export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: string, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
+export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: string, } | { "event": "finished", result: CheckResult, 
+/**
+ * Set when the check was skipped because a prerequisite did not pass.
+ */
+heldBack?: HeldBack, } | { "event": "done", summary: Summary, };
 export type Report = { appVersion: string, os: string, 
 /**
  * RFC 3339, UTC.
@@ -243,3 +248,7 @@ time: string, sandbox: boolean,
  * (setting, value) — endpoints, tenant, deployments; never a secret.
  */
 config: Array<[string, string]>, summary: Summary, checks: Array<CheckResult>, limitations: Array<string>, };
+/** Every doctor section, in report order. */
+export const SECTION_ORDER: readonly Section[] = ["Environment","Sign-in","Private path","Foundry","Gateway"];
+/** Every status, best to worst. */
+export const STATUS_ORDER: readonly Status[] = ["pass","skip","warn","fail"];

@@ -24,7 +24,9 @@ pub use catalogue::{IDS, names_a_check};
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use error::DoctorError;
 pub use fixes::trust_ca;
-pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
+pub use model::{
+    AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HeldBack, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary,
+};
 pub use report::{Report, longest_chain_ms};
 pub use scrub::scrub_text;
 
