@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { DoctorPanel, DoctorSeat, worst } from '../src/doctor';
-import type { CheckResult, DoctorEvent, PlannedCheck, Report, Summary } from '../src/bindings';
+import type { CheckResult, DoctorEvent, HeldBack, PlannedCheck, Report, Summary } from '../src/bindings';
 import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor, settle } from './helpers';
 
 const plan = (id: string, section: PlannedCheck['section'], title: string, requires: string[] = []): PlannedCheck => ({ id, section, title, requires, after: [] });
@@ -63,10 +63,10 @@ function backend(events: (emit: Emit) => void, final: Report, extra: Record<stri
   return calls;
 }
 
-/** A run that plans every check, then reports `all` in order. */
-const planThenFinish = (all: CheckResult[]) => (emit: Emit): void => {
+/** A run that plans every check, then reports `all` in order (with why a skip was held back, as the runner says). */
+const planThenFinish = (all: CheckResult[], held: Record<string, HeldBack> = {}) => (emit: Emit): void => {
   emit({ event: 'planned', checks: PLAN });
-  for (const r of all) emit({ event: 'finished', result: r });
+  for (const r of all) emit({ event: 'finished', result: r, heldBack: held[r.id] });
 };
 
 const status = (el: HTMLElement, id: string): string | undefined => getByTestId(`check-${id}`, el).dataset.status;
@@ -159,7 +159,8 @@ describe('doctor panel', () => {
 
   it('opens a failure with its hint and evidence, and a skip names its prerequisite and the cause', async () => {
     const all = [DNS_FAIL, result('path.tcp', 'skip', 'skipped: path.dns failed'), result('path.tls', 'skip', 'skipped: path.tcp was skipped'), result('env.claude', 'pass', 'claude 2.1.331')];
-    backend(planThenFinish(all), report(all));
+    const held = { 'path.tcp': { by: 'path.dns', cause: 'path.dns' }, 'path.tls': { by: 'path.tcp', cause: 'path.dns' } };
+    backend(planThenFinish(all, held), report(all));
     panel = new DoctorPanel({ withClaude: false });
     document.body.append(panel.el);
     await panel.run();
@@ -181,6 +182,8 @@ describe('doctor panel', () => {
     const tls = getByTestId('skip-reason', getByTestId('check-path.tls', panel.el)).textContent!;
     expect(tls).toContain('path.tcp');
     expect(tls).toMatch(/cause is path\.dns .*failed/);
+    // The report's copy of a result (which carries no heldBack) does not erase what the run said.
+    expect(tls).toContain('TCP 443 reachable');
   });
 
   it('offers "Trust this CA" only on a result with the fix; trusting runs the doctor again', async () => {

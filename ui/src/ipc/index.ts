@@ -2,6 +2,7 @@
 // `commands` (one typed function per Rust command, see commands.ts) and the types they carry.
 export { commands, type ReportFormat } from './commands';
 export { INTERNAL_ERROR_HINT, toIpcError } from './call';
+export { SECTION_ORDER, STATUS_ORDER } from '../bindings';
 
 export type {
   Account,
@@ -19,6 +20,7 @@ export type {
   ErrorKind,
   Evidence,
   FileChange,
+  HeldBack,
   Finding,
   Fix,
   GatewayChoice,
