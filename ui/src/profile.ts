@@ -45,7 +45,7 @@ function findingItem(f: Finding): HTMLElement {
   return h('li', { class: `finding finding-${f.severity}`, 'data-testid': 'finding' }, h('strong', null, f.severity === 'fail' ? 'Problem: ' : 'Warning: '), f.message, h('br'), h('span', { class: 'muted' }, f.hint));
 }
 
-function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: () => void): void {
+function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (button: HTMLButtonElement) => void): void {
   const effective = p.effective;
   // Before the profile is written our own variables are naturally missing: show only conflicts.
   const conflicts = effective.findings.filter((f) => f.about === 'conflict');
@@ -76,7 +76,7 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: () =>
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: onWrite } }, 'Write profile'),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: (ev) => onWrite(ev.currentTarget as HTMLButtonElement) } }, 'Write profile'),
     ),
   );
 }
@@ -99,18 +99,17 @@ function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
   ];
   const c: ClientCheck | null = o.client;
   if (c) rows.push(checkRow('client-check', 'claude -p', c.status, c.detail));
-  replaceChildren(container, h('h3', null, 'Written and checked'), h('ul', { class: 'checks', 'data-testid': 'profile-result' }, rows));
-  container.querySelector('h3')?.setAttribute('tabindex', '-1');
-  (container.querySelector('h3') as HTMLElement | null)?.focus();
+  const heading = h('h3', { tabindex: '-1' }, 'Written and checked');
+  replaceChildren(container, heading, h('ul', { class: 'checks', 'data-testid': 'profile-result' }, rows));
+  heading.focus();
 }
 
 /** The Profile step: loads the preview at once; `changed` hears of each profile written. */
 export function profileStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
   const preview = h('div', { class: 'profile-preview', 'data-testid': 'profile-preview' });
   const result = h('div', { class: 'profile-result', 'aria-live': 'polite' });
-  const write = (): void => {
-    const button = preview.querySelector<HTMLButtonElement>('[data-testid="profile-write"]');
-    if (button) button.disabled = true;
+  const write = (button: HTMLButtonElement): void => {
+    button.disabled = true;
     void loadInto(result, commands.profileWrite, (o) => {
       renderOutcome(result, o);
       ctx.changed();
