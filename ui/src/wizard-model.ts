@@ -67,7 +67,8 @@ export function updateWizard(s: WizardState, e: WizardEvent): WizardState {
     case 'back':
       return s.index > 0 ? show(s, s.index - 1) : s;
     case 'changed': {
-      const stale = dependents(e.step);
+      // The step on screen stays alive even when stale (it is built again in place).
+      const stale = dependents(e.step).filter((id) => id !== currentStep(s));
       const alive = s.alive.filter((id) => !stale.includes(id));
       return alive.length === s.alive.length ? s : { ...s, alive };
     }

@@ -7,7 +7,7 @@ import { profileStep } from './profile';
 import { resourceStep } from './resource';
 import { signinStep } from './signin';
 import { plainStep, type StepContext, type WizardStep } from './step';
-import { currentStep, initialWizard, updateWizard, type StepId, type WizardEvent, type WizardState } from './wizard-model';
+import { currentStep, dependents, initialWizard, updateWizard, type StepId, type WizardEvent, type WizardState } from './wizard-model';
 
 export type { StepId } from './wizard-model';
 
@@ -156,10 +156,17 @@ export class Wizard {
   private dispatch(e: WizardEvent, moveFocus: boolean): void {
     const before = this.state;
     this.state = updateWizard(before, e);
-    if (this.state === before) return;
+    // A change that came in late (a sign-in finishing after Next) can make the step on screen
+    // stale: it is built again, in place.
+    const rebuild = e.type === 'changed' && dependents(e.step).includes(this.current);
+    if (rebuild) {
+      this.steps.get(this.current)?.dispose();
+      this.steps.delete(this.current);
+    }
+    if (this.state === before && !rebuild) return;
     this.sync();
-    // A change only drops later steps: what is on screen stays as it is.
-    if (e.type !== 'changed') this.render(moveFocus);
+    // Otherwise a change only drops steps not on screen: what is shown stays as it is.
+    if (e.type !== 'changed' || rebuild) this.render(moveFocus);
   }
 
   /** Builds the steps that became alive and ends those that went stale. */

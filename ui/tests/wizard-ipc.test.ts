@@ -90,6 +90,29 @@ describe('wizard IPC', () => {
     expect(calls.slice(settled)).toEqual([]);
   });
 
+  it('a sign-in that finishes after Next builds the Resource step again, in place (a new discovery)', async () => {
+    let finishSignIn: (s: unknown) => void = () => undefined;
+    const seen = mockBackend({
+      app_info: () => appInfoFixture(),
+      signin_status: () => NOT_SIGNED_IN,
+      signin_start: () => new Promise((r) => (finishSignIn = r)),
+      discover: () => ({ ...DISCOVERED, subscriptions: [] }),
+    });
+    await mount();
+    click(getByTestId('wizard-next'));
+    await settle();
+    click(getByTestId('signin-start'));
+    click(getByTestId('wizard-next'));
+    await settle();
+    expect(current()).toBe('resource');
+    const first = getByTestId('resources');
+    finishSignIn({ ...NOT_SIGNED_IN.state, signedIn: true, user: 'dev@sandbox.example' });
+    await settle();
+    expect(current()).toBe('resource');
+    expect(getByTestId('resources')).not.toBe(first);
+    expect(seen.filter((c) => c === 'discover')).toHaveLength(2);
+  });
+
   it('an unsaved resource holds Next (canLeave); saving lets it go and rebuilds only the steps derived from it', async () => {
     const app = await mount();
     while (app.wizard?.current !== 'verify') {

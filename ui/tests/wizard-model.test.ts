@@ -43,6 +43,9 @@ describe('wizard transitions (no DOM)', () => {
     expect(changed.index).toBe(s.index);
     // Nothing depends on Done: no new state.
     expect(updateWizard(s, { type: 'changed', step: 'done' })).toBe(s);
+    // A late change (a sign-in finishing once Resource is shown) keeps the step on screen alive.
+    const onResource = next(next(initialWizard()));
+    expect(updateWizard(onResource, { type: 'changed', step: 'signin' }).alive).toEqual(['welcome', 'signin', 'resource']);
   });
 });
 
