@@ -96,7 +96,7 @@ pub fn doctor_report_markdown(runs: State<'_, DoctorState>) -> Result<String, Ip
     Ok(runs.last().map_err(ipc)?.markdown())
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     Md,

@@ -6,6 +6,7 @@ mod batch;
 mod commands;
 mod doctor;
 mod failure;
+mod ipc_surface;
 mod logging;
 mod state;
 
@@ -77,26 +78,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_opener::init())
         .manage(app_state)
         .manage(doctor::DoctorState::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::config_view,
-            commands::mark_first_paint,
-            commands::profile_preview,
-            commands::profile_write,
-            commands::signin_status,
-            commands::signin_start,
-            commands::signin_cancel,
-            commands::open_sign_in_page,
-            commands::discover,
-            commands::load_deployments,
-            commands::save_models,
-            commands::save_gateway,
-            doctor::doctor_run,
-            doctor::doctor_cancel,
-            doctor::doctor_report_markdown,
-            doctor::doctor_save_report,
-            doctor::doctor_trust_ca
-        ])
+        .invoke_handler(ipc_surface::handler())
         .build(context);
     let app = match app {
         Ok(a) => a,

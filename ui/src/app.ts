@@ -1,8 +1,9 @@
 // Application shell: header, main view (wizard or home) and status line.
 import { loadInto } from './async';
 import { h, replaceChildren } from './dom';
+import { DoctorSeat } from './doctor';
 import { Home, type TabId } from './home';
-import { appInfo, type AppInfo } from './ipc';
+import { commands, type AppInfo } from './ipc';
 import { statusLine } from './status';
 import { Wizard, type StepId } from './wizard';
 
@@ -13,6 +14,8 @@ export class App {
   private readonly main: HTMLElement;
   private readonly footerSlot: HTMLElement;
   private info: AppInfo | null = null;
+  /** The doctor run the backend holds, whichever view started it. */
+  private readonly seat = new DoctorSeat();
   wizard: Wizard | null = null;
   home: Home | null = null;
   /** Resolves once app_info has settled (rendered or error panel shown). */
@@ -36,7 +39,7 @@ export class App {
         this.footerSlot,
       ),
     );
-    this.ready = loadInto(this.main, appInfo, (info) => {
+    this.ready = loadInto(this.main, commands.appInfo, (info) => {
       this.info = info;
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
@@ -52,15 +55,18 @@ export class App {
   show(view: View, moveFocus = false): void {
     const info = this.info;
     if (!info) return;
+    // The view being replaced stops what it started (before the next one starts anything).
+    this.wizard?.dispose();
+    this.home?.dispose();
     this.wizard = null;
     this.home = null;
     if (view.name === 'wizard') {
-      const wizard = new Wizard({ info, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
+      const wizard = new Wizard({ info, seat: this.seat, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
       this.wizard = wizard;
       replaceChildren(this.main, wizard.el);
       if (moveFocus) wizard.el.querySelector<HTMLElement>('h2')?.focus();
     } else {
-      const home = new Home({ initialTab: view.tab, onRunSetup: () => this.show({ name: 'wizard' }, true) });
+      const home = new Home({ initialTab: view.tab, seat: this.seat, onRunSetup: () => this.show({ name: 'wizard' }, true) });
       this.home = home;
       replaceChildren(this.main, home.el);
       if (moveFocus) home.el.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus();

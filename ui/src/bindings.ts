@@ -227,12 +227,17 @@ after: Array<CheckId>,
  * Whose facts it may wait for (briefly) while it runs, when its own findings need them.
  */
 uses: Array<CheckId>, };
+export type HeldBack = { by: CheckId, cause: CheckId, };
 export type Summary = { pass: number, warn: number, fail: number, skip: number, elapsedMs: number, 
 /**
  * The run was cancelled or hit its overall deadline before every check ended.
  */
 incomplete: boolean, };
-export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: CheckId, } | { "event": "finished", result: CheckResult, } | { "event": "done", summary: Summary, };
+export type DoctorEvent = { "event": "planned", checks: Array<PlannedCheck>, } | { "event": "started", id: CheckId, } | { "event": "finished", result: CheckResult, 
+/**
+ * Set when the check was skipped because a prerequisite did not pass.
+ */
+heldBack?: HeldBack, } | { "event": "done", summary: Summary, };
 export type Report = { appVersion: string, os: string, 
 /**
  * RFC 3339, UTC.
@@ -365,3 +370,7 @@ percentUsed: number | null,
  * The highest `usage.alert_percent` threshold reached, if any: `usage` exits 1 when set.
  */
 alertReached: number | null, };
+/** Every doctor section, in report order. */
+export const SECTION_ORDER: readonly Section[] = ["Environment","Sign-in","Private path","Foundry","Gateway"];
+/** Every status, best to worst. */
+export const STATUS_ORDER: readonly Status[] = ["pass","skip","warn","fail"];

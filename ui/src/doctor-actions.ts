@@ -2,8 +2,7 @@
 // apply the one-click fixes the core offers.
 import { errorPanel, spinner } from './async';
 import { h, replaceChildren } from './dom';
-import { toIpcError } from './ipc';
-import { doctorReportMarkdown, doctorSaveReport, doctorTrustCa, type Fix, type ReportFormat } from './ipc/doctor';
+import { commands, toIpcError, type Fix, type ReportFormat } from './ipc';
 
 /**
  * Copies the Markdown report, reporting into `out`. WebKit allows the clipboard only inside the
@@ -11,7 +10,7 @@ import { doctorReportMarkdown, doctorSaveReport, doctorTrustCa, type Fix, type R
  * without that, writeText after the fetch; without any clipboard access, the text selected for Ctrl+C.
  */
 export async function copyReport(out: HTMLElement): Promise<void> {
-  const text = doctorReportMarkdown();
+  const text = commands.doctorReportMarkdown();
   const clip = navigator.clipboard as Clipboard | undefined;
   let copied: Promise<void>;
   if (clip?.write && typeof ClipboardItem !== 'undefined') {
@@ -44,7 +43,7 @@ export async function copyReport(out: HTMLElement): Promise<void> {
 /** Saves the report (the backend picks Downloads, else Documents, else home) and says where. */
 export async function saveReport(out: HTMLElement, format: ReportFormat): Promise<void> {
   try {
-    const path = await doctorSaveReport(format);
+    const path = await commands.doctorSaveReport(format);
     replaceChildren(out, h('p', { class: 'callout', 'data-testid': 'save-done' }, 'Report saved to ', h('code', { 'data-testid': 'saved-path' }, path), '.'));
   } catch (e) {
     replaceChildren(out, errorPanel(toIpcError(e), () => void saveReport(out, format)));
@@ -65,7 +64,7 @@ export function fixView(fix: Fix, onApplied: (notice: HTMLElement) => void): HTM
         click: () => {
           button.disabled = true;
           replaceChildren(result, spinner('Trusting the CA and writing the profile…'));
-          doctorTrustCa(fix.pem).then(
+          commands.doctorTrustCa(fix.pem).then(
             (bundle) =>
               onApplied(
                 h('p', { class: 'callout', 'data-testid': 'fix-done' }, 'Trusted ', h('strong', null, fix.issuer), '. Saved to ', h('code', null, bundle), '; the profile now exports ', h('code', null, 'NODE_EXTRA_CA_CERTS'), ' (open a new terminal for it). The checks ran again below.'),

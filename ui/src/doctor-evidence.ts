@@ -2,7 +2,7 @@
 // certificates, the connect round trips, the HTTP answer and the labelled facts.
 // The core leaves empty fields out of the JSON, so every field may be missing here.
 import { h, type Child } from './dom';
-import type { AddressEvidence, CertEvidence, Evidence, HttpEvidence, NameEvidence } from './ipc/doctor';
+import type { AddressEvidence, CertEvidence, Evidence, HttpEvidence, NameEvidence } from './ipc';
 
 function tag(text: string, tone: 'ok' | 'bad' | 'neutral'): HTMLElement {
   return h('span', { class: `dtag dtag-${tone}` }, text);

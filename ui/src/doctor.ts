@@ -1,38 +1,22 @@
 // The doctor panel, used by the wizard's Verify step and the home's Doctor tab: rows laid out
 // from the plan, filled in live as results land (in any order), grouped by section under the
 // section's worst status; failures open with their hint and evidence; Run again, Cancel,
-// Copy and Save report; "Trust this CA" where the core offers that fix.
+// Copy and Save report; "Trust this CA" where the core offers that fix. Its state is a
+// DoctorState (doctor-model.ts); the view is rendered from it, row by row as rows change.
 import { errorPanel, LOADING_DELAY_MS, spinner } from './async';
 import { h, replaceChildren } from './dom';
 import { copyReport, fixView, saveReport } from './doctor-actions';
 import { evidenceView } from './doctor-evidence';
+import { heldBackBy, initialDoctor, sections, summaryStatus, updateDoctor, type DoctorMsg, type DoctorState, type Row, type SectionView } from './doctor-model';
 import './doctor.css';
-import { toIpcError } from './ipc';
-import {
-  doctorCancel,
-  doctorRun,
-  type CheckResult,
-  type DoctorEvent,
-  type PlannedCheck,
-  type ReportFormat,
-  type Section,
-  type Status,
-  type Summary,
-} from './ipc/doctor';
+import { commands, toIpcError, type ReportFormat, type Section, type Status } from './ipc';
 
-/** Section order of the core (`Section` in crates/core/src/doctor/model.rs). */
-export const SECTIONS: readonly Section[] = ['Environment', 'Sign-in', 'Private path', 'Foundry', 'Gateway'];
-/** Best to worst, as the core orders `Status`. */
-const RANK: Record<Status, number> = { pass: 0, skip: 1, warn: 2, fail: 3 };
+export { worst } from './doctor-model';
+
 const ICON: Record<Status, string> = { pass: '✓', skip: '–', warn: '!', fail: '✗' };
 const WORD: Record<Status, string> = { pass: 'Passed', skip: 'Skipped', warn: 'Warning', fail: 'Failed' };
 
 export const sectionSlug = (s: Section): string => s.toLowerCase().replace(/[^a-z]+/g, '-');
-
-/** The worst of these statuses (pass < skip < warn < fail), or null for none. */
-export function worst(statuses: Status[]): Status | null {
-  return statuses.reduce<Status | null>((w, s) => (w === null || RANK[s] > RANK[w] ? s : w), null);
-}
 
 /** Text with `backticked` commands shown as code (split on backticks; no markup is parsed). */
 export function withCode(text: string): (string | HTMLElement)[] {
@@ -42,16 +26,6 @@ export function withCode(text: string): (string | HTMLElement)[] {
   return parts.map((p, i) => (i % 2 === 1 ? h('code', null, p) : p)).filter((p) => p !== '');
 }
 
-interface Row {
-  id: string;
-  section: Section;
-  title: string;
-  requires: string[];
-  state: 'pending' | 'running' | 'done';
-  result: CheckResult | null;
-  el: HTMLLIElement;
-}
-
 export interface DoctorPanelOptions {
   /** Run `claude -p` through the profile too (on in Verify; a toggle in the Doctor tab). */
   withClaude: boolean;
@@ -59,15 +33,39 @@ export interface DoctorPanelOptions {
   claudeToggle?: boolean;
   /** Start a run as soon as the panel is built. */
   autoRun?: boolean;
+  /** The run the backend holds, shared by every panel of the app (the backend keeps one at a time). */
+  seat?: DoctorSeat;
 }
 
-/** The panel whose run the backend is running (it keeps one run at a time, like this). */
-let active: DoctorPanel | null = null;
+/** Which panel's run the backend is running: a panel that goes away stops its run only if it still holds the seat. */
+export class DoctorSeat {
+  holder: DoctorPanel | null = null;
+  /** Every run of the app gets its own id (the panel ignores events of any other). */
+  lastRunId = 0;
+}
+
+interface SectionEls {
+  el: HTMLElement;
+  head: HTMLElement;
+  list: HTMLElement;
+}
+
+/** Moves only the children that are out of place (a focused element stays focused). */
+function placeInOrder(parent: HTMLElement, children: readonly HTMLElement[]): void {
+  children.forEach((child, i) => {
+    if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] ?? null);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild?.remove();
+}
 
 export class DoctorPanel {
   readonly el: HTMLElement;
-  private readonly rows = new Map<string, Row>();
-  private readonly sections = new Map<Section, { el: HTMLElement; list: HTMLElement; head: HTMLElement }>();
+  private state: DoctorState = initialDoctor;
+  private readonly seat: DoctorSeat;
+  private readonly key = Math.random().toString(36).slice(2);
+  /** The rendered rows and sections, each with the state it was drawn from. */
+  private readonly rowEls = new Map<string, { el: HTMLLIElement; drawn: Row | null }>();
+  private readonly sectionEls = new Map<Section, SectionEls>();
   private readonly sectionsEl: HTMLElement;
   private readonly summaryEl: HTMLElement;
   private readonly messageEl: HTMLElement;
@@ -77,17 +75,13 @@ export class DoctorPanel {
   private readonly saveBtn: HTMLButtonElement;
   private readonly saveJsonBtn: HTMLButtonElement;
   private readonly claudeBox: HTMLInputElement;
-  private generation = 0;
-  private running = false;
-  /** The run has taken longer than {@link LOADING_DELAY_MS}: show the spinner. */
-  private showProgress = false;
-  private detachedCancelled = false;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
   /** Resolves when the latest run has settled (tests and callers await it). */
   settled: Promise<void> = Promise.resolve();
 
   constructor(opts: DoctorPanelOptions) {
-    this.claudeBox = h('input', { type: 'checkbox', 'data-testid': 'doctor-with-claude', id: `doctor-claude-${Math.random().toString(36).slice(2)}` });
+    this.seat = opts.seat ?? new DoctorSeat();
+    this.claudeBox = h('input', { type: 'checkbox', 'data-testid': 'doctor-with-claude', id: `doctor-claude-${this.key}` });
     this.claudeBox.checked = opts.withClaude;
     const btn = (testid: string, label: string, onClick: () => void, cls = 'btn'): HTMLButtonElement =>
       h('button', { type: 'button', class: cls, 'data-testid': testid, on: { click: onClick } }, label);
@@ -96,8 +90,6 @@ export class DoctorPanel {
     this.copyBtn = btn('doctor-copy', 'Copy report', () => void this.copy());
     this.saveBtn = btn('doctor-save', 'Save report', () => void this.save('md'));
     this.saveJsonBtn = btn('doctor-save-json', 'Save as JSON', () => void this.save('json'), 'btn btn-link');
-    this.cancelBtn.hidden = true;
-    this.copyBtn.disabled = this.saveBtn.disabled = this.saveJsonBtn.disabled = true;
     this.summaryEl = h('div', { class: 'doctor-summary', role: 'status', 'aria-live': 'polite', 'data-testid': 'doctor-summary' });
     this.messageEl = h('div', { class: 'doctor-message', 'aria-live': 'polite', 'data-testid': 'doctor-message' });
     this.sectionsEl = h('div', { class: 'doctor-sections', 'data-testid': 'doctor-sections' });
@@ -120,48 +112,28 @@ export class DoctorPanel {
       this.messageEl,
       this.sectionsEl,
     );
+    this.render();
     if (opts.autoRun) void this.run();
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.state.phase === 'running';
   }
 
   /** Starts a run (the backend cancels one still going); `notice` stays above the rows. */
   run(notice: Node | null = null): Promise<void> {
-    const gen = ++this.generation;
-    active = this;
-    this.running = true;
-    this.showProgress = false;
-    this.detachedCancelled = false;
-    this.rows.clear();
-    this.sections.clear();
-    replaceChildren(this.sectionsEl);
+    const runId = ++this.seat.lastRunId;
+    this.seat.holder = this;
     replaceChildren(this.messageEl, notice);
-    this.el.setAttribute('aria-busy', 'true');
-    this.el.dataset.state = 'running';
-    this.cancelBtn.hidden = false;
-    this.cancelBtn.disabled = false;
-    this.copyBtn.disabled = this.saveBtn.disabled = this.saveJsonBtn.disabled = true;
-    this.renderSummary(null);
+    this.dispatch({ type: 'runStarted', runId });
     clearTimeout(this.progressTimer);
-    this.progressTimer = setTimeout(() => {
-      this.showProgress = true;
-      if (gen === this.generation && this.running) this.renderSummary(null);
-    }, LOADING_DELAY_MS);
-    this.settled = doctorRun(this.claudeBox.checked, (e) => {
-      if (gen === this.generation) this.handle(e);
-    }).then(
-      (report) => {
-        if (gen !== this.generation) return;
-        for (const r of report.checks) this.finish(r);
-        this.done(report.summary);
-      },
+    this.progressTimer = setTimeout(() => this.dispatch({ type: 'slow', runId }), LOADING_DELAY_MS);
+    this.settled = commands.doctorRun(this.claudeBox.checked, (event) => this.dispatch({ type: 'event', runId, event })).then(
+      (report) => this.dispatch({ type: 'report', runId, report }),
       (e) => {
-        if (gen !== this.generation) return;
-        this.done(null);
-        const err = toIpcError(e);
-        replaceChildren(this.messageEl, errorPanel(err, () => void this.run()));
+        const error = toIpcError(e);
+        this.dispatch({ type: 'runFailed', runId, error });
+        if (this.state.runId === runId) replaceChildren(this.messageEl, errorPanel(error, () => void this.run()));
       },
     );
     return this.settled;
@@ -169,152 +141,93 @@ export class DoctorPanel {
 
   cancel(): Promise<void> {
     this.cancelBtn.disabled = true;
-    return doctorCancel().catch(() => undefined);
+    return commands.doctorCancel().catch(() => undefined);
   }
 
-  /** Applies one streamed event; any order is fine (a result before its plan gets its own row). */
-  handle(e: DoctorEvent): void {
-    // The step or tab was left: nobody is looking, stop the run — unless another panel's run
-    // has replaced it in the backend (a cancel now would stop that one).
-    if (!this.el.isConnected && this.running && active === this && !this.detachedCancelled) {
-      this.detachedCancelled = true;
-      void this.cancel();
-    }
-    switch (e.event) {
-      case 'planned':
-        for (const c of e.checks) this.plan(c);
-        this.renderSummary(null);
-        break;
-      case 'started': {
-        const row = this.rows.get(e.id);
-        if (row && row.state === 'pending') {
-          row.state = 'running';
-          this.renderRow(row);
-          this.renderSection(row.section);
-        }
-        break;
+  /**
+   * The panel goes away (its wizard closed, its step went stale): nobody will look at its run, so
+   * stop it — unless another panel's run has replaced it in the backend by the time the views have
+   * been swapped (a cancel then would stop that one).
+   */
+  dispose(): void {
+    if (!this.isRunning) return;
+    this.dispatch({ type: 'abandoned' });
+    setTimeout(() => {
+      if (this.seat.holder === this) {
+        this.seat.holder = null;
+        void commands.doctorCancel().catch(() => undefined);
       }
-      case 'finished':
-        this.finish(e.result);
-        break;
-      case 'done':
-        this.renderSummary(e.summary);
-        break;
-    }
+    }, 0);
   }
 
-  private plan(c: Pick<PlannedCheck, 'id' | 'section' | 'title' | 'requires'>): Row {
-    const existing = this.rows.get(c.id);
-    if (existing) {
-      existing.requires = c.requires;
-      return existing;
-    }
-    const row: Row = { id: c.id, section: c.section, title: c.title, requires: c.requires, state: 'pending', result: null, el: h('li', { class: 'dcheck', 'data-testid': `check-${c.id}` }) };
-    this.rows.set(c.id, row);
-    this.sectionFor(c.section).list.append(row.el);
-    this.renderRow(row);
-    this.renderSection(c.section);
-    return row;
+  private dispatch(m: DoctorMsg): void {
+    const before = this.state;
+    this.state = updateDoctor(before, m);
+    if (this.state === before) return;
+    if (this.state.phase !== 'running') clearTimeout(this.progressTimer);
+    this.render();
   }
 
-  private finish(r: CheckResult): void {
-    const row = this.rows.get(r.id) ?? this.plan({ id: r.id, section: r.section, title: r.title, requires: [] });
-    if (row.state === 'done' && row.result && JSON.stringify(row.result) === JSON.stringify(r)) return;
-    row.state = 'done';
-    row.result = r;
-    this.renderRow(row);
-    this.renderSection(row.section);
-    // A skipped row names its prerequisite: refresh those waiting on this one.
-    for (const other of this.rows.values()) if (other.result?.status === 'skip' && other.requires.includes(r.id)) this.renderRow(other);
-    if (!this.running) return;
-    this.renderSummary(null);
-  }
-
-  private done(summary: Summary | null): void {
-    this.running = false;
-    clearTimeout(this.progressTimer);
-    this.el.removeAttribute('aria-busy');
-    this.el.dataset.state = 'done';
-    this.cancelBtn.hidden = true;
-    const haveReport = summary !== null;
+  private render(): void {
+    const s = this.state;
+    const running = s.phase === 'running';
+    this.el.dataset.state = running ? 'running' : 'done';
+    if (running) this.el.setAttribute('aria-busy', 'true');
+    else this.el.removeAttribute('aria-busy');
+    this.cancelBtn.hidden = !running;
+    if (!running) this.cancelBtn.disabled = false;
+    const haveReport = s.phase === 'done' && s.summary !== null;
     this.copyBtn.disabled = this.saveBtn.disabled = this.saveJsonBtn.disabled = !haveReport;
-    this.renderSummary(summary);
+    this.renderSummary();
+    const views = sections(s);
+    placeInOrder(this.sectionsEl, views.map((v) => this.renderSection(v)));
+    // A run starts afresh: rows no longer in the state go.
+    for (const id of [...this.rowEls.keys()]) if (!s.rows.some((r) => r.id === id)) this.rowEls.delete(id);
+    for (const section of [...this.sectionEls.keys()]) if (!views.some((v) => v.section === section)) this.sectionEls.delete(section);
   }
 
-  private sectionFor(s: Section): { el: HTMLElement; list: HTMLElement; head: HTMLElement } {
-    let sec = this.sections.get(s);
-    if (sec) return sec;
-    const id = `doctor-${sectionSlug(s)}-${this.generation}`;
-    const head = h('h3', { class: 'dsection-head', id });
-    const list = h('ul', { class: 'dchecks', 'aria-labelledby': id });
-    sec = { el: h('section', { class: 'dsection', 'data-testid': `doctor-section-${sectionSlug(s)}`, 'aria-labelledby': id }, head, list), list, head };
-    this.sections.set(s, sec);
-    // Keep the core's section order whatever order the sections appear in.
-    const after = SECTIONS.slice(SECTIONS.indexOf(s) + 1)
-      .map((x) => this.sections.get(x)?.el)
-      .find((x) => x !== undefined);
-    this.sectionsEl.insertBefore(sec.el, after ?? null);
-    return sec;
-  }
-
-  private renderSection(s: Section): void {
-    const sec = this.sectionFor(s);
-    const rows = [...this.rows.values()].filter((r) => r.section === s);
-    const finished = rows.filter((r) => r.result).map((r) => r.result!.status);
-    const open = rows.length - finished.length;
-    // While rows are open, only a failure or a warning is already the headline: "Passed" over a
-    // check still running would be a promise the run has not kept yet.
-    const w = open > 0 && !finished.some((f) => f === 'fail' || f === 'warn') ? null : worst(finished);
-    sec.el.dataset.status = w ?? (rows.some((r) => r.state === 'running') ? 'running' : 'pending');
+  private renderSection(v: SectionView): HTMLElement {
+    let sec = this.sectionEls.get(v.section);
+    if (!sec) {
+      const id = `doctor-${this.key}-${sectionSlug(v.section)}`;
+      const head = h('h3', { class: 'dsection-head', id });
+      const list = h('ul', { class: 'dchecks', 'aria-labelledby': id });
+      sec = { el: h('section', { class: 'dsection', 'data-testid': `doctor-section-${sectionSlug(v.section)}`, 'aria-labelledby': id }, head, list), head, list };
+      this.sectionEls.set(v.section, sec);
+    }
+    const w = v.headline;
+    const status = w ?? (v.running ? 'running' : 'pending');
+    sec.el.dataset.status = status;
+    const open = v.rows.length - v.finished;
     replaceChildren(
       sec.head,
       w
         ? h('span', { class: `dbadge dbadge-${w}`, 'data-testid': 'section-status' }, h('span', { 'aria-hidden': 'true' }, ICON[w]), ' ', WORD[w])
-        : h('span', { class: 'dbadge dbadge-pending', 'data-testid': 'section-status' }, sec.el.dataset.status === 'running' ? 'Checking' : 'Waiting'),
+        : h('span', { class: 'dbadge dbadge-pending', 'data-testid': 'section-status' }, status === 'running' ? 'Checking' : 'Waiting'),
       ' ',
-      s,
-      open > 0 ? h('span', { class: 'dsection-count muted' }, ` ${finished.length} of ${rows.length} done`) : null,
+      v.section,
+      open > 0 ? h('span', { class: 'dsection-count muted' }, ` ${v.finished} of ${v.rows.length} done`) : null,
     );
+    placeInOrder(sec.list, v.rows.map((r) => this.renderRow(r)));
+    return sec.el;
   }
 
-  /** For a skipped row: the prerequisite that stopped it and, down the chain, the failure that caused it. */
-  private blocker(row: Row): { first: Row; root: Row } | null {
-    const seen = new Set<string>();
-    let current = row;
-    let first: Row | null = null;
-    for (;;) {
-      const next = current.requires.map((id) => this.rows.get(id)).find((r) => r?.result && !['pass', 'warn'].includes(r.result.status));
-      if (!next || seen.has(next.id)) break;
-      seen.add(next.id);
-      first ??= next;
-      current = next;
-      if (next.result?.status !== 'skip') break;
+  /** A row's element, drawn again only when its state changed (a skip also when the rows it names did). */
+  private renderRow(row: Row): HTMLLIElement {
+    let entry = this.rowEls.get(row.id);
+    if (!entry) {
+      entry = { el: h('li', { class: 'dcheck', 'data-testid': `check-${row.id}` }), drawn: null };
+      this.rowEls.set(row.id, entry);
     }
-    return first ? { first, root: current } : null;
-  }
-
-  private skipReason(row: Row): HTMLElement {
-    const b = this.blocker(row);
-    if (!b) return h('span', { class: 'dskip', 'data-testid': 'skip-reason' }, row.result?.detail ?? 'skipped');
-    const verb = (r: Row): string => (r.result?.status === 'skip' ? 'was skipped' : 'failed');
-    return h(
-      'span',
-      { class: 'dskip', 'data-testid': 'skip-reason' },
-      'Needs ',
-      h('code', null, b.first.id),
-      ` (${b.first.title}), which ${verb(b.first)}`,
-      b.root !== b.first ? [' — the cause is ', h('code', null, b.root.id), ` (${b.root.title}), which ${verb(b.root)}`] : null,
-      '.',
-    );
-  }
-
-  private renderRow(row: Row): void {
+    if (entry.drawn === row && !row.heldBack) return entry.el;
+    entry.drawn = row;
+    const el = entry.el;
     const r = row.result;
-    row.el.className = `dcheck dcheck-${r ? r.status : row.state}`;
-    row.el.dataset.status = r ? r.status : row.state;
+    el.className = `dcheck dcheck-${r ? r.status : row.state}`;
+    el.dataset.status = r ? r.status : row.state;
     if (!r) {
       replaceChildren(
-        row.el,
+        el,
         h(
           'div',
           { class: 'dcheck-line' },
@@ -323,7 +236,7 @@ export class DoctorPanel {
           h('span', { class: 'dcheck-state muted' }, row.state === 'running' ? 'Checking…' : 'Waiting'),
         ),
       );
-      return;
+      return el;
     }
     const line = r.status === 'skip' ? this.skipReason(row) : h('span', null, r.detail);
     const body = h(
@@ -335,9 +248,11 @@ export class DoctorPanel {
       evidenceView(r.evidence),
       h('p', { class: 'dmeta muted' }, h('code', null, r.id), ` · ${r.durationMs} ms`),
     );
+    // Redrawn in place: a details the person opened stays open.
+    const wasOpen = el.querySelector('details')?.open;
     const details = h(
       'details',
-      { class: 'dcheck-details', open: r.status === 'fail' || r.status === 'warn' },
+      { class: 'dcheck-details', open: wasOpen ?? (r.status === 'fail' || r.status === 'warn') },
       h(
         'summary',
         { class: 'dcheck-line' },
@@ -348,25 +263,44 @@ export class DoctorPanel {
       ),
       body,
     );
-    replaceChildren(row.el, details);
+    replaceChildren(el, details);
+    return el;
   }
 
-  private renderSummary(summary: Summary | null): void {
-    const all = [...this.rows.values()];
-    const doneCount = all.filter((r) => r.result).length;
-    if (this.running) {
+  /** For a skipped row: the prerequisite that stopped it and the failure that caused it, as the core named them. */
+  private skipReason(row: Row): HTMLElement {
+    const b = heldBackBy(this.state, row);
+    if (!b) return h('span', { class: 'dskip', 'data-testid': 'skip-reason' }, row.result?.detail ?? 'skipped');
+    const verb = (r: Row | null): string => (r?.result?.status === 'skip' ? 'was skipped' : 'failed');
+    const named = (id: string, r: Row | null): (string | HTMLElement)[] => [h('code', null, id), r ? ` (${r.title})` : ''];
+    return h(
+      'span',
+      { class: 'dskip', 'data-testid': 'skip-reason' },
+      'Needs ',
+      named(b.byId, b.by),
+      `, which ${verb(b.by)}`,
+      b.causeId !== b.byId ? [' — the cause is ', named(b.causeId, b.cause), `, which ${verb(b.cause)}`] : null,
+      '.',
+    );
+  }
+
+  private renderSummary(): void {
+    const s = this.state;
+    if (s.phase === 'running') {
       this.summaryEl.dataset.status = 'running';
-      const label = all.length ? `Checking… ${doneCount} of ${all.length} done` : 'Starting the checks…';
-      replaceChildren(this.summaryEl, this.showProgress ? spinner(label) : h('div', { class: 'loading' }, label));
+      const done = s.rows.filter((r) => r.result).length;
+      const label = s.rows.length ? `Checking… ${done} of ${s.rows.length} done` : 'Starting the checks…';
+      replaceChildren(this.summaryEl, s.slow ? spinner(label) : h('div', { class: 'loading' }, label));
       return;
     }
+    const summary = s.phase === 'done' ? s.summary : null;
     if (!summary) {
       this.summaryEl.dataset.status = 'none';
       replaceChildren(this.summaryEl);
       return;
     }
     // Cut short with nothing failed: the person cancelled (out of time fails the unfinished checks).
-    const w = summary.fail ? 'fail' : summary.warn ? 'warn' : summary.incomplete ? 'skip' : 'pass';
+    const w = summaryStatus(summary);
     const headline = { pass: 'All checks passed', warn: 'Warnings', skip: 'Stopped before the end', fail: 'Problems found' }[w];
     this.summaryEl.dataset.status = w;
     const parts = [`${summary.pass} passed`, `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`, `${summary.fail} failed`, `${summary.skip} skipped`];

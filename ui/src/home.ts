@@ -1,38 +1,48 @@
-// Home screen: Usage, Doctor and Settings as an ARIA tab set.
+// Home screen: Usage, Doctor and Settings as an ARIA tab set, rendered from a HomeState
+// (home-model.ts). The panels' elements are built once; a render only shows, hides and starts.
 import { loadInto } from './async';
 import { add, h, replaceChildren } from './dom';
-import { DoctorPanel } from './doctor';
-import { configView, type ConfigView } from './ipc';
+import { DoctorPanel, DoctorSeat } from './doctor';
+import { initialHome, TABS, tabForKey, updateHome, type HomeEvent, type HomeState, type TabId } from './home-model';
+import { commands, type ConfigView } from './ipc';
 
-export type TabId = 'usage' | 'doctor' | 'settings';
-
-const TABS: readonly { id: TabId; label: string }[] = [
-  { id: 'usage', label: 'Usage' },
-  { id: 'doctor', label: 'Doctor' },
-  { id: 'settings', label: 'Settings' },
-];
+export type { TabId } from './home-model';
 
 export interface HomeOptions {
   onRunSetup: () => void;
   initialTab?: TabId;
+  /** The doctor run the backend holds, shared with the wizard's Verify step. */
+  seat?: DoctorSeat;
 }
 
 export class Home {
   readonly el: HTMLElement;
+  private state: HomeState;
   private readonly tabs = new Map<TabId, HTMLButtonElement>();
   private readonly panels = new Map<TabId, HTMLElement>();
-  private selected: TabId;
+  private readonly seat: DoctorSeat;
+  /** The Settings load rendered last (a load is started for each new `settingsLoad`). */
+  private settingsShown = 0;
   /** Resolves when the most recent Settings load has settled (used by tests). */
   settingsLoaded: Promise<void> = Promise.resolve();
+  /** The Doctor tab's panel, once the tab has been shown. */
+  doctor: DoctorPanel | null = null;
 
   constructor(opts: HomeOptions) {
-    this.selected = opts.initialTab ?? 'usage';
+    this.seat = opts.seat ?? new DoctorSeat();
+    this.state = initialHome(opts.initialTab);
 
     const tablist = h('div', {
       role: 'tablist',
       class: 'tablist',
       'aria-label': 'Home sections',
-      on: { keydown: (ev) => this.onKeyDown(ev) },
+      on: {
+        keydown: (ev) => {
+          if (tabForKey(this.state.tab, ev.key) === null) return;
+          ev.preventDefault();
+          this.dispatch({ type: 'key', key: ev.key }, true);
+        },
+      },
     });
 
     for (const t of TABS) {
@@ -51,114 +61,86 @@ export class Home {
       );
       this.tabs.set(t.id, tab);
       tablist.appendChild(tab);
-
-      const panel = h('section', {
-        role: 'tabpanel',
-        class: 'tabpanel',
-        id: `panel-${t.id}`,
-        'data-testid': `panel-${t.id}`,
-        'aria-labelledby': `tab-${t.id}`,
-        tabindex: '0',
-      });
-      this.panels.set(t.id, panel);
+      this.panels.set(
+        t.id,
+        h('section', { role: 'tabpanel', class: 'tabpanel', id: `panel-${t.id}`, 'data-testid': `panel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, tabindex: '0' }),
+      );
     }
 
-    this.panels.get('usage')!.append(
+    this.panel('usage').append(
       h('h2', null, 'Usage'),
       h('p', null, 'Token usage and cost per model deployment, from your Azure AI Foundry resource.'),
       h('p', { class: 'note' }, 'Coming in a later release.'),
     );
-    this.panels.get('doctor')!.append(
+    this.panel('doctor').append(
       h('h2', null, 'Doctor'),
       h('p', null, 'The connectivity checks: every hop from this machine to Azure AI Foundry, each problem named with its fix. Copy or save the report for your help desk.'),
     );
 
-    const runSetup = h(
-      'button',
-      { type: 'button', class: 'btn btn-link', 'data-testid': 'run-setup-again', on: { click: () => opts.onRunSetup() } },
-      'Run setup again',
-    );
+    const runSetup = h('button', { type: 'button', class: 'btn btn-link', 'data-testid': 'run-setup-again', on: { click: () => opts.onRunSetup() } }, 'Run setup again');
 
-    this.el = h(
-      'div',
-      { class: 'home', 'data-testid': 'home' },
-      h('div', { class: 'home-bar' }, tablist, runSetup),
-      [...this.panels.values()],
-    );
-    this.select(this.selected, false);
+    this.el = h('div', { class: 'home', 'data-testid': 'home' }, h('div', { class: 'home-bar' }, tablist, runSetup), [...this.panels.values()]);
+    this.render(false);
   }
 
   get current(): TabId {
-    return this.selected;
+    return this.state.tab;
   }
 
   select(id: TabId, focus: boolean): void {
-    const changed = id !== this.selected;
-    this.selected = id;
+    this.dispatch({ type: 'select', tab: id }, focus);
+  }
+
+  /** The home is replaced: its doctor run, if still going, stops. */
+  dispose(): void {
+    this.doctor?.dispose();
+  }
+
+  private dispatch(e: HomeEvent, focus: boolean): void {
+    this.state = updateHome(this.state, e);
+    this.render(focus);
+  }
+
+  private panel(id: TabId): HTMLElement {
+    const p = this.panels.get(id);
+    if (!p) throw new Error(`no panel ${id}`); // unreachable: every tab gets a panel above
+    return p;
+  }
+
+  private render(focus: boolean): void {
+    const s = this.state;
     for (const t of TABS) {
-      const on = t.id === id;
-      const tab = this.tabs.get(t.id)!;
+      const on = t.id === s.tab;
+      const tab = this.tabs.get(t.id);
+      if (!tab) continue;
       tab.setAttribute('aria-selected', on ? 'true' : 'false');
       tab.tabIndex = on ? 0 : -1;
-      this.panels.get(t.id)!.hidden = !on;
+      this.panel(t.id).hidden = !on;
     }
-    if (focus) this.tabs.get(id)!.focus();
-    if (id === 'settings' && (changed || !this.settingsStarted)) this.loadSettings();
+    if (focus) this.tabs.get(s.tab)?.focus();
+    if (s.settingsLoad !== this.settingsShown) {
+      this.settingsShown = s.settingsLoad;
+      this.loadSettings();
+    }
     // The doctor runs the first time its tab is shown; Run again after that.
-    if (id === 'doctor' && !this.doctor) {
-      this.doctor = new DoctorPanel({ withClaude: false, claudeToggle: true, autoRun: true });
-      this.panels.get('doctor')!.append(this.doctor.el);
+    if (s.doctorOpened && !this.doctor) {
+      this.doctor = new DoctorPanel({ withClaude: false, claudeToggle: true, autoRun: true, seat: this.seat });
+      this.panel('doctor').append(this.doctor.el);
     }
   }
-
-  /** The Doctor tab's panel, once the tab has been shown. */
-  doctor: DoctorPanel | null = null;
-
-  private settingsStarted = false;
 
   private loadSettings(): void {
-    this.settingsStarted = true;
-    const panel = this.panels.get('settings')!;
+    const panel = this.panel('settings');
     const body = h('div', { class: 'settings-body' });
     replaceChildren(panel, h('h2', null, 'Settings'), body);
-    this.settingsLoaded = loadInto(body, configView, (view) => renderSettings(body, view), {
-      loadingLabel: 'Loading configuration…',
-    });
-  }
-
-  private onKeyDown(ev: KeyboardEvent): void {
-    const ids = TABS.map((t) => t.id);
-    const i = ids.indexOf(this.selected);
-    let next: number;
-    switch (ev.key) {
-      case 'ArrowRight':
-        next = (i + 1) % ids.length;
-        break;
-      case 'ArrowLeft':
-        next = (i - 1 + ids.length) % ids.length;
-        break;
-      case 'Home':
-        next = 0;
-        break;
-      case 'End':
-        next = ids.length - 1;
-        break;
-      default:
-        return;
-    }
-    ev.preventDefault();
-    this.select(ids[next], true);
+    this.settingsLoaded = loadInto(body, commands.configView, (view) => renderSettings(body, view), { loadingLabel: 'Loading configuration…' });
   }
 }
 
 function renderSettings(container: HTMLElement, view: ConfigView): void {
   const locked =
     view.locked.length > 0
-      ? h(
-          'ul',
-          { class: 'locked-keys', 'data-testid': 'locked-keys' },
-          view.locked.map((k) => h('li', null, h('code', null, k))),
-        )
+      ? h('ul', { class: 'locked-keys', 'data-testid': 'locked-keys' }, view.locked.map((k) => h('li', null, h('code', null, k))))
       : h('p', { class: 'muted', 'data-testid': 'locked-keys' }, 'No keys are locked by an org policy.');
 
   add(
@@ -167,15 +149,6 @@ function renderSettings(container: HTMLElement, view: ConfigView): void {
     h('pre', { class: 'code-block', 'data-testid': 'config-toml', tabindex: '0', 'aria-label': 'Effective configuration (TOML)' }, view.toml),
     h('h3', null, 'Locked by org policy'),
     locked,
-    view.notices.length > 0
-      ? [
-          h('h3', null, 'Notices'),
-          h(
-            'ul',
-            { class: 'notices', 'data-testid': 'config-notices' },
-            view.notices.map((n) => h('li', null, n)),
-          ),
-        ]
-      : null,
+    view.notices.length > 0 ? [h('h3', null, 'Notices'), h('ul', { class: 'notices', 'data-testid': 'config-notices' }, view.notices.map((n) => h('li', null, n)))] : null,
   );
 }

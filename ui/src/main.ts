@@ -1,5 +1,5 @@
 import { mountApp } from './app';
-import { markFirstPaint } from './ipc';
+import { commands } from './ipc';
 
 function start(): void {
   const root = document.getElementById('app');
@@ -7,7 +7,7 @@ function start(): void {
   // First-paint probe: two frames after DOMContentLoaded the first frame is on screen.
   requestAnimationFrame(() => {
     requestAnimationFrame(() => {
-      markFirstPaint().catch(() => {
+      commands.markFirstPaint().catch(() => {
         /* diagnostics only */
       });
     });

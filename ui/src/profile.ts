@@ -2,9 +2,9 @@
 // (with conflicts named), then each shell and the real client turning green.
 import { loadInto } from './async';
 import { h, replaceChildren, type Child } from './dom';
+import type { WizardStep } from './step';
 import {
-  profilePreview,
-  profileWrite,
+  commands,
   type FileChange,
   type Finding,
   type ProfileOutcome,
@@ -45,7 +45,7 @@ function findingItem(f: Finding): HTMLElement {
   return h('li', { class: `finding finding-${f.severity}`, 'data-testid': 'finding' }, h('strong', null, f.severity === 'fail' ? 'Problem: ' : 'Warning: '), f.message, h('br'), h('span', { class: 'muted' }, f.hint));
 }
 
-function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: () => void): void {
+function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (button: HTMLButtonElement) => void): void {
   const effective = p.effective;
   // Before the profile is written our own variables are naturally missing: show only conflicts.
   const conflicts = effective.findings.filter((f) => f.about === 'conflict');
@@ -76,7 +76,7 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: () =>
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: onWrite } }, 'Write profile'),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: (ev) => onWrite(ev.currentTarget as HTMLButtonElement) } }, 'Write profile'),
     ),
   );
 }
@@ -99,20 +99,23 @@ function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
   ];
   const c: ClientCheck | null = o.client;
   if (c) rows.push(checkRow('client-check', 'claude -p', c.status, c.detail));
-  replaceChildren(container, h('h3', null, 'Written and checked'), h('ul', { class: 'checks', 'data-testid': 'profile-result' }, rows));
-  container.querySelector('h3')?.setAttribute('tabindex', '-1');
-  (container.querySelector('h3') as HTMLElement | null)?.focus();
+  const heading = h('h3', { tabindex: '-1' }, 'Written and checked');
+  replaceChildren(container, heading, h('ul', { class: 'checks', 'data-testid': 'profile-result' }, rows));
+  heading.focus();
 }
 
-/** The Profile step's body: loads the preview at once. */
-export function profileStep(): HTMLElement {
+/** The Profile step: loads the preview at once; `changed` hears of each profile written. */
+export function profileStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
   const preview = h('div', { class: 'profile-preview', 'data-testid': 'profile-preview' });
   const result = h('div', { class: 'profile-result', 'aria-live': 'polite' });
-  const write = (): void => {
-    const button = preview.querySelector<HTMLButtonElement>('[data-testid="profile-write"]');
-    if (button) button.disabled = true;
-    void loadInto(result, profileWrite, (o) => renderOutcome(result, o), { loadingLabel: 'Writing and starting each shell…' });
+  const write = (button: HTMLButtonElement): void => {
+    button.disabled = true;
+    void loadInto(result, commands.profileWrite, (o) => {
+      renderOutcome(result, o);
+      ctx.changed();
+    }, { loadingLabel: 'Writing and starting each shell…' });
   };
-  void loadInto(preview, profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
-  return h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
+  void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
+  const el = h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
+  return { el, canLeave: () => null, dispose: () => undefined };
 }

@@ -4,11 +4,9 @@
 import { accountList, usable, type Entry } from './accounts';
 import { errorPanel, loadInto, spinner } from './async';
 import { h, replaceChildren } from './dom';
+import type { WizardStep } from './step';
 import {
-  discover,
-  loadDeployments,
-  saveGateway,
-  saveModels,
+  commands,
   toIpcError,
   type Account,
   type AccountDeployments,
@@ -20,6 +18,25 @@ import {
 } from './ipc';
 
 const TIERS: Tier[] = ['sonnet', 'haiku', 'opus'];
+
+/** Whether Next may leave the step: a picked resource whose deployments are not saved holds it. */
+export type LeaveState = { unsaved: string | null };
+
+export type LeaveEvent = { type: 'picked'; account: string } | { type: 'saved' };
+
+export function updateLeave(_s: LeaveState, e: LeaveEvent): LeaveState {
+  switch (e.type) {
+    case 'picked':
+      return { unsaved: `Save the deployments for ${e.account} first (or choose none).` };
+    case 'saved':
+      return { unsaved: null };
+  }
+}
+
+/** The step's own state and how it tells the wizard about a save. */
+interface Guard {
+  dispatch: (e: LeaveEvent) => void;
+}
 
 function tierSelect(tier: Tier, account: Account, onChange: () => void): HTMLSelectElement {
   const claude = account.deployments.filter((d: Deployment) => d.tier !== null);
@@ -34,8 +51,8 @@ function tierSelect(tier: Tier, account: Account, onChange: () => void): HTMLSel
   );
 }
 
-function renderTiers(panel: HTMLElement, step: HTMLElement, sub: Subscription, account: Account): void {
-  step.setAttribute('data-blocks-next', `Save the deployments for ${account.name} first (or choose none).`);
+function renderTiers(panel: HTMLElement, guard: Guard, sub: Subscription, account: Account): void {
+  guard.dispatch({ type: 'picked', account: account.name });
   const result = h('div', { 'aria-live': 'polite' });
   const reuse = h('input', { type: 'checkbox', 'data-testid': 'confirm-reuse' });
   const reuseRow = h('label', { class: 'reuse hidden', 'data-testid': 'reuse-row' }, reuse, ' Use one deployment for two tiers (Claude Code then sends the same model for both).');
@@ -61,9 +78,9 @@ function renderTiers(panel: HTMLElement, step: HTMLElement, sub: Subscription, a
             opus: selects.opus.value,
             reuseConfirmed: reuse.checked,
           };
-          saveModels(choice).then(
+          commands.saveModels(choice).then(
             () => {
-              step.removeAttribute('data-blocks-next');
+              guard.dispatch({ type: 'saved' });
               replaceChildren(result, h('p', { class: 'callout', 'data-testid': 'models-saved' }, `Saved: ${account.name} with ${choice.sonnet}, ${choice.haiku} and ${choice.opus}.`));
             },
             (e) => replaceChildren(result, errorPanel(toIpcError(e), () => save.click())),
@@ -97,20 +114,20 @@ function renderTiers(panel: HTMLElement, step: HTMLElement, sub: Subscription, a
 }
 
 /** What the panel under the list shows for the picked account, whatever its deployments' state. */
-function renderPick(panel: HTMLElement, step: HTMLElement, e: Entry, retry: (e: Entry) => void): void {
+function renderPick(panel: HTMLElement, guard: Guard, e: Entry, retry: (e: Entry) => void): void {
   const name = e.account.name;
   if (e.state === 'loading') {
     replaceChildren(panel, spinner(`Loading the deployments of ${name}…`));
   } else if (e.state === 'failed') {
     replaceChildren(panel, errorPanel(e.error ?? { kind: 'internal', message: 'unknown error', hint: 'Try again.' }, () => retry(e)));
   } else if (usable(e)) {
-    renderTiers(panel, step, e.sub, e.account);
+    renderTiers(panel, guard, e.sub, e.account);
   } else {
     replaceChildren(panel, h('p', { class: 'muted' }, `${name}: ${e.account.note ?? 'no Claude deployment'}`));
   }
 }
 
-function render(step: HTMLElement, container: HTMLElement, d: Discovered): void {
+function render(guard: Guard, container: HTMLElement, d: Discovered): void {
   const panel = h('div', { class: 'tier-panel', 'data-testid': 'tier-panel' });
   if (d.subscriptions.length === 0) {
     replaceChildren(container, h('p', { 'data-testid': 'no-subscriptions' }, 'No subscription is visible to your account. Ask your Azure admin for access, or sign in to another tenant.'));
@@ -127,7 +144,7 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
       const waiting = picked !== null && picked.account.id === found.accountId && picked.state !== 'loaded';
       const e = list.apply(found);
       if (e !== null) asked.delete(e);
-      if (waiting && picked !== null) renderPick(panel, step, picked, retry);
+      if (waiting && picked !== null) renderPick(panel, guard, picked, retry);
     }
     showProgress();
   };
@@ -135,20 +152,20 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
     if (some.length === 0) return;
     list.markLoading(some);
     showProgress();
-    loadDeployments(
+    commands.loadDeployments(
       some.map((e) => e.account.id),
       onLoaded,
     ).then(() => showProgress(), (err) => {
       list.fail(some, toIpcError(err));
       const picked = list.selected();
-      if (picked !== null && some.includes(picked)) renderPick(panel, step, picked, retry);
+      if (picked !== null && some.includes(picked)) renderPick(panel, guard, picked, retry);
       showProgress(toIpcError(err));
     });
   };
   const retry = (e: Entry): void => {
     asked.add(e);
     load([e]);
-    if (e === list.selected()) renderPick(panel, step, e, retry);
+    if (e === list.selected()) renderPick(panel, guard, e, retry);
   };
   const showProgress = (batchError?: IpcError): void => {
     const { loaded, failed, total } = list.counts();
@@ -174,13 +191,13 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
       if (e.state === 'loading' && !asked.has(e)) {
         // Jump the queue: the picked account gets its own request now.
         asked.add(e);
-        loadDeployments([e.account.id], onLoaded).catch((err) => {
+        commands.loadDeployments([e.account.id], onLoaded).catch((err) => {
           list.fail([e], toIpcError(err));
-          if (e === list.selected()) renderPick(panel, step, e, retry);
+          if (e === list.selected()) renderPick(panel, guard, e, retry);
           showProgress();
         });
       }
-      renderPick(panel, step, e, retry);
+      renderPick(panel, guard, e, retry);
     },
     onRetry: retry,
   });
@@ -191,7 +208,7 @@ function render(step: HTMLElement, container: HTMLElement, d: Discovered): void 
 }
 
 /** The corporate gateway instead of a resource: its URL and the deployment names, typed. */
-function gatewayForm(step: HTMLElement): HTMLElement {
+function gatewayForm(guard: Guard): HTMLElement {
   const result = h('div', { 'aria-live': 'polite' });
   const field = (id: string, label: string, placeholder: string): [HTMLElement, HTMLInputElement] => {
     const input = h('input', { id, type: 'text', 'data-testid': id, placeholder, autocomplete: 'off', spellcheck: 'false' });
@@ -211,9 +228,9 @@ function gatewayForm(step: HTMLElement): HTMLElement {
       on: {
         click: () => {
           const choice = { url: url.value.trim(), sonnet: sonnet.value.trim(), haiku: haiku.value.trim(), opus: opus.value.trim(), reuseConfirmed: reuse.checked };
-          saveGateway(choice).then(
+          commands.saveGateway(choice).then(
             () => {
-              step.removeAttribute('data-blocks-next');
+              guard.dispatch({ type: 'saved' });
               replaceChildren(result, h('p', { class: 'callout', 'data-testid': 'gateway-saved' }, `Saved: Claude Code goes through ${choice.url}.`));
             },
             (e) => replaceChildren(result, errorPanel(toIpcError(e), () => save.click())),
@@ -235,11 +252,18 @@ function gatewayForm(step: HTMLElement): HTMLElement {
   );
 }
 
-/** The Resource & models step's body. */
-export function resourceStep(): HTMLElement {
+/** The Resource & models step; `changed` hears of each saved choice. */
+export function resourceStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
+  let leave: LeaveState = { unsaved: null };
+  const guard: Guard = {
+    dispatch: (e) => {
+      leave = updateLeave(leave, e);
+      if (e.type === 'saved') ctx.changed();
+    },
+  };
   const container = h('div', { class: 'resources', 'data-testid': 'resources' });
-  const step = h('div', null, h('p', null, 'Choose the Azure AI Foundry resource, then the deployment for each of the sonnet, haiku and opus tiers. The newest of each tier is proposed.'), container);
-  step.append(gatewayForm(step));
-  void loadInto(container, discover, (d) => render(step, container, d), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
-  return step;
+  const el = h('div', null, h('p', null, 'Choose the Azure AI Foundry resource, then the deployment for each of the sonnet, haiku and opus tiers. The newest of each tier is proposed.'), container);
+  el.append(gatewayForm(guard));
+  void loadInto(container, commands.discover, (d) => render(guard, container, d), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
+  return { el, canLeave: () => leave.unsaved, dispose: () => undefined };
 }

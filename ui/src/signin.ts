@@ -3,7 +3,8 @@
 // opens); cancellable; errors with their hint. One state, pure transitions, a view rendered from it.
 import { errorPanel, loadInto, spinner } from './async';
 import { h, replaceChildren, type Child } from './dom';
-import { openSignInPage, signinCancel, signinStart, signinStatus, toIpcError, type IpcError, type LoginEvent, type LoginState, type SignInStatus } from './ipc';
+import type { WizardStep } from './step';
+import { commands, toIpcError, type IpcError, type LoginEvent, type LoginState, type SignInStatus } from './ipc';
 
 /** Where `az login` is: not started, waiting for az or for the person, or failed. */
 export type LoginPhase = { kind: 'idle' } | { kind: 'waiting'; code: { code: string; url: string } | null } | { kind: 'failed'; error: IpcError };
@@ -177,7 +178,7 @@ export function view(m: SignInModel, act: Actions): HTMLElement[] {
 }
 
 /** Holds the state, runs the IPC calls and renders after each transition. */
-function mountStep(container: HTMLElement, status: SignInStatus): void {
+function mountStep(container: HTMLElement, status: SignInStatus, changed: () => void): void {
   let model = initial(status);
   const dispatch = (msg: SignInMsg): void => {
     model = update(model, msg);
@@ -187,20 +188,24 @@ function mountStep(container: HTMLElement, status: SignInStatus): void {
   const act: Actions = {
     start: () => {
       dispatch({ type: 'loginStarted' });
-      signinStart(true, (event) => dispatch({ type: 'loginEvent', event })).then(
-        (state) => dispatch({ type: 'signedIn', state }),
+      commands.signinStart(true, (event) => dispatch({ type: 'loginEvent', event })).then(
+        (state) => {
+          dispatch({ type: 'signedIn', state });
+          // Who is signed in decides which resources the next step lists.
+          changed();
+        },
         (err) => dispatch({ type: 'loginFailed', error: toIpcError(err) }),
       );
     },
-    cancel: () => void signinCancel().catch(() => undefined),
+    cancel: () => void commands.signinCancel().catch(() => undefined),
     open: () => {
-      openSignInPage().then(
+      commands.openSignInPage().then(
         () => dispatch({ type: 'pageOpened' }),
         (err) => dispatch({ type: 'pageNotOpened', error: toIpcError(err) }),
       );
     },
     toggleLog: (open) => dispatch({ type: 'logToggled', open }),
-    recheck: () => void loadInto(container, signinStatus, (n) => mountStep(container, n)),
+    recheck: () => void loadInto(container, commands.signinStatus, (n) => mountStep(container, n, changed)),
   };
   const render = (): void => {
     const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
@@ -211,9 +216,10 @@ function mountStep(container: HTMLElement, status: SignInStatus): void {
   render();
 }
 
-/** The Sign in step's body. */
-export function signinStep(): HTMLElement {
+/** The Sign in step; `changed` hears of each completed sign-in. */
+export function signinStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
   const container = h('div', { class: 'signin', 'data-testid': 'signin' });
-  void loadInto(container, signinStatus, (s) => mountStep(container, s), { loadingLabel: 'Looking for the Azure CLI…' });
-  return h('div', null, h('p', null, 'Sign in with the Azure CLI (', h('code', null, 'az login'), ') so the app can find the Azure AI Foundry resources and model deployments you have access to.'), container);
+  void loadInto(container, commands.signinStatus, (s) => mountStep(container, s, ctx.changed), { loadingLabel: 'Looking for the Azure CLI…' });
+  const el = h('div', null, h('p', null, 'Sign in with the Azure CLI (', h('code', null, 'az login'), ') so the app can find the Azure AI Foundry resources and model deployments you have access to.'), container);
+  return { el, canLeave: () => null, dispose: () => undefined };
 }

@@ -1,18 +1,21 @@
-// The first-run wizard: Welcome → Sign in → Resource & models → Profile → Verify → Done.
+// The first-run wizard: Welcome → Sign in → Resource & models → Profile → Verify → Done. Its state
+// is a WizardState (wizard-model.ts); the view is rendered from it, the steps' elements kept alive.
 import { h, replaceChildren, type Child } from './dom';
-import { DoctorPanel } from './doctor';
+import { DoctorPanel, DoctorSeat } from './doctor';
 import type { AppInfo } from './ipc';
 import { profileStep } from './profile';
 import { resourceStep } from './resource';
 import { signinStep } from './signin';
+import { plainStep, type StepContext, type WizardStep } from './step';
+import { currentStep, dependents, initialWizard, updateWizard, type StepId, type WizardEvent, type WizardState } from './wizard-model';
 
-export type StepId = 'welcome' | 'signin' | 'resource' | 'profile' | 'verify' | 'done';
+export type { StepId } from './wizard-model';
 
 interface StepDef {
   id: StepId;
   label: string;
   title: string;
-  body: (info: AppInfo) => Child;
+  build: (ctx: StepContext) => WizardStep;
   /** True while the step has nothing real to do yet. */
   placeholder: boolean;
 }
@@ -20,15 +23,35 @@ interface StepDef {
 const code = (text: string): HTMLElement => h('code', null, text);
 
 /** Verify: the live doctor, with the real Claude Code request, started on entry. */
-function verifyStep(): HTMLElement {
-  const panel = new DoctorPanel({ withClaude: true, autoRun: true });
-  return h(
+function verifyStep(ctx: StepContext): WizardStep {
+  const panel = new DoctorPanel({ withClaude: true, autoRun: true, seat: ctx.seat });
+  const el = h(
     'div',
     { class: 'verify-step' },
     h('p', null, 'The connectivity checks run now: your profile, sign-in, name resolution through the private endpoint, TLS, a small test request to each chosen deployment and one real ', code('claude -p'), ' call.'),
     panel.el,
   );
+  return { el, canLeave: () => null, dispose: () => panel.dispose() };
 }
+
+const welcome = (info: AppInfo): Child[] => [
+  h(
+    'p',
+    null,
+    'This assistant gets Claude Code on your machine talking to Claude models hosted in Azure AI Foundry: ',
+    'you sign in, pick where the models run, write your shell profile and check that everything connects.',
+  ),
+  info.sandbox
+    ? h(
+        'p',
+        { class: 'callout callout-sandbox', 'data-testid': 'welcome-sandbox' },
+        h('strong', null, 'Sandbox mode. '),
+        'The app is running against the built-in sandbox: nothing here touches the real Azure, your shell files or ',
+        code('~/.claude'),
+        '.',
+      )
+    : h('p', null, 'You will see a preview of every change before anything is written.'),
+];
 
 export const STEPS: readonly StepDef[] = [
   {
@@ -36,65 +59,50 @@ export const STEPS: readonly StepDef[] = [
     label: 'Welcome',
     title: 'Set up Claude Code on Azure AI Foundry',
     placeholder: false,
-    body: (info) => [
-      h(
-        'p',
-        null,
-        'This assistant gets Claude Code on your machine talking to Claude models hosted in Azure AI Foundry: ',
-        'you sign in, pick where the models run, write your shell profile and check that everything connects.',
-      ),
-      info.sandbox
-        ? h(
-            'p',
-            { class: 'callout callout-sandbox', 'data-testid': 'welcome-sandbox' },
-            h('strong', null, 'Sandbox mode. '),
-            'The app is running against the built-in sandbox: nothing here touches the real Azure, your shell files or ',
-            code('~/.claude'),
-            '.',
-          )
-        : h('p', null, 'You will see a preview of every change before anything is written.'),
-    ],
+    build: (ctx) => plainStep(h('div', null, welcome(ctx.info))),
   },
   {
     id: 'signin',
     label: 'Sign in',
     title: 'Sign in to Azure',
     placeholder: false,
-    body: () => signinStep(),
+    build: (ctx) => signinStep(ctx),
   },
   {
     id: 'resource',
     label: 'Resource & models',
     title: 'Choose a resource and models',
     placeholder: false,
-    body: () => resourceStep(),
+    build: (ctx) => resourceStep(ctx),
   },
   {
     id: 'profile',
     label: 'Profile',
     title: 'Write your shell profile',
     placeholder: false,
-    body: () => profileStep(),
+    build: (ctx) => profileStep(ctx),
   },
   {
     id: 'verify',
     label: 'Verify',
     title: 'Check the connection',
     placeholder: false,
-    body: () => verifyStep(),
+    build: (ctx) => verifyStep(ctx),
   },
   {
     id: 'done',
     label: 'Done',
     title: 'You are ready',
     placeholder: false,
-    body: () =>
-      h(
-        'p',
-        null,
-        'Open a new terminal and run ',
-        code('claude'),
-        ' to start Claude Code. The home screen shows usage, health checks and settings.',
+    build: () =>
+      plainStep(
+        h(
+          'p',
+          null,
+          'Open a new terminal and run ',
+          code('claude'),
+          ' to start Claude Code. The home screen shows usage, health checks and settings.',
+        ),
       ),
   },
 ];
@@ -103,56 +111,89 @@ export interface WizardOptions {
   info: AppInfo;
   onFinish: () => void;
   startAt?: StepId;
+  /** The doctor run the backend holds, shared with the home's Doctor tab. */
+  seat?: DoctorSeat;
 }
 
 export class Wizard {
   readonly el: HTMLElement;
-  private index: number;
+  private state: WizardState;
+  /** The living steps, always exactly those `state.alive` names. */
+  private readonly steps = new Map<StepId, WizardStep>();
   private readonly info: AppInfo;
+  private readonly seat: DoctorSeat;
   private readonly onFinish: () => void;
 
   constructor(opts: WizardOptions) {
     this.info = opts.info;
     this.onFinish = opts.onFinish;
-    this.index = Math.max(
-      0,
-      STEPS.findIndex((s) => s.id === (opts.startAt ?? 'welcome')),
-    );
+    this.seat = opts.seat ?? new DoctorSeat();
+    this.state = initialWizard(opts.startAt);
     this.el = h('div', { class: 'wizard', 'data-testid': 'wizard' });
+    this.sync();
     this.render(false);
   }
 
   get current(): StepId {
-    return STEPS[this.index].id;
+    return currentStep(this.state);
   }
 
   next(): void {
     // A step that has unsaved choices says so instead of being left silently.
-    const blocker = this.el.querySelector<HTMLElement>('[data-blocks-next]');
-    if (blocker) {
-      const msg = this.el.querySelector<HTMLElement>('[data-testid="wizard-blocked"]');
-      if (msg) {
-        msg.textContent = blocker.dataset.blocksNext ?? 'Finish this step first.';
-        msg.focus();
-      }
-      return;
-    }
-    if (this.index < STEPS.length - 1) {
-      this.index += 1;
-      this.render(true);
-    }
+    this.dispatch({ type: 'next', blocker: this.step(this.current).canLeave() }, true);
   }
 
   back(): void {
-    if (this.index > 0) {
-      this.index -= 1;
-      this.render(true);
+    this.dispatch({ type: 'back' }, true);
+  }
+
+  /** The wizard closes: every living step stops what it started. */
+  dispose(): void {
+    for (const step of this.steps.values()) step.dispose();
+    this.steps.clear();
+  }
+
+  private dispatch(e: WizardEvent, moveFocus: boolean): void {
+    const before = this.state;
+    this.state = updateWizard(before, e);
+    // A change that came in late (a sign-in finishing after Next) can make the step on screen
+    // stale: it is built again, in place.
+    const rebuild = e.type === 'changed' && dependents(e.step).includes(this.current);
+    if (rebuild) {
+      this.steps.get(this.current)?.dispose();
+      this.steps.delete(this.current);
     }
+    if (this.state === before && !rebuild) return;
+    this.sync();
+    // Otherwise a change only drops steps not on screen: what is shown stays as it is.
+    if (e.type !== 'changed' || rebuild) this.render(moveFocus);
+  }
+
+  /** Builds the steps that became alive and ends those that went stale. */
+  private sync(): void {
+    for (const [id, step] of this.steps) {
+      if (!this.state.alive.includes(id)) {
+        step.dispose();
+        this.steps.delete(id);
+      }
+    }
+    for (const id of this.state.alive) this.step(id);
+  }
+
+  private step(id: StepId): WizardStep {
+    let step = this.steps.get(id);
+    if (!step) {
+      const def = STEPS.find((s) => s.id === id) ?? STEPS[0];
+      step = def.build({ info: this.info, seat: this.seat, changed: () => this.dispatch({ type: 'changed', step: id }, false) });
+      this.steps.set(id, step);
+    }
+    return step;
   }
 
   private render(moveFocus: boolean): void {
-    const step = STEPS[this.index];
-    const isLast = this.index === STEPS.length - 1;
+    const index = this.state.index;
+    const step = STEPS[index];
+    const isLast = index === STEPS.length - 1;
 
     const indicator = h(
       'ol',
@@ -161,8 +202,8 @@ export class Wizard {
         h(
           'li',
           {
-            class: i < this.index ? 'step is-done' : i === this.index ? 'step is-current' : 'step',
-            'aria-current': i === this.index ? 'step' : false,
+            class: i < index ? 'step is-done' : i === index ? 'step is-current' : 'step',
+            'aria-current': i === index ? 'step' : false,
           },
           h('span', { class: 'step-num', 'aria-hidden': 'true' }, String(i + 1)),
           h('span', { class: 'step-label' }, s.label),
@@ -176,7 +217,7 @@ export class Wizard {
       'section',
       { class: 'step-panel', 'data-testid': `step-${step.id}`, 'aria-labelledby': heading.id },
       heading,
-      step.body(this.info),
+      this.step(step.id).el,
       step.placeholder
         ? h('p', { class: 'note', 'data-testid': 'coming-later' }, 'Coming in a later release.')
         : null,
@@ -188,7 +229,7 @@ export class Wizard {
         type: 'button',
         class: 'btn',
         'data-testid': 'wizard-back',
-        disabled: this.index === 0,
+        disabled: index === 0,
         on: { click: () => this.back() },
       },
       'Back',
@@ -206,14 +247,10 @@ export class Wizard {
           'Next',
         );
 
-    replaceChildren(
-      this.el,
-      indicator,
-      section,
-      h('p', { class: 'wizard-blocked', role: 'status', tabindex: '-1', 'data-testid': 'wizard-blocked' }),
-      h('div', { class: 'wizard-actions' }, back, primary),
-    );
+    const blocked = h('p', { class: 'wizard-blocked', role: 'status', tabindex: '-1', 'data-testid': 'wizard-blocked' }, this.state.blocked);
+    replaceChildren(this.el, indicator, section, blocked, h('div', { class: 'wizard-actions' }, back, primary));
 
-    if (moveFocus) heading.focus();
+    if (this.state.blocked !== null) blocked.focus();
+    else if (moveFocus) heading.focus();
   }
 }

@@ -66,7 +66,7 @@ describe('resource step, deployments in the background', () => {
 
   it('shows the resources at once, then each one\'s deployments as they arrive', async () => {
     const batches = backend(phaseOne);
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     expect(batches.map((b) => b.ids)).toEqual([['/a1', '/a2']]);
@@ -107,7 +107,7 @@ describe('resource step, deployments in the background', () => {
 
   it('an account whose listing failed shows the hint and retries on its own', async () => {
     const batches = backend(phaseOne);
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     const denied: IpcError = { kind: 'network', message: 'Azure Resource Manager answered 403 for /deployments: AuthorizationFailed: no', hint: 'Ask your Azure admin for Reader access on the subscription.' };
@@ -136,7 +136,7 @@ describe('resource step, deployments in the background', () => {
   /** Lists sandbox-ai with `first` (and sandbox-openai without Claude), then picks sandbox-ai. */
   async function pickSandboxAi(first: AccountDeployments): Promise<HTMLElement> {
     const batches = backend(phaseOne);
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     batches[0].send(first);
@@ -164,7 +164,7 @@ describe('resource step, deployments in the background', () => {
 
   it('a batch that fails as a whole (no token) shows the error with a retry', async () => {
     const batches = backend(phaseOne);
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     batches[0].reject({ kind: 'network', message: 'you are not signed in to Azure', hint: 'Run `foundry-onboard login` (or `az login`).' });
@@ -198,7 +198,7 @@ describe('1,000 resources in 20 subscriptions', () => {
 
   it('renders a page of them at once, streams 1,000 results quickly, and the filter narrows', async () => {
     const batches = backend(thousand());
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     expect(el.querySelectorAll('input[name="account"]').length).toBe(VISIBLE);
@@ -233,7 +233,7 @@ describe('1,000 resources in 20 subscriptions', () => {
 
   it('keyboard: from the filter into the list, up and down, Enter picks the first match', async () => {
     const batches = backend(thousand());
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     for (const id of batches[0].ids) batches[0].send(id.endsWith('acct-0-1') ? noClaude(id) : listed(id));

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { DoctorPanel, worst } from '../src/doctor';
-import type { CheckId, CheckResult, DoctorEvent, PlannedCheck, Report, Summary } from '../src/bindings';
+import { DoctorPanel, DoctorSeat, worst } from '../src/doctor';
+import type { CheckId, CheckResult, DoctorEvent, HeldBack, PlannedCheck, Report, Summary } from '../src/bindings';
 import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor, settle } from './helpers';
 
 const plan = (id: CheckId, section: PlannedCheck['section'], title: string, requires: CheckId[] = []): PlannedCheck => ({ id, section, title, requires, after: [], uses: [] });
@@ -63,10 +63,10 @@ function backend(events: (emit: Emit) => void, final: Report, extra: Record<stri
   return calls;
 }
 
-/** A run that plans every check, then reports `all` in order. */
-const planThenFinish = (all: CheckResult[]) => (emit: Emit): void => {
+/** A run that plans every check, then reports `all` in order (with why a skip was held back, as the runner says). */
+const planThenFinish = (all: CheckResult[], held: Record<string, HeldBack> = {}) => (emit: Emit): void => {
   emit({ event: 'planned', checks: PLAN });
-  for (const r of all) emit({ event: 'finished', result: r });
+  for (const r of all) emit({ event: 'finished', result: r, heldBack: held[r.id] });
 };
 
 const status = (el: HTMLElement, id: string): string | undefined => getByTestId(`check-${id}`, el).dataset.status;
@@ -159,7 +159,8 @@ describe('doctor panel', () => {
 
   it('opens a failure with its hint and evidence, and a skip names its prerequisite and the cause', async () => {
     const all = [DNS_FAIL, result('path.tcp', 'skip', 'skipped: path.dns failed'), result('path.tls', 'skip', 'skipped: path.tcp was skipped'), result('env.claude', 'pass', 'claude 2.1.331')];
-    backend(planThenFinish(all), report(all));
+    const held: Record<string, HeldBack> = { 'path.tcp': { by: 'path.dns', cause: 'path.dns' }, 'path.tls': { by: 'path.tcp', cause: 'path.dns' } };
+    backend(planThenFinish(all, held), report(all));
     panel = new DoctorPanel({ withClaude: false });
     document.body.append(panel.el);
     await panel.run();
@@ -181,6 +182,8 @@ describe('doctor panel', () => {
     const tls = getByTestId('skip-reason', getByTestId('check-path.tls', panel.el)).textContent!;
     expect(tls).toContain('path.tcp');
     expect(tls).toMatch(/cause is path\.dns .*failed/);
+    // The report's copy of a result (which carries no heldBack) does not erase what the run said.
+    expect(tls).toContain('TCP 443 reachable');
   });
 
   it('offers "Trust this CA" only on a result with the fix; trusting runs the doctor again', async () => {
@@ -240,7 +243,7 @@ describe('doctor panel', () => {
     expect(getByTestId<HTMLButtonElement>('doctor-copy', panel.el).disabled).toBe(false);
   });
 
-  it('a panel that was left cancels its run, unless another panel\'s run has replaced it', async () => {
+  it('a panel that goes away cancels its run, unless another panel\'s run has replaced it', async () => {
     const emits: Emit[] = [];
     const calls: string[] = [];
     mockIPC((cmd, args) => {
@@ -251,22 +254,27 @@ describe('doctor panel', () => {
       }
       return null;
     });
-    const left = new DoctorPanel({ withClaude: true });
+    const seat = new DoctorSeat();
+    const left = new DoctorPanel({ withClaude: true, seat });
     document.body.append(left.el);
     void left.run();
     await settle();
     left.el.remove();
+    left.dispose();
     emits[0]({ event: 'planned', checks: PLAN });
     emits[0]({ event: 'started', id: 'env.claude' });
     await settle();
     expect(calls.filter((c) => c === 'doctor_cancel')).toHaveLength(1);
+    // Its late events no longer draw rows.
+    expect(byTestId('check-env.claude', left.el)).toBeNull();
 
-    const verify = new DoctorPanel({ withClaude: true });
+    const verify = new DoctorPanel({ withClaude: true, seat });
     document.body.append(verify.el);
     void verify.run();
     await settle();
     verify.el.remove();
-    panel = new DoctorPanel({ withClaude: false });
+    verify.dispose();
+    panel = new DoctorPanel({ withClaude: false, seat });
     document.body.append(panel.el);
     void panel.run();
     await settle();
@@ -274,6 +282,7 @@ describe('doctor panel', () => {
     emits[1]({ event: 'finished', result: result('env.claude', 'fail', 'cancelled') });
     await settle();
     expect(calls.filter((c) => c === 'doctor_cancel')).toHaveLength(1);
+    expect(panel.isRunning).toBe(true);
   });
 
   it('copies the Markdown report, falls back to a selected text area, and saves to a path', async () => {

@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configView, INTERNAL_ERROR_HINT, markFirstPaint, toIpcError } from '../src/ipc';
+import { commands, INTERNAL_ERROR_HINT, toIpcError } from '../src/ipc';
 import { waitFor } from './helpers';
 
 afterEach(() => clearMocks());
@@ -23,8 +23,8 @@ describe('ipc wrappers', () => {
       if (cmd === 'config_view') throw { kind: 'io', message: 'permission denied', hint: 'Check file permissions.' };
       return null;
     });
-    await expect(markFirstPaint()).resolves.toBeNull();
-    await expect(configView()).rejects.toEqual({ kind: 'io', message: 'permission denied', hint: 'Check file permissions.' });
+    await expect(commands.markFirstPaint()).resolves.toBeNull();
+    await expect(commands.configView()).rejects.toEqual({ kind: 'io', message: 'permission denied', hint: 'Check file permissions.' });
     expect(seen).toEqual(['mark_first_paint', 'config_view']);
   });
 

@@ -52,7 +52,7 @@ describe('profile step', () => {
   afterEach(() => clearMocks());
 
   it('shows each diff, the sandbox home and only real conflicts before writing', async () => {
-    const el = profileStep();
+    const el = profileStep().el;
     document.body.append(el);
     await settle();
     expect(el.querySelector('[data-testid="profile-sandbox-home"]')?.textContent).toContain('/tmp/sb/home');
@@ -71,7 +71,7 @@ describe('profile step', () => {
   });
 
   it('writes on click and shows each shell and the real client', async () => {
-    const el = profileStep();
+    const el = profileStep().el;
     document.body.append(el);
     await settle();
     (el.querySelector('[data-testid="profile-write"]') as HTMLButtonElement).click();
@@ -92,7 +92,7 @@ describe('profile step', () => {
       if (cmd === 'profile_preview') return preview;
       throw { kind: 'io', message: '/home/u/.bashrc changed while it was being updated', hint: 'Run it again.' };
     });
-    const el = profileStep();
+    const el = profileStep().el;
     document.body.append(el);
     await settle();
     (el.querySelector('[data-testid="profile-write"]') as HTMLButtonElement).click();

@@ -22,7 +22,7 @@ function signinWithCode(onOpen: (args: unknown) => unknown): { el: HTMLElement; 
     if (cmd === 'open_sign_in_page') return onOpen(args);
     return null;
   });
-  const el = signinStep();
+  const el = signinStep().el;
   document.body.append(el);
   return { el, finish: () => finish() };
 }

@@ -21,7 +21,7 @@ describe('sign in step', () => {
       }
       return null;
     });
-    const el = signinStep();
+    const el = signinStep().el;
     document.body.append(el);
     await settle();
     expect(el.querySelector('[data-testid="az-version"]')?.textContent).toContain('2.91.0');
@@ -38,7 +38,7 @@ describe('sign in step', () => {
         ? { ...NOT_SIGNED_IN, azPath: null, azVersion: null, azProblem: { kind: 'config', message: 'the Azure CLI (az) is not installed', hint: 'Install a current Azure CLI: `curl …`' } }
         : null,
     );
-    const el = signinStep();
+    const el = signinStep().el;
     document.body.append(el);
     await settle();
     expect(el.querySelector('[data-testid="error-message"]')?.textContent).toContain('not installed');
@@ -93,7 +93,9 @@ describe('resource step', () => {
       }
       return null;
     });
-    const el = resourceStep();
+    const step = resourceStep();
+    const el = step.el;
+    expect(step.canLeave()).toBeNull();
     document.body.append(el);
     await settle();
     expect((el.querySelector('[data-testid="account-sandbox-openai"]') as HTMLInputElement).disabled).toBe(true);
@@ -102,7 +104,7 @@ describe('resource step', () => {
     radio.checked = true;
     radio.dispatchEvent(new Event('change'));
     expect((el.querySelector('[data-testid="tier-opus"]') as HTMLSelectElement).value).toBe('claude-opus-4-6');
-    expect(el.getAttribute('data-blocks-next')).toContain('Save');
+    expect(step.canLeave()).toContain('Save the deployments for sandbox-ai');
     // the same deployment for two tiers needs a confirmation
     const opus = el.querySelector('[data-testid="tier-opus"]') as HTMLSelectElement;
     opus.value = 'claude-sonnet-4-5';
@@ -114,7 +116,7 @@ describe('resource step', () => {
     await settle();
     expect(saved).toEqual([{ subscriptionId: 's1', resource: 'sandbox-ai', sonnet: 'claude-sonnet-4-5', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6', reuseConfirmed: false }]);
     expect(el.querySelector('[data-testid="models-saved"]')).not.toBeNull();
-    expect(el.hasAttribute('data-blocks-next')).toBe(false);
+    expect(step.canLeave()).toBeNull();
     el.remove();
   });
 });
@@ -137,7 +139,7 @@ describe('gateway option', () => {
       }
       return null;
     });
-    const el = resourceStep();
+    const el = resourceStep().el;
     document.body.append(el);
     await settle();
     const set = (id: string, v: string): void => {

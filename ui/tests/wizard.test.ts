@@ -1,5 +1,7 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STEPS } from '../src/wizard';
+import { STEP_ORDER } from '../src/wizard-model';
 import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, waitFor } from './helpers';
 
 const ORDER = ['welcome', 'signin', 'resource', 'profile', 'verify', 'done'];
@@ -23,6 +25,11 @@ beforeEach(() => {
 afterEach(() => clearMocks());
 
 describe('wizard', () => {
+  it('draws its steps in the model\'s order', () => {
+    expect(STEPS.map((s) => s.id)).toEqual([...STEP_ORDER]);
+    expect(ORDER).toEqual([...STEP_ORDER]);
+  });
+
   it('goes forward through all six steps, moving aria-current and focus to each heading', async () => {
     await mount();
     const steps = getByTestId('wizard-steps');

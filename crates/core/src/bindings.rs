@@ -50,6 +50,7 @@ pub fn typescript() -> String {
         crate::doctor::Fix::decl(&cfg),
         crate::doctor::CheckResult::decl(&cfg),
         crate::doctor::PlannedCheck::decl(&cfg),
+        crate::doctor::HeldBack::decl(&cfg),
         crate::doctor::Summary::decl(&cfg),
         crate::doctor::DoctorEvent::decl(&cfg),
         crate::doctor::Report::decl(&cfg),
@@ -78,6 +79,16 @@ pub fn typescript() -> String {
         out.push_str(d.trim());
         out.push('\n');
     }
+    // The orders the core sorts by, so the UI never restates them.
+    let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "[]".into());
+    out.push_str(&format!(
+        "/** Every doctor section, in report order. */\nexport const SECTION_ORDER: readonly Section[] = {};\n",
+        json(serde_json::to_string(&crate::doctor::Section::ALL))
+    ));
+    out.push_str(&format!(
+        "/** Every status, best to worst. */\nexport const STATUS_ORDER: readonly Status[] = {};\n",
+        json(serde_json::to_string(&crate::doctor::Status::ALL))
+    ));
     out
 }
 

@@ -16,6 +16,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, best to worst (the order `Ord` gives them).
+    pub const ALL: [Status; 4] = [Status::Pass, Status::Skip, Status::Warn, Status::Fail];
+
     pub fn word(self) -> &'static str {
         match self {
             Status::Pass => "pass",

@@ -25,7 +25,7 @@ fn independent_checks_overlap_and_a_black_hole_ends_at_its_timeout_while_others_
     let (events, report, took) = events_of(&config, options);
     let at = |pred: &dyn Fn(&DoctorEvent) -> bool| events.iter().find(|(_, e)| pred(e)).map(|(t, _)| *t);
     let started = |id: &str| at(&|e| matches!(e, DoctorEvent::Started { id: x } if x == id));
-    let finished = |id: &str| at(&|e| matches!(e, DoctorEvent::Finished { result } if result.id == id));
+    let finished = |id: &str| at(&|e| matches!(e, DoctorEvent::Finished { result, .. } if result.id == id));
     // Ordering, not wall-clock: every check without prerequisites starts before the slowest of
     // them (a bash that reads its rc file) has finished.
     let profile_done = finished("env.profile").expect("env.profile finished");
@@ -47,6 +47,19 @@ fn independent_checks_overlap_and_a_black_hole_ends_at_its_timeout_while_others_
     for id in ["path.tls", "path.https", "foundry.sonnet"] {
         assert_eq!(report.checks.iter().find(|c| c.id == id).unwrap().status, Status::Skip, "{id}");
     }
+    // Each skip names the prerequisite that held it back and, down the chain, the check that
+    // caused it: the runner says so, no face walks the chain.
+    let held = |id: &str| {
+        events.iter().find_map(|(_, e)| match e {
+            DoctorEvent::Finished { result, held_back } if result.id == id => held_back.clone(),
+            _ => None,
+        })
+    };
+    assert_eq!(held("path.tls"), Some(doctor::HeldBack { by: doctor::CheckId::PathTcp, cause: doctor::CheckId::PathTcp }));
+    let https = held("path.https").expect("path.https held back");
+    assert_eq!(https.cause, "path.tcp", "{https:?}");
+    assert_ne!(https.by, "path.tcp", "path.https waits on a later step of the chain: {https:?}");
+    assert_eq!(held("path.tcp"), None, "a check that ran and failed was not held back");
     assert!(took < Duration::from_millis(4500), "the run ended within its deadline + 0.5 s: {took:?}");
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(schema_errors(&json), Vec::<String>::new(), "the JSON report follows docs/doctor-report.schema.json");

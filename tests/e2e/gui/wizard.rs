@@ -127,3 +127,85 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     assert!(args.iter().any(|a| a == "--sandbox"), "arguments passed through: {args:?}");
     assert_ne!(code, 0, "the app was killed, and the CLI reports its exit");
 }
+
+/// How many times the app was asked to run `command`, from its own log (each IPC call is logged
+/// by name at debug level; the log is under the test's HOME).
+fn ipc_calls(home: &std::path::Path, command: &str) -> usize {
+    fn logs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                logs(&path, out);
+            } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("foundry-onboard-gui") && n.ends_with(".log")) {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    logs(home, &mut files);
+    let needle = format!("ipc call command={command}");
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default().lines().filter(|l| l.trim_end().ends_with(&needle)).count()).sum()
+}
+
+/// Polls the app's log until `command` has been called `n` times (the log is written off-thread).
+async fn logged(home: &std::path::Path, command: &str, n: usize) -> anyhow::Result<()> {
+    let start = std::time::Instant::now();
+    while ipc_calls(home, command) < n {
+        anyhow::ensure!(start.elapsed() < std::time::Duration::from_secs(10), "{command} logged {} times, not {n}", ipc_calls(home, command));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Signs in with the real az (so inside a loopback-only namespace; it re-runs itself there), lists
+/// the sandbox's resources, then Back and Next: the Resource step is the same element, and the
+/// app's log shows one discovery (ARM) and one sign-in status, not two.
+#[test]
+fn back_then_next_keeps_the_steps_and_does_not_query_arm_again() {
+    let Some(az) = foundry_onboard_e2e::real_az() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Back/Next GUI test: the real az is missing");
+        foundry_onboard_e2e::skipped("the Back/Next GUI test", "it needs azure-cli (scripts/install-test-deps.sh)");
+        return;
+    };
+    if foundry_onboard_e2e::reexec_in_netns("gui::wizard::back_then_next_keeps_the_steps_and_does_not_query_arm_again") {
+        return;
+    }
+    let az_dir = az.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let path = std::env::join_paths(std::iter::once(az_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().to_path_buf();
+    let env = [("PATH", path), ("FOUNDRY_ONBOARD_LOG", std::ffi::OsString::from("foundry_onboard_gui=debug,info"))];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+    super::in_app(home.path(), &env, &["--sandbox"], "gui-wizard-back-next", async |s: &Session| {
+        s.click("wizard-next").await?;
+        let config = s.script("return document.querySelector('[data-testid=\"config-file\"]').title").await?;
+        // The step asks az who is signed in (a Python start: seconds on a loaded machine).
+        super::poll(s, "return document.querySelector('[data-testid=\"az-version\"]') ? true : null", 60).await?;
+        super::sign_in(s, std::path::Path::new(config.as_str().unwrap_or_default()), None).await?;
+        logged(&dir, "signin_status", 1).await?;
+        s.click("wizard-next").await?;
+        // Discovery through the sandbox's ARM: the resources listed, with the requests it took.
+        let arm = super::poll(s, "return [...document.querySelectorAll('[data-testid=\"resources\"] p.muted')].map(p => p.textContent).find(t => t.includes('requests to Azure Resource Manager')) ?? null", 60).await?;
+        logged(&dir, "discover", 1).await?;
+        // Marks the list the page shows now: the same element must come back after Back and Next.
+        s.script("document.querySelector('[data-testid=\"resources\"]').e2eSeen = true; return true").await?;
+        s.click("wizard-back").await?;
+        anyhow::ensure!(s.displayed("step-signin").await?, "back on Sign in");
+        anyhow::ensure!(s.text("signed-in-as").await?.contains(foundry_onboard_sandbox::USER), "Sign in kept who signed in");
+        s.click("wizard-next").await?;
+        anyhow::ensure!(s.displayed("step-resource").await?, "forward on Resource");
+        let kept = s.script("return document.querySelector('[data-testid=\"resources\"]').e2eSeen === true").await?;
+        anyhow::ensure!(kept == true, "the Resource step was rebuilt");
+        let again = s.script("return [...document.querySelectorAll('[data-testid=\"resources\"] p.muted')].map(p => p.textContent).find(t => t.includes('requests to Azure Resource Manager')) ?? null").await?;
+        anyhow::ensure!(again == arm, "{again} vs {arm}");
+        // Whatever the page was going to ask has been asked by now: still one discovery, one status.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        anyhow::ensure!(ipc_calls(&dir, "discover") == 1, "Back then Next queried ARM again: {} discover calls", ipc_calls(&dir, "discover"));
+        anyhow::ensure!(ipc_calls(&dir, "signin_status") == 1, "Back then Next asked az again: {} signin_status calls", ipc_calls(&dir, "signin_status"));
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    });
+}

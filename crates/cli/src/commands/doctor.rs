@@ -75,7 +75,7 @@ fn print_event(event: &DoctorEvent) {
     match event {
         DoctorEvent::Planned { checks } => println!("Running {} checks…", checks.len()),
         DoctorEvent::Started { .. } => {}
-        DoctorEvent::Finished { result: r } => {
+        DoctorEvent::Finished { result: r, .. } => {
             println!("{} {:<18} {} ({} ms)", mark(r.status), r.id, r.detail, r.duration_ms);
             if matches!(r.status, Status::Fail | Status::Warn) && !r.hint.is_empty() {
                 println!("         help: {}", r.hint);

@@ -27,7 +27,9 @@ pub use check_id::CheckId;
 pub use context::{DoctorOptions, Endpoint, endpoint_of};
 pub use error::DoctorError;
 pub use fixes::{FixError, trust_ca};
-pub use model::{AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary};
+pub use model::{
+    AddressEvidence, CertEvidence, CheckResult, DoctorEvent, Evidence, Fix, HeldBack, HttpEvidence, NameEvidence, PlannedCheck, Section, Status, Summary,
+};
 pub use report::{Report, longest_chain_ms};
 pub use scrub::scrub_text;
 

@@ -17,6 +17,9 @@ pub enum Section {
 }
 
 impl Section {
+    /// Every section, in the order a report lists them (the UI draws them in this order too).
+    pub const ALL: [Section; 5] = [Section::Environment, Section::SignIn, Section::PrivatePath, Section::Foundry, Section::Gateway];
+
     pub fn title(self) -> &'static str {
         match self {
             Section::Environment => "Environment",
@@ -133,6 +136,16 @@ pub struct CheckResult {
     pub fix: Option<Fix>,
 }
 
+/// Why a check was skipped without running: the prerequisite that did not pass, and the check at
+/// the start of that chain (`path.dns` for `path.tls` ← `path.tcp` ← `path.dns`), so no face has
+/// to walk the chain again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldBack {
+    pub by: CheckId,
+    pub cause: CheckId,
+}
+
 /// How a skip's detail starts; the runner writes `skipped: <id> failed` (or `was skipped`).
 pub const SKIPPED: &str = "skipped: ";
 
@@ -164,10 +177,22 @@ pub struct PlannedCheck {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "event")]
 pub enum DoctorEvent {
-    Planned { checks: Vec<PlannedCheck> },
-    Started { id: CheckId },
-    Finished { result: Box<CheckResult> },
-    Done { summary: Summary },
+    Planned {
+        checks: Vec<PlannedCheck>,
+    },
+    Started {
+        id: CheckId,
+    },
+    Finished {
+        result: Box<CheckResult>,
+        /// Set when the check was skipped because a prerequisite did not pass.
+        #[serde(rename = "heldBack", skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        held_back: Option<HeldBack>,
+    },
+    Done {
+        summary: Summary,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]

@@ -4,7 +4,7 @@
 
 use super::context::Ctx;
 use super::facts::Upstream;
-use super::model::{CheckId, CheckResult, DoctorEvent, Evidence, Fix, PlannedCheck, Section, Status, Summary};
+use super::model::{CheckId, CheckResult, DoctorEvent, Evidence, Fix, HeldBack, PlannedCheck, Section, Status, Summary};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -137,6 +137,8 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
         receivers.insert(c.id, rx);
     }
     let results: Arc<std::sync::Mutex<HashMap<CheckId, CheckResult>>> = Arc::default();
+    // Where the chain of each skipped-for-a-prerequisite check starts.
+    let causes: Arc<std::sync::Mutex<HashMap<CheckId, CheckId>>> = Arc::default();
     let mut tasks = tokio::task::JoinSet::new();
     let per_check = ctx.options.check_timeout;
     for check in checks.clone() {
@@ -150,7 +152,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             .collect();
         // The only checks whose facts this one may read: the ones it declared.
         let upstream = Upstream::new(ctx.clone(), check.declared().map(|id| (id, receivers.get(&id).cloned())).collect());
-        let (ctx, emit, results) = (ctx.clone(), emit.clone(), results.clone());
+        let (ctx, emit, results, causes) = (ctx.clone(), emit.clone(), results.clone(), causes.clone());
         tasks.spawn(async move {
             let mut blocked_by = None;
             for (id, hard, mut rx) in waits {
@@ -171,8 +173,8 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
                 }
             }
             let begun = Instant::now();
-            let outcome = match blocked_by {
-                Some((id, status)) => Outcome::skip(format!("{}{id} {}", super::model::SKIPPED, if status == Status::Skip { "was skipped" } else { "failed" })),
+            let outcome = match &blocked_by {
+                Some((id, status)) => Outcome::skip(format!("{}{id} {}", super::model::SKIPPED, if *status == Status::Skip { "was skipped" } else { "failed" })),
                 None => {
                     emit(DoctorEvent::Started { id: check.id });
                     let limit = check.timeout.unwrap_or(per_check);
@@ -186,11 +188,20 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
                 }
             };
             let result = ctx.scrub(finish(&check, outcome, begun.elapsed()));
+            // The prerequisite has finished (its status is sent after it is kept in `causes`): the
+            // chain starts where the prerequisite's own chain starts, or at the prerequisite.
+            let held_back = blocked_by.as_ref().map(|(id, _)| {
+                let cause = causes.lock().ok().and_then(|c| c.get(id).cloned()).unwrap_or_else(|| id.clone());
+                HeldBack { by: id.clone(), cause }
+            });
+            if let (Some(h), Ok(mut c)) = (&held_back, causes.lock()) {
+                c.insert(check.id.clone(), h.cause.clone());
+            }
             if let Ok(mut r) = results.lock() {
                 r.insert(check.id, result.clone());
             }
             let _ = tx.send(Some(result.status));
-            emit(DoctorEvent::Finished { result: Box::new(result) });
+            emit(DoctorEvent::Finished { result: Box::new(result), held_back });
         });
     }
     let deadline = ctx.options.deadline;
@@ -221,7 +232,7 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             Some(r) => r,
             None => {
                 let r = ctx.scrub(finish(check, unfinished(), started.elapsed()));
-                emit(DoctorEvent::Finished { result: Box::new(r.clone()) });
+                emit(DoctorEvent::Finished { result: Box::new(r.clone()), held_back: None });
                 r
             }
         };
