@@ -23,3 +23,11 @@ if [ "$(cat "$CLAUDE_DIR/node_modules/@anthropic-ai/claude-code/package.json" 2>
   npm --prefix "$CLAUDE_DIR" install --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
 fi
 
+
+# Microsoft's own Kusto parser, which checks every KQL query the usage source can send
+# (crates/core/src/usage/kql.rs); pinned by tests/kql/package-lock.json.
+KQL_VERSION=$(sed -n 's/.*"@kusto\/language-service-next": *"\([^"]*\)".*/\1/p' tests/kql/package.json)
+if [ "$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' tests/kql/node_modules/@kusto/language-service-next/package.json 2>/dev/null | head -1)" != "$KQL_VERSION" ]; then
+  echo "==> installing the Kusto parser $KQL_VERSION into tests/kql (for the KQL check)"
+  npm ci --prefix tests/kql --no-audit --no-fund --loglevel=error
+fi

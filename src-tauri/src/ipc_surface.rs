@@ -12,10 +12,11 @@ use foundry_onboard_core::{
         cli::LoginState,
         discovery::{AccountDeployments, Discovered},
         login::LoginEvent,
-        session::{GatewayChoice, ModelChoice, SignInStatus},
+        session::SignInStatus,
     },
     doctor::{DoctorEvent, Report},
     profile::{ProfileOutcome, ProfilePreview},
+    setup::{GatewayChoice, ModelChoice},
     views::{AppInfo, ConfigView},
 };
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! `ui/src/ipc/commands.ts` (tests only: the app itself needs just the handler).
 
 use super::commands;
-use foundry_onboard_core::azure::session::{GatewayChoice, ModelChoice};
+use foundry_onboard_core::setup::{GatewayChoice, ModelChoice};
 use tauri::ipc::Channel;
 use ts_rs::TS;
 
