@@ -4,7 +4,7 @@ use crate::failure::{AppError, ipc};
 use crate::state::AppState;
 use foundry_onboard_core::IpcError;
 use foundry_onboard_core::azure::{
-    AzError, cli,
+    AzError, az,
     discovery::{AccountDeployments, Discovered},
     login, session,
 };
@@ -55,9 +55,9 @@ pub async fn signin_status(state: State<'_, AppState>) -> Result<session::SignIn
 
 /// Runs `az login`, streaming every line and the device code to the page; ends with who is signed in.
 #[tauri::command]
-pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_event: Channel<login::LoginEvent>) -> Result<cli::LoginState, IpcError> {
+pub async fn signin_start(state: State<'_, AppState>, device_code: bool, on_event: Channel<login::LoginEvent>) -> Result<az::LoginState, IpcError> {
     let config = state.loaded()?.config;
-    let az = cli::find().ok_or(AzError::NotInstalled).map_err(ipc)?;
+    let az = az::find().ok_or(AzError::NotInstalled).map_err(ipc)?;
     let cancel = tokio_util::sync::CancellationToken::new();
     if let Ok(mut s) = state.signin.lock()
         && let Some(old) = s.replace(cancel.clone())

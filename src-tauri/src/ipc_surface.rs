@@ -9,7 +9,7 @@ mod typescript;
 #[cfg(test)]
 use foundry_onboard_core::{
     azure::{
-        cli::LoginState,
+        az::LoginState,
         discovery::{AccountDeployments, Discovered},
         login::LoginEvent,
         session::SignInStatus,

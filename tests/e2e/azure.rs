@@ -2,7 +2,7 @@
 //! `unshare -n`), and with fake `az` scripts only for what the real one cannot be made to do:
 //! hang, print garbage, be too old, be missing.
 
-use foundry_onboard_core::azure::{AzError, COGNITIVE_SCOPE, arm_scope, cli, token::TokenSource};
+use foundry_onboard_core::azure::{AzError, COGNITIVE_SCOPE, arm_scope, az, token::TokenSource};
 use foundry_onboard_core::config::{Config, ConfigLocation, load};
 use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
@@ -83,12 +83,12 @@ fn real_az_signs_in_by_device_code_and_discovery_finds_the_claude_deployments() 
         // The Foundry stand-in accepts the Entra token, as Claude Code would send it.
         let net = foundry_onboard_core::net::Network::new(&config, foundry_onboard_core::net::Timeouts::from_total_ms(5000)).unwrap();
         let secret = foundry_onboard_core::Secret::new(tokens[0].clone());
-        let ms = foundry_onboard_core::foundry::probe(&net, &config, "claude-haiku-4-5", foundry_onboard_core::foundry::Credential::Bearer(&secret)).await;
+        let ms = foundry_onboard_core::probe::probe(&net, &config, "claude-haiku-4-5", foundry_onboard_core::probe::Credential::Bearer(&secret)).await;
         assert!(ms.is_ok(), "{ms:?}");
     });
 
     // Sign out: the status says so.
-    let out = foundry_onboard_e2e::az_command(&az, sb.home.path()).arg("logout").envs(cli::env(&config)).output().unwrap();
+    let out = foundry_onboard_e2e::az_command(&az, sb.home.path()).arg("logout").envs(az::env(&config)).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (code, _, _) = cli_json(&sb, &az, &["login", "--status"]);
     assert_eq!(code, 2);
@@ -143,12 +143,12 @@ async fn garbage_too_old_and_missing_az_are_clear_errors() {
     assert!(matches!(err, AzError::Failed { .. }), "{err}");
 
     let old = fake_az(dir.path(), "echo '{\"azure-cli\": \"2.45.0\"}'");
-    let err = cli::version(&old, &Config::default()).await.unwrap_err();
+    let err = az::version(&old, &Config::default()).await.unwrap_err();
     assert!(matches!(err, AzError::TooOld { .. }), "{err}");
     assert!(foundry_onboard_core::Diagnose::hint(&err).contains("2.45"), "{}", foundry_onboard_core::Diagnose::hint(&err));
 
     let warn = fake_az(dir.path(), "echo 'WARNING: a new version is available'; echo '{\"azure-cli\": \"2.91.0\"}'");
-    assert_eq!(cli::version(&warn, &Config::default()).await.unwrap(), "2.91.0");
+    assert_eq!(az::version(&warn, &Config::default()).await.unwrap(), "2.91.0");
 
     let not_logged_in = fake_az(dir.path(), "echo \"ERROR: Please run 'az login' to setup account.\" >&2; exit 1");
     let err = TokenSource::new(&not_logged_in, &Config::default(), Duration::from_secs(5)).unwrap().token(COGNITIVE_SCOPE).await.unwrap_err();

@@ -227,7 +227,7 @@ fn signed_in_with_auth_expired_is_signed_in_but_refused() {
     let config = config_of(&sb);
     let out = foundry_onboard_e2e::az_command(&az, sb.home.path())
         .args(["account", "get-access-token", "-o", "json", "--scope", foundry_onboard_core::azure::COGNITIVE_SCOPE])
-        .envs(foundry_onboard_core::azure::cli::env(&config))
+        .envs(foundry_onboard_core::azure::az::env(&config))
         .output()
         .unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("AADSTS700082"), "{}", String::from_utf8_lossy(&out.stderr));

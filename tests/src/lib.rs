@@ -285,7 +285,7 @@ pub fn real_az() -> Option<PathBuf> {
 
 /// The real az run directly by a test (as Claude Code runs it), with `home` as its HOME and XDG
 /// dirs and nothing else of the machine's environment; add the config's az environment
-/// (`azure::cli::env`) to it.
+/// (`azure::az::env`) to it.
 pub fn az_command(az: &Path, home: &Path) -> Command {
     let mut c = Command::new(az);
     isolate(&mut c, home);

@@ -26,7 +26,7 @@ pub fn typescript() -> String {
         crate::profile::verify::ClientCheck::decl(&cfg),
         crate::profile::ProfilePreview::decl(&cfg),
         crate::profile::ProfileOutcome::decl(&cfg),
-        crate::azure::cli::LoginState::decl(&cfg),
+        crate::azure::az::LoginState::decl(&cfg),
         crate::azure::session::SignInStatus::decl(&cfg),
         crate::azure::login::LoginEvent::decl(&cfg),
         crate::azure::discovery::Tier::decl(&cfg),

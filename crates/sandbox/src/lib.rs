@@ -85,7 +85,7 @@ impl Diagnose for SandboxError {
                 "This platform does not drop SYNs to a full accept queue (Linux and macOS do); run the sandbox without tcp-blackhole.".into()
             }
             SandboxError::SignIn(e @ foundry_onboard_core::azure::AzError::NotInstalled) => {
-                format!("{} Or point {} at an az 2.54 or newer, or start the sandbox without --signed-in.", e.hint(), foundry_onboard_core::azure::cli::AZ_ENV)
+                format!("{} Or point {} at an az 2.54 or newer, or start the sandbox without --signed-in.", e.hint(), foundry_onboard_core::azure::az::AZ_ENV)
             }
             SandboxError::SignIn(e) => {
                 format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint())

@@ -5,7 +5,7 @@
 //! code approved by the sandbox itself.
 
 use super::{Sandbox, SandboxError, http::Shared};
-use foundry_onboard_core::azure::{AzError, cli, login};
+use foundry_onboard_core::azure::{AzError, az, login};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -15,11 +15,11 @@ impl Sandbox {
     /// prints it. Bounded by `timeout`; `cancel` ends az's whole process group. On success the
     /// endpoints say who is signed in. `auth-expired` is held back during the sign-in, so it
     /// shows afterwards as a stale sign-in does: signed in, but tokens and ARM refuse.
-    pub async fn sign_in(&mut self, timeout: Duration, cancel: CancellationToken) -> Result<cli::LoginState, SandboxError> {
-        let az = cli::find().ok_or(SandboxError::SignIn(AzError::NotInstalled))?;
+    pub async fn sign_in(&mut self, timeout: Duration, cancel: CancellationToken) -> Result<az::LoginState, SandboxError> {
+        let az = az::find().ok_or(SandboxError::SignIn(AzError::NotInstalled))?;
         let config = self.config();
         let version = tokio::select! {
-            v = cli::version(&az, &config) => v.map_err(SandboxError::SignIn)?,
+            v = az::version(&az, &config) => v.map_err(SandboxError::SignIn)?,
             _ = cancel.cancelled() => return Err(SandboxError::SignIn(AzError::Cancelled)),
         };
         tracing::info!(az = %az.display(), %version, "signing the sandbox's az in");
@@ -37,7 +37,7 @@ impl Sandbox {
         }
         // Persisted beside instance discovery, so an az a person runs by hand in this config dir
         // (the help desk does) does not send telemetry to dc.services.visualstudio.com either.
-        cli::run(&az, &config, &["config", "set", "core.collect_telemetry=false"], Duration::from_secs(30)).await.map_err(SandboxError::SignIn)?;
+        az::run(&az, &config, &["config", "set", "core.collect_telemetry=false"], Duration::from_secs(30)).await.map_err(SandboxError::SignIn)?;
         self.endpoints.signed_in_as = state.user.clone();
         Ok(state)
     }

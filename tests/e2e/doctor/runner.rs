@@ -96,13 +96,13 @@ fn a_cancel_stops_every_check_at_once() {
 
 #[test]
 fn api_key_mode_checks_each_deployment_with_the_key_from_the_keyring_and_no_event_carries_it() {
-    foundry_onboard_core::secrets::use_mock_store();
+    foundry_onboard_core::keyring::use_mock_store();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (sandbox, mut config, mut options) = sandbox_with(&rt, dir.path(), vec![]);
     config.azure.login = foundry_onboard_core::config::LoginMode::ApiKey;
     let key = std::fs::read_to_string(sandbox.dir().join("foundry-api-key")).unwrap();
-    foundry_onboard_core::secrets::SecretStore::new(true)
+    foundry_onboard_core::keyring::SecretStore::new(true)
         .set(foundry_onboard_core::profile::FOUNDRY_API_KEY, &foundry_onboard_core::Secret::new(key.trim()))
         .unwrap();
     options.only = vec!["foundry".into(), "signin".into()];

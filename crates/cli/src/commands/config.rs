@@ -20,7 +20,11 @@ pub fn load(global: &Global) -> Result<LoadedConfig, Failure> {
 /// The effective config, refusing a sandbox config whose sandbox has stopped (as the app does).
 pub fn load_live(global: &Global) -> Result<LoadedConfig, Failure> {
     let location = location(global)?;
-    let loaded = runtime()?.block_on(setup::load_live(&location))?;
+    let loaded = runtime()?.block_on(setup::load_live(&location)).map_err(|e| {
+        let gone = matches!(e, setup::SetupError::SandboxGone { .. });
+        let f = Failure::from(e);
+        if gone { f.with_flag_hint("`foundry-onboard sandbox --write-config FILE` starts one and writes its config") } else { f }
+    })?;
     print_notices(&loaded);
     Ok(loaded)
 }

@@ -3,14 +3,14 @@
 use crate::args::{Global, LoginArgs};
 use crate::failure::{Exit, Outcome, runtime};
 use crate::output::emit;
-use foundry_onboard_core::azure::{AzError, cli, login};
+use foundry_onboard_core::azure::{AzError, az, login};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Who is signed in (the JSON payload of `login` and `login --status`).
 #[derive(serde::Serialize)]
 struct SignedIn {
-    state: cli::LoginState,
+    state: az::LoginState,
 }
 
 /// One line of `login --json` while az waits for the person.
@@ -23,7 +23,7 @@ enum Progress<'a> {
 pub fn run(global: &Global, args: LoginArgs) -> Outcome {
     let config = super::config::load_live(global)?.config;
     if args.status {
-        let state = cli::login_state(&config);
+        let state = az::login_state(&config);
         let exit = if state.signed_in { Exit::Ok } else { Exit::Failures };
         emit(global.json, &SignedIn { state }, |s| {
             let state = &s.state;
@@ -40,10 +40,10 @@ pub fn run(global: &Global, args: LoginArgs) -> Outcome {
         });
         return Ok(exit);
     }
-    let az = cli::find().ok_or(AzError::NotInstalled)?;
+    let az = az::find().ok_or(AzError::NotInstalled)?;
     let json = global.json;
     let state = runtime()?.block_on(async {
-        let version = cli::version(&az, &config).await?;
+        let version = az::version(&az, &config).await?;
         if !json {
             eprintln!("Using az {version} ({}){}.", az.display(), if config.is_sandbox() { ", signing in to the sandbox" } else { "" });
         }

@@ -4,7 +4,7 @@ use crate::args::{Global, SecretCommand};
 use crate::failure::{CliError, Exit, Failure, Outcome, runtime};
 use crate::output::emit;
 use foundry_onboard_core::Secret;
-use foundry_onboard_core::secrets::{self, SecretStore};
+use foundry_onboard_core::keyring::{self, SecretStore};
 use std::io::{IsTerminal, Read, Write};
 
 /// What `secret set` and `secret delete` did, by name (never the value).
@@ -51,8 +51,8 @@ pub fn run(global: &Global, cmd: SecretCommand) -> Outcome {
 
 /// A one-token call to the sonnet deployment with the key, before it is saved.
 fn verify_key(global: &Global, config: &foundry_onboard_core::config::Config, key: &Secret) -> Result<(), Failure> {
-    use foundry_onboard_core::foundry::{Credential, probe};
     use foundry_onboard_core::net::{Network, Timeouts};
+    use foundry_onboard_core::probe::{Credential, probe};
     let sonnet = config.models.sonnet.clone().ok_or(CliError::NoSonnetToCheck)?;
     let result = runtime()?.block_on(async {
         let net = Network::new(config, Timeouts::from_total_ms(global.timeout_ms))?;
@@ -78,16 +78,16 @@ fn read_secret(name: &str) -> Result<Secret, Failure> {
         rpassword::prompt_password(format!("Paste {name} (it is not shown), then press Enter: ")).map(Secret::new).map_err(io)?
     } else {
         // One byte more than the longest value with its "\r\n" tells an over-long input apart.
-        let limit = secrets::MAX_SECRET_BYTES + 2;
+        let limit = keyring::MAX_SECRET_BYTES + 2;
         let mut bytes = Vec::new();
         std::io::stdin().take(limit as u64 + 1).read_to_end(&mut bytes).map_err(io)?;
         if bytes.len() > limit {
-            return Err(secrets::SecretError::TooLong.into());
+            return Err(keyring::SecretError::TooLong.into());
         }
         let text = String::from_utf8(bytes).map_err(|_| io(std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")))?;
         let trimmed = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
         Secret::new(trimmed.to_string())
     };
-    secrets::check(name, &secret)?;
+    keyring::check(name, &secret)?;
     Ok(secret)
 }

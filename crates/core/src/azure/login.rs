@@ -1,7 +1,7 @@
 //! Walking through `az login`: its own process group, everything az prints on stderr streamed as
 //! it comes, the device code picked out, cancel and a deadline that end the whole group.
 
-use super::{AzError, cli};
+use super::{AzError, az};
 use crate::config::Config;
 use crate::process;
 use serde::Serialize;
@@ -100,8 +100,8 @@ pub async fn login(
     options: &LoginOptions,
     cancel: CancellationToken,
     mut on_event: impl FnMut(LoginEvent) + Send,
-) -> Result<cli::LoginState, AzError> {
-    cli::prepare_sandbox_cloud(az, config).await?;
+) -> Result<az::LoginState, AzError> {
+    az::prepare_sandbox_cloud(az, config).await?;
     let mut args: Vec<String> = vec!["login".into(), "-o".into(), "json".into()];
     if options.device_code {
         args.push("--use-device-code".into());
@@ -111,7 +111,7 @@ pub async fn login(
         args.push(t);
     }
     let os_args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-    let mut cmd = process::command(az.as_os_str(), &os_args, &cli::env(config));
+    let mut cmd = process::command(az.as_os_str(), &os_args, &az::env(config));
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| AzError::Spawn(e.to_string()))?;
     let pid = child.id();
@@ -156,9 +156,9 @@ pub async fn login(
     if !status.success() {
         return Err(AzError::Failed { command: "login".into(), explained: super::aadsts::explain(&seen), stderr: seen.trim().to_string() });
     }
-    let _: serde_json::Value = cli::parse_json(&out)?;
+    let _: serde_json::Value = az::parse_json(&out)?;
     super::session::forget_tokens();
-    Ok(cli::login_state(config))
+    Ok(az::login_state(config))
 }
 
 #[cfg(test)]
@@ -247,7 +247,7 @@ mod tests {
             .unwrap();
     }
 
-    /// az's JSON output (`cli::parse_json`, public, owned by cli.rs): bytes of any kind, JSON of the
+    /// az's JSON output (`az::parse_json`, public, owned by az.rs): bytes of any kind, JSON of the
     /// wrong shape or cut short, warnings before it. A failure says az printed it, and what.
     #[test]
     fn fuzz_az_json_output_parses_or_says_what_az_printed() {
@@ -258,7 +258,7 @@ mod tests {
             .run(&out, |(prefix, body)| {
                 let mut stdout = prefix.as_bytes().to_vec();
                 stdout.extend_from_slice(&body);
-                match cli::parse_json::<serde_json::Value>(&stdout) {
+                match az::parse_json::<serde_json::Value>(&stdout) {
                     Ok(_) => {}
                     Err(e) => {
                         prop_assert!(crate::fuzz::names_what(&e.to_string(), &["az printed"]), "{e}");

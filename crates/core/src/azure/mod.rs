@@ -3,7 +3,7 @@
 //! deployments a developer can use.
 
 pub mod aadsts;
-pub mod cli;
+pub mod az;
 pub mod discovery;
 mod error;
 pub mod login;

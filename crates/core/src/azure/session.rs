@@ -1,7 +1,7 @@
 //! What the faces ask about sign-in and discovery: az's state in one call, and discovery as the
 //! signed-in user (az's token, cached per az, config dir, tenant and cloud).
 
-use super::{AzError, cli};
+use super::{AzError, az};
 use crate::config::Config;
 use crate::error::IpcError;
 use serde::Serialize;
@@ -15,16 +15,16 @@ pub struct SignInStatus {
     pub az_version: Option<String>,
     /// Why az cannot be used (missing, too old), with the install instructions as its hint.
     pub az_problem: Option<IpcError>,
-    pub state: cli::LoginState,
+    pub state: az::LoginState,
 }
 
 /// Finds az, reads its version, and reads who is signed in.
 pub async fn status(config: &Config) -> SignInStatus {
-    let state = cli::login_state(config);
-    let Some(az) = cli::find() else {
+    let state = az::login_state(config);
+    let Some(az) = az::find() else {
         return SignInStatus { az_path: None, az_version: None, az_problem: Some(IpcError::from(AzError::NotInstalled)), state };
     };
-    match cli::version(&az, config).await {
+    match az::version(&az, config).await {
         Ok(v) => SignInStatus { az_path: Some(az.display().to_string()), az_version: Some(v), az_problem: None, state },
         Err(e) => SignInStatus { az_path: Some(az.display().to_string()), az_version: None, az_problem: Some(IpcError::from(e)), state },
     }
@@ -42,7 +42,7 @@ fn sources() -> &'static std::sync::Mutex<std::collections::HashMap<SourceKey, s
 /// for an ARM token on every discovery call, and each would otherwise start az again (about a
 /// second). Tokens stay cached until 5 minutes before they expire; a new sign-in forgets them.
 fn token_source(az: &std::path::Path, config: &Config) -> Result<std::sync::Arc<super::token::TokenSource>, AzError> {
-    let key = (az.to_path_buf(), cli::config_dir(config), config.azure.tenant.clone(), config.azure.arm_url.clone());
+    let key = (az.to_path_buf(), az::config_dir(config), config.azure.tenant.clone(), config.azure.arm_url.clone());
     let mut map = sources().lock().map_err(|_| AzError::Spawn("the token cache is poisoned".into()))?;
     if let Some(s) = map.get(&key) {
         return Ok(s.clone());
@@ -61,9 +61,9 @@ pub fn forget_tokens() {
 
 /// An ARM token from az (bounded) and the network, for discovery as the signed-in user.
 async fn signed_in_arm(config: &Config, timeout_ms: u64) -> Result<(crate::net::Network, crate::Secret), AzError> {
-    let az = cli::find().ok_or(AzError::NotInstalled)?;
+    let az = az::find().ok_or(AzError::NotInstalled)?;
     // A sandbox started again has new ports: point its private az cloud at them first.
-    cli::prepare_sandbox_cloud(&az, config).await?;
+    az::prepare_sandbox_cloud(&az, config).await?;
     let token = token_source(&az, config)?.token(&super::arm_scope(config)).await?;
     let net = crate::net::Network::new(config, crate::net::Timeouts::from_total_ms(timeout_ms))?;
     Ok((net, token))

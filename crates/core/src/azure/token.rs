@@ -3,7 +3,7 @@
 //! children at the deadline; a token is kept in memory until 5 minutes before it expires, and
 //! concurrent callers for one scope share a single az run.
 
-use super::{AzError, cli};
+use super::{AzError, az};
 use crate::Secret;
 use crate::config::Config;
 use crate::process;
@@ -65,7 +65,7 @@ impl TokenSource {
         let path = std::env::join_paths(std::iter::once(az_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())))
             .map_err(|e| AzError::Spawn(e.to_string()))?;
         let runs = Arc::new(AtomicUsize::new(0));
-        let executor = Arc::new(BoundedExecutor { path, env: cli::env(config), timeout, runs: runs.clone() });
+        let executor = Arc::new(BoundedExecutor { path, env: az::env(config), timeout, runs: runs.clone() });
         let options = azure_identity::AzureCliCredentialOptions { tenant_id: config.azure.tenant.clone(), executor: Some(executor), ..Default::default() };
         let credential = azure_identity::AzureCliCredential::new(Some(options)).map_err(|e| AzError::Spawn(e.to_string()))?;
         Ok(Self { credential, cache: std::sync::Mutex::new(HashMap::new()), runs, timeout })

@@ -50,7 +50,7 @@ impl DoctorOptions {
             deadline: Duration::from_secs(15),
             config_file,
             cli,
-            az: crate::azure::cli::find(),
+            az: crate::azure::az::find(),
             az_timeout: Duration::from_secs(20),
             include_identity: false,
             live_timeout: Duration::from_secs(12),
@@ -159,7 +159,7 @@ pub fn endpoint_of(config: &Config) -> Option<Endpoint> {
     if let Some(private) = config.realm().private_base_url() {
         return Endpoint::parse(private);
     }
-    crate::foundry::base_url(config).as_deref().and_then(Endpoint::parse)
+    crate::probe::base_url(config).as_deref().and_then(Endpoint::parse)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::model::Evidence;
 use super::runner::Outcome;
 use crate::Diagnose;
 use crate::azure::discovery::Tier;
-use crate::foundry::{Credential, ProbeError, Shape};
+use crate::probe::{Credential, ProbeError, Shape};
 use crate::profile::AuthMode;
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ pub fn credential(ctx: &Ctx, token: Option<&crate::Secret>, secret_name: &str) -
     match ctx.mode {
         AuthMode::Entra => token.cloned().ok_or_else(|| Box::new(Outcome::skip("skipped: signin.token gave no token"))),
         _ => {
-            let store = crate::secrets::SecretStore::for_realm(&ctx.config.realm());
+            let store = crate::keyring::SecretStore::for_realm(&ctx.config.realm());
             match store.get(secret_name) {
                 Ok(s) => {
                     ctx.secret_seen(&s);
@@ -53,14 +53,14 @@ pub async fn tier(ctx: Arc<Ctx>, up: Upstream, tier: Tier) -> Outcome {
         Err(o) => return *o,
     };
     let cred = if ctx.mode == AuthMode::Entra { Credential::Bearer(&secret) } else { Credential::ApiKey(&secret) };
-    let shape = if crate::foundry::recognised_by_claude_code(&name) {
+    let shape = if crate::probe::recognised_by_claude_code(&name) {
         "as Claude Code sends it for a known model"
     } else {
         "with adaptive thinking and output_config.effort, as Claude Code sends it for this name"
     };
     let evidence = Evidence::default().fact("deployment", name.clone()).fact("endpoint", endpoint.base_url.clone()).fact("request", shape);
     let resource = endpoint.resource.clone().unwrap_or_else(|| endpoint.host.clone());
-    match crate::foundry::probe_at(&ctx.net, &endpoint.base_url, &name, cred, Shape::ClaudeCode).await {
+    match crate::probe::probe_at(&ctx.net, &endpoint.base_url, &name, cred, Shape::ClaudeCode).await {
         Ok(ms) => Outcome::pass(format!("{name} answered in {ms} ms")).with(evidence.fact("time to answer", format!("{ms} ms"))),
         Err(ProbeError::DeploymentNotFound { .. }) => {
             // Only this answer needs ARM's list: wait for foundry.config's facts here, briefly.

@@ -75,9 +75,9 @@ pub async fn auth(ctx: Arc<Ctx>) -> Outcome {
     };
     let Some(model) = ctx.config.models.sonnet.clone() else { return Outcome::fail("no sonnet deployment is chosen", "Choose the three deployments first.") };
     let url = format!("{base}/anthropic");
-    match crate::foundry::probe_at(&ctx.net, &url, &model, crate::foundry::Credential::Bearer(&secret), crate::foundry::Shape::ClaudeCode).await {
+    match crate::probe::probe_at(&ctx.net, &url, &model, crate::probe::Credential::Bearer(&secret), crate::probe::Shape::ClaudeCode).await {
         Ok(ms) => Outcome::pass(format!("the gateway accepted your credential and {model} answered in {ms} ms")),
-        Err(crate::foundry::ProbeError::Unauthorized { message, .. }) => Outcome::fail(
+        Err(crate::probe::ProbeError::Unauthorized { message, .. }) => Outcome::fail(
             format!("the gateway refused your credential (401): {message}"),
             "Your gateway key may be expired or revoked: get a new one from the gateway team and store it with `foundry-onboard secret set gateway-key`.",
         ),
@@ -147,7 +147,7 @@ pub(super) mod tests {
     /// the gateway or its address; never a panic.
     #[test]
     fn fuzz_gateway_answers_get_a_verdict_that_names_the_gateway() {
-        crate::secrets::use_mock_store();
+        crate::keyring::use_mock_store();
         let server = fuzz::LoopbackServer::start();
         let dir = tempfile::tempdir().unwrap();
         let ctxs: Vec<Arc<Ctx>> = [GatewayKind::Litellm, GatewayKind::Generic]
@@ -161,7 +161,7 @@ pub(super) mod tests {
                 loopback_ctx(config, dir.path())
             })
             .collect();
-        crate::secrets::SecretStore::new(false).set(crate::profile::GATEWAY_KEY, &crate::Secret::new("fuzz-gateway-key")).unwrap();
+        crate::keyring::SecretStore::new(false).set(crate::profile::GATEWAY_KEY, &crate::Secret::new("fuzz-gateway-key")).unwrap();
         let shaped = prop_oneof![
             object_of(vec![("status", string_value()), ("error", json_value().boxed())]),
             object_of(vec![("info", object_of(vec![("spend", json_value().boxed()), ("max_budget", json_value().boxed())]).boxed())]),

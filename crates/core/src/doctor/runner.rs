@@ -191,11 +191,11 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             // The prerequisite has finished (its status is sent after it is kept in `causes`): the
             // chain starts where the prerequisite's own chain starts, or at the prerequisite.
             let held_back = blocked_by.as_ref().map(|(id, _)| {
-                let cause = causes.lock().ok().and_then(|c| c.get(id).cloned()).unwrap_or_else(|| id.clone());
-                HeldBack { by: id.clone(), cause }
+                let cause = causes.lock().ok().and_then(|c| c.get(id).copied()).unwrap_or(*id);
+                HeldBack { by: *id, cause }
             });
             if let (Some(h), Ok(mut c)) = (&held_back, causes.lock()) {
-                c.insert(check.id.clone(), h.cause.clone());
+                c.insert(check.id, h.cause);
             }
             if let Ok(mut r) = results.lock() {
                 r.insert(check.id, result.clone());

@@ -6,7 +6,7 @@ use super::facts::FOUNDRY_TOKEN;
 use super::model::Evidence;
 use super::runner::Outcome;
 use crate::Diagnose;
-use crate::azure::{AzError, cli};
+use crate::azure::{AzError, az};
 use crate::profile::AuthMode;
 use std::sync::Arc;
 
@@ -24,20 +24,20 @@ pub async fn az(ctx: Arc<Ctx>) -> Outcome {
         return miss(AzError::NotInstalled.to_string(), AzError::NotInstalled.hint());
     };
     let mut evidence = Evidence::default().fact("az", az.display().to_string());
-    let version = match cli::installed_version(&az) {
+    let version = match az::installed_version(&az) {
         Some(v) => Ok(v),
-        None => cli::version(&az, &ctx.config).await,
+        None => az::version(&az, &ctx.config).await,
     };
     let version = match version {
         Ok(v) => v,
         Err(e) => return miss(e.to_string(), e.hint()).with(evidence),
     };
-    if cli::too_old(&version) {
+    if az::too_old(&version) {
         let e = AzError::TooOld { found: version };
         return miss(e.to_string(), e.hint()).with(evidence);
     }
     evidence = evidence.fact("version", version.clone());
-    let state = cli::login_state(&ctx.config);
+    let state = az::login_state(&ctx.config);
     evidence = evidence.fact("config dir", state.config_dir.clone());
     if !state.signed_in {
         return miss(format!("az {version} is installed but nobody is signed in ({} has no account)", state.config_dir), AzError::NotLoggedIn.hint())

@@ -146,10 +146,11 @@ pub fn apply(config: &Config, choice: &Choice) -> Result<Config, ChoiceError> {
     let chose_models = choice.sonnet.is_some() || choice.haiku.is_some() || choice.opus.is_some();
     if chose_models {
         let names = [&c.models.sonnet, &c.models.haiku, &c.models.opus];
-        if let Some(shared) = names.iter().enumerate().find_map(|(i, a)| names.iter().skip(i + 1).find(|b| a.is_some() && a == *b).and(a.as_ref())) {
-            if !choice.reuse_confirmed {
-                return Err(ChoiceError::SharedDeployment(shared.clone()));
-            }
+        let shared = names.iter().enumerate().find_map(|(i, a)| names.iter().skip(i + 1).find(|b| a.is_some() && a == *b).and(a.as_ref()));
+        if let Some(shared) = shared
+            && !choice.reuse_confirmed
+        {
+            return Err(ChoiceError::SharedDeployment(shared.clone()));
         }
     }
     if let Some(login) = choice.login {
