@@ -42,14 +42,14 @@ impl Diagnose for NetError {
 
     fn hint(&self) -> String {
         match self {
-            NetError::Guard { .. } => "This is a sandbox config: every endpoint must be on 127.0.0.0/8. Run without the sandbox config (drop --config / $FOUNDRY_ONBOARD_CONFIG) to reach a real tenant.".into(),
+            NetError::Guard { .. } => "This is a sandbox config: every endpoint must be on 127.0.0.0/8. Use your own config, not the sandbox's, to reach a real tenant.".into(),
             NetError::InvalidUrl { .. } => "Fix the URL in the config file (a full https:// URL).".into(),
             NetError::CaFile { .. } => "Point network.extra_ca_file at a readable PEM file, or remove the key.".into(),
             NetError::Build(_) | NetError::Resolver(_) => "Check network.dns_servers and network.extra_ca_file in the config.".into(),
-            NetError::Dns { .. } => "Run `foundry-onboard doctor --only path.dns` to see which resolver answered and what.".into(),
-            NetError::Timeout { .. } => "A firewall, NSG or route may be dropping the traffic; run `foundry-onboard doctor` to find the hop, or raise --timeout-ms.".into(),
-            NetError::Connect { .. } => "Check the VPN is up and the address is right; `foundry-onboard doctor --only path.tcp` shows where it stops.".into(),
-            NetError::Tls { .. } => "A TLS-inspecting proxy or a wrong certificate; `foundry-onboard doctor --only path.tls` names the issuer.".into(),
+            NetError::Dns { .. } => "The doctor's DNS check (path.dns) shows which resolver answered and what.".into(),
+            NetError::Timeout { .. } => "A firewall, NSG or route may be dropping the traffic: the doctor finds the hop. On a slow link, allow more time and try again.".into(),
+            NetError::Connect { .. } => "Check the VPN is up and the address is right; the doctor's path.tcp check shows where it stops.".into(),
+            NetError::Tls { .. } => "A TLS-inspecting proxy or a wrong certificate; the doctor's path.tls check names the issuer.".into(),
             NetError::Request { .. } => "Run `foundry-onboard doctor` to check each hop of the path.".into(),
             NetError::Redirect { .. } => "Nothing was sent to where it points, no credential either. Check the URL in the config against the endpoint the Azure portal shows; if a proxy redirects it, add the host to NO_PROXY or ask the network team.".into(),
         }
