@@ -4,7 +4,7 @@
 use super::context::Ctx;
 use super::model::Section;
 use super::runner::Check;
-use super::{dns, env, foundry, gateway, live, path, signin, tls};
+use super::{dns, env, foundry, gateway, live, path, signin, tls, usage_source};
 use crate::azure::discovery::Tier;
 use crate::config::GatewayAuth;
 use crate::profile::AuthMode;
@@ -63,6 +63,11 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
         }
         let arm_needs: &[&str] = if ctx.mode == AuthMode::Entra { &["signin.token"] } else { &["signin.az"] };
         out.push(Check::new("foundry.config", Section::Foundry, "Resource configuration (ARM)", foundry::config).requires(arm_needs).timeout(az_budget));
+    }
+    // Only where the config names a usage source (an implied one is the usage view's default,
+    // not something the platform team set up to be checked).
+    if ctx.config.usage.source.is_some() {
+        out.push(Check::new("usage.source", Section::Gateway, "The usage source answers for you", usage_source::check));
     }
     if ctx.options.with_claude {
         let before: &[&str] = if ctx.is_gateway() { &["env.claude", "env.profile", "gateway.auth"] } else { &["env.claude", "env.profile", "path.https"] };
@@ -124,6 +129,7 @@ pub const IDS: &[(&str, Section)] = &[
     ("gateway.reachable", Section::Gateway),
     ("gateway.auth", Section::Gateway),
     ("gateway.usage", Section::Gateway),
+    ("usage.source", Section::Gateway),
 ];
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod runner;
 mod scrub;
 mod signin;
 mod tls;
+mod usage_source;
 
 pub use catalogue::{IDS, names_a_check};
 pub use context::{DoctorOptions, Endpoint, endpoint_of};

@@ -135,14 +135,18 @@ fn stale(c: CacheEntry, reason: String, hint: String) -> UsageReport {
 async fn fetch(config: &Config, days: u32) -> Result<UsageReport, UsageError> {
     let credential = super::credential::credential(config).await?;
     let net = crate::net::Network::new(config, crate::net::Timeouts::default())?;
-    let custom = match (&config.usage.preset, &config.usage.query_file) {
-        (Some(crate::config::KqlPreset::Custom), Some(file)) => {
-            Some(std::fs::read_to_string(file).map_err(|source| super::RefreshError::QueryFile { path: file.clone(), source })?)
-        }
-        _ => None,
-    };
-    let source = refresh::source(config, net, credential, super::credential::local_paths(config), custom)?;
+    let source = refresh::source(config, net, credential, super::credential::local_paths(config), custom_query(config)?)?;
     refresh::refresh(source.as_ref(), config, days).await
+}
+
+/// The org's KQL (`usage.query_file`) when the preset is `custom`.
+pub fn custom_query(config: &Config) -> Result<Option<String>, super::RefreshError> {
+    match (&config.usage.preset, &config.usage.query_file) {
+        (Some(crate::config::KqlPreset::Custom), Some(file)) => {
+            std::fs::read_to_string(file).map(Some).map_err(|source| super::RefreshError::QueryFile { path: file.clone(), source })
+        }
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]
