@@ -30,8 +30,9 @@ pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
-use foundry_onboard_core::config::{Config, GatewayKind, KqlPreset, SandboxLink};
+use foundry_onboard_core::config::{BudgetPeriod, Config, GatewayKind, KqlPreset, PolicyBudget, SandboxLink};
 use foundry_onboard_core::error::{Diagnose, ErrorKind};
+use foundry_onboard_core::usage::BudgetUnit;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -283,6 +284,8 @@ impl Sandbox {
         c.usage.workspace = Some(loganalytics::WORKSPACE.into());
         c.usage.preset = Some(KqlPreset::ClaudeCodeOtel);
         c.usage.user_dimension = Some("user.id".into());
+        // The budget for the sources that know none (Azure Monitor, this machine's record).
+        c.usage.budget = Some(PolicyBudget { limit: 400.0, unit: BudgetUnit::Usd, period: BudgetPeriod::Monthly, reset_day: None, team_limit: None });
         c.network.dns_servers = vec![e.dns.clone()];
         c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
         c.sandbox =
