@@ -357,6 +357,15 @@ dailyRate: number | null,
  * The 25th and 75th percentile day of the window, when the days vary a lot.
  */
 rateRange: RateRange | null, outcome: ForecastOutcome, sentence: string, };
+export type Stale = { 
+/**
+ * What went wrong now (the source's error, as the person would read it).
+ */
+reason: string, hint: string, 
+/**
+ * When the report shown was fetched.
+ */
+fetchedAt: string, };
 export type UsageReport = { snapshot: UsageSnapshot, forecast: Forecast | null, 
 /**
  * Spent as a share of the limit, in percent.
@@ -365,4 +374,8 @@ percentUsed: number | null,
 /**
  * The highest `usage.alert_percent` threshold reached, if any: `usage` exits 1 when set.
  */
-alertReached: number | null, };
+alertReached: number | null, 
+/**
+ * Set when this is the last good report from the disk cache because the source failed now.
+ */
+stale: Stale | null, };

@@ -94,7 +94,7 @@ fn print_report(r: &UsageReport) {
         e.1 = e.1.zip(row.cost.map(|c| c.usd)).map(|(a, b)| a + b);
     }
     let mut top: Vec<_> = models.into_iter().collect();
-    top.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    top.sort_by_key(|m| std::cmp::Reverse(m.1.0));
     if !top.is_empty() {
         println!("Top models:");
     }

@@ -19,7 +19,7 @@ pub enum CredentialError {
     #[error("gateway.auth is entra but gateway.scope is not set, so there is no scope to ask a token for")]
     NoGatewayScope,
     #[error("no Entra token for {scope}: {source}")]
-    Token { scope: String, source: AzError },
+    Token { scope: String, source: Box<AzError> },
     #[error("the signed-in identity's token carries no {claim} claim, which usage.user_claim names")]
     NoClaim { claim: &'static str },
 }
@@ -66,7 +66,7 @@ pub async fn credential(config: &Config) -> Result<Credential, CredentialError> 
 }
 
 async fn token(config: &Config, scope: &str) -> Result<Secret, CredentialError> {
-    crate::azure::session::token_for(config, scope).await.map_err(|source| CredentialError::Token { scope: scope.to_string(), source })
+    crate::azure::session::token_for(config, scope).await.map_err(|source| CredentialError::Token { scope: scope.to_string(), source: Box::new(source) })
 }
 
 /// The claim `which` of the token's payload (read, not verified: the token came from az, and the
