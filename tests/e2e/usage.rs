@@ -214,3 +214,46 @@ fn local_reads_the_transcripts_in_the_sandbox_home_as_this_machines_estimate() {
     let written = Path::new(&sb.endpoint("home")).join(".claude/projects/-home-dev-project");
     assert_eq!(std::fs::read_dir(&written).unwrap().count(), 21, "one session file a day in {}", written.display());
 }
+
+/// The `local` source over the transcripts the REAL Claude Code wrote in the sandbox's home
+/// during `claude.rs`'s run (`work` is that run's directory, `claude` its `-p --output-format
+/// json` answer): per model, the input and output tokens equal what the sandbox's Foundry
+/// stand-in answered to those calls, as Claude Code summed them in `modelUsage`. The sandbox's
+/// own generated transcripts (`-home-dev-project`) are left out.
+pub fn local_matches_what_the_stand_in_reported(work: &Path, claude: &Value) {
+    let projects = work.join("sb/home/.claude/projects");
+    let home = tempfile::tempdir().unwrap();
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&projects).unwrap().flatten() {
+        if entry.file_name() == "-home-dev-project" {
+            continue;
+        }
+        let to = home.path().join(".claude/projects").join(entry.file_name());
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(entry.path()).unwrap().flatten().filter(|f| f.path().extension().is_some_and(|e| e == "jsonl")) {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+            copied += 1;
+        }
+    }
+    assert!(copied >= 1, "the real client wrote a transcript under {}", projects.display());
+    let mut c = cli_command(home.path());
+    c.args(["--json", "usage", "--source", "local", "--days", "2"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(schema_errors(&v), Vec::<String>::new());
+    let mut local: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    for row in v["usage"]["snapshot"]["rows"].as_array().unwrap() {
+        let e = local.entry(row["model"].as_str().unwrap().to_string()).or_default();
+        e.0 += row["inputTokens"].as_u64().unwrap();
+        e.1 += row["outputTokens"].as_u64().unwrap();
+    }
+    let reported: std::collections::BTreeMap<String, (u64, u64)> = claude["modelUsage"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(m, u)| (m.clone(), (u["inputTokens"].as_u64().unwrap(), u["outputTokens"].as_u64().unwrap())))
+        .collect();
+    assert!(!reported.is_empty(), "{claude}");
+    assert_eq!(local, reported, "the local source counts each call the stand-in answered once");
+}
