@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use ts_rs::TS;
 
-/// What a face hands the core so it can reach the configured source; the face fetched it
-/// (keyring, az token) — the core never prompts.
+/// What the configured source needs to be reached, fetched once by [`super::credential`] (keyring,
+/// az's token source) for both faces — the core never prompts.
 pub enum Credential {
     /// The `litellm` source: the gateway key, or an Entra token for `gateway.scope`, per `gateway.auth`.
     Gateway(Secret),
