@@ -13,3 +13,4 @@ cargo build --release --locked -p foundry-onboard -p foundry-onboard-gui
 AZURE_CONFIG_DIR="$(mktemp -d)" AZ="$VENV/bin/az" AZURE_CORE_COLLECT_TELEMETRY=0 cargo bench --locked -p foundry-onboard-e2e --bench startup
 cargo bench --locked -p foundry-onboard-e2e --bench discovery
 cargo bench --locked -p foundry-onboard-e2e --bench doctor
+cargo bench --locked -p foundry-onboard-e2e --bench usage

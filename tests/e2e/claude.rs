@@ -97,6 +97,9 @@ fn real_claude_code_answers_through_the_written_profile() {
         let key = std::fs::read_to_string(dir.join("sb").join(key_file)).unwrap();
         assert!(key.len() > 10);
         assert_nowhere(&dir, &key, mode);
+        if mode == "api-key" {
+            crate::usage::local_matches_what_the_stand_in_reported(&dir, &v);
+        }
     }
     // Entra: the real az signed in to the sandbox; Claude Code runs it for a Bearer token.
     if foundry_onboard_e2e::real_az().is_some() {

@@ -109,18 +109,21 @@ fn json_errors_have_kind_message_hint() {
     assert!(v["error"]["hint"].as_str().unwrap().contains("--config"));
 }
 
+/// `usage` was the last stub (#20): with the same valid config and no gateway it now reads this
+/// machine's own record (an empty HOME: no usage, exit 0).
 #[test]
-fn stubs_with_a_valid_config_say_not_built_yet() {
+fn usage_with_a_valid_config_and_no_gateway_reads_this_machines_record() {
     let home = tempfile::tempdir().unwrap();
     let cfg = home.path().join("ok.toml");
     fs::write(&cfg, "[foundry]\nresource = \"my-res\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\n").unwrap();
     let mut c = cli_command(home.path());
     c.env("FOUNDRY_ONBOARD_CONFIG", &cfg).args(["--json", "usage"]);
     let r = run(c);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
-    assert_eq!(v["error"]["kind"], "notBuilt");
-    assert!(v["error"]["message"].as_str().unwrap().contains("usage"));
+    assert_eq!((v["ok"].as_bool(), v["usage"]["snapshot"]["source"].as_str()), (Some(true), Some("local")));
+    assert_eq!(v["usage"]["snapshot"]["completeness"]["kind"], "empty");
+    assert_eq!(crate::usage::schema_errors(&v), Vec::<String>::new());
 }
 
 #[test]

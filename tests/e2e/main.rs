@@ -18,3 +18,5 @@ mod profile;
 mod profile_files;
 mod sandbox;
 mod sandbox_faults;
+mod usage;
+mod usage_azure;

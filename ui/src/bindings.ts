@@ -154,7 +154,7 @@ reuseConfirmed: boolean, };
 export type GatewayChoice = { url: string, sonnet: string, haiku: string, opus: string, reuseConfirmed: boolean, };
 export type Section = "Environment" | "Sign-in" | "Private path" | "Foundry" | "Gateway";
 export type Status = "pass" | "skip" | "warn" | "fail";
-export type CheckId = "env.claude" | "env.profile" | "claude.live" | "signin.az" | "signin.token" | "path.dns" | "path.proxy" | "path.tcp" | "path.tls" | "path.https" | "foundry.sonnet" | "foundry.haiku" | "foundry.opus" | "foundry.config" | "gateway.reachable" | "gateway.auth" | "gateway.usage";
+export type CheckId = "env.claude" | "env.profile" | "claude.live" | "signin.az" | "signin.token" | "path.dns" | "path.proxy" | "path.tcp" | "path.tls" | "path.https" | "foundry.sonnet" | "foundry.haiku" | "foundry.opus" | "foundry.config" | "gateway.reachable" | "gateway.auth" | "gateway.usage" | "usage.source";
 export type AddressEvidence = { ip: string, 
 /**
  * RFC 1918 / ULA / loopback (the sandbox's private network is 127.0.0.0/8).
@@ -361,6 +361,15 @@ dailyRate: number | null,
  * The 25th and 75th percentile day of the window, when the days vary a lot.
  */
 rateRange: RateRange | null, outcome: ForecastOutcome, sentence: string, };
+export type Stale = { 
+/**
+ * What went wrong now (the source's error, as the person would read it).
+ */
+reason: string, hint: string, 
+/**
+ * When the report shown was fetched.
+ */
+fetchedAt: string, };
 export type UsageReport = { snapshot: UsageSnapshot, forecast: Forecast | null, 
 /**
  * Spent as a share of the limit, in percent.
@@ -369,7 +378,11 @@ percentUsed: number | null,
 /**
  * The highest `usage.alert_percent` threshold reached, if any: `usage` exits 1 when set.
  */
-alertReached: number | null, };
+alertReached: number | null, 
+/**
+ * Set when this is the last good report from the disk cache because the source failed now.
+ */
+stale: Stale | null, };
 /** Every doctor section, in report order. */
 export const SECTION_ORDER: readonly Section[] = ["Environment","Sign-in","Private path","Foundry","Gateway"];
 /** Every status, best to worst. */

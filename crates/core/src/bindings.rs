@@ -71,6 +71,7 @@ pub fn typescript() -> String {
         crate::usage::RateRange::decl(&cfg),
         crate::usage::ForecastOutcome::decl(&cfg),
         crate::usage::Forecast::decl(&cfg),
+        crate::usage::Stale::decl(&cfg),
         crate::usage::UsageReport::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");

@@ -43,6 +43,11 @@ faults! {
     GatewayHtml = "gateway-html": "a proxy login page answers instead of JSON",
     GatewayDown = "gateway-down": "the gateway does not answer",
     PublicNetworkEnabled = "public-network-enabled": "the account allows public network access",
+    UsageUnauthorized = "usage-unauthorized": "the usage source refuses the credential (401: an expired gateway key, a rejected token)",
+    UsageRateLimited = "usage-rate-limited": "the usage source limits requests (429 with Retry-After)",
+    UsageBudgetExceeded = "usage-budget-exceeded": "the gateway key is over its budget (LiteLLM's 422 budget_exceeded)",
+    UsagePartial = "usage-partial": "Log Analytics answers part of the query (PartialError)",
+    UsageForbidden = "usage-forbidden": "the signed-in user may not read the workspace (403 InsufficientAccessError)",
 }
 
 impl fmt::Display for Fault {
@@ -114,7 +119,7 @@ mod tests {
 
     #[test]
     fn every_name_round_trips() {
-        assert_eq!(Fault::ALL.len(), 15);
+        assert_eq!(Fault::ALL.len(), 20);
         for f in Fault::ALL {
             assert_eq!(f.name().parse::<Fault>().unwrap(), *f);
         }

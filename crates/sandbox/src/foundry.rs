@@ -28,31 +28,8 @@ pub enum Front {
 pub fn routes(front: Front) -> Router<Shared> {
     match front {
         Front::Foundry => Router::new().route("/anthropic/v1/messages", post(foundry_messages)),
-        Front::Gateway => Router::new().route("/anthropic/v1/messages", post(gateway_messages)).route("/key/info", axum::routing::get(key_info)),
+        Front::Gateway => Router::new().route("/anthropic/v1/messages", post(gateway_messages)).merge(super::litellm::routes()),
     }
-}
-
-/// LiteLLM's `GET /key/info` for the caller's own key (facts/litellm.md §1.1): the budget the
-/// doctor's `gateway.usage` asks for; the spend is what this sandbox has served.
-async fn key_info(State(shared): State<Shared>, headers: HeaderMap) -> Response {
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    if shared.faults.contains(&Fault::GatewayDown) {
-        return (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response();
-    }
-    let Some(key) = bearer.filter(|k| *k == shared.gateway_key.expose()) else {
-        return (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": {"message": "Authentication Error, Invalid API key provided.", "type": "token_not_found_in_db", "param": "key", "code": "401"}}))).into_response();
-    };
-    let (input, output) = shared.usage.lock().map(|u| u.values().fold((0, 0), |a, v| (a.0 + v.1, a.1 + v.2))).unwrap_or_default();
-    // Sonnet-like list prices: $3 / $15 per million tokens.
-    let spend = (input as f64 * 3.0 + output as f64 * 15.0) / 1_000_000.0;
-    let masked = format!("sk-...{}", &key[key.len().saturating_sub(3)..]);
-    axum::Json(json!({"key": key, "info": {
-        "key_name": masked, "key_alias": "sandbox-laptop", "soft_budget_cooldown": false, "spend": spend, "total_spend": spend,
-        "expires": null, "models": DEPLOYMENTS, "user_id": "dev-sandbox", "team_id": "team-sandbox", "max_parallel_requests": null,
-        "blocked": null, "tpm_limit": 200000, "rpm_limit": 60, "max_budget": 50.0, "budget_duration": "1mo",
-        "budget_reset_at": "2026-12-01T00:00:00+00:00", "status": "active"
-    }}))
-    .into_response()
 }
 
 async fn foundry_messages(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -81,6 +58,12 @@ async fn messages(State(shared): State<Shared>, front: Front, headers: HeaderMap
     };
     if front == Front::Gateway && has(Fault::GatewayDown) {
         return (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response();
+    }
+    if front == Front::Gateway
+        && authorized
+        && let Some(refusal) = super::litellm::budget_exceeded(&shared)
+    {
+        return refusal;
     }
     if !authorized || has(Fault::AuthExpired) {
         return azure_error(

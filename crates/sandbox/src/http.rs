@@ -90,19 +90,21 @@ pub fn router(service: Service, shared: Shared) -> Router {
     let routes = match service {
         Service::Arm => {
             let metadata_state = shared.clone();
-            base.merge(super::arm::routes().with_state(shared.clone())).fallback(move |req: Request| {
-                let shared = metadata_state.clone();
-                async move {
-                    // `az cloud register` asks `//metadata/endpoints` when the URL ends in `/`.
-                    if req.uri().path().ends_with("/metadata/endpoints") {
-                        return super::arm::metadata(State(shared)).await;
+            base.merge(super::arm::routes().with_state(shared.clone())).merge(super::loganalytics::routes().with_state(shared.clone())).fallback(
+                move |req: Request| {
+                    let shared = metadata_state.clone();
+                    async move {
+                        // `az cloud register` asks `//metadata/endpoints` when the URL ends in `/`.
+                        if req.uri().path().ends_with("/metadata/endpoints") {
+                            return super::arm::metadata(State(shared)).await;
+                        }
+                        error_json(
+                            StatusCode::NOT_FOUND,
+                            json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}),
+                        )
                     }
-                    error_json(
-                        StatusCode::NOT_FOUND,
-                        json!({"error": {"code": "NotFound", "message": format!("The sandbox ARM has no resource at '{}'.", req.uri().path())}}),
-                    )
-                }
-            })
+                },
+            )
         }
         Service::Login => base.merge(super::entra::routes().with_state(shared.clone())).fallback(|| async {
             error_json(StatusCode::NOT_FOUND, json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found in the sandbox."}))

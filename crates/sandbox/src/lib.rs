@@ -10,8 +10,12 @@ mod entra;
 mod faults;
 pub mod foundry;
 mod http;
+mod litellm;
+mod loganalytics;
 mod signin;
 mod tls;
+mod transcripts;
+mod usage_history;
 mod wire;
 #[cfg(test)]
 mod wire_tests;
@@ -26,8 +30,9 @@ pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
-use foundry_onboard_core::config::{Config, GatewayKind, SandboxLink};
+use foundry_onboard_core::config::{BudgetPeriod, Config, GatewayKind, KqlPreset, PolicyBudget, SandboxLink};
 use foundry_onboard_core::error::{Diagnose, ErrorKind};
+use foundry_onboard_core::usage::BudgetUnit;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,6 +158,7 @@ impl Sandbox {
         };
         let home = dir.join("home");
         std::fs::create_dir_all(&home).map_err(|source| SandboxError::Dir { path: home.clone(), source })?;
+        transcripts::write(&home).map_err(|source| SandboxError::Dir { path: home.join(".claude"), source })?;
 
         let mut names: Vec<String> = BASE_DOMAINS.iter().flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.{}", privatelink_zone(b))]).collect();
         names.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
@@ -274,6 +280,14 @@ impl Sandbox {
         c.models.opus = Some("claude-opus-4-6".into());
         c.gateway.url = Some(e.gateway_url.clone());
         c.gateway.kind = GatewayKind::Litellm;
+        // Usage: LiteLLM's endpoints on the gateway by default; the Log Analytics stand-in on
+        // the ARM port and this home's transcripts for the other two sources.
+        c.usage.endpoint = e.arm_url.clone();
+        c.usage.workspace = Some(loganalytics::WORKSPACE.into());
+        c.usage.preset = Some(KqlPreset::ClaudeCodeOtel);
+        c.usage.user_dimension = Some("user.id".into());
+        // The budget for the sources that know none (Azure Monitor, this machine's record).
+        c.usage.budget = Some(PolicyBudget { limit: 400.0, unit: BudgetUnit::Usd, period: BudgetPeriod::Monthly, reset_day: None, team_limit: None });
         c.network.dns_servers = vec![e.dns.clone()];
         c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
         c.sandbox =

@@ -9,7 +9,9 @@ mod profile;
 mod readiness;
 mod sandbox;
 mod secret;
+#[allow(dead_code)] // Every command works since `usage` (#20); kept for the next command that lands before its feature.
 mod stub;
+mod usage;
 
 use crate::args::{Cli, Command};
 use crate::output::finish;
@@ -27,7 +29,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Discover(args)) => discover::run(&cli.global, args),
         Some(Command::Doctor(args)) => doctor::run(&cli.global, args),
         Some(Command::Secret(cmd)) => secret::run(&cli.global, cmd),
-        Some(other) => stub::run(&cli.global, other.name()),
+        Some(Command::Usage(args)) => usage::run(&cli.global, args),
     };
     finish(json, outcome)
 }

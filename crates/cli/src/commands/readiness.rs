@@ -6,6 +6,8 @@
 pub enum Readiness {
     Works,
     /// The command accepts its final flags and validates the config, then says it is not built.
+    // Every command works since `usage` (#20); kept for the next command that lands before its feature.
+    #[allow(dead_code)]
     NotBuilt,
 }
 
@@ -16,7 +18,7 @@ pub const COMMANDS: &[(&str, Readiness)] = &[
     ("discover", Readiness::Works),
     ("profile", Readiness::Works),
     ("doctor", Readiness::Works),
-    ("usage", Readiness::NotBuilt),
+    ("usage", Readiness::Works),
     ("secret", Readiness::Works),
 ];
 
@@ -79,6 +81,6 @@ mod tests {
 
     #[test]
     fn working_reads_as_a_sentence() {
-        assert_eq!(working(), "`sandbox`, `login`, `discover`, `profile`, `doctor` and `secret`");
+        assert_eq!(working(), "`sandbox`, `login`, `discover`, `profile`, `doctor`, `usage` and `secret`");
     }
 }

@@ -92,3 +92,11 @@ pub async fn load_deployments_signed_in(
     let (net, token) = signed_in_arm(config, timeout_ms).await?;
     super::discovery::load_deployments(&net, config, &token, account_ids, on_each).await
 }
+
+/// A token for `scope` as the signed-in user, from the same cached token source discovery uses
+/// (the usage view asks for the gateway's scope or the Log Analytics API's).
+pub async fn token_for(config: &Config, scope: &str) -> Result<crate::Secret, AzError> {
+    let az = az::find().ok_or(AzError::NotInstalled)?;
+    az::prepare_sandbox_cloud(&az, config).await?;
+    token_source(&az, config)?.token(scope).await
+}

@@ -5,7 +5,7 @@ use super::context::Ctx;
 use super::model::CheckId;
 use super::model::CheckId as Id;
 use super::runner::Check;
-use super::{dns, env, foundry, gateway, live, path, signin, tls};
+use super::{dns, env, foundry, gateway, live, path, signin, tls, usage_source};
 use crate::azure::discovery::Tier;
 use crate::config::GatewayAuth;
 use crate::profile::AuthMode;
@@ -66,6 +66,11 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
         }
         let arm_needs: &[Id] = if ctx.mode == AuthMode::Entra { &[Id::SigninToken] } else { &[Id::SigninAz] };
         out.push(Check::new(Id::FoundryConfig, "Resource configuration (ARM)", foundry::config).requires(arm_needs).timeout(az_budget));
+    }
+    // Only where the config names a usage source (an implied one is the usage view's default,
+    // not something the platform team set up to be checked).
+    if ctx.config.usage.source.is_some() {
+        out.push(Check::new(CheckId::UsageSource, "The usage source answers for you", usage_source::check));
     }
     if ctx.options.with_claude {
         let before: &[Id] = if ctx.is_gateway() { &[Id::EnvClaude, Id::EnvProfile, Id::GatewayAuth] } else { &[Id::EnvClaude, Id::EnvProfile, Id::PathHttps] };

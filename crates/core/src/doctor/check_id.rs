@@ -51,6 +51,7 @@ check_ids! {
     GatewayReachable = "gateway.reachable" in Gateway,
     GatewayAuth = "gateway.auth" in Gateway,
     GatewayUsage = "gateway.usage" in Gateway,
+    UsageSource = "usage.source" in Gateway,
 }
 
 impl CheckId {

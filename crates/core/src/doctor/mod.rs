@@ -21,6 +21,7 @@ mod runner;
 mod scrub;
 mod signin;
 mod tls;
+mod usage_source;
 
 pub use catalogue::names_a_check;
 pub use check_id::CheckId;

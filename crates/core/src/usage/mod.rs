@@ -2,7 +2,9 @@
 //! charts and tables drawn from it, and the sources behind one trait.
 
 pub mod azure_monitor;
+pub mod cache;
 pub mod chart;
+pub mod credential;
 pub mod forecast;
 pub mod kql;
 pub mod litellm;
@@ -16,6 +18,8 @@ pub mod refresh;
 pub mod table;
 
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
+pub use cache::{Stale, UsageAsk, report};
+pub use credential::{CredentialError, credential};
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
 pub use litellm::{GatewayCredential, LitellmError, LitellmSource};
 pub use local::{LocalError, LocalSource};
@@ -63,6 +67,10 @@ pub enum UsageError {
     Local(#[from] LocalError),
     #[error(transparent)]
     Refresh(#[from] RefreshError),
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
 }
 
 impl Diagnose for UsageError {
@@ -72,6 +80,8 @@ impl Diagnose for UsageError {
             UsageError::AzureMonitor(e) => e.kind(),
             UsageError::Local(e) => e.kind(),
             UsageError::Refresh(e) => e.kind(),
+            UsageError::Credential(e) => e.kind(),
+            UsageError::Net(e) => e.kind(),
         }
     }
     fn hint(&self) -> String {
@@ -80,6 +90,8 @@ impl Diagnose for UsageError {
             UsageError::AzureMonitor(e) => e.hint(),
             UsageError::Local(e) => e.hint(),
             UsageError::Refresh(e) => e.hint(),
+            UsageError::Credential(e) => e.hint(),
+            UsageError::Net(e) => e.hint(),
         }
     }
 }

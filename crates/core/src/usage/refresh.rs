@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use ts_rs::TS;
 
-/// What a face hands the core so it can reach the configured source; the face fetched it
-/// (keyring, az token) — the core never prompts.
+/// What the configured source needs to be reached, fetched once by [`super::credential`] (keyring,
+/// az's token source) for both faces — the core never prompts.
 pub enum Credential {
     /// The `litellm` source: the gateway key, or an Entra token for `gateway.scope`, per `gateway.auth`.
     Gateway(Secret),
@@ -38,6 +38,8 @@ pub struct LocalPaths {
 pub enum RefreshError {
     #[error("the {usage_source} usage source needs {needs}")]
     MissingCredential { usage_source: &'static str, needs: &'static str },
+    #[error("cannot read the custom query {}: {source}", path.display())]
+    QueryFile { path: PathBuf, source: std::io::Error },
 }
 
 impl Diagnose for RefreshError {
@@ -46,6 +48,7 @@ impl Diagnose for RefreshError {
     }
     fn hint(&self) -> String {
         match self {
+            RefreshError::QueryFile { .. } => "Check usage.query_file in the org policy: it names the platform team's KQL file.".into(),
             RefreshError::MissingCredential { usage_source: "litellm", .. } => {
                 "Store your gateway key in the keyring as gateway-key, or sign in with az login when gateway.auth is entra.".into()
             }
@@ -88,6 +91,8 @@ pub struct UsageReport {
     pub percent_used: Option<f64>,
     /// The highest `usage.alert_percent` threshold reached, if any: `usage` exits 1 when set.
     pub alert_reached: Option<u32>,
+    /// Set when this is the last good report from the disk cache because the source failed now.
+    pub stale: Option<super::cache::Stale>,
 }
 
 impl UsageReport {
@@ -97,7 +102,7 @@ impl UsageReport {
         let exceeded = snapshot.budget.as_ref().is_some_and(|b| matches!(b.state, super::BudgetState::Exceeded { .. }));
         let reached = |p: &&u32| percent_used.is_some_and(|used| used >= f64::from(**p)) || exceeded;
         let alert_reached = alert_percent.iter().filter(reached).max().copied();
-        Self { snapshot, forecast, percent_used, alert_reached }
+        Self { snapshot, forecast, percent_used, alert_reached, stale: None }
     }
 }
 

@@ -1,0 +1,139 @@
+//! The usage source's credential, fetched once in the core for both faces: the gateway key from
+//! the realm's keyring, or an Entra token from az's cached token source (the gateway's scope, or
+//! the Log Analytics API's with the signed-in identity's claim the query filters on).
+
+use super::model::SourceKind;
+use super::refresh::{Credential, LocalPaths};
+use crate::Secret;
+use crate::azure::AzError;
+use crate::config::{Config, GatewayAuth, UserClaim};
+use crate::error::{Diagnose, ErrorKind};
+use crate::keyring::{SecretError, SecretStore};
+use base64::Engine as _;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("no gateway key for the usage view: {0}")]
+    GatewayKey(#[source] SecretError),
+    #[error("gateway.auth is entra but gateway.scope is not set, so there is no scope to ask a token for")]
+    NoGatewayScope,
+    #[error("no Entra token for {scope}: {source}")]
+    Token { scope: String, source: Box<AzError> },
+    #[error("the signed-in identity's token carries no {claim} claim, which usage.user_claim names")]
+    NoClaim { claim: &'static str },
+}
+
+impl Diagnose for CredentialError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            CredentialError::GatewayKey(e) => e.kind(),
+            CredentialError::Token { source, .. } => source.kind(),
+            CredentialError::NoGatewayScope | CredentialError::NoClaim { .. } => ErrorKind::Config,
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            CredentialError::GatewayKey(e) => e.hint(),
+            CredentialError::NoGatewayScope => "Set gateway.scope to the gateway's Entra application scope (api://…/.default).".into(),
+            CredentialError::Token { source, .. } => source.hint(),
+            CredentialError::NoClaim { claim: "upn" } => {
+                "A guest or service identity may have no UPN: ask the platform team to key usage by oid (usage.user_claim = \"oid\").".into()
+            }
+            CredentialError::NoClaim { .. } => "Sign in again as a person (az login), not as a managed identity or service principal.".into(),
+        }
+    }
+}
+
+/// The credential the configured usage source needs, fetched now.
+pub async fn credential(config: &Config) -> Result<Credential, CredentialError> {
+    match config.usage_source() {
+        SourceKind::Local => Ok(Credential::None),
+        SourceKind::Litellm if config.gateway.auth == GatewayAuth::Entra => {
+            let scope = config.gateway.scope.clone().ok_or(CredentialError::NoGatewayScope)?;
+            Ok(Credential::Gateway(token(config, &scope).await?))
+        }
+        SourceKind::Litellm => {
+            let store = SecretStore::for_realm(&config.realm());
+            Ok(Credential::Gateway(store.get(crate::profile::GATEWAY_KEY).map_err(CredentialError::GatewayKey)?))
+        }
+        SourceKind::AzureMonitor => {
+            let token = token(config, crate::azure::names::LOG_ANALYTICS_SCOPE).await?;
+            let user = claim(&token, config.usage.user_claim)?;
+            Ok(Credential::LogAnalytics { token, user })
+        }
+    }
+}
+
+async fn token(config: &Config, scope: &str) -> Result<Secret, CredentialError> {
+    crate::azure::session::token_for(config, scope).await.map_err(|source| CredentialError::Token { scope: scope.to_string(), source: Box::new(source) })
+}
+
+/// The claim `which` of the token's payload (read, not verified: the token came from az, and the
+/// API that receives it verifies it).
+pub fn claim(token: &Secret, which: UserClaim) -> Result<String, CredentialError> {
+    let names: &[&'static str] = match which {
+        UserClaim::Oid => &["oid"],
+        UserClaim::Upn => &["upn", "preferred_username", "unique_name"],
+    };
+    let claim = names[0];
+    let payload = token.expose().split('.').nth(1).ok_or(CredentialError::NoClaim { claim })?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| CredentialError::NoClaim { claim })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| CredentialError::NoClaim { claim })?;
+    names.iter().find_map(|n| value.get(*n).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_string)).ok_or(CredentialError::NoClaim { claim })
+}
+
+/// Where the `local` source looks: the sandbox's home in a sandbox, else `$HOME` and
+/// `$CLAUDE_CONFIG_DIR`.
+pub fn local_paths(config: &Config) -> LocalPaths {
+    if let Some(home) = config.realm().profile_home() {
+        return LocalPaths { home: home.to_path_buf(), claude_config_dir: None };
+    }
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    LocalPaths { home: var("HOME").unwrap_or_default(), claude_config_dir: var("CLAUDE_CONFIG_DIR") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: serde_json::Value) -> Secret {
+        let b = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        Secret::new(format!("{}.{}.sig", b(r#"{"alg":"none"}"#), b(&payload.to_string())))
+    }
+
+    #[test]
+    fn the_claim_is_read_from_the_token_the_query_runs_with() {
+        let t = jwt(serde_json::json!({"aud": "https://api.loganalytics.io", "oid": "3f1c-oid", "upn": "o'brien@contoso.example"}));
+        assert_eq!(claim(&t, UserClaim::Oid).unwrap(), "3f1c-oid");
+        assert_eq!(claim(&t, UserClaim::Upn).unwrap(), "o'brien@contoso.example");
+        let guest = jwt(serde_json::json!({"oid": "x", "preferred_username": "guest@example.com"}));
+        assert_eq!(claim(&guest, UserClaim::Upn).unwrap(), "guest@example.com");
+        let err = claim(&jwt(serde_json::json!({"oid": "x"})), UserClaim::Upn).unwrap_err();
+        assert!(err.to_string().contains("upn") && err.hint().contains("oid"), "{err}");
+        assert!(matches!(claim(&Secret::new("not-a-jwt"), UserClaim::Oid), Err(CredentialError::NoClaim { claim: "oid" })));
+    }
+
+    #[tokio::test]
+    async fn local_needs_no_credential_and_a_gateway_key_comes_from_the_realms_keyring() {
+        crate::keyring::use_mock_store();
+        let home = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        assert!(matches!(credential(&config).await, Ok(Credential::None)));
+        config.sandbox = Some(crate::config::SandboxLink { home: home.path().into(), ca_file: home.path().join("ca.pem"), private_base_url: None });
+        config.gateway.url = Some("https://127.0.0.1:9".into());
+        config.gateway.auth = GatewayAuth::Key;
+        let store = SecretStore::for_realm(&config.realm());
+        let _ = store.delete(crate::profile::GATEWAY_KEY);
+        let err = credential(&config).await.err().unwrap();
+        assert!(err.to_string().contains("gateway key") && err.hint().contains("gateway-key"), "{err}: {}", err.hint());
+        store.set(crate::profile::GATEWAY_KEY, &Secret::new("sk-usage-test")).unwrap();
+        match credential(&config).await {
+            Ok(Credential::Gateway(s)) => assert_eq!(s.expose(), "sk-usage-test"),
+            _ => panic!("the gateway key was not fetched"),
+        }
+        config.gateway.auth = GatewayAuth::Entra;
+        assert!(matches!(credential(&config).await, Err(CredentialError::NoGatewayScope)));
+        assert_eq!(local_paths(&config).home, home.path());
+    }
+}

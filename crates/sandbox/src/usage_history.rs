@@ -1,0 +1,104 @@
+//! The sandbox developer's generated usage history, one source of truth for the LiteLLM and Log
+//! Analytics stand-ins and the Claude Code transcripts: 90 days of three deployments with a
+//! weekday/weekend rhythm and one spike, priced at list prices, the same on every start.
+
+use super::foundry::DEPLOYMENTS;
+use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
+
+/// How many days of history, today included.
+pub const DAYS: u64 = 90;
+/// The spike: this many days before today, four times a usual day.
+pub const SPIKE_DAYS_AGO: u64 = 12;
+
+/// One day × deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayUsage {
+    pub date: NaiveDate,
+    pub model: &'static str,
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+    pub requests: u64,
+    pub spend: f64,
+}
+
+/// USD per million tokens: input, output (cache reads at a tenth of input, writes at 1.25×).
+fn price(model: &str) -> (f64, f64) {
+    match model {
+        "claude-haiku-4-5" => (1.0, 5.0),
+        "claude-opus-4-6" => (5.0, 25.0),
+        _ => (3.0, 15.0),
+    }
+}
+
+/// The history up to `today` (UTC), oldest first, deployments in [`DEPLOYMENTS`] order.
+pub fn history(today: NaiveDate) -> Vec<DayUsage> {
+    let mut out = Vec::new();
+    for ago in (0..DAYS).rev() {
+        let Some(date) = today.checked_sub_days(Days::new(ago)) else { continue };
+        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+        // A gentle wobble by day so the days are not all alike (deterministic).
+        let wobble = 0.85 + f64::from((date.ordinal() * 37) % 30) / 100.0;
+        let factor = if ago == SPIKE_DAYS_AGO {
+            4.0
+        } else if weekend {
+            0.12
+        } else {
+            1.0
+        } * wobble;
+        for (i, model) in DEPLOYMENTS.iter().enumerate() {
+            let base = [420_000.0, 150_000.0, 45_000.0][i] * factor;
+            let (p_in, p_out) = price(model);
+            let input = base as u64;
+            let output = (base * 0.03) as u64;
+            let cache_read = (base * 0.7) as u64;
+            let cache_write = (base * 0.05) as u64;
+            let requests = (base / 12_000.0).ceil() as u64;
+            let spend = (input as f64 * p_in + output as f64 * p_out + cache_read as f64 * p_in * 0.1 + cache_write as f64 * p_in * 1.25) / 1_000_000.0;
+            out.push(DayUsage { date, model, input, output, cache_read, cache_write, requests, spend });
+        }
+    }
+    out
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The key's budget period: 30 days that reset 9 days from today.
+pub fn period(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let reset = today.checked_add_days(Days::new(9)).unwrap_or(today);
+    (reset.checked_sub_days(Days::new(30)).unwrap_or(today), reset)
+}
+
+/// The history's spend inside the key's current period.
+pub fn period_spend(today: NaiveDate) -> f64 {
+    let (start, _) = period(today);
+    history(today).iter().filter(|d| d.date >= start).map(|d| d.spend).sum()
+}
+
+/// The key's limit: set so the history's period spend is about 70 % of it.
+pub fn key_budget(today: NaiveDate) -> f64 {
+    (period_spend(today) / 0.7).round()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_history_has_a_rhythm_a_spike_and_a_budget_near_seventy_percent() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let h = history(today);
+        assert_eq!(h.len(), 90 * 3);
+        let day = |d: NaiveDate| h.iter().filter(|u| u.date == d).map(|u| u.input).sum::<u64>();
+        let spike = today.checked_sub_days(Days::new(SPIKE_DAYS_AGO)).unwrap();
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let sunday = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert!(day(sunday) * 5 < day(monday), "weekends are quiet");
+        assert!(day(spike) > 2 * day(monday), "one spike");
+        let used = period_spend(today) / key_budget(today);
+        assert!((0.68..0.72).contains(&used), "{used}");
+    }
+}

@@ -1,0 +1,100 @@
+//! Usage benchmarks that print ratios (issue #20), through the real CLI binary:
+//! - a LiteLLM refresh against the sandbox with 200 ms added to every answer, against the longest
+//!   chain of dependent requests (independent calls run at once) and beside the sequential sum;
+//! - the `local` source reading 1,000 transcript files (about 200 MB): MB/s, and a second read.
+//!
+//! Run with `cargo bench -p foundry-onboard-e2e --bench usage` after a release build of the CLI.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
+
+use foundry_onboard_core::config::{ConfigLocation, GatewayAuth, load, save};
+use foundry_onboard_core::policy::Policy;
+use foundry_onboard_e2e::keyring::KeyringSession;
+use foundry_onboard_e2e::{SandboxProcess, cli_command, run};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Instant;
+
+const LATENCY_MS: f64 = 200.0;
+
+fn refresh_against_a_slow_gateway() {
+    let tools = ["dbus-daemon", "gnome-keyring-daemon"];
+    if let Some(t) = tools.iter().find(|t| !foundry_onboard_core::profile::verify::installed(t)) {
+        println!("refresh: skipped ({t} is not installed: the gateway key lives in a keyring)");
+        return;
+    }
+    let keyring = KeyringSession::start();
+    let sb = SandboxProcess::start(&["--latency-ms", "200"]);
+    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
+    config.gateway.auth = GatewayAuth::Key;
+    save(&sb.config, &config, &Policy::default()).unwrap();
+    let key = std::fs::read_to_string(PathBuf::from(sb.endpoint("caFile")).parent().unwrap().join("gateway-key")).unwrap();
+    let mut c = cli_command(sb.home.path());
+    c.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address).arg("--config").arg(&sb.config).args(["secret", "set", "gateway-key", "--no-verify"]);
+    let mut child = c.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(key.trim().as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    for days in [30u32, 90] {
+        let mut best = f64::MAX;
+        for _ in 0..3 {
+            let mut c = cli_command(sb.home.path());
+            c.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address).arg("--config").arg(&sb.config).args([
+                "--json",
+                "usage",
+                "--refresh",
+                "--days",
+                &days.to_string(),
+            ]);
+            let start = Instant::now();
+            let r = run(c);
+            best = best.min(start.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        }
+        // Pages of 25 days, read one after another; /key/info → /team/info beside them.
+        let pages = f64::from(days.div_ceil(25));
+        let chain = pages.max(2.0) * LATENCY_MS;
+        let sequential = (3.0 + pages) * LATENCY_MS;
+        println!(
+            "refresh ({days} days, {pages} pages, {LATENCY_MS} ms an answer): {best:.0} ms — {:.2}× the longest chain ({chain:.0} ms; goal ≤ 1.3×), sequential sum {sequential:.0} ms",
+            best / chain
+        );
+    }
+}
+
+fn local_read_speed() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".claude/projects/-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output().unwrap();
+    let today = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let mut bytes = 0usize;
+    for f in 0..1000 {
+        let mut text = String::new();
+        let mut n = 0;
+        while text.len() < 200_000 {
+            let filler = "x".repeat(400);
+            text.push_str(&format!(
+                "{{\"type\":\"assistant\",\"timestamp\":\"{today}T10:00:00.000Z\",\"requestId\":\"req_{f}_{n}\",\"message\":{{\"id\":\"msg_{f}_{n}\",\"model\":\"claude-sonnet-4-5\",\"content\":[{{\"type\":\"text\",\"text\":\"{filler}\"}}],\"usage\":{{\"input_tokens\":1200,\"output_tokens\":80,\"cache_read_input_tokens\":9000,\"cache_creation_input_tokens\":300}}}}}}\n"
+            ));
+            n += 1;
+        }
+        bytes += text.len();
+        std::fs::write(dir.join(format!("{f:04}.jsonl")), text).unwrap();
+    }
+    let mb = bytes as f64 / 1_000_000.0;
+    for pass in ["first", "second"] {
+        let mut c = cli_command(home.path());
+        c.args(["--json", "usage", "--source", "local", "--refresh", "--days", "2"]);
+        let start = Instant::now();
+        let r = run(c);
+        let secs = start.elapsed().as_secs_f64();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        println!("local ({pass} read): {mb:.0} MB in 1,000 files in {:.0} ms — {:.0} MB/s (goal ≥ 200 MB/s)", secs * 1000.0, mb / secs);
+    }
+    println!("local: the core keeps no index of files already read yet, so the second read reads everything again");
+}
+
+fn main() {
+    refresh_against_a_slow_gateway();
+    local_read_speed();
+}
