@@ -6,9 +6,9 @@
 //! - a healthy `foundry-onboard doctor --json`, the az token included (goal < 2 s).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
 
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, load};
 use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, PlannedCheck};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::{SandboxProcess, cli, cli_command, real_az, run};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

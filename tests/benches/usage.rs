@@ -6,8 +6,8 @@
 //! Run with `cargo bench -p foundry-onboard-e2e --bench usage` after a release build of the CLI.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
 
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, GatewayAuth, load, save};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::keyring::KeyringSession;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, run};
 use std::io::Write;

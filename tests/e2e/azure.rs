@@ -3,8 +3,8 @@
 //! hang, print garbage, be too old, be missing.
 
 use foundry_onboard_core::azure::{AzError, COGNITIVE_SCOPE, arm_scope, az, token::TokenSource};
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{Config, ConfigLocation, load};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
 use std::path::Path;
 use std::time::Duration;

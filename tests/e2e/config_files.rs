@@ -1,8 +1,8 @@
 //! The config file as written to disk: every mode, never a secret in it; org policy locks.
 
 use foundry_onboard_core::Secret;
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{Config, ConfigLocation, GatewayAuth, GatewayKind, LoginMode, load, save};
-use foundry_onboard_core::policy::Policy;
 
 /// Credentials a user might have typed while configuring each mode.
 const KEY: &str = "3f9c2a7be14d4e6b9a0c5d8e7f1a2b3c";

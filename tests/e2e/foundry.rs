@@ -2,9 +2,9 @@
 //! (facts/claude-code-requests.json), in the shapes the real service uses, errors included.
 
 use foundry_onboard_core::anthropic::{Message, StreamEvent, parse_sse};
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, load};
 use foundry_onboard_core::net::{Network, Timeouts};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::SandboxProcess;
 use serde_json::Value;
 

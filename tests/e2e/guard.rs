@@ -43,7 +43,7 @@ async fn a_name_the_sandbox_dns_resolves_publicly_is_refused() {
     let mut sb = SandboxProcess::start(&["--faults", "dns-public-ip"]);
     let loaded = foundry_onboard_core::config::load(
         &foundry_onboard_core::config::ConfigLocation::Flag(sb.config.clone()),
-        foundry_onboard_core::policy::Policy::default(),
+        foundry_onboard_core::config::policy::Policy::default(),
     )
     .unwrap();
     let net = Network::new(&loaded.config, Timeouts::from_total_ms(3_000)).unwrap();

@@ -1,9 +1,9 @@
 //! `foundry-onboard sandbox` as a process: endpoints, the config it writes, real HTTPS and DNS
 //! through the core's network layer, clean exit on signals, and its failures.
 
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, load};
 use foundry_onboard_core::net::{Network, Timeouts};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, free_port, run};
 use std::time::Duration;
 

@@ -2,9 +2,9 @@
 //! the core's network layer (as the doctor will see them), and `sandbox --signed-in` with the real
 //! az inside a loopback-only namespace.
 
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{Config, ConfigLocation, load};
 use foundry_onboard_core::net::{NetError, Network, Timeouts};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
 use std::io::BufRead;
 use std::net::SocketAddr;

@@ -3,8 +3,8 @@
 //! its home: budget, forecast and provenance, the schema, the chart and CSV, the stale cache, and
 //! each usage fault named by the CLI and the doctor as itself.
 
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, GatewayAuth, load, save};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_core::usage::SourceKind;
 use foundry_onboard_e2e::keyring::KeyringSession;
 use foundry_onboard_e2e::{SandboxProcess, artifacts_dir, cli_command, run};

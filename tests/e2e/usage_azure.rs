@@ -4,8 +4,8 @@
 //! and its faults named as themselves.
 
 use super::usage::schema_errors;
+use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, load, save};
-use foundry_onboard_core::policy::Policy;
 use foundry_onboard_core::usage::SourceKind;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
 use serde_json::Value;

@@ -14,7 +14,6 @@ pub mod keyring;
 pub mod limited_read;
 pub mod logging;
 pub mod net;
-pub mod policy;
 pub mod probe;
 pub(crate) mod process;
 pub mod profile;

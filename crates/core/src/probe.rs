@@ -32,6 +32,27 @@ pub enum ProbeError {
     Network(#[from] NetError),
 }
 
+/// What to do about Foundry's 401, by how the request was signed — written once for the probe,
+/// the doctor's `foundry.<tier>` and its live Claude Code check.
+pub fn refused_hint(entra: bool) -> &'static str {
+    if entra {
+        "The token was refused: sign in to Azure again (`foundry-onboard login` or the app's Sign in step), and check that the resource's custom subdomain is set (Entra ID tokens need it)."
+    } else {
+        "The key was refused: copy it again from the Azure portal (resource → Keys and Endpoint), check that it belongs to this resource, and store it again (`foundry-onboard secret set foundry-api-key`)."
+    }
+}
+
+/// What to do about Foundry's 403 on `resource`.
+pub fn role_hint(resource: &str) -> String {
+    format!(
+        "You need the Azure AI User (or Cognitive Services User) role on {resource}: the resource's Owner or a User Access Administrator grants it (Access control (IAM) → Add role assignment). Roles take up to 5 minutes to apply."
+    )
+}
+
+/// What to do about Foundry's 429.
+pub const QUOTA_HINT: &str =
+    "The deployment's quota is used up or zero: request more in the Azure portal (Quotas). Increases take 24–48 h; non-enterprise subscriptions start at 0.";
+
 impl Diagnose for ProbeError {
     fn kind(&self) -> ErrorKind {
         match self {
@@ -43,11 +64,11 @@ impl Diagnose for ProbeError {
     fn hint(&self) -> String {
         match self {
             ProbeError::NoEndpoint => "Choose the resource first (the app's setup, or `profile write --resource NAME`).".into(),
-            ProbeError::Unauthorized { .. } => "Copy the key again from the Azure portal (resource → Keys and Endpoint) and make sure it belongs to this resource.".into(),
-            ProbeError::Forbidden { .. } => "Ask your Azure admin for the Azure AI User (or Cognitive Services User) role on the resource.".into(),
+            ProbeError::Unauthorized { .. } => refused_hint(false).into(),
+            ProbeError::Forbidden { .. } => role_hint("the resource"),
             ProbeError::DeploymentNotFound { .. } => "Check the deployment name exactly as Azure shows it; a deployment created in the last 5 minutes may not be served yet.".into(),
             ProbeError::WrongUrl { .. } => "The base URL must end in /anthropic (https://<resource>.services.ai.azure.com/anthropic).".into(),
-            ProbeError::Throttled { .. } => "The deployment's quota is used up; quota increases take 24–48 h (non-enterprise subscriptions start at 0).".into(),
+            ProbeError::Throttled { .. } => QUOTA_HINT.into(),
             ProbeError::BadRequest { message, .. } if message.contains("effort") => "This deployment's model does not take the `effort` parameter Claude Code sends (field report #7): Claude Code sends `effort` to deployment names it does not recognise as a model. Name the deployment after its model (e.g. claude-sonnet-4-5) so Claude Code sends that model's own features, or pick a newer model for this tier.".into(),
             ProbeError::BadRequest { .. } => "Claude Code sends the same request: update Claude Code, or pick a deployment of a newer model for this tier.".into(),
             ProbeError::Html { .. } => "A proxy or captive portal answered instead of Azure: sign in to it, or set NO_PROXY for the resource's host.".into(),

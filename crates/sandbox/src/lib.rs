@@ -297,7 +297,7 @@ impl Sandbox {
 
     /// Writes [`Sandbox::config`] to `path` and remembers it in the endpoints.
     pub fn write_config(&mut self, path: &Path) -> Result<(), foundry_onboard_core::config::ConfigError> {
-        foundry_onboard_core::config::save(path, &self.config(), &foundry_onboard_core::policy::Policy::default())?;
+        foundry_onboard_core::config::save(path, &self.config(), &foundry_onboard_core::config::policy::Policy::default())?;
         self.endpoints.config_file = Some(path.display().to_string());
         Ok(())
     }

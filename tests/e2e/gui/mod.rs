@@ -48,7 +48,7 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
 async fn approve_on_sandbox_page(config: &std::path::Path, url: &str, code: &str) -> anyhow::Result<()> {
     let loaded = foundry_onboard_core::config::load(
         &foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()),
-        foundry_onboard_core::policy::Policy::default(),
+        foundry_onboard_core::config::policy::Policy::default(),
     )?;
     let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
     let rb = net.http.request(reqwest::Method::POST, url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));

@@ -3,8 +3,8 @@
 use super::source::ReadError;
 use super::validate::{self, violations};
 use super::{Config, SourceFile};
+use crate::config::policy::{Policy, PolicyError, lookup};
 use crate::error::{Diagnose, ErrorKind};
-use crate::policy::{Policy, PolicyError, lookup};
 use std::path::{Path, PathBuf};
 
 /// Overrides the platform config path.

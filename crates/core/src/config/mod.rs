@@ -1,8 +1,9 @@
 //! The one configuration file — typed, readable by people, never holding a secret — and where
-//! it lives. Loading merges the org policy underneath (see [`crate::policy`]).
+//! it lives. Loading merges the org policy underneath (see [`policy`]).
 
 mod endpoint;
 mod load;
+pub mod policy;
 mod source;
 mod usage;
 pub mod validate;

@@ -331,8 +331,8 @@ team_limit = 1000
     /// `usage.prices` is the policy's table, not merged with the user's.
     #[test]
     fn the_policy_sets_and_locks_usage_keys() {
+        use crate::config::policy::Policy;
         use crate::config::{ConfigLocation, load};
-        use crate::policy::Policy;
         let dir = tempfile::tempdir().unwrap();
         let policy = dir.path().join("policy.toml");
         std::fs::write(

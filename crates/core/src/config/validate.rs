@@ -79,7 +79,7 @@ pub fn endpoint_violation(table: &toml::Table) -> Option<Violation> {
 /// Makes a relative `network.extra_ca_file` absolute against the directory of the file its value
 /// came from (the user config, else — or when it locks the key — the org policy), never against
 /// the working directory, which is another one in every shell that reads the profile.
-pub fn anchor_relative_paths(config: &mut Config, user: Option<&SourceFile>, policy: &crate::policy::Policy) {
+pub fn anchor_relative_paths(config: &mut Config, user: Option<&SourceFile>, policy: &crate::config::policy::Policy) {
     const KEY: &str = "network.extra_ca_file";
     let Some(ca) = config.network.extra_ca_file.as_mut().filter(|p| p.is_relative()) else { return };
     let from_policy = policy.source.as_ref().filter(|p| p.sets(KEY));
@@ -321,14 +321,14 @@ mod tests {
         let mut c = Config::default();
         c.network.extra_ca_file = Some("certs/corp.pem".into());
         let user = SourceFile::new("/etc/x/user.toml", "[network]\nextra_ca_file = \"certs/corp.pem\"\n");
-        let policy = crate::policy::Policy::parse(SourceFile::new("/srv/policy.toml", "[network]\nextra_ca_file = \"certs/corp.pem\"\n")).unwrap();
+        let policy = crate::config::policy::Policy::parse(SourceFile::new("/srv/policy.toml", "[network]\nextra_ca_file = \"certs/corp.pem\"\n")).unwrap();
         anchor_relative_paths(&mut c, Some(&user), &policy);
         assert_eq!(c.network.extra_ca_file.as_deref(), Some(Path::new("/etc/x/certs/corp.pem")));
         let mut c = Config::default();
         c.network.extra_ca_file = Some("corp.pem".into());
         anchor_relative_paths(&mut c, Some(&SourceFile::new("/etc/x/user.toml", "")), &policy);
         assert_eq!(c.network.extra_ca_file.as_deref(), Some(Path::new("/srv/corp.pem")), "set by the policy, not the user file");
-        let locked = crate::policy::Policy::parse(SourceFile::new(
+        let locked = crate::config::policy::Policy::parse(SourceFile::new(
             "/srv/policy.toml",
             "locked = [\"network.extra_ca_file\"]\n[network]\nextra_ca_file = \"corp.pem\"\n",
         ))

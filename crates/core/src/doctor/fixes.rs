@@ -68,7 +68,7 @@ pub fn trust_ca(loaded: &LoadedConfig, pem: &str) -> Result<(Config, PathBuf), F
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Policy;
+    use crate::config::policy::Policy;
 
     #[test]
     fn finding_07_an_oversized_bundle_is_not_read_whole_and_the_limit_is_named() {

@@ -66,7 +66,11 @@ pub async fn tier(ctx: Arc<Ctx>, up: Upstream, tier: Tier) -> Outcome {
             // Only this answer needs ARM's list: wait for foundry.config's facts here, briefly.
             up.settled_by(CheckId::FoundryConfig, tokio::time::Instant::now() + std::time::Duration::from_secs(3)).await;
             let existing = up.get(&ACCOUNT).map(|a| a.deployments.clone()).unwrap_or_default();
-            let list = if existing.is_empty() { "ARM did not list the deployments (foundry.config)".to_string() } else { format!("the Claude deployments that exist: {}", existing.join(", ")) };
+            let list = if existing.is_empty() {
+                "ARM did not list the deployments (foundry.config)".to_string()
+            } else {
+                format!("the Claude deployments that exist: {}", existing.join(", "))
+            };
             Outcome::fail(
                 format!("there is no deployment named {name} on resource {resource} (404 DeploymentNotFound); {list}"),
                 "Pick one of the existing deployments for this tier (the app's Resource & models step), or create it; a deployment created in the last 5 minutes may not be served yet — wait and run the doctor again.",
@@ -74,27 +78,25 @@ pub async fn tier(ctx: Arc<Ctx>, up: Upstream, tier: Tier) -> Outcome {
             .with(evidence)
         }
         Err(ProbeError::Unauthorized { message, .. }) => {
-            let hint = if ctx.mode == AuthMode::Entra {
-                "The token was refused: sign in again (`foundry-onboard login`), and check that the resource's custom subdomain is set (Entra ID tokens need it)."
-            } else {
-                "The key was refused: copy it again from the portal (resource → Keys and Endpoint) and store it with `foundry-onboard secret set foundry-api-key`."
-            };
-            Outcome::fail(format!("{name}: 401 — {message}"), hint).with(evidence)
+            Outcome::fail(format!("{name}: 401 — {message}"), crate::probe::refused_hint(ctx.mode == AuthMode::Entra)).with(evidence)
         }
-        Err(ProbeError::Forbidden { message, .. }) => Outcome::fail(
-            format!("{name}: 403 — {message}"),
-            format!("You need the Azure AI User (or Cognitive Services User) role on {resource}: the resource's Owner or a User Access Administrator grants it (Access control (IAM) → Add role assignment). Roles take up to 5 minutes to apply."),
-        )
-        .with(evidence),
+        Err(ProbeError::Forbidden { message, .. }) => Outcome::fail(format!("{name}: 403 — {message}"), crate::probe::role_hint(&resource)).with(evidence),
         Err(ProbeError::Throttled { retry_after, .. }) => Outcome::fail(
             format!("{name} is throttled (429{})", retry_after.map(|s| format!(", retry after {s} s")).unwrap_or_default()),
-            "The deployment's quota is used up or zero: request more in the Azure portal (Quotas). Increases take 24–48 h; non-enterprise subscriptions start at 0.",
+            crate::probe::QUOTA_HINT,
         )
         .with(evidence),
         Err(ProbeError::BadRequest { message, .. }) => {
             let parameter = ["effort", "thinking", "output_config", "context_management"].into_iter().find(|p| message.contains(p));
             let e = ProbeError::BadRequest { deployment: name.clone(), message: message.clone() };
-            Outcome::fail(format!("{name} rejects the request Claude Code sends (400){}: {message}", parameter.map(|p| format!(" — the `{p}` parameter")).unwrap_or_default()), e.hint()).with(evidence)
+            Outcome::fail(
+                format!(
+                    "{name} rejects the request Claude Code sends (400){}: {message}",
+                    parameter.map(|p| format!(" — the `{p}` parameter")).unwrap_or_default()
+                ),
+                e.hint(),
+            )
+            .with(evidence)
         }
         Err(e) => Outcome::fail(format!("{name}: {e}"), e.hint()).with(evidence),
     }

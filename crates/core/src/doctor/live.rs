@@ -26,17 +26,12 @@ pub async fn check(ctx: Arc<Ctx>) -> Outcome {
             "The credential Claude Code sends was refused: see signin.token / foundry.* above; with Entra ID, sign in again.",
         )
         .with(evidence),
-        (_, Some(403)) => {
-            Outcome::fail(format!("Claude Code got 403: {}", c.detail), "You need the Azure AI User (or Cognitive Services User) role on the resource.")
-                .with(evidence)
-        }
+        (_, Some(403)) => Outcome::fail(format!("Claude Code got 403: {}", c.detail), crate::probe::role_hint("the resource")).with(evidence),
         (_, Some(404)) => {
             Outcome::fail(format!("Claude Code got 404: {}", c.detail), "A model variable names a deployment that does not exist: see foundry.* above.")
                 .with(evidence)
         }
-        (_, Some(429)) => {
-            Outcome::fail(format!("Claude Code got 429: {}", c.detail), "The deployment's quota is used up: quota increases take 24–48 h.").with(evidence)
-        }
+        (_, Some(429)) => Outcome::fail(format!("Claude Code got 429: {}", c.detail), crate::probe::QUOTA_HINT).with(evidence),
         _ => Outcome::fail(c.detail, "Run the same command in a new terminal to see Claude Code's full message.").with(evidence),
     }
 }

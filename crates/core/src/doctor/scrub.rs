@@ -71,41 +71,9 @@ fn map_strings(v: serde_json::Value, f: &dyn Fn(&str) -> String) -> serde_json::
     }
 }
 
-/// Blanks `secrets` by value, JWTs, `sk-` keys, `Bearer` values and — unless `keep_upn` — the
-/// local part of anything shaped like `user@domain` (domains stay: they tell the tenant).
+/// The report's masker (see [`crate::redact::mask_report_text`]).
 pub fn scrub_text(text: &str, secrets: &[String], keep_upn: bool) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s.as_str(), "***");
-    }
-    let mut words: Vec<String> = Vec::new();
-    let mut after_bearer = false;
-    for word in out.split_inclusive(|c: char| c.is_whitespace() || "\"'(),;<>".contains(c)) {
-        let core = word.trim_end_matches(|c: char| c.is_whitespace() || "\"'(),;<>".contains(c));
-        let tail = &word[core.len()..];
-        let jwt = core.starts_with("eyJ") && core.matches('.').count() >= 2;
-        let key = core.starts_with("sk-") && core.len() > 8;
-        let replaced = if (after_bearer && !core.is_empty()) || jwt || key {
-            format!("***{tail}")
-        } else if !keep_upn && looks_like_upn(core) {
-            let (_, domain) = core.split_once('@').unwrap_or(("", core));
-            format!("***@{domain}{tail}")
-        } else {
-            word.to_string()
-        };
-        after_bearer = core.eq_ignore_ascii_case("bearer") || core.eq_ignore_ascii_case("authorization:");
-        words.push(replaced);
-    }
-    words.concat()
-}
-
-fn looks_like_upn(word: &str) -> bool {
-    let Some((local, domain)) = word.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && local.chars().all(|c| c.is_alphanumeric() || "._-+".contains(c))
-        && domain.chars().all(|c| c.is_alphanumeric() || ".-".contains(c))
+    crate::redact::mask_report_text(text, secrets, keep_upn)
 }
 
 #[cfg(test)]

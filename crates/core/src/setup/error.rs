@@ -1,8 +1,8 @@
 //! What a job can fail on: each step's own error, kept whole so its kind and hint reach the face.
 
 use crate::config::ConfigError;
+use crate::config::policy::PolicyError;
 use crate::error::{Diagnose, ErrorKind};
-use crate::policy::PolicyError;
 use crate::profile::ProfileError;
 
 #[derive(Debug, thiserror::Error)]

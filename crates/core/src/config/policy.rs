@@ -1,7 +1,7 @@
 //! The org policy: the same keys as the config, in a system-wide file the platform team ships.
 //! Its values pre-fill the wizard; `locked` makes some of them read-only in the CLI and the UI.
 
-use crate::config::{Config, KNOWN_KEYS, ReadError, SourceFile, validate, without_foundry};
+use super::{Config, KNOWN_KEYS, ReadError, SourceFile, validate, without_foundry};
 use crate::error::{Diagnose, ErrorKind};
 use std::path::{Path, PathBuf};
 
