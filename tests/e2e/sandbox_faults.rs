@@ -6,7 +6,6 @@ use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{Config, ConfigLocation, load};
 use foundry_onboard_core::net::{NetError, Network, Timeouts};
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
@@ -146,29 +145,8 @@ fn slow_link_adds_latency_before_the_tls_handshake_not_to_the_bare_connect() {
     healthy.stop_with("-TERM");
 }
 
-/// `foundry-onboard sandbox --signed-in …` with `FOUNDRY_ONBOARD_AZ=az`; waits up to two minutes
-/// for the endpoints (az builds its command index in a fresh config dir).
 fn start_signed_in(az: &Path, extra: &[&str]) -> SandboxProcess {
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("sandbox.toml");
-    let mut c = cli_command(home.path());
-    c.env("FOUNDRY_ONBOARD_AZ", az).arg("sandbox").arg("--signed-in").arg("--write-config").arg(&config).args(extra);
-    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            text.push_str(&line);
-            text.push('\n');
-            if line.starts_with('}') {
-                let _ = tx.send(std::mem::take(&mut text));
-            }
-        }
-    });
-    let text = rx.recv_timeout(Duration::from_secs(120)).expect("the signed-in sandbox printed its endpoints");
-    let endpoints = serde_json::from_str(&text).unwrap();
-    SandboxProcess { child, endpoints, config, home }
+    SandboxProcess::start_signed_in(az, extra)
 }
 
 fn cli_json(sb: &SandboxProcess, az: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {

@@ -9,35 +9,12 @@ use foundry_onboard_core::config::{ConfigLocation, load, save};
 use foundry_onboard_core::usage::SourceKind;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, real_az, reexec_in_netns, run};
 use serde_json::Value;
-use std::io::BufRead;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
 /// `sandbox --signed-in` with the real az, its config naming the azure-monitor source.
 fn start_signed_in(az: &Path, faults: &str) -> SandboxProcess {
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("sandbox.toml");
-    let mut c = cli_command(home.path());
-    c.env("FOUNDRY_ONBOARD_AZ", az).arg("sandbox").arg("--signed-in").arg("--write-config").arg(&config);
-    if !faults.is_empty() {
-        c.args(["--faults", faults]);
-    }
-    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            text.push_str(&line);
-            text.push('\n');
-            if line.starts_with('}') {
-                let _ = tx.send(std::mem::take(&mut text));
-            }
-        }
-    });
-    let text = rx.recv_timeout(Duration::from_secs(120)).expect("the signed-in sandbox printed its endpoints");
-    let sb = SandboxProcess { child, endpoints: serde_json::from_str(&text).unwrap(), config, home };
+    let extra: &[&str] = if faults.is_empty() { &[] } else { &["--faults", faults] };
+    let sb = SandboxProcess::start_signed_in(az, extra);
     let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
     config.usage.source = Some(SourceKind::AzureMonitor);
     save(&sb.config, &config, &Policy::default()).unwrap();

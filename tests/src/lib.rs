@@ -129,6 +129,31 @@ pub struct SandboxProcess {
 }
 
 impl SandboxProcess {
+    /// `foundry-onboard sandbox --signed-in …` with `FOUNDRY_ONBOARD_AZ=az`; waits up to two minutes
+    /// for the endpoints (az builds its command index in a fresh config dir).
+    pub fn start_signed_in(az: &Path, extra: &[&str]) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("sandbox.toml");
+        let mut c = cli_command(home.path());
+        c.env("FOUNDRY_ONBOARD_AZ", az).arg("sandbox").arg("--signed-in").arg("--write-config").arg(&config).args(extra);
+        let mut child = c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+                text.push_str(&line);
+                text.push('\n');
+                if line.starts_with('}') {
+                    let _ = tx.send(std::mem::take(&mut text));
+                }
+            }
+        });
+        let text = rx.recv_timeout(Duration::from_secs(120)).expect("the signed-in sandbox printed its endpoints");
+        let endpoints = serde_json::from_str(&text).unwrap();
+        Self { child, endpoints, config, home }
+    }
+
     pub fn start(extra: &[&str]) -> Self {
         Self::start_with_env(extra, &[])
     }
