@@ -61,6 +61,11 @@ pub fn path(config: &Config) -> Option<PathBuf> {
     Some(home.join(".local/state/foundry-onboard/usage.json"))
 }
 
+/// The `local` source's index of what it read from the transcripts, beside the cached report.
+pub fn transcript_index_path(config: &Config) -> Option<PathBuf> {
+    path(config).map(|p| p.with_file_name("usage-transcripts.json"))
+}
+
 fn load(config: &Config) -> Option<CacheEntry> {
     let bytes = crate::limited_read::read(&path(config)?, crate::limited_read::Limit::TOOL_STATE).ok()?;
     serde_json::from_slice(&bytes).ok()

@@ -10,6 +10,7 @@ pub mod kql;
 pub mod litellm;
 mod litellm_wire;
 pub mod local;
+pub mod local_index;
 #[cfg(test)]
 mod loopback_http;
 pub mod model;
