@@ -285,3 +285,29 @@ async fn an_empty_history_is_empty_not_complete() {
     assert_eq!(s.completeness, Completeness::Empty);
     assert!(s.budget.is_some());
 }
+
+#[tokio::test]
+async fn after_the_first_page_names_the_total_the_other_pages_are_asked_at_once_and_taken_in_order() {
+    let g = gateway(|p| {
+        samples(p, &|page| {
+            let mut v = fixture_json("user-daily-activity.page2.json");
+            v["metadata"]["page"] = json!(page);
+            v["metadata"]["total_pages"] = json!(5);
+            v["metadata"]["has_more"] = json!(page < 5);
+            // Later pages answer slowly: whether they were asked together shows in the log.
+            ok(v.to_string()).after(std::time::Duration::from_millis(if page == 1 { 0 } else { 200 }))
+        })
+    })
+    .await;
+    let s = refresh(&g).await.unwrap();
+    assert_eq!(s.completeness, Completeness::Complete);
+    let log = g.events();
+    let at = |what: &str| log.iter().position(|l| l.starts_with("request /user/daily") && l.contains(what)).unwrap_or_else(|| panic!("{what}: {log:?}"));
+    let first_reply = log.iter().position(|l| l.starts_with("reply /user/daily") && l.contains("&page=2&")).unwrap();
+    let reply_1 = log.iter().position(|l| l.starts_with("reply /user/daily") && l.contains("&page=1&")).unwrap();
+    assert!(reply_1 < at("&page=2&"), "page 2 waits for page 1's total: {log:?}");
+    for page in 2..=5 {
+        assert!(at(&format!("&page={page}&")) < first_reply, "page {page} was asked before page 2 came back: {log:?}");
+    }
+    assert_eq!(log.iter().filter(|l| l.starts_with("request /user/daily")).count(), 5, "each page once");
+}
