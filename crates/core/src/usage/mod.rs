@@ -16,6 +16,7 @@ mod loopback_http;
 pub mod model;
 pub mod price;
 pub mod refresh;
+pub mod schedule;
 pub mod table;
 
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
@@ -29,6 +30,7 @@ pub use model::{
     UsageSnapshot,
 };
 pub use refresh::{Credential, LocalPaths, RefreshError, UsageReport};
+pub use schedule::{InFlight, Outcome, Schedule};
 
 use crate::error::{Diagnose, ErrorKind};
 use chrono::{DateTime, Utc};
