@@ -122,6 +122,43 @@ impl Diagnose for LitellmError {
     }
 }
 
+/// The `ETag`s the gateway sent this process, with the answers they stand for, by URL and
+/// credential (kept in memory only): the next request for the same URL sends `If-None-Match`, and
+/// a 304 reuses the answer kept.
+#[derive(Default)]
+struct Validators {
+    answers: std::sync::Mutex<std::collections::HashMap<(String, u64), (String, String)>>,
+    /// Hashes the credential with a key random to this process, so answers of one key never serve another.
+    hasher: std::hash::RandomState,
+}
+
+/// How many answers are kept at most (a refresh of a year is under 20 requests).
+const MAX_VALIDATORS: usize = 256;
+
+impl Validators {
+    fn shared() -> &'static Validators {
+        static SHARED: std::sync::OnceLock<Validators> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Validators::default)
+    }
+
+    fn key(&self, url: &str, credential: &Secret) -> (String, u64) {
+        (url.to_string(), std::hash::BuildHasher::hash_one(&self.hasher, credential.expose()))
+    }
+
+    fn get(&self, url: &str, credential: &Secret) -> Option<(String, String)> {
+        // A panic while holding the lock cannot leave the map inconsistent: take it anyway.
+        self.answers.lock().unwrap_or_else(|e| e.into_inner()).get(&self.key(url, credential)).cloned()
+    }
+
+    fn keep(&self, url: &str, credential: &Secret, etag: String, body: &str) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.len() >= MAX_VALIDATORS {
+            answers.clear();
+        }
+        answers.insert(self.key(url, credential), (etag, body.to_string()));
+    }
+}
+
 /// A usable answer, or LiteLLM's `budget_exceeded` — a state, not a failure.
 enum Reply<T> {
     Json(T),
@@ -143,12 +180,23 @@ impl LitellmSource {
 
     async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<Reply<T>, LitellmError> {
         let url = format!("{}{path_and_query}", self.base_url);
-        let rb = self.net.http.request(reqwest::Method::GET, &url)?.bearer_auth(self.credential.expose()).header("accept", "application/json");
+        let mut rb = self.net.http.request(reqwest::Method::GET, &url)?.bearer_auth(self.credential.expose()).header("accept", "application/json");
+        let known = Validators::shared().get(&url, &self.credential);
+        if let Some((etag, _)) = &known {
+            rb = rb.header("if-none-match", etag.as_str());
+        }
         let resp = self.net.http.send(rb).await?;
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let (content_type, retry_after) = (header("content-type"), header("retry-after"));
+        let (content_type, retry_after, etag) = (header("content-type"), header("retry-after"), header("etag"));
         let body = crate::net::body_text(resp).await;
+        // 304 Not Modified: the answer kept from last time, unchanged.
+        if let (304, Some((_, kept))) = (status, known) {
+            return classify(url, 200, Some("application/json"), None, &kept, self.kind);
+        }
+        if let (200, Some(etag)) = (status, etag) {
+            Validators::shared().keep(&url, &self.credential, etag, &body);
+        }
         classify(url, status, content_type.as_deref(), retry_after.as_deref(), &body, self.kind)
     }
 
@@ -306,6 +354,19 @@ impl UsageSource for LitellmSource {
     async fn refresh(&self, request: &RefreshRequest) -> Result<UsageSnapshot, UsageError> {
         Ok(self.fetch(request).await?)
     }
+}
+
+/// The rows in bodies of `/user/daily/activity` pages already received, in page order: what a
+/// refresh does with them once they arrived (the chart bench times it on a year of answers).
+pub fn activity_rows(pages: &[&str], today: chrono::NaiveDate) -> Result<(Vec<super::UsageRow>, Vec<super::DroppedRecord>), LitellmError> {
+    let mut activity = Activity::default();
+    for body in pages {
+        match classify::<ActivityPage>("/user/daily/activity".into(), 200, None, None, body, GatewayCredential::Key)? {
+            Reply::Json(page) => activity.add_page(&page, today),
+            Reply::BudgetExceeded(_) => {}
+        }
+    }
+    Ok((activity.rows(), activity.dropped))
 }
 
 /// A 403 or 404 on an endpoint the snapshot can do without (`/user/info` for a service account,

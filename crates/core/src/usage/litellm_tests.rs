@@ -311,3 +311,26 @@ async fn after_the_first_page_names_the_total_the_other_pages_are_asked_at_once_
     }
     assert_eq!(log.iter().filter(|l| l.starts_with("request /user/daily")).count(), 5, "each page once");
 }
+
+#[tokio::test]
+async fn an_etag_is_sent_back_and_a_304_keeps_the_last_answer_for_that_key_only() {
+    let g = serve(|seen| {
+        if !seen.path.starts_with("/key/info") {
+            return samples(&seen.path, &two_pages);
+        }
+        match seen.if_none_match.as_deref() {
+            Some("\"key-v1\"") => Canned::new(304, ""),
+            _ => ok(fixture("key-info.json")).header("etag", "\"key-v1\""),
+        }
+    })
+    .await;
+    let first = refresh(&g).await.unwrap();
+    let again = refresh(&g).await.unwrap();
+    assert_eq!(again.budget, first.budget, "the 304 kept the last answer");
+    let key_info: Vec<Option<String>> = g.seen().iter().filter(|s| s.path.starts_with("/key/info")).map(|s| s.if_none_match.clone()).collect();
+    assert_eq!(key_info, vec![None, Some("\"key-v1\"".into())]);
+    // Another credential never gets this key's answer.
+    let net = crate::fuzz::loopback_network(&crate::config::Config::default());
+    LitellmSource::new(net, &g.url, Secret::new("sk-someone-else"), GatewayCredential::Key).fetch(&request()).await.unwrap();
+    assert_eq!(g.seen().iter().filter(|s| s.path.starts_with("/key/info")).last().map(|s| s.if_none_match.clone()), Some(None));
+}
