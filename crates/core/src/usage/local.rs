@@ -3,8 +3,8 @@
 //! estimate, each streamed message counted once.
 
 use super::azure_monitor::{period, policy_budget};
-use super::model::{Completeness, DroppedRecord, Identity, Provenance, SourceKind, UsageRow, UsageSnapshot};
 use super::local_index::{FileEntry, TranscriptIndex};
+use super::model::{Completeness, DroppedRecord, Identity, Provenance, SourceKind, UsageRow, UsageSnapshot};
 use super::price::{PriceTable, Tokens};
 use super::{RefreshRequest, UsageError, UsageSource};
 use crate::config::{PolicyBudget, Usage};

@@ -80,12 +80,7 @@ async fn one_request_in_flight_per_endpoint_and_a_waiting_caller_joins_the_first
     assert_eq!((a, b), (1, 2));
     assert_eq!(
         log.into_inner().unwrap(),
-        vec![
-            "first asks (joined: false)",
-            "another endpoint asks (joined: false)",
-            "first answered",
-            "second asks (joined: true)"
-        ],
+        vec!["first asks (joined: false)", "another endpoint asks (joined: false)", "first answered", "second asks (joined: true)"],
         "the second waited for the first and knows it finished; another endpoint did not wait"
     );
 }
