@@ -332,5 +332,5 @@ async fn an_etag_is_sent_back_and_a_304_keeps_the_last_answer_for_that_key_only(
     // Another credential never gets this key's answer.
     let net = crate::fuzz::loopback_network(&crate::config::Config::default());
     LitellmSource::new(net, &g.url, Secret::new("sk-someone-else"), GatewayCredential::Key).fetch(&request()).await.unwrap();
-    assert_eq!(g.seen().iter().filter(|s| s.path.starts_with("/key/info")).last().map(|s| s.if_none_match.clone()), Some(None));
+    assert_eq!(g.seen().iter().rfind(|s| s.path.starts_with("/key/info")).map(|s| s.if_none_match.clone()), Some(None));
 }

@@ -127,7 +127,7 @@ impl TranscriptIndex {
         let forgotten = previous.len();
         let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(jobs.len().max(1));
         let chunk = jobs.len().div_ceil(workers).max(1);
-        let results: Vec<Vec<(PathBuf, Result<(FileEntry, u64), ()>)>> = std::thread::scope(|scope| {
+        let results: Vec<Vec<(PathBuf, FileRead)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = jobs
                 .chunks(chunk)
                 .map(|part| scope.spawn(move || part.iter().map(|(path, old)| (path.clone(), refresh_file(path, old.as_ref()))).collect::<Vec<_>>()))
@@ -152,8 +152,11 @@ impl TranscriptIndex {
     }
 }
 
+/// A file's entry now and how many bytes were read for it; Err when it could not be read.
+type FileRead = Result<(FileEntry, u64), ()>;
+
 /// The file's entry now, and how many bytes were read for it.
-fn refresh_file(path: &Path, old: Option<&FileEntry>) -> Result<(FileEntry, u64), ()> {
+fn refresh_file(path: &Path, old: Option<&FileEntry>) -> FileRead {
     let mut file = std::fs::File::open(path).map_err(|_| ())?;
     let meta = file.metadata().map_err(|_| ())?;
     let size = meta.len();
