@@ -122,43 +122,6 @@ impl Diagnose for LitellmError {
     }
 }
 
-/// The `ETag`s the gateway sent this process, with the answers they stand for, by URL and
-/// credential (kept in memory only): the next request for the same URL sends `If-None-Match`, and
-/// a 304 reuses the answer kept.
-#[derive(Default)]
-struct Validators {
-    answers: std::sync::Mutex<std::collections::HashMap<(String, u64), (String, String)>>,
-    /// Hashes the credential with a key random to this process, so answers of one key never serve another.
-    hasher: std::hash::RandomState,
-}
-
-/// How many answers are kept at most (a refresh of a year is under 20 requests).
-const MAX_VALIDATORS: usize = 256;
-
-impl Validators {
-    fn shared() -> &'static Validators {
-        static SHARED: std::sync::OnceLock<Validators> = std::sync::OnceLock::new();
-        SHARED.get_or_init(Validators::default)
-    }
-
-    fn key(&self, url: &str, credential: &Secret) -> (String, u64) {
-        (url.to_string(), std::hash::BuildHasher::hash_one(&self.hasher, credential.expose()))
-    }
-
-    fn get(&self, url: &str, credential: &Secret) -> Option<(String, String)> {
-        // A panic while holding the lock cannot leave the map inconsistent: take it anyway.
-        self.answers.lock().unwrap_or_else(|e| e.into_inner()).get(&self.key(url, credential)).cloned()
-    }
-
-    fn keep(&self, url: &str, credential: &Secret, etag: String, body: &str) {
-        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if answers.len() >= MAX_VALIDATORS {
-            answers.clear();
-        }
-        answers.insert(self.key(url, credential), (etag, body.to_string()));
-    }
-}
-
 /// A usable answer, or LiteLLM's `budget_exceeded` — a state, not a failure.
 enum Reply<T> {
     Json(T),
@@ -181,7 +144,7 @@ impl LitellmSource {
     async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<Reply<T>, LitellmError> {
         let url = format!("{}{path_and_query}", self.base_url);
         let mut rb = self.net.http.request(reqwest::Method::GET, &url)?.bearer_auth(self.credential.expose()).header("accept", "application/json");
-        let known = Validators::shared().get(&url, &self.credential);
+        let known = super::litellm_etag::Validators::shared().get(&url, &self.credential);
         if let Some((etag, _)) = &known {
             rb = rb.header("if-none-match", etag.as_str());
         }
@@ -195,7 +158,7 @@ impl LitellmSource {
             return classify(url, 200, Some("application/json"), None, &kept, self.kind);
         }
         if let (200, Some(etag)) = (status, etag) {
-            Validators::shared().keep(&url, &self.credential, etag, &body);
+            super::litellm_etag::Validators::shared().keep(&url, &self.credential, etag, &body);
         }
         classify(url, status, content_type.as_deref(), retry_after.as_deref(), &body, self.kind)
     }

@@ -8,6 +8,7 @@ pub mod credential;
 pub mod forecast;
 pub mod kql;
 pub mod litellm;
+mod litellm_etag;
 mod litellm_wire;
 pub mod local;
 pub mod local_index;
