@@ -257,3 +257,29 @@ pub fn local_matches_what_the_stand_in_reported(work: &Path, claude: &Value) {
     assert!(!reported.is_empty(), "{claude}");
     assert_eq!(local, reported, "the local source counts each call the stand-in answered once");
 }
+
+/// The `local` source's index through the real CLI: the first read leaves it beside the usage
+/// cache, and a message appended to a transcript afterwards is in the next refresh.
+#[test]
+fn local_keeps_an_index_beside_the_cache_and_a_refresh_sees_what_was_appended() {
+    let sb = SandboxProcess::start(&[]);
+    let first = cli(&sb, None, &["--json", "usage", "--source", "local", "--days", "30", "--refresh"]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let home = PathBuf::from(sb.endpoint("home"));
+    let index = home.join(".local/state/foundry-onboard/usage-transcripts.json");
+    assert!(index.exists(), "the index is kept beside the usage cache in {}", index.parent().unwrap().display());
+    let today = first.json["usage"]["snapshot"]["asOf"].as_str().unwrap()[..10].to_string();
+    let dir = home.join(".claude/projects/-home-dev-project");
+    let file = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).max().unwrap();
+    let line = serde_json::json!({"type": "assistant", "timestamp": format!("{today}T00:00:01.000Z"), "requestId": "req_e2e_appended",
+        "message": {"id": "msg_e2e_appended", "model": "claude-e2e-appended", "usage": {"input_tokens": 4242, "output_tokens": 7}}});
+    let mut f = std::fs::OpenOptions::new().append(true).open(&file).unwrap();
+    writeln!(f, "{line}").unwrap();
+    let again = cli(&sb, None, &["--json", "usage", "--source", "local", "--days", "30", "--refresh"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let rows = again.json["usage"]["snapshot"]["rows"].as_array().unwrap();
+    let appended: Vec<&Value> = rows.iter().filter(|r| r["model"] == "claude-e2e-appended").collect();
+    assert_eq!(appended.len(), 1, "{appended:?}");
+    assert_eq!((appended[0]["inputTokens"].as_u64(), appended[0]["date"].as_str()), (Some(4242), Some(today.as_str())));
+    assert_eq!(rows.len(), first.json["usage"]["snapshot"]["rows"].as_array().unwrap().len() + 1, "the rest unchanged");
+}

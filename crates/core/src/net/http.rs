@@ -61,7 +61,8 @@ impl HttpClient {
             })
             .unwrap_or_else(|| "the server".into());
         let response = request.send().await.map_err(|e| NetError::from_reqwest(&target, &e, self.timeouts.total.as_millis() as u64))?;
-        if response.status().is_redirection() {
+        // 304 Not Modified answers a conditional request (If-None-Match): not a redirect.
+        if response.status().is_redirection() && response.status() != reqwest::StatusCode::NOT_MODIFIED {
             return Err(NetError::Redirect { target, status: response.status().as_u16(), location: redirect_target(&response) });
         }
         Ok(response)

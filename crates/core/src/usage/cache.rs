@@ -61,6 +61,11 @@ pub fn path(config: &Config) -> Option<PathBuf> {
     Some(home.join(".local/state/foundry-onboard/usage.json"))
 }
 
+/// The `local` source's index of what it read from the transcripts, beside the cached report.
+pub fn transcript_index_path(config: &Config) -> Option<PathBuf> {
+    path(config).map(|p| p.with_file_name("usage-transcripts.json"))
+}
+
 fn load(config: &Config) -> Option<CacheEntry> {
     let bytes = crate::limited_read::read(&path(config)?, crate::limited_read::Limit::TOOL_STATE).ok()?;
     serde_json::from_slice(&bytes).ok()
@@ -80,7 +85,7 @@ fn store(config: &Config, entry: &CacheEntry) {
 }
 
 /// How long a source asked to be left alone, from its 429.
-fn retry_after(e: &UsageError) -> Option<Duration> {
+pub(super) fn retry_after(e: &UsageError) -> Option<Duration> {
     let s = match e {
         UsageError::Litellm(LitellmError::RateLimited { retry_after_s, .. }) => *retry_after_s,
         UsageError::AzureMonitor(AzureMonitorError::RateLimited { retry_after_s, .. }) => *retry_after_s,
@@ -92,7 +97,15 @@ fn retry_after(e: &UsageError) -> Option<Duration> {
 /// The usage report for `config`'s source: from the cache while it is fresh, else asked now (the
 /// credential fetched here, once); when the source fails, the last good report marked stale, or
 /// the error when there is none.
+///
+/// One request in flight per source and window ([`super::schedule::InFlight`]): a caller that
+/// waited while another's refresh finished is given that report, even when it asked to force one.
 pub async fn report(config: &Config, ask: UsageAsk) -> Result<UsageReport, UsageError> {
+    let endpoint = format!("{} {}", subject(config), ask.days);
+    super::schedule::InFlight::shared().run(&endpoint, |joined| report_now(config, if joined { UsageAsk { force: false, ..ask } } else { ask })).await
+}
+
+async fn report_now(config: &Config, ask: UsageAsk) -> Result<UsageReport, UsageError> {
     let now = Utc::now();
     let subject = subject(config);
     let cached = load(config).filter(|c| c.subject == subject && c.days == ask.days);

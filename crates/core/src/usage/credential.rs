@@ -87,10 +87,10 @@ pub fn claim(token: &Secret, which: UserClaim) -> Result<String, CredentialError
 /// `$CLAUDE_CONFIG_DIR`.
 pub fn local_paths(config: &Config) -> LocalPaths {
     if let Some(home) = config.realm().profile_home() {
-        return LocalPaths { home: home.to_path_buf(), claude_config_dir: None };
+        return LocalPaths { home: home.to_path_buf(), claude_config_dir: None, index: super::cache::transcript_index_path(config) };
     }
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    LocalPaths { home: var("HOME").unwrap_or_default(), claude_config_dir: var("CLAUDE_CONFIG_DIR") }
+    LocalPaths { home: var("HOME").unwrap_or_default(), claude_config_dir: var("CLAUDE_CONFIG_DIR"), index: super::cache::transcript_index_path(config) }
 }
 
 #[cfg(test)]

@@ -285,3 +285,52 @@ async fn an_empty_history_is_empty_not_complete() {
     assert_eq!(s.completeness, Completeness::Empty);
     assert!(s.budget.is_some());
 }
+
+#[tokio::test]
+async fn after_the_first_page_names_the_total_the_other_pages_are_asked_at_once_and_taken_in_order() {
+    let g = gateway(|p| {
+        samples(p, &|page| {
+            let mut v = fixture_json("user-daily-activity.page2.json");
+            v["metadata"]["page"] = json!(page);
+            v["metadata"]["total_pages"] = json!(5);
+            v["metadata"]["has_more"] = json!(page < 5);
+            // Later pages answer slowly: whether they were asked together shows in the log.
+            ok(v.to_string()).after(std::time::Duration::from_millis(if page == 1 { 0 } else { 200 }))
+        })
+    })
+    .await;
+    let s = refresh(&g).await.unwrap();
+    assert_eq!(s.completeness, Completeness::Complete);
+    let log = g.events();
+    let at = |what: &str| log.iter().position(|l| l.starts_with("request /user/daily") && l.contains(what)).unwrap_or_else(|| panic!("{what}: {log:?}"));
+    let first_reply = log.iter().position(|l| l.starts_with("reply /user/daily") && l.contains("&page=2&")).unwrap();
+    let reply_1 = log.iter().position(|l| l.starts_with("reply /user/daily") && l.contains("&page=1&")).unwrap();
+    assert!(reply_1 < at("&page=2&"), "page 2 waits for page 1's total: {log:?}");
+    for page in 2..=5 {
+        assert!(at(&format!("&page={page}&")) < first_reply, "page {page} was asked before page 2 came back: {log:?}");
+    }
+    assert_eq!(log.iter().filter(|l| l.starts_with("request /user/daily")).count(), 5, "each page once");
+}
+
+#[tokio::test]
+async fn an_etag_is_sent_back_and_a_304_keeps_the_last_answer_for_that_key_only() {
+    let g = serve(|seen| {
+        if !seen.path.starts_with("/key/info") {
+            return samples(&seen.path, &two_pages);
+        }
+        match seen.if_none_match.as_deref() {
+            Some("\"key-v1\"") => Canned::new(304, ""),
+            _ => ok(fixture("key-info.json")).header("etag", "\"key-v1\""),
+        }
+    })
+    .await;
+    let first = refresh(&g).await.unwrap();
+    let again = refresh(&g).await.unwrap();
+    assert_eq!(again.budget, first.budget, "the 304 kept the last answer");
+    let key_info: Vec<Option<String>> = g.seen().iter().filter(|s| s.path.starts_with("/key/info")).map(|s| s.if_none_match.clone()).collect();
+    assert_eq!(key_info, vec![None, Some("\"key-v1\"".into())]);
+    // Another credential never gets this key's answer.
+    let net = crate::fuzz::loopback_network(&crate::config::Config::default());
+    LitellmSource::new(net, &g.url, Secret::new("sk-someone-else"), GatewayCredential::Key).fetch(&request()).await.unwrap();
+    assert_eq!(g.seen().iter().rfind(|s| s.path.starts_with("/key/info")).map(|s| s.if_none_match.clone()), Some(None));
+}

@@ -3,15 +3,14 @@
 //! estimate, each streamed message counted once.
 
 use super::azure_monitor::{period, policy_budget};
-use super::model::{Completeness, Cost, CostBasis, DroppedRecord, Identity, Provenance, SourceKind, UsageRow, UsageSnapshot};
+use super::local_index::{FileEntry, TranscriptIndex};
+use super::model::{Completeness, DroppedRecord, Identity, Provenance, SourceKind, UsageRow, UsageSnapshot};
 use super::price::{PriceTable, Tokens};
 use super::{RefreshRequest, UsageError, UsageSource};
 use crate::config::{PolicyBudget, Usage};
 use crate::error::{Diagnose, ErrorKind};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::{Duration, NaiveDate};
 use std::collections::{BTreeMap, HashSet};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// How deep under `projects/` transcripts are looked for (Claude Code writes them one level down).
@@ -32,46 +31,14 @@ impl Diagnose for LocalError {
     }
 }
 
-/// One transcript line, as far as usage goes.
-#[derive(Debug, Deserialize)]
-struct Line {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    timestamp: Option<DateTime<Utc>>,
-    #[serde(rename = "requestId")]
-    request_id: Option<String>,
-    message: Option<Message>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Message {
-    id: Option<String>,
-    model: Option<String>,
-    usage: Option<MessageUsage>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageUsage {
-    input_tokens: f64,
-    output_tokens: f64,
-    cache_read_input_tokens: f64,
-    cache_creation_input_tokens: f64,
-    cache_creation: Option<CacheCreation>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CacheCreation {
-    ephemeral_5m_input_tokens: f64,
-    ephemeral_1h_input_tokens: f64,
-}
-
 /// The `local` source.
+#[derive(Clone)]
 pub struct LocalSource {
     claude_dir: PathBuf,
     budget: Option<PolicyBudget>,
     prices: PriceTable,
+    /// Where what was read is kept ([`TranscriptIndex`]); None reads everything every time.
+    index: Option<PathBuf>,
 }
 
 impl LocalSource {
@@ -81,7 +48,15 @@ impl LocalSource {
             claude_dir: claude_config_dir.unwrap_or_else(|| home.join(".claude")),
             budget: usage.budget.clone(),
             prices: PriceTable::with_overrides(&usage.prices),
+            index: None,
         }
+    }
+
+    /// Keeps what was read in `index` (beside the usage cache), so the next read reads only what
+    /// was appended since.
+    pub fn with_index(mut self, index: Option<PathBuf>) -> Self {
+        self.index = index;
+        self
     }
 
     /// Reads every transcript now (blocking file IO).
@@ -92,13 +67,25 @@ impl LocalSource {
         let mut files = Vec::new();
         let mut unreadable = 0usize;
         collect(&self.claude_dir.join("projects"), 0, &mut files, &mut unreadable);
-        let mut tally = Tally { from, today, prices: &self.prices, seen: HashSet::new(), rows: BTreeMap::new(), dropped: Vec::new() };
-        for file in &files {
-            match std::fs::File::open(file) {
-                Ok(f) => tally.read(std::io::BufReader::new(f)),
-                Err(_) => unreadable += 1,
-            }
+        files.sort();
+        let mut index = self.index.as_deref().map(TranscriptIndex::load).unwrap_or_default();
+        let update = index.update(&files);
+        unreadable += update.unreadable;
+        if let Some(path) = self.index.as_deref().filter(|_| update.changed()) {
+            index.store(path);
         }
+        let mut tally = Tally { from, today, seen: HashSet::new(), rows: BTreeMap::new(), dropped: Vec::new() };
+        for entry in index.files.values() {
+            tally.add(entry);
+        }
+        let rows = tally
+            .rows
+            .into_values()
+            .map(|(mut row, tokens)| {
+                row.cost = self.prices.cost_of(&row.model, &tokens);
+                row
+            })
+            .collect();
         let mut snapshot = UsageSnapshot {
             identity: Identity::default(),
             as_of: request.as_of,
@@ -107,7 +94,7 @@ impl LocalSource {
             completeness: Completeness::Complete,
             budget: None,
             team_budget: None,
-            rows: tally.rows.into_values().collect(),
+            rows,
             dropped: tally.dropped,
         };
         if unreadable > 0 {
@@ -129,7 +116,7 @@ impl UsageSource for LocalSource {
     }
 
     async fn refresh(&self, request: &RefreshRequest) -> Result<UsageSnapshot, UsageError> {
-        let source = LocalSource { claude_dir: self.claude_dir.clone(), budget: self.budget.clone(), prices: self.prices.clone() };
+        let source = self.clone();
         let request = *request;
         let read = tokio::task::spawn_blocking(move || source.read(&request)).await.map_err(|e| LocalError::Stopped(e.to_string()))?;
         Ok(read?)
@@ -153,80 +140,51 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, unreadable: &mut 
     }
 }
 
-struct Tally<'a> {
+/// The rows of the window, each message counted once across every file.
+struct Tally {
     from: NaiveDate,
     today: NaiveDate,
-    prices: &'a PriceTable,
-    seen: HashSet<(String, String)>,
-    rows: BTreeMap<(NaiveDate, String), UsageRow>,
+    seen: HashSet<u64>,
+    /// Per day and model: the row, and its tokens with cache writes split by lifetime (priced at the end).
+    rows: BTreeMap<(NaiveDate, String), (UsageRow, Tokens)>,
     dropped: Vec<DroppedRecord>,
 }
 
-impl Tally<'_> {
-    fn read(&mut self, reader: impl BufRead) {
-        for line in reader.lines() {
-            let Ok(line) = line else { break };
-            // Most lines are tool output and prompts: only assistant lines carry usage.
-            if !line.contains("\"usage\"") {
+impl Tally {
+    fn add(&mut self, entry: &FileEntry) {
+        for r in &entry.records {
+            // A streamed answer is written more than once, and a resumed session copies messages.
+            if let Some(key) = r.key
+                && !self.seen.insert(key)
+            {
                 continue;
             }
-            if let Ok(parsed) = serde_json::from_str::<Line>(&line) {
-                self.count(parsed);
+            let (Some(date), Some(model)) = (r.date(), entry.models.get(r.model as usize)) else { continue };
+            let drop = |reason: &str| DroppedRecord { date: date.to_string(), model: Some(model.clone()), reason: reason.into() };
+            if date > self.today {
+                self.dropped.push(drop("a date in the future"));
+                continue;
             }
+            if date < self.from {
+                continue;
+            }
+            if r.absurd {
+                self.dropped.push(drop("a negative or absurd token count"));
+                continue;
+            }
+            let [input, output, cache_read, write_5m, write_1h] = r.tokens;
+            let (row, tokens) = self.rows.entry((date, model.clone())).or_insert_with(|| (UsageRow::empty(date, model.clone()), Tokens::default()));
+            row.input_tokens += input;
+            row.output_tokens += output;
+            row.cache_read_tokens += cache_read;
+            row.cache_write_tokens += write_5m + write_1h;
+            row.requests += 1;
+            tokens.input += input;
+            tokens.output += output;
+            tokens.cache_read += cache_read;
+            tokens.cache_write_5m += write_5m;
+            tokens.cache_write_1h += write_1h;
         }
-    }
-
-    fn count(&mut self, line: Line) {
-        let (Some("assistant"), Some(at), Some(message)) = (line.kind.as_deref(), line.timestamp, line.message) else { return };
-        let Some(usage) = message.usage else { return };
-        let model = message.model.unwrap_or_else(|| "(no model named)".into());
-        // Claude Code's own notices (model `<synthetic>`) use no tokens.
-        if model == "<synthetic>" {
-            return;
-        }
-        // A streamed answer is written more than once with the same message id and request id.
-        if let (Some(id), Some(request)) = (message.id, line.request_id)
-            && !self.seen.insert((id, request))
-        {
-            return;
-        }
-        let date = at.date_naive();
-        let drop = |reason: &str| DroppedRecord { date: date.to_string(), model: Some(model.clone()), reason: reason.into() };
-        if date > self.today {
-            return self.dropped.push(drop("a date in the future"));
-        }
-        if date < self.from {
-            return;
-        }
-        let u = &usage;
-        let split = u.cache_creation.as_ref();
-        let numbers = [u.input_tokens, u.output_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens];
-        if numbers.iter().any(|n| !(0.0..=1e9).contains(n)) {
-            return self.dropped.push(drop("a negative or absurd token count"));
-        }
-        let write_1h = split.map(|c| c.ephemeral_1h_input_tokens.clamp(0.0, u.cache_creation_input_tokens)).unwrap_or(0.0);
-        let tokens = Tokens {
-            input: u.input_tokens as u64,
-            output: u.output_tokens as u64,
-            cache_read: u.cache_read_input_tokens as u64,
-            cache_write_5m: (u.cache_creation_input_tokens - write_1h) as u64,
-            cache_write_1h: write_1h as u64,
-        };
-        let cost = self.prices.cost_of(&model, &tokens);
-        let row = self.rows.entry((date, model.clone())).or_insert_with(|| {
-            let mut r = UsageRow::empty(date, model.clone());
-            r.cost = Some(Cost { usd: 0.0, basis: CostBasis::PriceTable });
-            r
-        });
-        row.input_tokens += tokens.input;
-        row.output_tokens += tokens.output;
-        row.cache_read_tokens += tokens.cache_read;
-        row.cache_write_tokens += tokens.cache_write_5m + tokens.cache_write_1h;
-        row.requests += 1;
-        row.cost = match (row.cost, cost) {
-            (Some(a), Some(b)) => Some(Cost { usd: a.usd + b.usd, basis: CostBasis::PriceTable }),
-            _ => None,
-        };
     }
 }
 

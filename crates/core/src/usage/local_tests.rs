@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::usage::UsageSource;
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 use serde_json::json;
 
 fn assistant(at: &str, model: &str, id: &str, request: &str, usage: serde_json::Value) -> String {

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 pub struct Seen {
     pub path: String,
     pub authorization: String,
+    pub if_none_match: Option<String>,
     pub body: Value,
 }
 
@@ -92,6 +93,7 @@ pub async fn serve(answer: impl Fn(&Seen) -> Canned + Send + Sync + 'static) -> 
                 let request = Seen {
                     path: head.split_whitespace().nth(1).unwrap_or("/").to_string(),
                     authorization: header("authorization:").unwrap_or_default(),
+                    if_none_match: header("if-none-match:"),
                     body: serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null),
                 };
                 log.lock().unwrap().push(request.clone());

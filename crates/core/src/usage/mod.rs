@@ -8,13 +8,16 @@ pub mod credential;
 pub mod forecast;
 pub mod kql;
 pub mod litellm;
+mod litellm_etag;
 mod litellm_wire;
 pub mod local;
+pub mod local_index;
 #[cfg(test)]
 mod loopback_http;
 pub mod model;
 pub mod price;
 pub mod refresh;
+pub mod schedule;
 pub mod table;
 
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
@@ -28,6 +31,7 @@ pub use model::{
     UsageSnapshot,
 };
 pub use refresh::{Credential, LocalPaths, RefreshError, UsageReport};
+pub use schedule::{InFlight, Outcome, Schedule};
 
 use crate::error::{Diagnose, ErrorKind};
 use chrono::{DateTime, Utc};

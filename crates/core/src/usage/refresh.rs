@@ -28,10 +28,12 @@ pub enum Credential {
     None,
 }
 
-/// Where the `local` source looks: the home, and `$CLAUDE_CONFIG_DIR` when set.
+/// Where the `local` source looks: the home, and `$CLAUDE_CONFIG_DIR` when set; and where it keeps
+/// what it read (beside the usage cache).
 pub struct LocalPaths {
     pub home: PathBuf,
     pub claude_config_dir: Option<PathBuf>,
+    pub index: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +69,7 @@ pub fn source(
 ) -> Result<Box<dyn UsageSource>, UsageError> {
     let u = &config.usage;
     match (config.usage_source(), credential) {
-        (SourceKind::Local, _) => Ok(Box::new(LocalSource::new(&local.home, local.claude_config_dir, u))),
+        (SourceKind::Local, _) => Ok(Box::new(LocalSource::new(&local.home, local.claude_config_dir, u).with_index(local.index))),
         (SourceKind::Litellm, Credential::Gateway(secret)) => {
             let url = config.gateway.url.as_deref().ok_or(RefreshError::MissingCredential { usage_source: "litellm", needs: "gateway.url" })?;
             let kind = if config.gateway.auth == GatewayAuth::Key { GatewayCredential::Key } else { GatewayCredential::EntraToken };
@@ -120,7 +122,7 @@ mod tests {
     async fn the_config_picks_the_source_and_the_report_marks_the_alert() {
         let home = tempfile::tempdir().unwrap();
         let net = crate::fuzz::loopback_network(&Config::default());
-        let paths = || LocalPaths { home: home.path().to_path_buf(), claude_config_dir: None };
+        let paths = || LocalPaths { home: home.path().to_path_buf(), claude_config_dir: None, index: None };
         let mut config = Config::default();
         let local = source(&config, net.clone(), Credential::None, paths(), None).unwrap();
         assert_eq!(local.kind(), SourceKind::Local);
