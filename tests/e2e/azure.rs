@@ -61,6 +61,20 @@ fn real_az_signs_in_by_device_code_and_discovery_finds_the_claude_deployments() 
     assert_eq!(dev[1]["name"], "sandbox-openai", "the account on the nextLink page");
     assert!(dev[1]["note"].as_str().unwrap().contains("no Claude deployment"));
     assert_eq!(subs[1]["accounts"][0]["publicNetworkAccess"], "Enabled");
+    // Discovery remembers which model each Claude deployment serves, for pricing usage by deployment.
+    let config = foundry_onboard_core::config::load(&foundry_onboard_core::config::ConfigLocation::Flag(sb.config.clone()), Default::default()).unwrap().config;
+    let models = foundry_onboard_core::usage::deployment_models::known(&config);
+    let listed: Vec<(String, String)> = dev[0]["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["tier"].is_null())
+        .map(|d| (d["name"].as_str().unwrap().to_string(), d["model"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(!listed.is_empty());
+    for (name, model) in &listed {
+        assert_eq!(models.get(name), Some(model), "{name} remembered as {model}: {models:?}");
+    }
     let (_, out, _) = cli_json(&sb, &az, &["discover", "--subscription", "Sandbox Prod"]);
     assert_eq!(out[0]["discovered"]["subscriptions"].as_array().unwrap().len(), 1);
 

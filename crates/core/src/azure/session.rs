@@ -78,7 +78,10 @@ pub async fn discover_signed_in(config: &Config, only: Option<&str>, timeout_ms:
 /// Both phases as a signed-in user: the whole tree with every account's deployments.
 pub async fn discover_all_signed_in(config: &Config, only: Option<&str>, timeout_ms: u64) -> Result<super::discovery::Discovered, AzError> {
     let (net, token) = signed_in_arm(config, timeout_ms).await?;
-    super::discovery::discover_all(&net, config, &token, only).await
+    let found = super::discovery::discover_all(&net, config, &token, only).await?;
+    // The usage view prices a deployment as the model it serves.
+    crate::usage::deployment_models::remember(config, found.subscriptions.iter().flat_map(|s| &s.accounts).flat_map(|a| &a.deployments));
+    Ok(found)
 }
 
 /// Discovery's second phase as a signed-in user: the deployments of these accounts, each
@@ -87,10 +90,18 @@ pub async fn load_deployments_signed_in(
     config: &Config,
     account_ids: &[String],
     timeout_ms: u64,
-    on_each: impl FnMut(super::discovery::AccountDeployments),
+    mut on_each: impl FnMut(super::discovery::AccountDeployments),
 ) -> Result<super::discovery::ArmCost, AzError> {
     let (net, token) = signed_in_arm(config, timeout_ms).await?;
-    super::discovery::load_deployments(&net, config, &token, account_ids, on_each).await
+    let mut seen = Vec::new();
+    let cost = super::discovery::load_deployments(&net, config, &token, account_ids, |found| {
+        seen.extend(found.deployments.iter().cloned());
+        on_each(found)
+    })
+    .await;
+    // The usage view prices a deployment as the model it serves.
+    crate::usage::deployment_models::remember(config, &seen);
+    cost
 }
 
 /// A token for `scope` as the signed-in user, from the same cached token source discovery uses

@@ -165,6 +165,12 @@ pub struct AzureMonitorSource {
 }
 
 impl AzureMonitorSource {
+    /// Prices from this table (deployments priced as the model discovery saw them serve).
+    pub fn with_prices(mut self, prices: PriceTable) -> Self {
+        self.prices = prices;
+        self
+    }
+
     /// From `[usage]`; `user` is the signed-in identity's claim named by `usage.user_claim`,
     /// `token` an Entra token for [`SCOPE`], `custom_query` the text of `usage.query_file`.
     pub fn new(net: Network, usage: &Usage, custom_query: Option<String>, user: String, token: Secret) -> Result<Self, AzureMonitorError> {

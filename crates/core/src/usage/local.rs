@@ -42,6 +42,12 @@ pub struct LocalSource {
 }
 
 impl LocalSource {
+    /// Prices from this table (deployments priced as the model discovery saw them serve).
+    pub fn with_prices(mut self, prices: PriceTable) -> Self {
+        self.prices = prices;
+        self
+    }
+
     /// `claude_config_dir` is `$CLAUDE_CONFIG_DIR` when set; else `home/.claude`.
     pub fn new(home: &Path, claude_config_dir: Option<PathBuf>, usage: &Usage) -> Self {
         Self {

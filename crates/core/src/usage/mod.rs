@@ -5,6 +5,7 @@ pub mod azure_monitor;
 pub mod cache;
 pub mod chart;
 pub mod credential;
+pub mod deployment_models;
 pub mod forecast;
 pub mod kql;
 pub mod litellm;

@@ -16,6 +16,8 @@ const LIST: &[(&str, [f64; 5])] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceTable {
     prices: BTreeMap<String, ModelPrice>,
+    /// Deployment name → the model it serves, as discovery saw it ([`super::deployment_models`]).
+    deployments: BTreeMap<String, String>,
 }
 
 impl PriceTable {
@@ -28,11 +30,22 @@ impl PriceTable {
             })
             .collect();
         prices.extend(overrides.iter().map(|(k, v)| (k.clone(), *v)));
-        Self { prices }
+        Self { prices, deployments: BTreeMap::new() }
     }
 
-    /// The price of a model or deployment name: exact, else without a `-YYYYMMDD` version suffix.
+    /// The same table, pricing a deployment whose name is no known model as the model it serves.
+    pub fn with_deployments(mut self, deployments: BTreeMap<String, String>) -> Self {
+        self.deployments = deployments;
+        self
+    }
+
+    /// The price of a model or deployment name: exact, else without a `-YYYYMMDD` version suffix,
+    /// else — for a deployment discovery has seen — its model's.
     pub fn price(&self, model: &str) -> Option<&ModelPrice> {
+        self.model_price(model).or_else(|| self.deployments.get(model).and_then(|m| self.model_price(m)))
+    }
+
+    fn model_price(&self, model: &str) -> Option<&ModelPrice> {
         self.prices.get(model).or_else(|| {
             let (base, suffix) = model.rsplit_once('-')?;
             (suffix.len() == 8 && suffix.bytes().all(|b| b.is_ascii_digit())).then(|| self.prices.get(base)).flatten()

@@ -69,13 +69,15 @@ pub fn source(
 ) -> Result<Box<dyn UsageSource>, UsageError> {
     let u = &config.usage;
     match (config.usage_source(), credential) {
-        (SourceKind::Local, _) => Ok(Box::new(LocalSource::new(&local.home, local.claude_config_dir, u).with_index(local.index))),
+        (SourceKind::Local, _) => Ok(Box::new(LocalSource::new(&local.home, local.claude_config_dir, u).with_index(local.index).with_prices(prices(config)))),
         (SourceKind::Litellm, Credential::Gateway(secret)) => {
             let url = config.gateway.url.as_deref().ok_or(RefreshError::MissingCredential { usage_source: "litellm", needs: "gateway.url" })?;
             let kind = if config.gateway.auth == GatewayAuth::Key { GatewayCredential::Key } else { GatewayCredential::EntraToken };
             Ok(Box::new(LitellmSource::new(net, url, secret, kind)))
         }
-        (SourceKind::AzureMonitor, Credential::LogAnalytics { token, user }) => Ok(Box::new(AzureMonitorSource::new(net, u, custom_query, user, token)?)),
+        (SourceKind::AzureMonitor, Credential::LogAnalytics { token, user }) => {
+            Ok(Box::new(AzureMonitorSource::new(net, u, custom_query, user, token)?.with_prices(prices(config))))
+        }
         (SourceKind::Litellm, _) => Err(RefreshError::MissingCredential { usage_source: "litellm", needs: "the gateway credential" }.into()),
         (SourceKind::AzureMonitor, _) => {
             Err(RefreshError::MissingCredential { usage_source: "azure-monitor", needs: "an Entra token for the Log Analytics API" }.into())
@@ -153,4 +155,9 @@ mod tests {
         }
         assert_eq!(UsageReport::new(snapshot, &[80, 100]).alert_reached, Some(100), "the gateway's refusal is the top alert");
     }
+}
+
+/// The price table for `config`: list prices, the policy's on top, and the deployments discovery saw.
+pub fn prices(config: &Config) -> super::price::PriceTable {
+    super::price::PriceTable::with_overrides(&config.usage.prices).with_deployments(super::deployment_models::known(config))
 }
