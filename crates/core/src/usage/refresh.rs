@@ -116,6 +116,11 @@ pub async fn refresh(source: &dyn UsageSource, config: &Config, days: u32) -> Re
     Ok(UsageReport::new(snapshot, &config.usage.alert_percent))
 }
 
+/// The price table for `config`: list prices, the policy's on top, and the deployments discovery saw.
+pub fn prices(config: &Config) -> super::price::PriceTable {
+    super::price::PriceTable::with_overrides(&config.usage.prices).with_deployments(super::deployment_models::known(config))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,9 +160,4 @@ mod tests {
         }
         assert_eq!(UsageReport::new(snapshot, &[80, 100]).alert_reached, Some(100), "the gateway's refusal is the top alert");
     }
-}
-
-/// The price table for `config`: list prices, the policy's on top, and the deployments discovery saw.
-pub fn prices(config: &Config) -> super::price::PriceTable {
-    super::price::PriceTable::with_overrides(&config.usage.prices).with_deployments(super::deployment_models::known(config))
 }
