@@ -124,9 +124,8 @@ impl ChoiceError {
     }
 }
 
-/// Lays a choice over the config, refusing what Claude Code would reject. The config that comes
-/// back has all three tiers when any was chosen or configured before; a config with none stays
-/// without (the profile then says which is missing).
+/// Lays a choice over the config, refusing what Claude Code would reject. What the choice leaves
+/// out keeps the config's value (a tier still missing is named when the profile is written).
 pub fn apply(config: &Config, choice: &Choice) -> Result<Config, ChoiceError> {
     let mut c = config.clone();
     for (tier, name, slot) in [
@@ -190,7 +189,6 @@ pub fn apply(config: &Config, choice: &Choice) -> Result<Config, ChoiceError> {
                 },
             })?;
             c.foundry.via_gateway = true;
-            c.azure.login = LoginMode::Cli;
             c.gateway.url = Some(origin);
             c.foundry.endpoint = Some(FoundryEndpoint::BaseUrl(base));
         }
