@@ -70,7 +70,19 @@ pub fn all(ctx: &Ctx) -> Vec<Check> {
     // Only where the config names a usage source (an implied one is the usage view's default,
     // not something the platform team set up to be checked).
     if ctx.config.usage.source.is_some() {
-        out.push(Check::new(CheckId::UsageSource, "The usage source answers for you", usage_source::check));
+        // A source read with the developer's Entra token waits on az like the sign-in checks do
+        // (az answers in seconds, more on a busy machine), and needs az signed in.
+        let usage_needs_az = match ctx.config.usage_source() {
+            crate::usage::SourceKind::AzureMonitor => true,
+            crate::usage::SourceKind::Litellm => ctx.config.gateway.auth == GatewayAuth::Entra,
+            crate::usage::SourceKind::Local => false,
+        };
+        let check = Check::new(CheckId::UsageSource, "The usage source answers for you", usage_source::check);
+        out.push(match (usage_needs_az, needs_az) {
+            (true, true) => check.requires(&[Id::SigninAz]).timeout(az_budget + Duration::from_secs(5)),
+            (true, false) => check.timeout(az_budget + Duration::from_secs(5)),
+            (false, _) => check,
+        });
     }
     if ctx.options.with_claude {
         let before: &[Id] = if ctx.is_gateway() { &[Id::EnvClaude, Id::EnvProfile, Id::GatewayAuth] } else { &[Id::EnvClaude, Id::EnvProfile, Id::PathHttps] };
