@@ -22,17 +22,28 @@ pub fn save_choice(job: &ProfileJob, choice: &Choice) -> Result<LoadedConfig, Se
 }
 
 fn save_holding(_lock: &WriteLock, location: &ConfigLocation, choice: &Choice) -> Result<LoadedConfig, SetupError> {
+    match chosen(location, choice)? {
+        (fresh, None) => Ok(fresh),
+        (fresh, Some(next)) => {
+            config::save(&fresh.path, &next, &fresh.policy)?;
+            Ok(config::load_effective(location)?)
+        }
+    }
+}
+
+/// The config as it is on disk now and — when the choice changes it — the changed config,
+/// checked against the config file's rules and the org policy: what a save and a dry run share.
+fn chosen(location: &ConfigLocation, choice: &Choice) -> Result<(LoadedConfig, Option<config::Config>), SetupError> {
     let fresh = config::load_effective(location)?;
     let next = choice::apply(&fresh.config, choice)?;
     if next == fresh.config {
-        return Ok(fresh);
+        return Ok((fresh, None));
     }
     if let Some(v) = validate::violations(&next).into_iter().next() {
         return Err(SetupError::Invalid { message: v.message, hint: v.hint });
     }
     fresh.policy.check_change(&next)?;
-    config::save(&fresh.path, &next, &fresh.policy)?;
-    Ok(config::load_effective(location)?)
+    Ok((fresh, Some(next)))
 }
 
 /// Saves the choice (when it changes anything), writes every target from that config under the
@@ -61,14 +72,8 @@ pub fn remove_profile(job: &ProfileJob, config: &config::Config, dry_run: bool) 
 /// What `write_profile` would save and write, without saving or writing anything: the config
 /// with the choice laid over (checked like a save), and every target's change.
 pub fn dry_run(job: &ProfileJob, choice: &Choice) -> Result<(config::Config, Vec<FileChange>), SetupError> {
-    let fresh = config::load_effective(&job.location)?;
-    let next = choice::apply(&fresh.config, choice)?;
-    if next != fresh.config {
-        if let Some(v) = validate::violations(&next).into_iter().next() {
-            return Err(SetupError::Invalid { message: v.message, hint: v.hint });
-        }
-        fresh.policy.check_change(&next)?;
-    }
+    let (fresh, changed) = chosen(&job.location, choice)?;
+    let next = changed.unwrap_or(fresh.config);
     let spec = ProfileSpec::from_config(&next)?;
     let changes = profile::plan(&spec, &job.home, &job.targets)?.iter().map(|p| p.change()).collect();
     Ok((next, changes))
