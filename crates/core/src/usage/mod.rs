@@ -1,6 +1,7 @@
 //! Usage and budget (issue #20): one snapshot type that every source fills, the forecast, the
 //! charts and tables drawn from it, and the sources behind one trait.
 
+pub mod alert;
 pub mod azure_monitor;
 pub mod cache;
 pub mod chart;
