@@ -2,6 +2,7 @@
 // `commands` (one typed function per Rust command, see commands.ts) and the types they carry.
 export { commands, type ReportFormat } from './commands';
 export { INTERNAL_ERROR_HINT, toIpcError } from './call';
+export { OPEN_TAB_EVENT, onOpenTab } from './events';
 export { SECTION_ORDER, STATUS_ORDER } from '../bindings';
 
 export type {
