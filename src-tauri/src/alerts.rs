@@ -68,7 +68,7 @@ impl Watcher {
 }
 
 /// Starts the background watcher: it asks for usage on the core's [`Schedule`] (a first look
-/// soon after start) through the same cached, one-in-flight `usage::report` as the Usage tab,
+/// soon after start, from the cache when fresh) through the same one-in-flight `usage::report` as the Usage tab,
 /// and hands each report to [`observe`]. While the config names no usage source it asks nothing
 /// and only looks at the config again now and then (the wizard may add one).
 pub fn start_watcher(app: &AppHandle) -> Watcher {
@@ -78,6 +78,10 @@ pub fn start_watcher(app: &AppHandle) -> Watcher {
     tauri::async_runtime::spawn(async move {
         let mut wait = FIRST_LOOK;
         let mut plan = (String::new(), Schedule::new(1));
+        // The first look takes a fresh cached report as it is (a restart asks nothing new); after
+        // that the schedule is the pace, and a cached report younger than refresh_minutes (the
+        // schedule's jitter can come back sooner) must not hide a crossing for another round.
+        let mut first = true;
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
@@ -97,12 +101,13 @@ pub fn start_watcher(app: &AppHandle) -> Watcher {
             }
             let result = tokio::select! {
                 () = stop.cancelled() => return,
-                r = usage::report(&config, UsageAsk { days: WATCH_DAYS, force: false }) => r,
+                r = usage::report(&config, UsageAsk { days: WATCH_DAYS, force: !first }) => r,
             };
             match &result {
                 Ok(report) => observe(&app, &config, report),
                 Err(e) => tracing::info!("usage for budget alerts not available now: {e}"),
             }
+            first = false;
             wait = plan.1.wait_after(Outcome::of(&result));
         }
     });

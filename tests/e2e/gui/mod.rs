@@ -3,6 +3,7 @@
 //! share (the sign-in by the sandbox's page, polling the page, the doctor panel's rows); the
 //! tests are grouped by what they drive.
 
+mod alerts;
 mod doctor;
 mod faces;
 mod netns;
