@@ -64,10 +64,8 @@ pub struct NotificationSink {
 impl NotificationSink {
     pub fn start(address: &str) -> zbus::Result<Self> {
         let received = Arc::new(Mutex::new(Vec::new()));
-        let connection = zbus::blocking::connection::Builder::address(address)?
-            .serve_at(PATH, Server { received: received.clone() })?
-            .name(INTERFACE)?
-            .build()?;
+        let connection =
+            zbus::blocking::connection::Builder::address(address)?.serve_at(PATH, Server { received: received.clone() })?.name(INTERFACE)?.build()?;
         Ok(Self { connection, received })
     }
 

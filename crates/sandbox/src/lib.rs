@@ -26,8 +26,8 @@ pub use entra::USER;
 pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
 pub use foundry_onboard_core::sandbox_info::{SandboxEndpoints, SandboxInfo};
 pub use http::Service;
-pub use usage_history::parse_budget_used;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
+pub use usage_history::parse_budget_used;
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};

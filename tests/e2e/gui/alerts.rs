@@ -158,6 +158,8 @@ async fn budget_alerts_arrive_once_at_80_and_once_at_100_survive_a_restart_and_a
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
     let got = sink.received();
+    let shown: String = got.iter().map(|n| format!("#{} {}\n{}\nactions: {:?}\n\n", n.id, n.summary, n.body, n.actions)).collect();
+    let _ = std::fs::write(foundry_onboard_e2e::artifacts_dir().join("gui-alerts-notifications.txt"), &shown);
     assert_eq!(got.len(), 2, "nothing new after the restart: {got:?}");
 
     for n in &got {
