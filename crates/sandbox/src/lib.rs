@@ -156,7 +156,7 @@ impl Sandbox {
     pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
         let policy = match &options.policy {
             Some(p) => {
-                let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+                let abs = std::fs::canonicalize(p).or_else(|_| std::path::absolute(p)).unwrap_or_else(|_| p.clone());
                 let policy = Policy::load_named(&abs)?.for_sandbox();
                 Some((abs, policy))
             }
