@@ -21,8 +21,19 @@ fn setup(sb: &SandboxProcess, env: &[(&str, std::ffi::OsString)], args: &[&str])
     let started = Instant::now();
     let r = run(c);
     let took = started.elapsed();
-    let events = r.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let events: Vec<serde_json::Value> = r.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert_eq!(events.len(), r.stdout.lines().count(), "every line of setup --json is one JSON object:\n{}", r.stdout);
+    for e in &events {
+        assert_eq!(schema_errors(e), Vec::<String>::new(), "{e} follows docs/setup-events.schema.json");
+    }
     (r.code, events, r.stderr, took)
+}
+
+/// Schema violations of one `setup --json` line against docs/setup-events.schema.json.
+fn schema_errors(value: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../../docs/setup-events.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("docs/setup-events.schema.json is a valid JSON Schema");
+    validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect()
 }
 
 fn steps(events: &[serde_json::Value]) -> Vec<String> {
