@@ -203,3 +203,55 @@ fn setup_policy_naming_a_missing_file_is_a_clear_error() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("draft.toml does not exist") && r.stderr.contains("help:"), "{}", r.stderr);
 }
+
+/// `[models] choose = "newest"` with only the resource named: discovery (the real az's token,
+/// the sandbox's ARM) finds the newest deployment of each tier, and setup takes it without asking.
+#[test]
+fn setup_with_choose_newest_takes_the_newest_deployment_of_each_tier_from_discovery() {
+    if let Some(why) = crate::claude::blocked() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test: {why}");
+        foundry_onboard_e2e::skipped("setup with the real client", &why);
+        return;
+    }
+    let Some(az) = real_az() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test (scripts/install-test-deps.sh installs azure-cli)");
+        foundry_onboard_e2e::skipped("setup with the real az", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
+        return;
+    };
+    if reexec_in_netns("setup::setup_with_choose_newest_takes_the_newest_deployment_of_each_tier_from_discovery") {
+        return;
+    }
+    let claude = crate::claude::claude_dir().unwrap();
+    let path = std::env::join_paths(
+        [claude, az.parent().unwrap().to_path_buf()].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let env = [("PATH", path), ("FOUNDRY_ONBOARD_AZ", az.clone().into_os_string())];
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "locked = [\"models.choose\"]\n[foundry]\nresource = \"sandbox-ai\"\n[models]\nchoose = \"newest\"\n").unwrap();
+    let sb = SandboxProcess::start(&["--policy", policy.to_str().unwrap(), "--approve-after-ms", "0"]);
+    let (code, events, stderr, took) = setup(&sb, &env, &["--yes"]);
+    let _ = std::fs::write(artifacts_dir().join("setup-newest.jsonl"), events.iter().map(|e| format!("{e}\n")).collect::<String>());
+    assert_eq!(code, 0, "{stderr}\n{events:#?}");
+    assert_eq!(
+        steps(&events),
+        ["policy:applied", "signin:waiting", "signin:done", "choose:newest", "profile:written", "verify:pass", "doctor:pass", "done:ok"],
+        "{events:#?}"
+    );
+    assert_eq!(events[0]["decided"]["leftToAsk"], serde_json::json!([]), "nothing left to ask: the newest is taken");
+    let choose = &events[3];
+    // The sandbox's sandbox-ai has claude-sonnet-4 and claude-sonnet-4-5: the newest is taken.
+    assert_eq!(
+        (choose["sonnet"].as_str(), choose["haiku"].as_str(), choose["opus"].as_str()),
+        (Some("claude-sonnet-4-5"), Some("claude-haiku-4-5"), Some("claude-opus-4-6")),
+        "{choose}"
+    );
+    assert_eq!(choose["newest"], serde_json::json!(["sonnet", "haiku", "opus"]));
+    let written = std::fs::read_to_string(&sb.config).unwrap();
+    assert!(
+        written.contains("sonnet = \"claude-sonnet-4-5\"") && written.contains("subscription = "),
+        "the picked names and their subscription are saved: {written}"
+    );
+    println!("setup --yes with choose = newest: {:.1} s", took.as_secs_f64());
+}
