@@ -12,6 +12,8 @@ pub mod foundry;
 mod http;
 mod litellm;
 mod loganalytics;
+#[cfg(test)]
+mod policy_tests;
 mod signin;
 mod tls;
 mod transcripts;
@@ -31,6 +33,7 @@ pub use usage_history::parse_budget_used;
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
+use foundry_onboard_core::config::policy::{Policy, PolicyError};
 use foundry_onboard_core::config::{BudgetPeriod, Config, GatewayKind, KqlPreset, PolicyBudget, SandboxLink};
 use foundry_onboard_core::error::{Diagnose, ErrorKind};
 use foundry_onboard_core::usage::BudgetUnit;
@@ -66,6 +69,8 @@ pub enum SandboxError {
     Blackhole(String),
     #[error("cannot sign the sandbox's az in: {0}")]
     SignIn(#[source] foundry_onboard_core::azure::AzError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
 }
 
 impl Diagnose for SandboxError {
@@ -73,6 +78,7 @@ impl Diagnose for SandboxError {
         match self {
             SandboxError::Fault(_) => ErrorKind::Config,
             SandboxError::SignIn(e) => e.kind(),
+            SandboxError::Policy(e) => e.kind(),
             _ => ErrorKind::Sandbox,
         }
     }
@@ -96,6 +102,7 @@ impl Diagnose for SandboxError {
             SandboxError::SignIn(e) => {
                 format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint())
             }
+            SandboxError::Policy(e) => e.hint(),
         }
     }
 }
@@ -124,6 +131,10 @@ pub struct SandboxOptions {
     /// period is P % of it (checked by [`usage_history::parse_budget_used`]); real traffic
     /// through the gateway then adds to the spend. None: about 70 %.
     pub budget_used: Option<f64>,
+    /// `--policy FILE`: an org policy naming the sandbox's own resource and deployments. It is
+    /// read at start (errors name its file and line) and recorded in the written config, which
+    /// then loads over it instead of the system-wide policy.
+    pub policy: Option<PathBuf>,
 }
 
 /// The Foundry HTTPS port: served, or a blackhole (`tcp-blackhole`).
@@ -143,11 +154,21 @@ pub struct Sandbox {
     tasks: JoinSet<()>,
     dns: hickory_server::Server<hickory_server::zone_handler::Catalog>,
     dir: PathBuf,
+    /// The policy it was started with (absolute path, loaded as a sandbox applies it).
+    policy: Option<(PathBuf, Policy)>,
     _temp: Option<tempfile::TempDir>,
 }
 
 impl Sandbox {
     pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let policy = match &options.policy {
+            Some(p) => {
+                let abs = std::fs::canonicalize(p).or_else(|_| std::path::absolute(p)).unwrap_or_else(|_| p.clone());
+                let policy = Policy::load_named(&abs)?.for_sandbox();
+                Some((abs, policy))
+            }
+            None => None,
+        };
         let (dir, temp) = match &options.dir {
             Some(d) => {
                 std::fs::create_dir_all(d).map_err(|source| SandboxError::Dir { path: d.clone(), source })?;
@@ -252,7 +273,7 @@ impl Sandbox {
         http::serve(&mut tasks, foundry_plain, http::router(Service::Foundry, shared.clone()), None, now, cancel.clone());
         http::serve(&mut tasks, gateway, http::router(Service::Gateway, shared.clone()), tls, now, cancel.clone());
         tracing::info!(?endpoints, faults = ?options.faults, "sandbox started");
-        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, shared, cancel, tasks, dns, dir, _temp: temp })
+        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, shared, cancel, tasks, dns, dir, policy, _temp: temp })
     }
 
     pub fn endpoints(&self) -> &SandboxEndpoints {
@@ -296,14 +317,29 @@ impl Sandbox {
         c.usage.budget = Some(PolicyBudget { limit: 400.0, unit: BudgetUnit::Usd, period: BudgetPeriod::Monthly, reset_day: None, team_limit: None });
         c.network.dns_servers = vec![e.dns.clone()];
         c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
-        c.sandbox =
-            Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file), private_base_url: Some(e.foundry_private_url.clone()) });
+        c.sandbox = Some(SandboxLink {
+            home: PathBuf::from(&e.home),
+            ca_file: PathBuf::from(&e.ca_file),
+            private_base_url: Some(e.foundry_private_url.clone()),
+            policy: self.policy.as_ref().map(|(path, _)| path.clone()),
+        });
+        if self.policy.is_some() {
+            // The deployments are the policy's, or the person's (setup, the wizard).
+            c.models.sonnet = None;
+            c.models.haiku = None;
+            c.models.opus = None;
+        }
         c
     }
 
     /// Writes [`Sandbox::config`] to `path` and remembers it in the endpoints.
     pub fn write_config(&mut self, path: &Path) -> Result<(), foundry_onboard_core::config::ConfigError> {
-        foundry_onboard_core::config::save(path, &self.config(), &foundry_onboard_core::config::policy::Policy::default())?;
+        match &self.policy {
+            // Under a policy, what it sets or locks is left to it (but the sandbox's own endpoints,
+            // see SANDBOX_OWNED_KEYS).
+            Some((_, policy)) => foundry_onboard_core::config::save_under_policy(path, &self.config(), policy)?,
+            None => foundry_onboard_core::config::save(path, &self.config(), &Policy::default())?,
+        }
         self.endpoints.config_file = Some(path.display().to_string());
         Ok(())
     }

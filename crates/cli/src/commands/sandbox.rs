@@ -24,6 +24,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> Outcome {
             approve_after_ms: args.approve_after_ms,
             extra_accounts: args.accounts.into(),
             budget_used: args.budget_used,
+            policy: args.policy.clone(),
         };
         let mut sandbox = match Sandbox::start(options).await {
             Ok(s) => s,
