@@ -170,7 +170,7 @@ fn only_a_config_with_a_source_a_gateway_or_a_budget_is_watched() {
 fn due_keeps_the_ledger_beside_the_usage_cache_of_the_sandbox_home() {
     let home = tempfile::tempdir().unwrap();
     let mut config = Config::default();
-    config.sandbox = Some(crate::config::SandboxLink { home: home.path().into(), ca_file: home.path().join("ca.pem"), private_base_url: None });
+    config.sandbox = Some(crate::config::SandboxLink { home: home.path().into(), ca_file: home.path().join("ca.pem"), private_base_url: None, policy: None });
     let file = path(&config).unwrap();
     assert!(file.starts_with(home.path()) && file.ends_with(".local/state/foundry-onboard/alerts.json"), "{}", file.display());
     let now = Utc::now();
