@@ -9,6 +9,7 @@ mod failure;
 mod ipc_surface;
 mod logging;
 mod state;
+mod usage;
 
 use foundry_onboard_sandbox::{Sandbox, SandboxOptions, parse_faults};
 use std::process::ExitCode;
@@ -78,6 +79,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_opener::init())
         .manage(app_state)
         .manage(doctor::DoctorState::default())
+        .manage(usage::UsageState::default())
         .invoke_handler(ipc_surface::handler())
         .build(context);
     let app = match app {

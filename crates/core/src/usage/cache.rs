@@ -84,6 +84,25 @@ fn store(config: &Config, entry: &CacheEntry) {
     }
 }
 
+/// The last report kept for `config`'s source and this many days, read from disk with no network
+/// (the tab's first paint); None when there is none. It may be older than `usage.refresh_minutes`:
+/// the caller refreshes after painting it.
+pub fn cached(config: &Config, days: u32) -> Option<UsageReport> {
+    let subject = subject(config);
+    load(config).filter(|c| c.subject == subject && c.days == days).map(|c| c.report)
+}
+
+/// This machine's own record for the last `days` days, read now from the transcripts (no network,
+/// no credential, not cached: the cache holds the configured source's report) — what the tab
+/// compares a gateway's figures with.
+pub async fn local_estimate(config: &Config, days: u32) -> Result<UsageReport, UsageError> {
+    let mut local = config.clone();
+    local.usage.source = Some(SourceKind::Local);
+    let net = crate::net::Network::new(&local, crate::net::Timeouts::default())?;
+    let source = refresh::source(&local, net, refresh::Credential::None, super::credential::local_paths(&local), None)?;
+    refresh::refresh(source.as_ref(), &local, days).await
+}
+
 /// How long a source asked to be left alone, from its 429.
 pub(super) fn retry_after(e: &UsageError) -> Option<Duration> {
     let s = match e {
