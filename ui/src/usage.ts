@@ -29,7 +29,8 @@ function systemTheme(): Theme {
 export function svgUrl(svg: string): string {
   const bytes = new TextEncoder().encode(svg);
   let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  // In chunks: one call with every byte as an argument overflows WebKit's argument limit.
+  for (let i = 0; i < bytes.length; i += 0x1000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x1000));
   return `data:image/svg+xml;base64,${btoa(bin)}`;
 }
 
@@ -47,6 +48,7 @@ export class UsagePanel {
   readonly el: HTMLElement;
   private state: UsageState;
   private readonly body: HTMLElement;
+  private readonly charts: HTMLElement;
   private readonly live: HTMLElement;
   private readonly progress: HTMLElement;
   private readonly refreshBtn: HTMLButtonElement;
@@ -86,6 +88,7 @@ export class UsagePanel {
     this.progress = h('div', { class: 'loading', role: 'progressbar', 'aria-label': 'Refreshing usage', 'data-testid': 'usage-progress', hidden: true }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', null, 'Refreshing…'));
     this.live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': 'usage-live' });
     this.body = h('div', { class: 'usage-body', 'data-testid': 'usage-body' });
+    this.charts = h('div', { class: 'usage-charts', 'data-testid': 'usage-charts' });
     this.el = h(
       'div',
       { class: 'usage', 'data-testid': 'usage' },
@@ -93,6 +96,7 @@ export class UsagePanel {
       this.live,
       this.body,
       h('div', { class: 'usage-controls' }, ranges, kinds, this.tableBtn),
+      this.charts,
     );
     this.render();
   }
@@ -205,6 +209,7 @@ export class UsagePanel {
     for (const [k, b] of this.kindBtns) b.setAttribute('aria-pressed', String(k === s.kind));
     if (this.live.textContent !== s.announcement) this.live.textContent = s.announcement;
     replaceChildren(this.body, body(s));
+    replaceChildren(this.charts, charts(s));
   }
 }
 
@@ -229,9 +234,16 @@ function body(s: UsageState): Node[] {
     out.push(h('p', { class: 'usage-compare', 'data-testid': 'usage-compare' }, tab.comparison.sentence, tab.comparison.hint ? h('span', { class: 'muted' }, ` ${tab.comparison.hint}`) : null));
   }
   if (v.health) out.push(health(v.health));
-  out.push(chart(tab.charts.tokens.svg, tab.charts.tokens.alt, 'usage-chart-tokens', s.showTable ? tab.charts.tokens.table : null));
-  if (tab.charts.cost) out.push(chart(tab.charts.cost.svg, tab.charts.cost.alt, 'usage-chart-cost', s.showTable ? tab.charts.cost.table : null));
   return out;
+}
+
+function charts(s: UsageState): Node[] {
+  const c = s.tab?.charts;
+  if (!c) return [];
+  return [
+    chart(c.tokens.svg, c.tokens.alt, 'usage-chart-tokens', s.showTable ? c.tokens.table : null),
+    c.cost ? chart(c.cost.svg, c.cost.alt, 'usage-chart-cost', s.showTable ? c.cost.table : null) : null,
+  ].filter((n): n is HTMLElement => n !== null);
 }
 
 function summary(tab: UsageTab): HTMLElement {
