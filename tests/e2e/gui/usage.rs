@@ -86,6 +86,13 @@ fn sentence(cli: &Value) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect::<String>() + ".").unwrap_or_default()
 }
 
+/// An element's text read in one script (the body is re-rendered as answers arrive, so a found
+/// element may be replaced before a second WebDriver call reads it).
+async fn text(s: &Session, testid: &str) -> anyhow::Result<String> {
+    let v = s.script(&format!("return document.querySelector('[data-testid=\"{testid}\"]')?.innerText ?? null")).await?;
+    v.as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("no {testid} on the page"))
+}
+
 async fn table_rows(s: &Session, chart: &str) -> anyhow::Result<usize> {
     let v = s.script(&format!("return document.querySelectorAll('[data-testid=\"usage-chart-{chart}-table\"] tbody tr').length")).await?;
     Ok(v.as_u64().unwrap_or_default() as usize)
@@ -94,12 +101,17 @@ async fn table_rows(s: &Session, chart: &str) -> anyhow::Result<usize> {
 #[tokio::test]
 async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale_when_it_stops() {
     let Some(keyring) = keyring_or_skip() else { return };
-    let mut sb = SandboxProcess::start(&[]);
+    // The sandbox's directory (its home, with the cached report) outlives it, as a real home does.
+    let dir = tempfile::tempdir().unwrap();
+    let mut sb = SandboxProcess::start(&["--dir", dir.path().to_str().unwrap()]);
     configure(&sb, SourceKind::Litellm);
     store_gateway_key(&sb, &keyring);
     let cli = cli_json(&sb, Some(&keyring), &["--json", "usage", "--days", "90", "--refresh"]);
     let want = expected_gauge(&cli);
     let forecast = sentence(&cli);
+    // The CLI's CSV of that report (from its cache, which the app reads too).
+    let csv = sb.home.path().join("cli.csv");
+    cli_json(&sb, Some(&keyring), &["usage", "--days", "90", "--csv", csv.to_str().unwrap()]);
     let home = sb.home.path().to_path_buf();
     let config = sb.config.to_str().unwrap().to_string();
     let sb_ref = &mut sb;
@@ -107,10 +119,10 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
         anyhow::ensure!(open_usage(s, &["fresh"]).await? == "fresh");
         let got = gauge(s).await?;
         anyhow::ensure!((got.0 - want.0).abs() < 1e-9 && (got.1 - want.1).abs() < 1e-9 && got.2 == want.2, "gauge {got:?} vs the CLI's {want:?}");
-        anyhow::ensure!(s.text("usage-forecast").await? == forecast, "forecast: {} vs {forecast}", s.text("usage-forecast").await?);
-        anyhow::ensure!(s.text("usage-provenance").await?.starts_with("From the gateway (LiteLLM), as of "));
-        anyhow::ensure!(s.text("usage-team-text").await?.contains("of $2000.00"), "team budget beside it");
-        anyhow::ensure!(s.text("usage-compare").await?.starts_with("This machine: "), "this machine beside the gateway");
+        anyhow::ensure!(text(s, "usage-forecast").await? == forecast, "forecast: {} vs {forecast}", text(s, "usage-forecast").await?);
+        anyhow::ensure!(text(s, "usage-provenance").await?.starts_with("From the gateway (LiteLLM), as of "));
+        anyhow::ensure!(text(s, "usage-team-text").await?.contains("of $2000.00"), "team budget beside it");
+        anyhow::ensure!(text(s, "usage-compare").await?.starts_with("This machine: "), "this machine beside the gateway");
         shot(s, "usage-litellm-light.png").await;
 
         // Ranges and the table: the core cuts the report, the page only shows it.
@@ -137,7 +149,7 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
         anyhow::ensure!(sb_ref.stop_with("-TERM") == 0, "the sandbox stopped");
         s.click("usage-refresh").await?;
         anyhow::ensure!(wait_state(s, &["stale"]).await? == "stale");
-        let notice = s.text("usage-notice-stale").await?;
+        let notice = text(s, "usage-notice-stale").await?;
         anyhow::ensure!(notice.starts_with("Last updated ") && notice.contains("Not up to date: the last refresh failed ("), "{notice}");
         anyhow::ensure!(gauge(s).await? == got, "the last snapshot is still shown");
         s.click("usage-table-toggle").await?;
@@ -150,10 +162,6 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
     // The same report through the CLI's --csv: the same bytes (one core, two faces).
     let by_app = std::fs::read_to_string(&exported).unwrap_or_else(|e| panic!("{exported}: {e}"));
     assert!(std::path::Path::new(&exported).starts_with(&home), "saved under the test's home: {exported}");
-    let csv = home.join("cli.csv");
-    let mut c = cli_command(&home);
-    c.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address).arg("--config").arg(&sb.config).args(["usage", "--days", "90", "--csv", csv.to_str().unwrap()]);
-    let _ = run(c); // the sandbox is down: the cached (stale) report, the same rows
     assert_eq!(by_app, std::fs::read_to_string(&csv).unwrap(), "the app's CSV is the CLI's");
     assert_eq!(by_app.lines().count(), 1 + 90 * 3, "90 days × 3 deployments");
 }
@@ -170,7 +178,7 @@ async fn the_usage_tab_shows_the_gateways_refusal_as_a_state_and_fits_800_by_600
     let config = sb.config.to_str().unwrap().to_string();
     in_app(sb.home.path(), &env_for(Some(&keyring), true), &["--config", &config], "gui-usage-exceeded-end", async |s| {
         anyhow::ensure!(open_usage(s, &["budgetExceeded"]).await? == "budgetExceeded");
-        let notice = s.text("usage-notice-budgetExceeded").await?;
+        let notice = text(s, "usage-notice-budgetExceeded").await?;
         anyhow::ensure!(notice.contains("Budget has been exceeded!") && notice.contains("platform team"), "{notice}");
         let got = gauge(s).await?;
         anyhow::ensure!((got.0 - want.0).abs() < 1e-9 && (got.1 - want.1).abs() < 1e-9 && got.2 == want.2, "gauge {got:?} vs the CLI's {want:?}");
@@ -212,7 +220,7 @@ async fn the_usage_tab_shows_this_machines_estimate_and_a_hostile_model_name_as_
     in_app(sb.home.path(), &dark(), &["--config", &config], "gui-usage-local-end", async |s| {
         let state = open_usage(s, &["fresh", "noData", "partial"]).await?;
         anyhow::ensure!(state == "fresh", "{state}");
-        anyhow::ensure!(s.text("usage-provenance").await?.starts_with("This machine only, estimate, as of "));
+        anyhow::ensure!(text(s, "usage-provenance").await?.starts_with("This machine only, estimate, as of "));
         anyhow::ensure!(!s.exists("usage-compare").await?, "no comparison of the estimate with itself");
         s.click("usage-table-toggle").await?;
         s.click("usage-range-7").await?;
