@@ -15,8 +15,6 @@ use ts_rs::TS;
 pub const RANGES: [u32; 3] = [7, 30, 90];
 /// The tab asks for the longest range once and slices it: switching range needs no network.
 pub const TAB_DAYS: u32 = 90;
-/// Where the README tells a platform team how to point the app at a usage source.
-pub const PLATFORM_TEAM_DOC: &str = "https://github.com/foundry-onboard/foundry-onboard#usage-for-platform-teams";
 
 /// Everything above the charts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
