@@ -65,7 +65,7 @@ pub async fn usage_refresh(state: State<'_, AppState>, tabs: State<'_, UsageStat
     let local = tab::local_beside(&config).await;
     let shown = tab::tab(&config, &report, local.as_ref(), ask, false).map_err(ipc)?;
     tabs.keep(report, local);
-    Ok(Refreshed { answer: TabAnswer::Shown(shown), next_in_ms })
+    Ok(Refreshed { answer: TabAnswer::Shown(Box::new(shown)), next_in_ms })
 }
 
 /// Another range, token kind or theme, drawn from the report the tab shows (no network).

@@ -75,14 +75,14 @@ pub const KEPT: usize = 6;
 #[serde(untagged)]
 enum CacheFile {
     Many { entries: Vec<CacheEntry> },
-    One(CacheEntry),
+    One(Box<CacheEntry>),
 }
 
 fn load_all(config: &Config) -> Vec<CacheEntry> {
     let Some(bytes) = path(config).and_then(|p| crate::limited_read::read(&p, crate::limited_read::Limit::TOOL_STATE).ok()) else { return Vec::new() };
     match serde_json::from_slice(&bytes) {
         Ok(CacheFile::Many { entries }) => entries,
-        Ok(CacheFile::One(entry)) => vec![entry],
+        Ok(CacheFile::One(entry)) => vec![*entry],
         Err(_) => Vec::new(),
     }
 }

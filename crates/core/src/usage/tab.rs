@@ -43,7 +43,7 @@ pub struct UsageTab {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum TabAnswer {
-    Shown(UsageTab),
+    Shown(Box<UsageTab>),
     /// The source needs a credential this person does not have yet (no gateway key, not signed in).
     #[serde(rename_all = "camelCase")]
     SignedOut {
