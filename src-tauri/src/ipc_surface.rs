@@ -86,8 +86,8 @@ ipc_surface! {
     doctor::doctor_save_report(format: crate::doctor::ReportFormat) -> String;
     /// Trusts the inspection CA the last run offered and rewrites the profile; resolves to the CA bundle's path.
     doctor::doctor_trust_ca(pem: String) -> String;
-    /// The Usage tab's first paint: the cached report from disk, before any network (null when none).
-    usage::usage_cached(ask: TabAsk) -> Option<UsageTab>;
+    /// The Usage tab's first paint: the cached report's view from disk, no network, no charts (null when none).
+    usage::usage_cached() -> Option<UsageTab>;
     /// Refreshes usage (`force` asks the source now); says when to refresh next.
     usage::usage_refresh(ask: TabAsk, force: bool) -> Refreshed;
     /// Another range, token kind or theme, from the report shown (no network).

@@ -39,12 +39,13 @@ impl UsageState {
     }
 }
 
-/// The first paint: the cached report from disk, before any network; None when there is none.
+/// The first paint: the cached report's view from disk, before any network and without charts
+/// (they come with the refresh right after); None when nothing is cached.
 #[tauri::command]
-pub async fn usage_cached(state: State<'_, AppState>, tabs: State<'_, UsageState>, ask: TabAsk) -> Result<Option<UsageTab>, IpcError> {
+pub async fn usage_cached(state: State<'_, AppState>, tabs: State<'_, UsageState>) -> Result<Option<UsageTab>, IpcError> {
     let config = state.loaded()?.config;
     let Some(report) = tab::cached(&config) else { return Ok(None) };
-    let shown = tab::tab(&config, &report, None, ask, true).map_err(ipc)?;
+    let shown = tab::first_paint(&config, &report);
     if tabs.shown().is_none() {
         tabs.keep(report, None);
     }
@@ -63,7 +64,7 @@ pub async fn usage_refresh(state: State<'_, AppState>, tabs: State<'_, UsageStat
         Err(answer) => return Ok(Refreshed { answer, next_in_ms }),
     };
     let local = tab::local_beside(&config).await;
-    let shown = tab::tab(&config, &report, local.as_ref(), ask, false).map_err(ipc)?;
+    let shown = tab::tab(&config, &report, local.as_ref(), ask).map_err(ipc)?;
     tabs.keep(report, local);
     Ok(Refreshed { answer: TabAnswer::Shown(Box::new(shown)), next_in_ms })
 }
@@ -73,7 +74,7 @@ pub async fn usage_refresh(state: State<'_, AppState>, tabs: State<'_, UsageStat
 pub async fn usage_charts(state: State<'_, AppState>, tabs: State<'_, UsageState>, ask: TabAsk) -> Result<UsageTab, IpcError> {
     let config = state.loaded()?.config;
     let (report, local) = tabs.shown().ok_or_else(|| ipc(AppError::NoUsageReport))?;
-    tab::tab(&config, &report, local.as_ref(), ask, false).map_err(ipc)
+    tab::tab(&config, &report, local.as_ref(), ask).map_err(ipc)
 }
 
 /// Writes the rows of the last `days` days as CSV into Downloads (else Documents, else home);

@@ -463,7 +463,12 @@ export type UsageTab = { view: UsageView,
 /**
  * This machine beside the gateway (or Azure Monitor) over the range, when both have numbers.
  */
-comparison: Comparison | null, charts: RangeCharts, 
+comparison: Comparison | null, 
+/**
+ * None on the first paint from disk: the gauge and the sentences come first, the charts with
+ * the refresh right after.
+ */
+charts: RangeCharts | null, 
 /**
  * True for the first paint from disk, before any network.
  */

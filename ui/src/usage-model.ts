@@ -106,7 +106,7 @@ export function updateUsage(s: UsageState, e: UsageEvent): UsageState {
     case 'theme':
       return { ...s, theme: e.theme };
     case 'charts':
-      return { ...s, tab: e.tab.fromCache && s.tab ? { ...e.tab, fromCache: s.tab.fromCache } : e.tab };
+      return { ...s, tab: s.tab ? { ...e.tab, fromCache: s.tab.fromCache } : e.tab };
     case 'toggleTable':
       return { ...s, showTable: !s.showTable };
     case 'exported':

@@ -132,7 +132,7 @@ export class UsagePanel {
 
   private async firstPaint(): Promise<void> {
     try {
-      const tab = await commands.usageCached(this.tabAsk());
+      const tab = await commands.usageCached();
       this.dispatch({ type: 'cached', tab });
     } catch (e) {
       this.dispatch({ type: 'cached', tab: null });
@@ -239,7 +239,7 @@ function body(s: UsageState): Node[] {
 
 function charts(s: UsageState): Node[] {
   const c = s.tab?.charts;
-  if (!c) return [];
+  if (!c) return s.tab ? [h('p', { class: 'muted', 'data-testid': 'usage-charts-pending' }, 'Drawing the charts…')] : [];
   return [
     chart(c.tokens.svg, c.tokens.alt, 'usage-chart-tokens', s.showTable ? c.tokens.table : null),
     c.cost ? chart(c.cost.svg, c.cost.alt, 'usage-chart-cost', s.showTable ? c.cost.table : null) : null,

@@ -4,7 +4,7 @@ import type { Notice, Refreshed, UsageTab } from '../src/bindings';
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
 export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?: number } = {}): UsageTab {
-  return {
+  const tab: UsageTab = {
     view: {
       source: 'litellm',
       provenance: 'from the gateway (LiteLLM)',
@@ -25,6 +25,8 @@ export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?:
     },
     fromCache: over.fromCache ?? false,
   };
+  // The first paint from disk has no charts (the core draws them with the refresh).
+  return over.fromCache ? { ...tab, charts: null, comparison: null } : tab;
 }
 
 export function shown(tab: UsageTab, nextInMs = 600_000): Refreshed {

@@ -64,7 +64,7 @@ describe('usage model', () => {
     expect([s.days, s.kind, s.theme, s.showTable]).toEqual([90, 'cache', 'dark', true]);
     expect(updateUsage(s, { type: 'toggleTable' }).showTable).toBe(false);
     const charts = updateUsage(s, { type: 'charts', tab: usageTab({ days: 90 }) });
-    expect(charts.tab?.charts.days).toBe(90);
+    expect(charts.tab?.charts?.days).toBe(90);
   });
 
   it('waits as the schedule says, bounded', () => {

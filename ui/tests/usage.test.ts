@@ -20,9 +20,17 @@ function mountPanel(handlers: Parameters<typeof mockBackend>[0]): { panel: Usage
 }
 
 describe('usage panel', () => {
-  it('paints the cache first, then the refresh, with the gauge as a meter', async () => {
-    const { panel, calls } = mountPanel({ usage_cached: () => usageTab({ fromCache: true }), usage_refresh: () => shown(usageTab()) });
+  it('paints the cache first (the gauge, no charts yet), then the refresh, with the gauge as a meter', async () => {
+    let answer: (v: unknown) => void = () => {};
+    const refreshed = new Promise((r) => (answer = r));
+    const { panel, calls } = mountPanel({ usage_cached: () => usageTab({ fromCache: true }), usage_refresh: () => refreshed });
+    await waitFor(() => panel.el.dataset.state === 'cached');
+    expect(getByTestId('usage-gauge-text').textContent).toBe('$35.12 of $50.00 (70 %)');
+    expect(getByTestId('usage-provenance').textContent).toContain('(saved report)');
+    expect(byTestId('usage-charts-pending')).not.toBeNull();
+    answer(shown(usageTab()));
     await waitFor(() => panel.el.dataset.state === 'fresh');
+    expect(byTestId('usage-charts-pending')).toBeNull();
     expect(calls.slice(0, 2)).toEqual(['usage_cached', 'usage_refresh']);
     const meter = getByTestId('usage-gauge-meter');
     expect(meter.getAttribute('role')).toBe('meter');
@@ -63,7 +71,7 @@ describe('usage panel', () => {
     await panel.settled;
     expect(args.at(-1)).toEqual(['usage_charts', { ask: { days: 7, kind: 'all', theme: 'light' } }]);
     expect(getByTestId('usage-range-7').getAttribute('aria-pressed')).toBe('true');
-    expect(panel.current.tab?.charts.days).toBe(7);
+    expect(panel.current.tab?.charts?.days).toBe(7);
     click(getByTestId('usage-export'));
     await waitFor(() => byTestId('usage-exported'));
     expect(getByTestId('usage-exported').textContent).toContain('foundry-onboard-usage-7d.csv');

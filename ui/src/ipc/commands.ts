@@ -79,9 +79,9 @@ export const commands = {
   doctorTrustCa(pem: string): Promise<string> {
     return call<string>('doctor_trust_ca', { pem });
   },
-  /** The Usage tab's first paint: the cached report from disk, before any network (null when none). */
-  usageCached(ask: TabAsk): Promise<UsageTab | null> {
-    return call<UsageTab | null>('usage_cached', { ask });
+  /** The Usage tab's first paint: the cached report's view from disk, no network, no charts (null when none). */
+  usageCached(): Promise<UsageTab | null> {
+    return call<UsageTab | null>('usage_cached');
   },
   /** Refreshes usage (`force` asks the source now); says when to refresh next. */
   usageRefresh(ask: TabAsk, force: boolean): Promise<Refreshed> {

@@ -33,7 +33,9 @@ pub struct UsageTab {
     pub view: UsageView,
     /// This machine beside the gateway (or Azure Monitor) over the range, when both have numbers.
     pub comparison: Option<Comparison>,
-    pub charts: RangeCharts,
+    /// None on the first paint from disk: the gauge and the sentences come first, the charts with
+    /// the refresh right after.
+    pub charts: Option<RangeCharts>,
     /// True for the first paint from disk, before any network.
     pub from_cache: bool,
 }
@@ -81,10 +83,16 @@ pub fn clamp_days(days: u32) -> u32 {
 }
 
 /// The tab built from `report` (and this machine's own report, to compare with).
-pub fn tab(config: &Config, report: &UsageReport, local: Option<&UsageReport>, ask: TabAsk, from_cache: bool) -> Result<UsageTab, ChartError> {
+pub fn tab(config: &Config, report: &UsageReport, local: Option<&UsageReport>, ask: TabAsk) -> Result<UsageTab, ChartError> {
     let days = clamp_days(ask.days);
     let comparison = local.and_then(|l| view::compare(&view::last_days(&report.snapshot, days), &view::last_days(&l.snapshot, days)));
-    Ok(UsageTab { view: view::view(report, config), comparison, charts: view_charts::range_charts(report, days, ask.kind, ask.theme)?, from_cache })
+    let charts = Some(view_charts::range_charts(report, days, ask.kind, ask.theme)?);
+    Ok(UsageTab { view: view::view(report, config), comparison, charts, from_cache: false })
+}
+
+/// The first paint of `report` (from disk): the view only, no chart to draw yet.
+pub fn first_paint(config: &Config, report: &UsageReport) -> UsageTab {
+    UsageTab { view: view::view(report, config), comparison: None, charts: None, from_cache: true }
 }
 
 /// The first paint: the cached report, from disk only; None when nothing is cached yet.

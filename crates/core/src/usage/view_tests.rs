@@ -154,3 +154,16 @@ fn ranges_cut_the_report_and_a_hostile_name_stays_text() {
     let csv = crate::usage::view_charts::csv(&report, 7).unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
 }
+
+#[test]
+fn the_first_paint_is_the_view_alone_and_the_tab_adds_charts_and_the_comparison() {
+    use crate::usage::tab::{TabAsk, first_paint, tab};
+    let report = UsageReport::new(snapshot(SourceKind::Litellm, vec![row(19, "m", 1000, Some(1.0))], Some(budget(35.0, BudgetState::Within))), &[80]);
+    let local = UsageReport::new(snapshot(SourceKind::Local, vec![row(19, "m", 800, None)], None), &[80]);
+    let first = first_paint(&gateway_config(), &report);
+    assert!(first.from_cache && first.charts.is_none() && first.comparison.is_none());
+    assert_eq!(first.view, view(&report, &gateway_config()), "the same view the refresh shows");
+    let full = tab(&gateway_config(), &report, Some(&local), TabAsk { days: 500, kind: TokenKind::All, theme: Theme::Light }).unwrap();
+    assert_eq!(full.charts.map(|c| c.days), Some(90), "a range beyond what the tab fetched is cut to it");
+    assert_eq!(full.comparison.map(|c| (c.local_tokens, c.source_tokens)), Some((800, 1000)));
+}
