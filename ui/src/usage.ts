@@ -49,6 +49,8 @@ export class UsagePanel {
   private state: UsageState;
   private readonly body: HTMLElement;
   private readonly charts: HTMLElement;
+  /** What the charts area shows now. */
+  private drawn: { tokens: string | null; cost: string | null; table: boolean; pending: boolean } | null = null;
   private readonly live: HTMLElement;
   private readonly progress: HTMLElement;
   private readonly refreshBtn: HTMLButtonElement;
@@ -209,7 +211,14 @@ export class UsagePanel {
     for (const [k, b] of this.kindBtns) b.setAttribute('aria-pressed', String(k === s.kind));
     if (this.live.textContent !== s.announcement) this.live.textContent = s.announcement;
     replaceChildren(this.body, body(s));
-    replaceChildren(this.charts, charts(s));
+    // A refresh that brings the same charts keeps the drawn images (no new decode, no frame gap).
+    const c = s.tab?.charts ?? null;
+    const drawn = { tokens: c?.tokens.svg ?? null, cost: c?.cost?.svg ?? null, table: s.showTable, pending: !!s.tab && !c };
+    const last = this.drawn;
+    if (!last || last.tokens !== drawn.tokens || last.cost !== drawn.cost || last.table !== drawn.table || last.pending !== drawn.pending) {
+      replaceChildren(this.charts, charts(s));
+      this.drawn = drawn;
+    }
   }
 }
 
