@@ -75,9 +75,10 @@ async fn gauge(s: &Session) -> anyhow::Result<(f64, f64, String)> {
 /// What the CLI says the gauge must show, as the page words it.
 fn expected_gauge(cli: &Value) -> (f64, f64, String) {
     let b = &cli["usage"]["snapshot"]["budget"];
-    let (spent, limit) = (b["spent"].as_f64().unwrap(), b["limit"].as_f64().unwrap());
-    let percent = cli["usage"]["percentUsed"].as_f64().unwrap();
-    (spent.min(limit), limit, format!("${spent:.2} of ${limit:.2} ({} %)", percent.round()))
+    // `+ 0.0` turns a -0.0 (no spend yet) into 0.0, as the page prints it.
+    let (spent, limit) = (b["spent"].as_f64().unwrap() + 0.0, b["limit"].as_f64().unwrap());
+    let percent = cli["usage"]["percentUsed"].as_f64().unwrap().round() + 0.0;
+    (spent.min(limit), limit, format!("${spent:.2} of ${limit:.2} ({percent} %)"))
 }
 
 fn sentence(cli: &Value) -> String {
@@ -237,4 +238,48 @@ async fn the_usage_tab_shows_this_machines_estimate_and_a_hostile_model_name_as_
     })
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+/// Azure Monitor with the real az signed in to the sandbox (inside a loopback-only namespace, as
+/// every client we did not write): the policy budget as the CLI reads it, the provenance with its
+/// lag, and the stand-in's `usage-partial` fault shown as partial with the reason.
+#[test]
+fn the_usage_tab_shows_azure_monitor_partial_data_as_partial() {
+    let Some(az) = foundry_onboard_e2e::real_az() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the real-az tests");
+        foundry_onboard_e2e::skipped("the azure-monitor Usage tab test", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
+        return;
+    };
+    if foundry_onboard_e2e::reexec_in_netns("gui::usage::the_usage_tab_shows_azure_monitor_partial_data_as_partial") {
+        return;
+    }
+    let sb = SandboxProcess::start_signed_in(&az, &["--faults", "usage-partial"]);
+    configure_azure_monitor(&sb);
+    let mut c = cli_command(sb.home.path());
+    c.env("FOUNDRY_ONBOARD_AZ", &az).arg("--config").arg(&sb.config).args(["--json", "usage", "--days", "90", "--refresh"]);
+    let r = run(c);
+    let cli: Value = r.stdout.lines().find_map(|l| serde_json::from_str(l).ok()).unwrap_or_default();
+    assert_eq!(cli["usage"]["snapshot"]["completeness"]["kind"], "partial", "{}{}", r.stdout, r.stderr);
+    let want = expected_gauge(&cli);
+    let config = sb.config.to_str().unwrap().to_string();
+    let env = vec![("FOUNDRY_ONBOARD_AZ", az.clone().into_os_string())];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(in_app(sb.home.path(), &env, &["--config", &config], "gui-usage-azure-end", async |s| {
+        anyhow::ensure!(open_usage(s, &["partial"]).await? == "partial");
+        let notice = text(s, "usage-notice-partial").await?;
+        anyhow::ensure!(notice.starts_with("Partial data: "), "{notice}");
+        anyhow::ensure!(text(s, "usage-provenance").await?.starts_with("From Azure Monitor, about "), "the lag in words");
+        let got = gauge(s).await?;
+        anyhow::ensure!((got.0 - want.0).abs() < 1e-9 && (got.1 - want.1).abs() < 1e-9 && got.2 == want.2, "gauge {got:?} vs the CLI's {want:?}");
+        shot(s, "usage-azure-partial-light.png").await;
+        Ok(())
+    }))
+    .unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+fn configure_azure_monitor(sb: &SandboxProcess) {
+    use foundry_onboard_core::config::{ConfigLocation, load, policy::Policy, save};
+    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
+    config.usage.source = Some(SourceKind::AzureMonitor);
+    save(&sb.config, &config, &Policy::default()).unwrap();
 }
