@@ -169,7 +169,7 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
     if let Some(st) = &report.stale {
         notices.push(Notice {
             kind: NoticeKind::Stale,
-            text: format!("Not up to date: the last refresh failed ({}). The numbers below are the last ones fetched.", st.reason),
+            text: format!("Not up to date: the last refresh failed ({}). The numbers below are the last ones fetched.", st.reason.trim_end_matches('.')),
             hint: st.hint.clone(),
             since: Some(st.fetched_at),
         });
@@ -177,7 +177,7 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
     match &s.completeness {
         Completeness::Partial { reason } => notices.push(Notice {
             kind: NoticeKind::Partial,
-            text: format!("Partial data: {reason}."),
+            text: format!("Partial data: {}.", reason.trim_end_matches('.')),
             hint: "Totals may be lower than the truth; refresh later for the rest.".into(),
             since: None,
         }),
@@ -270,7 +270,10 @@ pub fn compare(source: &UsageSnapshot, local: &UsageSnapshot) -> Option<Comparis
     } else {
         format!("This machine: {} tokens; {name} counted none.", group(local_tokens))
     };
-    let hint = if share > MORE_THAN_SOURCE {
+    // Partial figures say nothing about a difference.
+    let hint = if matches!(source.completeness, Completeness::Partial { .. }) {
+        None
+    } else if share > MORE_THAN_SOURCE {
         Some(format!("This machine used more than {name} counted: some calls may bypass it. Run the doctor to check where Claude Code sends its requests."))
     } else if share < MOSTLY_ELSEWHERE {
         Some(format!("Most of the usage {name} counted came from elsewhere: another machine, or a tool using the same key."))

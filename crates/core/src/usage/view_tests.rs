@@ -81,7 +81,7 @@ fn states_are_words_with_what_to_do_worst_first() {
         vec![row(19, "m", 1, Some(1.0))],
         Some(budget(51.0, BudgetState::Exceeded { message: "Budget has been exceeded!".into() })),
     );
-    s.completeness = Completeness::Partial { reason: "one workspace did not answer".into() };
+    s.completeness = Completeness::Partial { reason: "one workspace did not answer.".into() };
     let mut report = UsageReport::new(s, &[80, 100]);
     report.stale = Some(Stale { reason: "the gateway is down".into(), hint: "Try again later.".into(), fetched_at: as_of() });
     let v = view(&report, &gateway_config());
@@ -90,7 +90,7 @@ fn states_are_words_with_what_to_do_worst_first() {
     assert!(v.notices[0].text.contains("Budget has been exceeded!") && !v.notices[0].hint.is_empty());
     assert_eq!(v.notices[1].since, Some(as_of()));
     assert!(v.notices[1].text.contains("the gateway is down"));
-    assert!(v.notices[2].text.contains("one workspace"));
+    assert_eq!(v.notices[2].text, "Partial data: one workspace did not answer.", "one full stop");
     assert_eq!(v.alert_reached, Some(100));
 
     // Over the limit by the numbers, without the gateway's refusal (a policy budget).
@@ -135,6 +135,9 @@ fn this_machine_beside_the_gateway_with_a_hint_when_they_differ_a_lot() {
     let less = snapshot(SourceKind::Local, vec![row(19, "m", 100, None)], None);
     assert!(compare(&gw, &less).unwrap().hint.unwrap().contains("elsewhere"));
     assert_eq!(compare(&close, &close), None, "the local estimate is not compared with itself");
+    let mut partial = gw.clone();
+    partial.completeness = Completeness::Partial { reason: "a timeout.".into() };
+    assert_eq!(compare(&partial, &more).unwrap().hint, None, "no hint from partial figures");
 }
 
 #[test]
