@@ -10,6 +10,7 @@ mod failure;
 mod ipc_surface;
 mod logging;
 mod state;
+mod usage;
 
 use foundry_onboard_sandbox::{Sandbox, SandboxOptions, parse_faults};
 use std::process::ExitCode;
@@ -94,6 +95,7 @@ pub fn run() -> ExitCode {
         })
         .manage(app_state)
         .manage(doctor::DoctorState::default())
+        .manage(usage::UsageState::default())
         .invoke_handler(ipc_surface::handler())
         .build(context);
     let app = match app {

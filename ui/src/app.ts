@@ -45,10 +45,10 @@ export class App {
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
     }, { loadingLabel: 'Starting…' });
-    // A click on a budget alert asks for the Usage tab.
+    // The backend asks for a tab (a usage notification was clicked).
     onOpenTab((tab) => {
       const known = TABS.find((t) => t.id === tab);
-      if (known) this.openTab(known.id);
+      if (known) void this.ready.then(() => this.openTab(known.id));
     });
   }
 
@@ -57,7 +57,7 @@ export class App {
     this.openTab('doctor');
   }
 
-  /** A tab of the home view, from anywhere (the wizard included). */
+  /** A home tab, from anywhere (the wizard included, or a clicked notification). */
   openTab(tab: TabId): void {
     if (this.home) this.home.select(tab, true);
     else this.show({ name: 'home', tab }, true);

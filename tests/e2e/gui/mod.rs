@@ -9,6 +9,7 @@ mod faces;
 mod netns;
 mod rough_edges;
 mod scale;
+mod usage;
 mod wizard;
 
 use foundry_onboard_e2e::artifacts_dir;

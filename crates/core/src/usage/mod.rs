@@ -20,10 +20,13 @@ pub mod model;
 pub mod price;
 pub mod refresh;
 pub mod schedule;
+pub mod tab;
 pub mod table;
+pub mod view;
+pub mod view_charts;
 
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
-pub use cache::{Stale, UsageAsk, report};
+pub use cache::{Stale, UsageAsk, cached, local_estimate, report};
 pub use credential::{CredentialError, credential};
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
 pub use litellm::{GatewayCredential, LitellmError, LitellmSource};
