@@ -55,7 +55,7 @@ pub async fn usage_cached(state: State<'_, AppState>, tabs: State<'_, UsageState
 /// Refreshes through the cache (`force` asks the source now) and answers the tab — shown,
 /// signed out or failed — with when to refresh next.
 #[tauri::command]
-pub async fn usage_refresh(state: State<'_, AppState>, tabs: State<'_, UsageState>, ask: TabAsk, force: bool) -> Result<Refreshed, IpcError> {
+pub async fn usage_refresh(app: AppHandle, state: State<'_, AppState>, tabs: State<'_, UsageState>, ask: TabAsk, force: bool) -> Result<Refreshed, IpcError> {
     let config = state.loaded()?.config;
     let (result, outcome) = tab::refresh(&config, force).await;
     let next_in_ms = tabs.next_in_ms(config.usage.refresh_minutes, outcome);
@@ -63,6 +63,8 @@ pub async fn usage_refresh(state: State<'_, AppState>, tabs: State<'_, UsageStat
         Ok(report) => report,
         Err(answer) => return Ok(Refreshed { answer, next_in_ms }),
     };
+    // A refresh from the tab can cross a threshold too: the same once-per-period alert.
+    crate::alerts::observe(&app, &config, &report);
     let local = tab::local_beside(&config).await;
     let shown = tab::tab(&config, &report, local.as_ref(), ask).map_err(ipc)?;
     tabs.keep(report, local);
