@@ -3,7 +3,8 @@ import { loadInto } from './async';
 import { h, replaceChildren } from './dom';
 import { DoctorSeat } from './doctor';
 import { Home, type TabId } from './home';
-import { commands, type AppInfo } from './ipc';
+import { commands, type AppInfo, type ConfigView } from './ipc';
+import { planOf, type DecidedIn, type RolloutPlan } from './rollout-model';
 import { statusLine } from './status';
 import { Wizard, type StepId } from './wizard';
 
@@ -14,6 +15,8 @@ export class App {
   private readonly main: HTMLElement;
   private readonly footerSlot: HTMLElement;
   private info: AppInfo | null = null;
+  /** What the org policy decided (read once, when a policy is in force). */
+  private plan: RolloutPlan | null = null;
   /** The doctor run the backend holds, whichever view started it. */
   private readonly seat = new DoctorSeat();
   wizard: Wizard | null = null;
@@ -39,8 +42,14 @@ export class App {
         this.footerSlot,
       ),
     );
-    this.ready = loadInto(this.main, commands.appInfo, (info) => {
+    // Without a policy the wizard starts as it always has; with one, it first reads what was decided.
+    const start = async (): Promise<{ info: AppInfo; view: ConfigView | null }> => {
+      const info = await commands.appInfo();
+      return { info, view: info.policyFile === null ? null : await commands.configView() };
+    };
+    this.ready = loadInto(this.main, start, ({ info, view }) => {
       this.info = info;
+      this.plan = planOf((view as (ConfigView & { decided?: DecidedIn }) | null)?.decided);
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
     }, { loadingLabel: 'Starting…' });
@@ -61,7 +70,7 @@ export class App {
     this.wizard = null;
     this.home = null;
     if (view.name === 'wizard') {
-      const wizard = new Wizard({ info, seat: this.seat, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
+      const wizard = new Wizard({ info, seat: this.seat, plan: this.plan, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
       this.wizard = wizard;
       replaceChildren(this.main, wizard.el);
       if (moveFocus) wizard.el.querySelector<HTMLElement>('h2')?.focus();

@@ -92,6 +92,11 @@ function checkRow(testid: string, label: string, status: string, detail: string)
   );
 }
 
+/** Verified, not assumed: every shell sees the profile and the real Claude Code answered through it. */
+export function verified(o: ProfileOutcome): boolean {
+  return o.shells.every((s) => s.status === 'pass') && o.client?.status === 'pass';
+}
+
 function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
   const rows: Child[] = [
     ...o.files.map((f) => checkRow(`written-${f.target}`, f.target, 'pass', `${f.path} ${f.action === 'unchanged' ? 'already up to date' : f.action === 'create' ? 'created' : 'updated'}`)),
@@ -100,12 +105,18 @@ function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
   const c: ClientCheck | null = o.client;
   if (c) rows.push(checkRow('client-check', 'claude -p', c.status, c.detail));
   const heading = h('h3', { tabindex: '-1' }, 'Written and checked');
-  replaceChildren(container, heading, h('ul', { class: 'checks', 'data-testid': 'profile-result' }, rows));
+  const ok = verified(o);
+  replaceChildren(
+    container,
+    heading,
+    h('ul', { class: 'checks', 'data-testid': 'profile-result', 'data-state': ok ? 'verified' : 'checked' }, rows),
+    ok ? h('p', { class: 'callout verified', role: 'status', 'data-testid': 'profile-verified' }, 'Verified: Claude Code answered through this profile.') : null,
+  );
   heading.focus();
 }
 
-/** The Profile step: loads the preview at once; `changed` hears of each profile written. */
-export function profileStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
+/** The Profile step: loads the preview at once; `changed` hears of each profile written, `done` of each one verified. */
+export function profileStep(ctx: { changed: () => void; done?: () => void } = { changed: () => undefined }): WizardStep {
   const preview = h('div', { class: 'profile-preview', 'data-testid': 'profile-preview' });
   const result = h('div', { class: 'profile-result', 'aria-live': 'polite' });
   const write = (button: HTMLButtonElement): void => {
@@ -113,6 +124,7 @@ export function profileStep(ctx: { changed: () => void } = { changed: () => unde
     void loadInto(result, commands.profileWrite, (o) => {
       renderOutcome(result, o);
       ctx.changed();
+      if (verified(o)) ctx.done?.();
     }, { loadingLabel: 'Writing and starting each shell…' });
   };
   void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
