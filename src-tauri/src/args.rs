@@ -12,6 +12,8 @@ pub struct AppArgs {
     pub latency_ms: Option<u64>,
     /// `--accounts N`: extra sandbox accounts (a large tenant).
     pub accounts: Option<usize>,
+    /// `--policy FILE`: the org policy the sandbox applies (the rollout path, offline).
+    pub policy: Option<PathBuf>,
     /// The startup benchmark's baseline: an empty Tauri window, nothing of ours in it.
     pub bench_empty_window: bool,
 }
@@ -33,6 +35,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
             "--faults" => out.faults = value(),
             "--latency-ms" => out.latency_ms = value().and_then(|v| v.parse().ok()),
             "--accounts" => out.accounts = value().and_then(|v| v.parse().ok()),
+            "--policy" => out.policy = value().map(PathBuf::from),
             _ => {}
         }
     }
@@ -51,5 +54,12 @@ mod tests {
         assert_eq!(a.config, Some(PathBuf::from("/x.toml")));
         assert_eq!(a.faults.as_deref(), Some("slow-link"));
         assert!(!a.version);
+        assert_eq!(a.policy, None);
+    }
+
+    #[test]
+    fn reads_the_policy_in_both_spellings() {
+        assert_eq!(parse(["--sandbox", "--policy", "docs/p.toml"].map(String::from)).policy, Some(PathBuf::from("docs/p.toml")));
+        assert_eq!(parse(["--policy=/etc/p.toml"].map(String::from)).policy, Some(PathBuf::from("/etc/p.toml")));
     }
 }

@@ -40,11 +40,18 @@ pub fn run() -> ExitCode {
             return ExitCode::from(3);
         }
     };
+    if args.policy.is_some() && !args.sandbox {
+        eprintln!(
+            "error: --policy applies to the sandbox (with --sandbox)\n  help: outside the sandbox the app reads the org policy from /etc/foundry-onboard/policy.toml (or $FOUNDRY_ONBOARD_POLICY)."
+        );
+        return ExitCode::from(3);
+    }
     let sandbox = if args.sandbox {
         match tauri::async_runtime::block_on(start_sandbox(SandboxOptions {
             faults,
             latency_ms: args.latency_ms.unwrap_or(0),
             extra_accounts: args.accounts.unwrap_or(0),
+            policy: args.policy.clone(),
             ..Default::default()
         })) {
             Ok(s) => Some(s),
