@@ -4,26 +4,24 @@
 // Pure: built from the core's `Decided` (carried in `ConfigView.decided`), tested with vitest.
 import type { StepId } from './wizard-model';
 
-/** One value the policy decided, as the core reports it. */
-export interface DecidedValueIn {
-  value: string;
-  locked: boolean;
-}
-
-/** The core's `Decided`, the part the wizard reads. */
+/** The core's `Decided` (`setup::decided`), the part the wizard reads. */
 export interface DecidedIn {
-  login: DecidedValueIn | null;
-  /** The resource, base URL or gateway URL, with its kind. */
-  endpoint: (DecidedValueIn & { kind: EndpointKind }) | null;
-  sonnet: DecidedValueIn | null;
-  haiku: DecidedValueIn | null;
-  opus: DecidedValueIn | null;
+  login: { mode: string; locked: boolean } | null;
+  endpoint: { endpoint: { kind: 'resource'; name: string } | { kind: 'baseUrl'; url: string } | { kind: 'gateway'; url: string | null }; locked: boolean } | null;
+  sonnet: TierIn | null;
+  haiku: TierIn | null;
+  opus: TierIn | null;
   choose: 'ask' | 'newest';
-  /** The keys a person must still decide (empty: nothing left to ask). */
+  /** The questions still open (empty: nothing left to ask). */
   leftToAsk: string[];
 }
 
-export type EndpointKind = 'resource' | 'baseUrl' | 'gateway';
+interface TierIn {
+  deployment: string;
+  locked: boolean;
+}
+
+type EndpointKind = 'resource' | 'baseUrl' | 'gateway';
 export type DecidedKey = 'login' | 'endpoint' | 'sonnet' | 'haiku' | 'opus';
 export const MODEL_KEYS = ['sonnet', 'haiku', 'opus'] as const;
 
@@ -58,14 +56,18 @@ const LOGIN_LABEL: Record<string, string> = { cli: 'Entra ID (az login)', 'api-k
 export function planOf(d: DecidedIn | null | undefined): RolloutPlan | null {
   if (!d) return null;
   const rows: DecidedRow[] = [];
-  if (d.login) rows.push({ key: 'login', label: 'Sign-in', value: LOGIN_LABEL[d.login.value] ?? d.login.value, locked: d.login.locked });
-  if (d.endpoint) rows.push({ key: 'endpoint', label: ENDPOINT_LABEL[d.endpoint.kind], value: d.endpoint.value, locked: d.endpoint.locked });
+  if (d.login) rows.push({ key: 'login', label: 'Sign-in', value: LOGIN_LABEL[d.login.mode] ?? d.login.mode, locked: d.login.locked });
+  const ep = d.endpoint?.endpoint;
+  if (d.endpoint && ep) {
+    const value = ep.kind === 'resource' ? ep.name : ep.kind === 'baseUrl' ? ep.url : (ep.url ?? 'the configured gateway');
+    rows.push({ key: 'endpoint', label: ENDPOINT_LABEL[ep.kind], value, locked: d.endpoint.locked });
+  }
   for (const tier of MODEL_KEYS) {
     const v = d[tier];
-    if (v) rows.push({ key: tier, label: tier, value: v.value, locked: v.locked });
+    if (v) rows.push({ key: tier, label: tier, value: v.deployment, locked: v.locked });
   }
   const named = MODEL_KEYS.every((t) => d[t] !== null);
-  const resource = d.endpoint?.kind === 'resource' ? d.endpoint.value : null;
+  const resource = ep?.kind === 'resource' ? ep.name : null;
   const models: ModelsPlan = named ? 'named' : resource !== null && d.choose === 'newest' ? 'newest' : 'ask';
   if (rows.length === 0 && models === 'ask') return null;
   return { rows, models, zeroDecision: d.leftToAsk.length === 0, resource, endpointLocked: d.endpoint?.locked ?? false };

@@ -8,12 +8,12 @@ import { autoPlan, planOf, startStep, type DecidedIn } from '../src/rollout-mode
 import { currentStep, initialWizard, updateWizard } from '../src/wizard-model';
 import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, NOT_SIGNED_IN, settle, waitFor } from './helpers';
 
-const v = (value: string, locked = true) => ({ value, locked });
+const v = (deployment: string, locked = true) => ({ deployment, by: 'organisation' as const, locked });
 
 /** A policy that decides everything: login, resource, three deployments, all locked. */
 const FULL: DecidedIn = {
-  login: v('cli'),
-  endpoint: { ...v('sandbox-ai'), kind: 'resource' },
+  login: { mode: 'cli', locked: true },
+  endpoint: { endpoint: { kind: 'resource', name: 'sandbox-ai' }, locked: true },
   sonnet: v('claude-sonnet-4-5'),
   haiku: v('claude-haiku-4-5'),
   opus: v('claude-opus-4-6'),
@@ -21,13 +21,13 @@ const FULL: DecidedIn = {
   leftToAsk: [],
 };
 
-const NEWEST: DecidedIn = { ...FULL, endpoint: { ...v('sandbox-ai', false), kind: 'resource' }, sonnet: null, haiku: null, opus: null, choose: 'newest' };
+const NEWEST: DecidedIn = { ...FULL, endpoint: { endpoint: { kind: 'resource', name: 'sandbox-ai' }, locked: false }, sonnet: null, haiku: null, opus: null, choose: 'newest' };
 
 describe('the plan from what the policy decided', () => {
   it('no policy, or one that decides nothing the wizard asks, is no plan: the wizard is as it was', () => {
     expect(planOf(null)).toBeNull();
     expect(planOf(undefined)).toBeNull();
-    expect(planOf({ login: null, endpoint: null, sonnet: null, haiku: null, opus: null, choose: 'ask', leftToAsk: ['foundry.resource'] })).toBeNull();
+    expect(planOf({ login: null, endpoint: null, sonnet: null, haiku: null, opus: null, choose: 'ask', leftToAsk: ['endpoint', 'sonnet', 'haiku', 'opus'] })).toBeNull();
     expect(startStep(null)).toBe('welcome');
     expect(autoPlan(null)).toEqual({ auto: [], decided: [] });
   });
@@ -53,7 +53,7 @@ describe('the plan from what the policy decided', () => {
     expect(plan.models).toBe('newest');
     expect(plan.resource).toBe('sandbox-ai');
     expect(autoPlan(plan).decided).toEqual([]);
-    const ask = planOf({ ...NEWEST, choose: 'ask', leftToAsk: ['models.sonnet', 'models.haiku', 'models.opus'] })!;
+    const ask = planOf({ ...NEWEST, choose: 'ask', leftToAsk: ['sonnet', 'haiku', 'opus'] })!;
     expect(ask.models).toBe('ask');
     expect(ask.zeroDecision).toBe(false);
     expect(startStep(ask)).toBe('welcome');
