@@ -11,7 +11,7 @@ fn sandbox_config_without_resolver(dir: &std::path::Path) -> Config {
     let ca = dir.join("ca.pem");
     // Any valid PEM will do: nothing here is allowed to connect.
     std::fs::write(&ca, include_str!("fixtures/any-ca.pem")).unwrap();
-    Config { sandbox: Some(SandboxLink { home: dir.to_path_buf(), ca_file: ca, private_base_url: None }), ..Default::default() }
+    Config { sandbox: Some(SandboxLink { home: dir.to_path_buf(), ca_file: ca, private_base_url: None, policy: None }), ..Default::default() }
 }
 
 #[tokio::test]

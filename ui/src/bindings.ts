@@ -36,7 +36,39 @@ export type AppInfo = { version: string, os: string, sandbox: SandboxInfo | null
  * The config is a sandbox config (the loopback guard is on), whoever started the sandbox.
  */
 sandboxConfig: boolean, configFile: string | null, policyFile: string | null, logDir: string | null, };
-export type ConfigView = { toml: string, locked: Array<string>, notices: Array<string>, };
+export type LoginMode = "cli" | "api-key";
+export type ChooseModels = "ask" | "newest";
+export type DecidedBy = "organisation";
+export type DecidedEndpoint = { "kind": "resource", name: string, } | { "kind": "baseUrl", url: string, } | { "kind": "gateway", url: string | null, };
+export type LoginDecision = { mode: LoginMode, by: DecidedBy, locked: boolean, };
+export type EndpointDecision = { endpoint: DecidedEndpoint, by: DecidedBy, locked: boolean, };
+export type TierDecision = { deployment: string, by: DecidedBy, locked: boolean, };
+export type Ask = "endpoint" | "sonnet" | "haiku" | "opus";
+export type Decided = { 
+/**
+ * The policy file read, when there is one.
+ */
+policyFile: string | null, login: LoginDecision | null, endpoint: EndpointDecision | null, sonnet: TierDecision | null, haiku: TierDecision | null, opus: TierDecision | null, 
+/**
+ * `models.choose`: the policy's, else the config's.
+ */
+choose: ChooseModels, 
+/**
+ * In order; empty when the policy answers everything (the newest pick included).
+ */
+leftToAsk: Array<Ask>, };
+export type PolicyStatus = "applied" | "none";
+export type SigninStatus = "waiting" | "done" | "skipped";
+export type ChooseStatus = "decided" | "newest";
+export type ProfileStatus = "written" | "unchanged";
+export type FileSummary = { target: Target, path: string, action: FileAction, };
+export type RolloutEvent = { "step": "policy", status: PolicyStatus, file: string | null, decided: Decided, } | { "step": "signin", status: SigninStatus, code: string | null, url: string | null, user: string | null, already: boolean, } | { "step": "choose", status: ChooseStatus, endpoint: string, sonnet: string, haiku: string, opus: string, newest: Array<Tier>, } | { "step": "profile", status: ProfileStatus, config: string, files: Array<FileSummary>, } | { "step": "verify", status: Status, detail: string, } | { "step": "doctor", status: Status, pass: number, warn: number, fail: number, fix: string | null, } | { "step": "done", ok: boolean, changed: boolean, summary: string, ms: number, };
+export type ConfigView = { toml: string, locked: Array<string>, notices: Array<string>, 
+/**
+ * What the org policy decided for onboarding and what is left to ask (the wizard skips
+ * what is decided and shows who decided it).
+ */
+decided: Decided, };
 export type Target = "bash" | "zsh" | "fish" | "pwsh" | "claude-settings";
 export type AuthMode = "entra" | "api-key" | "gateway";
 export type FileAction = "create" | "update" | "unchanged" | "remove" | "delete" | "absent";

@@ -1,6 +1,6 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { mountApp, type App } from '../src/app';
-import type { AppInfo, ConfigView, SandboxInfo, SignInStatus } from '../src/bindings';
+import type { AppInfo, ConfigView, Decided, SandboxInfo, SignInStatus } from '../src/bindings';
 
 export const SANDBOX: SandboxInfo = {
   endpoints: {
@@ -33,10 +33,23 @@ export function appInfoFixture(overrides: Partial<AppInfo> = {}): AppInfo {
   };
 }
 
+/** Nothing decided by a policy: every question is left to the person. */
+export const NOTHING_DECIDED: Decided = {
+  policyFile: null,
+  login: null,
+  endpoint: null,
+  sonnet: null,
+  haiku: null,
+  opus: null,
+  choose: 'ask',
+  leftToAsk: ['endpoint', 'sonnet', 'haiku', 'opus'],
+};
+
 export const CONFIG_VIEW: ConfigView = {
   toml: '[foundry]\nresource = "contoso-ai"\nregion = "swedencentral"\n',
   locked: ['foundry.resource', 'gateway.url'],
   notices: ['The org policy sets foundry.resource.'],
+  decided: NOTHING_DECIDED,
 };
 
 export type Handler = (cmd: string, args?: unknown) => unknown;

@@ -2,7 +2,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app';
 import type { ConfigView } from '../src/bindings';
-import { appInfoFixture, byTestId, click, CONFIG_VIEW, getByTestId, key, mockBackend, mount, waitFor } from './helpers';
+import { appInfoFixture, byTestId, click, CONFIG_VIEW, getByTestId, NOTHING_DECIDED, key, mockBackend, mount, waitFor } from './helpers';
 
 afterEach(() => clearMocks());
 
@@ -100,7 +100,7 @@ describe('settings', () => {
   });
 
   it('says so when no key is locked, and shows markup-like TOML as text', async () => {
-    const view: ConfigView = { toml: 'note = "<b>not bold</b>"\n', locked: [], notices: [] };
+    const view: ConfigView = { toml: 'note = "<b>not bold</b>"\n', locked: [], notices: [], decided: NOTHING_DECIDED };
     const { app } = await openHome(() => view);
     click(getByTestId('tab-settings'));
     await app.home!.settingsLoaded;

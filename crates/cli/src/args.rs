@@ -125,6 +125,10 @@ pub struct SandboxArgs {
     /// the resource `sandbox-ai` with a hosts entry instead of a URL).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub foundry_port: Option<u16>,
+    /// Apply this org policy (naming the sandbox's resource `sandbox-ai` and its deployments): the
+    /// written config loads over it instead of the system-wide policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -159,6 +159,7 @@ mod tests {
                 home: dir.join("home"),
                 ca_file: dir.join("ca.pem"),
                 private_base_url: Some("https://sandbox-ai.services.ai.azure.com:8443/anthropic".into()),
+                policy: None,
             }),
             ..Default::default()
         };

@@ -40,14 +40,18 @@ pub struct ConfigView {
     pub toml: String,
     pub locked: Vec<String>,
     pub notices: Vec<String>,
+    /// What the org policy decided for onboarding and what is left to ask (the wizard skips
+    /// what is decided and shows who decided it).
+    pub decided: crate::setup::Decided,
 }
 
 impl ConfigView {
     pub fn of(loaded: &LoadedConfig) -> Self {
         Self {
             toml: loaded.config.to_toml().unwrap_or_else(|e| format!("# cannot show the config: {e}")),
-            locked: loaded.policy.locked.clone(),
+            locked: loaded.policy.enforced_locks(),
             notices: loaded.notices.clone(),
+            decided: crate::setup::decided(loaded),
         }
     }
 }

@@ -30,6 +30,7 @@ pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
+use foundry_onboard_core::config::policy::{Policy, PolicyError};
 use foundry_onboard_core::config::{BudgetPeriod, Config, GatewayKind, KqlPreset, PolicyBudget, SandboxLink};
 use foundry_onboard_core::error::{Diagnose, ErrorKind};
 use foundry_onboard_core::usage::BudgetUnit;
@@ -65,6 +66,8 @@ pub enum SandboxError {
     Blackhole(String),
     #[error("cannot sign the sandbox's az in: {0}")]
     SignIn(#[source] foundry_onboard_core::azure::AzError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
 }
 
 impl Diagnose for SandboxError {
@@ -72,6 +75,7 @@ impl Diagnose for SandboxError {
         match self {
             SandboxError::Fault(_) => ErrorKind::Config,
             SandboxError::SignIn(e) => e.kind(),
+            SandboxError::Policy(e) => e.kind(),
             _ => ErrorKind::Sandbox,
         }
     }
@@ -95,6 +99,7 @@ impl Diagnose for SandboxError {
             SandboxError::SignIn(e) => {
                 format!("{} The sandbox's az state is in its directory's `azure/`; start without --signed-in to sign in by hand.", e.hint())
             }
+            SandboxError::Policy(e) => e.hint(),
         }
     }
 }
@@ -119,6 +124,10 @@ pub struct SandboxOptions {
     /// to a `nextLink` page — a large tenant for the app and discovery. At most
     /// [`MAX_EXTRA_ACCOUNTS`].
     pub extra_accounts: usize,
+    /// `--policy FILE`: an org policy naming the sandbox's own resource and deployments. It is
+    /// read at start (errors name its file and line) and recorded in the written config, which
+    /// then loads over it instead of the system-wide policy.
+    pub policy: Option<PathBuf>,
 }
 
 /// The Foundry HTTPS port: served, or a blackhole (`tcp-blackhole`).
@@ -138,11 +147,21 @@ pub struct Sandbox {
     tasks: JoinSet<()>,
     dns: hickory_server::Server<hickory_server::zone_handler::Catalog>,
     dir: PathBuf,
+    /// The policy it was started with (absolute path, loaded as a sandbox applies it).
+    policy: Option<(PathBuf, Policy)>,
     _temp: Option<tempfile::TempDir>,
 }
 
 impl Sandbox {
     pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let policy = match &options.policy {
+            Some(p) => {
+                let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+                let policy = Policy::load_named(&abs)?.for_sandbox();
+                Some((abs, policy))
+            }
+            None => None,
+        };
         let (dir, temp) = match &options.dir {
             Some(d) => {
                 std::fs::create_dir_all(d).map_err(|source| SandboxError::Dir { path: d.clone(), source })?;
@@ -246,7 +265,7 @@ impl Sandbox {
         http::serve(&mut tasks, foundry_plain, http::router(Service::Foundry, shared.clone()), None, now, cancel.clone());
         http::serve(&mut tasks, gateway, http::router(Service::Gateway, shared.clone()), tls, now, cancel.clone());
         tracing::info!(?endpoints, faults = ?options.faults, "sandbox started");
-        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, shared, cancel, tasks, dns, dir, _temp: temp })
+        Ok(Self { endpoints, faults: options.faults, latency_ms: options.latency_ms, shared, cancel, tasks, dns, dir, policy, _temp: temp })
     }
 
     pub fn endpoints(&self) -> &SandboxEndpoints {
@@ -290,14 +309,29 @@ impl Sandbox {
         c.usage.budget = Some(PolicyBudget { limit: 400.0, unit: BudgetUnit::Usd, period: BudgetPeriod::Monthly, reset_day: None, team_limit: None });
         c.network.dns_servers = vec![e.dns.clone()];
         c.network.expected_cidrs = vec!["127.0.0.0/8".parse().unwrap_or_else(|_| unreachable!("a literal CIDR"))];
-        c.sandbox =
-            Some(SandboxLink { home: PathBuf::from(&e.home), ca_file: PathBuf::from(&e.ca_file), private_base_url: Some(e.foundry_private_url.clone()) });
+        c.sandbox = Some(SandboxLink {
+            home: PathBuf::from(&e.home),
+            ca_file: PathBuf::from(&e.ca_file),
+            private_base_url: Some(e.foundry_private_url.clone()),
+            policy: self.policy.as_ref().map(|(path, _)| path.clone()),
+        });
+        if self.policy.is_some() {
+            // The deployments are the policy's, or the person's (setup, the wizard).
+            c.models.sonnet = None;
+            c.models.haiku = None;
+            c.models.opus = None;
+        }
         c
     }
 
     /// Writes [`Sandbox::config`] to `path` and remembers it in the endpoints.
     pub fn write_config(&mut self, path: &Path) -> Result<(), foundry_onboard_core::config::ConfigError> {
-        foundry_onboard_core::config::save(path, &self.config(), &foundry_onboard_core::config::policy::Policy::default())?;
+        match &self.policy {
+            // Under a policy, what it sets or locks is left to it (but the sandbox's own endpoints,
+            // see SANDBOX_OWNED_KEYS).
+            Some((_, policy)) => foundry_onboard_core::config::save_under_policy(path, &self.config(), policy)?,
+            None => foundry_onboard_core::config::save(path, &self.config(), &Policy::default())?,
+        }
         self.endpoints.config_file = Some(path.display().to_string());
         Ok(())
     }
@@ -333,4 +367,41 @@ fn random_hex(bytes: usize) -> String {
 
 fn write_private(path: &Path, text: &str) -> Result<(), SandboxError> {
     foundry_onboard_core::atomic_file::write_private(path, text.as_bytes()).map_err(|source| SandboxError::Dir { path: path.into(), source })
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use foundry_onboard_core::config::{ConfigLocation, FoundryEndpoint, load_effective};
+
+    /// `sandbox --policy`: the written config records the policy and leaves to it what it decides,
+    /// while the sandbox's endpoints stay its own; a broken policy stops the start at its line.
+    #[tokio::test]
+    async fn a_sandbox_started_with_a_policy_leaves_the_choices_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("policy.toml");
+        std::fs::write(&policy, "locked = [\"foundry.resource\"]\n[azure]\nlogin = \"api-key\"\n[foundry]\nresource = \"sandbox-ai\"\n[models]\nchoose = \"newest\"\nopus = \"claude-opus-4-6\"\n").unwrap();
+        let mut sb = Sandbox::start(SandboxOptions { policy: Some(policy.clone()), dir: Some(dir.path().join("sb")), ..Default::default() }).await.unwrap();
+        let cfg = dir.path().join("sandbox.toml");
+        sb.write_config(&cfg).unwrap();
+        let written = std::fs::read_to_string(&cfg).unwrap();
+        assert!(written.contains(&format!("policy = {:?}", policy.display().to_string())), "{written}");
+        assert!(!written.contains("sonnet") && !written.contains("login ="), "the choices are the policy's: {written}");
+        let loaded = load_effective(&ConfigLocation::Flag(cfg)).unwrap();
+        let c = &loaded.config;
+        assert_eq!(c.foundry.endpoint, Some(FoundryEndpoint::at(&sb.endpoints().foundry_base_url).unwrap()), "the loopback URL reaches sandbox-ai");
+        assert_eq!(c.azure.login, foundry_onboard_core::config::LoginMode::ApiKey);
+        assert_eq!((c.models.sonnet.as_deref(), c.models.opus.as_deref()), (None, Some("claude-opus-4-6")));
+        assert_eq!(c.azure.arm_url, sb.endpoints().arm_url);
+        let d = foundry_onboard_core::setup::decided(&loaded);
+        assert!(d.is_complete() && d.takes_newest(), "{d:?}");
+        sb.shutdown().await;
+
+        std::fs::write(&policy, "[models]\nchoose = \"latest\"\n").unwrap();
+        let err = Sandbox::start(SandboxOptions { policy: Some(policy.clone()), ..Default::default() }).await.err().unwrap();
+        assert!(err.to_string().starts_with(&format!("{}:2:", policy.display())), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Policy);
+        let missing = Sandbox::start(SandboxOptions { policy: Some(dir.path().join("nope.toml")), ..Default::default() }).await.err().unwrap();
+        assert!(missing.to_string().contains("does not exist") && missing.hint().contains("--policy"), "{missing}");
+    }
 }

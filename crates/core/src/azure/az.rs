@@ -261,7 +261,12 @@ mod tests {
     fn reads_a_bom_prefixed_profile() {
         let dir = tempfile::tempdir().unwrap();
         let c = Config {
-            sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem"), private_base_url: None }),
+            sandbox: Some(crate::config::SandboxLink {
+                home: dir.path().join("home"),
+                ca_file: dir.path().join("ca.pem"),
+                private_base_url: None,
+                policy: None,
+            }),
             ..Default::default()
         };
         std::fs::create_dir_all(dir.path().join("azure")).unwrap();
@@ -285,7 +290,12 @@ mod tests {
     fn finding_07_an_az_profile_past_the_limit_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let c = Config {
-            sandbox: Some(crate::config::SandboxLink { home: dir.path().join("home"), ca_file: dir.path().join("ca.pem"), private_base_url: None }),
+            sandbox: Some(crate::config::SandboxLink {
+                home: dir.path().join("home"),
+                ca_file: dir.path().join("ca.pem"),
+                private_base_url: None,
+                policy: None,
+            }),
             ..Default::default()
         };
         std::fs::create_dir_all(dir.path().join("azure")).unwrap();

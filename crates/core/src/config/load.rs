@@ -135,7 +135,7 @@ fn read_user(location: &ConfigLocation) -> Result<Option<SourceFile>, ConfigErro
 
 /// The user's file (read once) laid over the policy, typed and validated.
 fn merge(path: PathBuf, user: Option<SourceFile>, policy: Policy) -> Result<LoadedConfig, ConfigError> {
-    let mut merged = policy.table.clone();
+    let mut merged = policy.base_table();
     let mut notices = Vec::new();
     if let Some(user) = &user {
         let table: toml::Table = toml::from_str(&user.text).map_err(|e| parse_error(user, &e))?;
@@ -186,31 +186,36 @@ pub(crate) fn without_foundry(table: &toml::Table) -> Result<Config, String> {
 }
 
 /// Loads the config the way both faces do: the org policy underneath — except for a sandbox
-/// config, which never inherits it (its endpoints must stay on loopback).
+/// config, which never inherits it (its endpoints must stay on loopback) but takes the policy it
+/// was started with (`sandbox --policy`), less the keys the sandbox keeps its own.
 pub fn load_effective(location: &ConfigLocation) -> Result<LoadedConfig, ConfigError> {
     load_effective_with(location, &Policy::default_path())
 }
 
-/// [`load_effective`] with the org policy at `policy_path`. A sandbox config leaves the policy out,
-/// and says so in a notice when there is one: the Settings tab and the CLI's `note:` lines show
-/// it, so nobody takes the sandbox for what the policy allows.
+/// [`load_effective`] with the org policy at `policy_path`. A sandbox config leaves the org policy
+/// out, and says so in a notice when there is one: the Settings tab and the CLI's `note:` lines
+/// show it, so nobody takes the sandbox for what the org policy allows.
 fn load_effective_with(location: &ConfigLocation, policy_path: &Path) -> Result<LoadedConfig, ConfigError> {
     let user = read_user(location)?;
     // Judged without the [foundry] section: a sandbox config whose endpoint is broken is still a
     // sandbox's, and must not take a locked endpoint from the org policy instead.
-    let is_sandbox =
-        user.as_ref().and_then(|u| toml::from_str::<toml::Table>(&u.text).ok()).and_then(|t| without_foundry(&t).ok()).is_some_and(|c| c.is_sandbox());
-    if is_sandbox {
-        let mut loaded = merge(location.path().to_path_buf(), user, Policy::default())?;
-        if policy_path.is_file() {
-            loaded.notices.push(format!(
-                "the org policy {} is not applied: a sandbox config never inherits it (its endpoints stay on this machine)",
-                policy_path.display()
-            ));
-        }
-        return Ok(loaded);
+    let sandbox = user.as_ref().and_then(|u| toml::from_str::<toml::Table>(&u.text).ok()).and_then(|t| without_foundry(&t).ok()).and_then(|c| c.sandbox);
+    let Some(link) = sandbox else {
+        return merge(location.path().to_path_buf(), user, Policy::load(policy_path)?);
+    };
+    let own = match &link.policy {
+        Some(p) => Policy::load_named(p)?.for_sandbox(),
+        None => Policy::default(),
+    };
+    let mut loaded = merge(location.path().to_path_buf(), user, own)?;
+    if policy_path.is_file() && link.policy.as_deref() != Some(policy_path) {
+        let applied = match &link.policy {
+            Some(p) => format!("it applies the policy it was started with, {}", p.display()),
+            None => "a sandbox config never inherits it (its endpoints stay on this machine)".into(),
+        };
+        loaded.notices.push(format!("the org policy {} is not applied: {applied}", policy_path.display()));
     }
-    merge(location.path().to_path_buf(), user, Policy::load(policy_path)?)
+    Ok(loaded)
 }
 
 fn parse_error(file: &SourceFile, e: &toml::de::Error) -> ConfigError {
@@ -252,9 +257,20 @@ fn overlay(base: &mut toml::Table, user: &toml::Table, prefix: &str, policy: &Po
 /// the policy locks. Locked keys are left out: they come from the policy.
 pub fn save(path: &Path, config: &Config, policy: &Policy) -> Result<(), ConfigError> {
     policy.check_change(config)?;
+    write_without(path, config, |key| policy.is_locked(key))
+}
+
+/// Writes `config` leaving out every key `policy` sets or locks (but the realm's own keys): the
+/// config of a sandbox started with a policy, so that loading it over the policy gives the
+/// policy's values — a typed default (`login = "cli"`) written out would otherwise override them.
+pub fn save_under_policy(path: &Path, config: &Config, policy: &Policy) -> Result<(), ConfigError> {
+    write_without(path, config, |key| (policy.value(key).is_some() || policy.locks(key)) && !policy.is_realm_owned(key))
+}
+
+fn write_without(path: &Path, config: &Config, leave_out: impl Fn(&str) -> bool) -> Result<(), ConfigError> {
     let mut value = toml::Value::try_from(config).map_err(|e| ConfigError::Write { path: path.into(), source: std::io::Error::other(e.to_string()) })?;
     if let toml::Value::Table(t) = &mut value {
-        for key in &policy.locked {
+        for key in super::KNOWN_KEYS.iter().filter(|k| leave_out(k)) {
             if let Some((section, leaf)) = key.split_once('.')
                 && let Some(toml::Value::Table(s)) = t.get_mut(section)
             {
@@ -404,6 +420,79 @@ mod tests {
         let loaded = load_effective_with(&ConfigLocation::Flag(user), &policy).unwrap();
         assert_eq!(loaded.policy.locked, vec!["foundry.resource".to_string()]);
         assert!(loaded.notices.len() == 1 && loaded.notices[0].contains("foundry.resource is locked"), "{:?}", loaded.notices);
+    }
+
+    /// `sandbox --policy`: the sandbox config loads over its own policy (never the system one);
+    /// the policy's resource is what the organisation decided, the sandbox's loopback URL is
+    /// what reaches it, and a locked deployment the config contradicts takes the policy's value.
+    #[test]
+    fn a_sandbox_config_takes_the_policy_it_was_started_with_less_its_own_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = write(
+            dir.path(),
+            "sandbox-policy.toml",
+            "locked = [\"foundry.resource\", \"models.sonnet\", \"azure.arm_url\"]\n[azure]\narm_url = \"https://management.azure.com\"\n[foundry]\nresource = \"sandbox-ai\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\nchoose = \"newest\"\n",
+        );
+        let system = write(dir.path(), "system.toml", "locked = [\"models.haiku\"]\n[models]\nhaiku = \"corp-haiku\"\n");
+        let cfg = write(
+            dir.path(),
+            "sandbox.toml",
+            &format!(
+                "[azure]\narm_url = \"https://127.0.0.1:4000\"\n[foundry]\nbase_url = \"https://localhost:4002/anthropic\"\n[models]\nsonnet = \"mine\"\n[sandbox]\nhome = {:?}\nca_file = {:?}\npolicy = {:?}\n",
+                dir.path().join("home"),
+                dir.path().join("ca.pem"),
+                own
+            ),
+        );
+        let loaded = load_effective_with(&ConfigLocation::Flag(cfg.clone()), &system).unwrap();
+        let c = &loaded.config;
+        assert_eq!(
+            c.foundry.endpoint,
+            Some(crate::config::FoundryEndpoint::at("https://localhost:4002/anthropic").unwrap()),
+            "the sandbox's URL reaches its resource"
+        );
+        assert_eq!(c.azure.arm_url, "https://127.0.0.1:4000", "a realm-owned key stays the sandbox's even when locked");
+        assert_eq!(c.models.sonnet.as_deref(), Some("claude-sonnet-4-5"), "a locked deployment wins over the config");
+        assert_eq!(c.models.haiku, None, "the system policy is not applied");
+        assert_eq!(c.models.choose, crate::config::ChooseModels::Newest);
+        assert_eq!(loaded.policy.path(), Some(own.as_path()));
+        assert_eq!(loaded.policy.enforced_locks(), vec!["models.sonnet".to_string()]);
+        assert!(loaded.policy.locks("foundry.resource"), "still what the organisation decided");
+        assert!(loaded.notices.iter().any(|n| n.contains("models.sonnet is locked")), "{:?}", loaded.notices);
+        assert!(
+            loaded
+                .notices
+                .iter()
+                .any(|n| n.contains(&format!("the org policy {} is not applied: it applies the policy it was started with", system.display()))),
+            "{:?}",
+            loaded.notices
+        );
+        // Saving what was loaded is no locked change: the sandbox's own keys are not enforced.
+        save(&cfg, c, &loaded.policy).unwrap();
+        let again = load_effective_with(&ConfigLocation::Flag(cfg), &system).unwrap();
+        assert_eq!(&again.config, c);
+        // A policy file that went away is named, not silently dropped.
+        std::fs::remove_file(&own).unwrap();
+        let err = load_effective_with(&ConfigLocation::Flag(dir.path().join("sandbox.toml")), &system).unwrap_err();
+        assert!(err.to_string().contains("does not exist") && err.to_string().contains("sandbox-policy.toml"), "{err}");
+    }
+
+    #[test]
+    fn models_choose_is_typed_lockable_and_left_out_at_its_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = write(dir.path(), "c.toml", "[models]\nchoose = \"newest\"\n");
+        let loaded = load(&ConfigLocation::Flag(user), Policy::default()).unwrap();
+        assert_eq!(loaded.config.models.choose, crate::config::ChooseModels::Newest);
+        assert!(loaded.config.to_toml().unwrap().contains("choose = \"newest\""));
+        assert!(!Config::default().to_toml().unwrap().contains("choose"), "ask is the default and not written");
+        let bad = write(dir.path(), "bad.toml", "[models]\n\nchoose = \"latest\"\n");
+        let err = load(&ConfigLocation::Flag(bad.clone()), Policy::default()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:3:", bad.display())) && err.to_string().contains("newest"), "{err}");
+        let pol = write(dir.path(), "policy.toml", "locked = [\"models.choose\"]\n[models]\nchoose = \"newest\"\n");
+        let user = write(dir.path(), "ask.toml", "[models]\nchoose = \"ask\"\n");
+        let loaded = load(&ConfigLocation::Flag(user), Policy::load(&pol).unwrap()).unwrap();
+        assert_eq!(loaded.config.models.choose, crate::config::ChooseModels::Newest, "the lock wins");
+        assert!(loaded.notices[0].contains("models.choose is locked"), "{:?}", loaded.notices);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod validate;
 
 pub use endpoint::{BaseUrl, EndpointError, FoundryEndpoint, ResourceName};
 pub(crate) use load::without_foundry;
-pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, load_effective, save};
+pub use load::{CONFIG_ENV, ConfigError, ConfigLocation, LoadedConfig, load, load_effective, save, save_under_policy};
 pub use source::{KNOWN_KEYS, ReadError, SourceFile};
 pub use usage::{BudgetPeriod, KqlPreset, ModelPrice, PolicyBudget, Usage, UserClaim};
 
@@ -96,6 +96,27 @@ pub struct Models {
     pub haiku: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opus: Option<String>,
+    /// What to do where the deployments are not named: ask (propose and confirm), or take the
+    /// newest deployment of each tier. Mostly set by an org policy; left out of a file at `ask`.
+    #[serde(skip_serializing_if = "ChooseModels::is_ask")]
+    pub choose: ChooseModels,
+}
+
+/// `[models] choose`: how the deployments the config does not name are picked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChooseModels {
+    /// Propose the newest per tier and let the person confirm (the wizard's proposal).
+    #[default]
+    Ask,
+    /// Take the newest deployment of each tier without asking.
+    Newest,
+}
+
+impl ChooseModels {
+    pub fn is_ask(&self) -> bool {
+        *self == ChooseModels::Ask
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -184,6 +205,11 @@ pub struct SandboxLink {
     /// DNS, so its path checks meet the DNS faults a real network has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_base_url: Option<String>,
+    /// The policy file this sandbox was started with (`sandbox --policy FILE`, absolute): the
+    /// config is loaded over it instead of the system-wide org policy (see
+    /// [`policy::SANDBOX_OWNED_KEYS`] for what the sandbox keeps its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PathBuf>,
 }
 
 impl Config {

@@ -8,6 +8,26 @@ use std::path::{Path, PathBuf};
 /// Overrides the platform policy path (for tests and for admins trying a draft).
 pub const POLICY_ENV: &str = "FOUNDRY_ONBOARD_POLICY";
 
+/// `--policy FILE` (e.g. `setup --policy`): the same as [`POLICY_ENV`] for this process, set once
+/// by a face before it loads any config.
+static POLICY_FLAG: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The keys a sandbox keeps its own whatever the policy it was started with says: its endpoints
+/// (random loopback ports), its tenant, its resolver and address range. The policy's value for
+/// one is still what the organisation decided ([`crate::setup::decided`] shows it, e.g. resource
+/// `sandbox-ai`), but the config uses the sandbox's, so every request stays on loopback.
+pub const SANDBOX_OWNED_KEYS: &[&str] = &[
+    "azure.tenant",
+    "azure.arm_url",
+    "azure.authority_url",
+    "foundry.resource",
+    "foundry.base_url",
+    "gateway.url",
+    "network.dns_servers",
+    "network.expected_cidrs",
+    "usage.endpoint",
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("cannot read the org policy {}: {source}", path.display())]
@@ -20,6 +40,8 @@ pub enum PolicyError {
     SandboxInPolicy { path: PathBuf, line: usize },
     #[error("{key} is locked by the org policy {}", path.display())]
     Locked { key: String, path: PathBuf },
+    #[error("the policy file {} does not exist", path.display())]
+    NotFound { path: PathBuf },
 }
 
 impl Diagnose for PolicyError {
@@ -36,6 +58,7 @@ impl Diagnose for PolicyError {
                 format!("Ask your platform team to fix the policy file; valid keys are: {}.", KNOWN_KEYS.join(", "))
             }
             PolicyError::Locked { .. } => "Your platform team set this value; ask them if it needs to change.".into(),
+            PolicyError::NotFound { .. } => "Check the path given to --policy (docs/policy.sandbox.toml is a sample).".into(),
         }
     }
 }
@@ -44,13 +67,26 @@ impl Diagnose for PolicyError {
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub source: Option<SourceFile>,
+    /// Every value the policy sets, as written (what the organisation decided).
     pub table: toml::Table,
+    /// Every key the policy locks, as written.
     pub locked: Vec<String>,
+    /// Keys the realm keeps its own ([`SANDBOX_OWNED_KEYS`] for a sandbox): neither laid under
+    /// the config nor enforced, though still in `table` and `locked`.
+    realm_owned: &'static [&'static str],
 }
 
 impl Policy {
-    /// Where the platform team installs the policy on this OS (or `$FOUNDRY_ONBOARD_POLICY`).
+    /// Sets the policy file for this process (`--policy FILE`); the first call wins.
+    pub fn set_path_override(path: PathBuf) {
+        let _ = POLICY_FLAG.set(path);
+    }
+
+    /// Where the platform team installs the policy on this OS (or `--policy`, or `$FOUNDRY_ONBOARD_POLICY`).
     pub fn default_path() -> PathBuf {
+        if let Some(p) = POLICY_FLAG.get() {
+            return p.clone();
+        }
         if let Some(p) = std::env::var_os(POLICY_ENV) {
             return PathBuf::from(p);
         }
@@ -73,6 +109,43 @@ impl Policy {
             Err(ReadError::Io(source)) => Err(PolicyError::Read { path: path.into(), source }),
             Err(ReadError::NotUtf8 { line, message }) => Err(PolicyError::Parse { path: path.into(), line, message }),
         }
+    }
+
+    /// Reads a policy named on purpose (`--policy FILE`): a missing file is an error.
+    pub fn load_named(path: &Path) -> Result<Self, PolicyError> {
+        if !path.exists() {
+            return Err(PolicyError::NotFound { path: path.into() });
+        }
+        Self::load(path)
+    }
+
+    /// This policy as a sandbox applies it: the sandbox keeps [`SANDBOX_OWNED_KEYS`].
+    pub fn for_sandbox(mut self) -> Self {
+        self.realm_owned = SANDBOX_OWNED_KEYS;
+        self
+    }
+
+    /// Whether the realm keeps `key` its own (so the policy's value is shown, not applied).
+    pub fn is_realm_owned(&self, key: &str) -> bool {
+        self.realm_owned.contains(&key)
+    }
+
+    /// What the policy lays under the config: its values without the realm's own keys.
+    pub fn base_table(&self) -> toml::Table {
+        let mut table = self.table.clone();
+        for key in self.realm_owned {
+            if let Some((section, leaf)) = key.split_once('.')
+                && let Some(toml::Value::Table(s)) = table.get_mut(section)
+            {
+                s.remove(leaf);
+            }
+        }
+        table
+    }
+
+    /// The locks enforced on the config (every lock but the realm's own keys).
+    pub fn enforced_locks(&self) -> Vec<String> {
+        self.locked.iter().filter(|k| !self.is_realm_owned(k)).cloned().collect()
     }
 
     pub fn parse(source: SourceFile) -> Result<Self, PolicyError> {
@@ -102,14 +175,20 @@ impl Policy {
             }
         }
         table.remove("locked");
-        Ok(Self { locked: config.locked, table, source: Some(source) })
+        Ok(Self { locked: config.locked, table, source: Some(source), realm_owned: &[] })
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.source.as_ref().map(|s| s.path())
     }
 
+    /// Whether the config must take the policy's value for `key` (a lock the realm does not own).
     pub fn is_locked(&self, key: &str) -> bool {
+        self.locked.iter().any(|k| k == key) && !self.is_realm_owned(key)
+    }
+
+    /// Whether the policy locks `key` as written (what the organisation decided, realm or not).
+    pub fn locks(&self, key: &str) -> bool {
         self.locked.iter().any(|k| k == key)
     }
 
@@ -123,8 +202,8 @@ impl Policy {
         let Ok(toml::Value::Table(table)) = toml::Value::try_from(config) else {
             return Ok(());
         };
-        for key in &self.locked {
-            if lookup(&table, key) != self.value(key) {
+        for key in self.enforced_locks() {
+            if lookup(&table, &key) != self.value(&key) {
                 return Err(PolicyError::Locked { key: key.clone(), path: self.path().map(Path::to_path_buf).unwrap_or_default() });
             }
         }

@@ -17,6 +17,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "models.sonnet",
     "models.haiku",
     "models.opus",
+    "models.choose",
     "gateway.url",
     "gateway.kind",
     "gateway.auth",

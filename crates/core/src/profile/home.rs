@@ -132,7 +132,7 @@ mod tests {
 
     fn sandbox_config(home: &std::path::Path) -> Config {
         Config {
-            sandbox: Some(crate::config::SandboxLink { home: home.to_path_buf(), ca_file: home.join("ca.pem"), private_base_url: None }),
+            sandbox: Some(crate::config::SandboxLink { home: home.to_path_buf(), ca_file: home.join("ca.pem"), private_base_url: None, policy: None }),
             ..Config::default()
         }
     }

@@ -170,7 +170,7 @@ mod tests {
         let mut c = Config::default();
         std::fs::write(home.join("ca.pem"), include_str!("../../../../tests/e2e/fixtures/any-ca.pem")).unwrap();
         c.gateway.auth = crate::config::GatewayAuth::Key;
-        c.sandbox = Some(crate::config::SandboxLink { home: home.into(), ca_file: home.join("ca.pem"), private_base_url: None });
+        c.sandbox = Some(crate::config::SandboxLink { home: home.into(), ca_file: home.join("ca.pem"), private_base_url: None, policy: None });
         c
     }
 

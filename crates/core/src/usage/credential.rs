@@ -120,7 +120,8 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         assert!(matches!(credential(&config).await, Ok(Credential::None)));
-        config.sandbox = Some(crate::config::SandboxLink { home: home.path().into(), ca_file: home.path().join("ca.pem"), private_base_url: None });
+        config.sandbox =
+            Some(crate::config::SandboxLink { home: home.path().into(), ca_file: home.path().join("ca.pem"), private_base_url: None, policy: None });
         config.gateway.url = Some("https://127.0.0.1:9".into());
         config.gateway.auth = GatewayAuth::Key;
         let store = SecretStore::for_realm(&config.realm());

@@ -66,7 +66,8 @@ mod tests {
     fn discovered_claude_deployments_are_remembered_and_merged() {
         let home = tempfile::tempdir().unwrap();
         let mut config = Config::default();
-        config.sandbox = Some(crate::config::SandboxLink { home: home.path().join("home"), ca_file: home.path().join("ca.pem"), private_base_url: None });
+        config.sandbox =
+            Some(crate::config::SandboxLink { home: home.path().join("home"), ca_file: home.path().join("ca.pem"), private_base_url: None, policy: None });
         remember(&config, &[deployment("team-sonnet", "claude-sonnet-4-5", Some(Tier::Sonnet)), deployment("gpt", "gpt-4o", None)]);
         remember(&config, &[deployment("team-haiku", "claude-haiku-4-5", Some(Tier::Haiku))]);
         let map = known(&config);
