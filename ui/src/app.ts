@@ -4,7 +4,7 @@ import { h, replaceChildren } from './dom';
 import { DoctorSeat } from './doctor';
 import { Home, type TabId } from './home';
 import { commands, type AppInfo, type ConfigView } from './ipc';
-import { planOf, type DecidedIn, type RolloutPlan } from './rollout-model';
+import { planOf, type RolloutPlan } from './rollout-model';
 import { statusLine } from './status';
 import { Wizard, type StepId } from './wizard';
 
@@ -49,7 +49,7 @@ export class App {
     };
     this.ready = loadInto(this.main, start, ({ info, view }) => {
       this.info = info;
-      this.plan = planOf((view as (ConfigView & { decided?: DecidedIn }) | null)?.decided);
+      this.plan = planOf(view?.decided);
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
     }, { loadingLabel: 'Starting…' });

@@ -63,7 +63,8 @@ async function take(name: string): Promise<NewestState> {
   }
   const picks = newestPicks(account);
   if ('kind' in picks) return { kind: 'failed', error: picks };
-  await commands.saveModels({ subscriptionId: found.sub.id, resource: account.customSubdomain ?? account.name, ...picks, reuseConfirmed: false });
+  // The core turns the policy and this proposal into the choice (the same `setup` makes).
+  await commands.saveNewest(found.sub.id, account.proposed);
   return { kind: 'taken', account, picks };
 }
 

@@ -2,26 +2,10 @@
 // organisation", locked or not), how the models are settled (named, taken newest, or asked), and
 // whether anything is left to ask — then the wizard starts at Sign in and moves on by itself.
 // Pure: built from the core's `Decided` (carried in `ConfigView.decided`), tested with vitest.
+import type { Decided, DecidedEndpoint } from './ipc';
 import type { StepId } from './wizard-model';
 
-/** The core's `Decided` (`setup::decided`), the part the wizard reads. */
-export interface DecidedIn {
-  login: { mode: string; locked: boolean } | null;
-  endpoint: { endpoint: { kind: 'resource'; name: string } | { kind: 'baseUrl'; url: string } | { kind: 'gateway'; url: string | null }; locked: boolean } | null;
-  sonnet: TierIn | null;
-  haiku: TierIn | null;
-  opus: TierIn | null;
-  choose: 'ask' | 'newest';
-  /** The questions still open (empty: nothing left to ask). */
-  leftToAsk: string[];
-}
-
-interface TierIn {
-  deployment: string;
-  locked: boolean;
-}
-
-type EndpointKind = 'resource' | 'baseUrl' | 'gateway';
+type EndpointKind = DecidedEndpoint['kind'];
 export type DecidedKey = 'login' | 'endpoint' | 'sonnet' | 'haiku' | 'opus';
 export const MODEL_KEYS = ['sonnet', 'haiku', 'opus'] as const;
 
@@ -53,7 +37,7 @@ const ENDPOINT_LABEL: Record<EndpointKind, string> = { resource: 'Resource', bas
 const LOGIN_LABEL: Record<string, string> = { cli: 'Entra ID (az login)', 'api-key': 'API key', entra: 'Entra ID (az login)' };
 
 /** The plan for a policy's decisions; null when the policy decides nothing the wizard asks. */
-export function planOf(d: DecidedIn | null | undefined): RolloutPlan | null {
+export function planOf(d: Decided | null | undefined): RolloutPlan | null {
   if (!d) return null;
   const rows: DecidedRow[] = [];
   if (d.login) rows.push({ key: 'login', label: 'Sign-in', value: LOGIN_LABEL[d.login.mode] ?? d.login.mode, locked: d.login.locked });

@@ -4,16 +4,18 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account, Discovered, ProfileOutcome } from '../src/bindings';
 import { findResource, newestPicks } from '../src/newest';
-import { autoPlan, planOf, startStep, type DecidedIn } from '../src/rollout-model';
+import type { Decided } from '../src/bindings';
+import { autoPlan, planOf, startStep } from '../src/rollout-model';
 import { currentStep, initialWizard, updateWizard } from '../src/wizard-model';
-import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, NOT_SIGNED_IN, settle, waitFor } from './helpers';
+import { appInfoFixture, byTestId, click, getByTestId, mockBackend, mount, NOT_SIGNED_IN, NOTHING_DECIDED, settle, waitFor } from './helpers';
 
 const v = (deployment: string, locked = true) => ({ deployment, by: 'organisation' as const, locked });
 
 /** A policy that decides everything: login, resource, three deployments, all locked. */
-const FULL: DecidedIn = {
-  login: { mode: 'cli', locked: true },
-  endpoint: { endpoint: { kind: 'resource', name: 'sandbox-ai' }, locked: true },
+const FULL: Decided = {
+  policyFile: '/tmp/policy.toml',
+  login: { mode: 'cli', by: 'organisation', locked: true },
+  endpoint: { endpoint: { kind: 'resource', name: 'sandbox-ai' }, by: 'organisation', locked: true },
   sonnet: v('claude-sonnet-4-5'),
   haiku: v('claude-haiku-4-5'),
   opus: v('claude-opus-4-6'),
@@ -21,13 +23,13 @@ const FULL: DecidedIn = {
   leftToAsk: [],
 };
 
-const NEWEST: DecidedIn = { ...FULL, endpoint: { endpoint: { kind: 'resource', name: 'sandbox-ai' }, locked: false }, sonnet: null, haiku: null, opus: null, choose: 'newest' };
+const NEWEST: Decided = { ...FULL, endpoint: { endpoint: { kind: 'resource', name: 'sandbox-ai' }, by: 'organisation', locked: false }, sonnet: null, haiku: null, opus: null, choose: 'newest' };
 
 describe('the plan from what the policy decided', () => {
   it('no policy, or one that decides nothing the wizard asks, is no plan: the wizard is as it was', () => {
     expect(planOf(null)).toBeNull();
     expect(planOf(undefined)).toBeNull();
-    expect(planOf({ login: null, endpoint: null, sonnet: null, haiku: null, opus: null, choose: 'ask', leftToAsk: ['endpoint', 'sonnet', 'haiku', 'opus'] })).toBeNull();
+    expect(planOf({ policyFile: null, login: null, endpoint: null, sonnet: null, haiku: null, opus: null, choose: 'ask', leftToAsk: ['endpoint', 'sonnet', 'haiku', 'opus'] })).toBeNull();
     expect(startStep(null)).toBe('welcome');
     expect(autoPlan(null)).toEqual({ auto: [], decided: [] });
   });
@@ -112,10 +114,10 @@ const VERIFIED: ProfileOutcome = {
 describe('the app with a full policy', () => {
   afterEach(() => clearMocks());
 
-  function backend(decided: DecidedIn | null, extra: Record<string, (cmd: string, args?: unknown) => unknown> = {}): string[] {
+  function backend(decided: Decided | null, extra: Record<string, (cmd: string, args?: unknown) => unknown> = {}): string[] {
     return mockBackend({
       app_info: () => appInfoFixture({ policyFile: decided ? '/tmp/policy.toml' : null }),
-      config_view: () => ({ toml: '', locked: [], notices: [], decided }),
+      config_view: () => ({ toml: '', locked: [], notices: [], decided: decided ?? NOTHING_DECIDED }),
       signin_status: () => NOT_SIGNED_IN,
       signin_start: () => ({ ...NOT_SIGNED_IN.state, signedIn: true, user: 'dev@sandbox.example', tenantId: 't1' }),
       profile_preview: () => {
@@ -192,9 +194,9 @@ describe('the app with a full policy', () => {
     const saved: unknown[] = [];
     backend(NEWEST, {
       discover: () => ({ elapsedMs: 1, requests: 3, subscriptions: [{ id: 's1', name: 'S', tenantId: 't', error: null, accounts: [sandbox] }] }),
-      save_models: (_c, args) => {
-        saved.push((args as { choice: unknown }).choice);
-        return { toml: '', locked: [], notices: [] };
+      save_newest: (_c, args) => {
+        saved.push(args);
+        return { toml: '', locked: [], notices: [], decided: NEWEST };
       },
     });
     const app = await mount();
@@ -203,7 +205,7 @@ describe('the app with a full policy', () => {
     await waitFor(() => app.wizard?.current === 'resource');
     await waitFor(() => byTestId('newest-taken'));
     await settle();
-    expect(saved).toEqual([{ subscriptionId: 's1', resource: 'sandbox-ai', sonnet: 'claude-sonnet-4-5', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6', reuseConfirmed: false }]);
+    expect(saved).toEqual([{ subscriptionId: 's1', proposed: { sonnet: 'claude-sonnet-4-5', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6' } }]);
     expect(byTestId('tier-sonnet')).toBeNull();
     expect(getByTestId('newest-why').textContent).toContain('claude-opus-4-6 (claude-opus-4-6 1) \u2190 taken');
     click(getByTestId('wizard-next'));
