@@ -50,7 +50,7 @@ impl<'a> Walk<'a> {
         let Some(prefix) = &self.shots else { return };
         self.shot_n += 1;
         // Let the last render and focus ring settle.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         if let Ok(png) = self.s.screenshot().await {
             let _ = std::fs::write(crate::artifacts_dir().join(format!("{prefix}-{}-{name}.png", self.shot_n)), png);
         }

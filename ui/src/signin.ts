@@ -245,6 +245,7 @@ export function signinStep(ctx: SignInContext = { changed: () => undefined }): W
         '), approve writing your profile, and Claude Code is ready.',
       )
     : h('p', null, 'Sign in with the Azure CLI (', h('code', null, 'az login'), ') so the app can find the Azure AI Foundry resources and model deployments you have access to.');
-  const el = h('div', null, intro, plan?.zeroDecision ? decidedPanel(plan) : null, container);
+  // The one thing left to do comes first; what was decided is listed under it.
+  const el = h('div', null, intro, container, plan?.zeroDecision ? decidedPanel(plan) : null);
   return { el, canLeave: () => null, dispose: () => undefined };
 }

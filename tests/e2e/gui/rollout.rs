@@ -63,6 +63,14 @@ fn in_app<T>(args: &[&str], size: Option<(u32, u32)>, env: &[(&str, std::ffi::Os
     result.unwrap_or_else(|e| panic!("{e:#}"))
 }
 
+/// A screenshot into the artifacts once WebKit has painted the last change.
+async fn shot(s: &Session, name: &str) {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    if let Ok(png) = s.screenshot().await {
+        let _ = std::fs::write(artifacts_dir().join(name), png);
+    }
+}
+
 /// A policy file in `dir` with `body`.
 fn policy(dir: &Path, body: &str) -> PathBuf {
     let p = dir.join("policy.toml");
@@ -164,8 +172,11 @@ fn locked_values_cannot_be_changed_in_the_app() {
             anyhow::ensure!(locked == "true", "{key} shown as locked: {locked}");
         }
         anyhow::ensure!(s.text("decided-opus").await?.contains("Set by your organisation"), "who decided is said");
-        // The keyboard reaches the one thing left to do, with a visible focus ring.
+        // The one thing left to do is on screen at 800×600 without scrolling, and the keyboard
+        // reaches it with a visible focus ring.
         poll(s, "return document.querySelector('[data-testid=\"signin-start\"]') ? true : null", 90).await?;
+        let fits = s.script("const b = document.querySelector('[data-testid=\"signin-start\"]').getBoundingClientRect(); const m = document.querySelector('main').getBoundingClientRect(); return b.bottom <= m.bottom && b.top >= m.top").await?;
+        anyhow::ensure!(fits == true, "Sign in is below the fold at 800×600");
         let mut reached = false;
         for _ in 0..12 {
             s.keys("\u{E004}").await?; // Tab
@@ -177,18 +188,14 @@ fn locked_values_cannot_be_changed_in_the_app() {
         anyhow::ensure!(reached, "Tab reaches Sign in");
         let ring = s.script("return getComputedStyle(document.activeElement).outlineStyle").await?;
         anyhow::ensure!(ring != "none", "focus visible: {ring}");
-        if let Ok(png) = s.screenshot().await {
-            let _ = std::fs::write(artifacts_dir().join("rollout-locked-signin.png"), png);
-        }
+        shot(s, "rollout-locked-signin.png").await;
         // Resource & models: shown as made, nothing to pick, no gateway to type in.
         s.click("wizard-next").await?;
         anyhow::ensure!(s.displayed("resource-decided").await?, "the decided resource step");
         for id in ["tier-sonnet", "save-models", "account-list", "gateway-option", "gateway-url"] {
             anyhow::ensure!(!s.exists(id).await?, "{id} offered for a locked value");
         }
-        if let Ok(png) = s.screenshot().await {
-            let _ = std::fs::write(artifacts_dir().join("rollout-locked-resource.png"), png);
-        }
+        shot(s, "rollout-locked-resource.png").await;
         // A save that tries anyway (as a modified page would) is refused by the core, by name.
         let refused = s
             .script(
