@@ -76,6 +76,7 @@ fn print() {
                 clicks_to_verified: f["clicks_to_verified"].as_u64().unwrap() as u32,
                 to_verified_ms: f["to_verified_ms"].as_u64().unwrap(),
                 approval_ms: f["approval_ms"].as_u64().unwrap(),
+                stages: serde_json::from_value(f["stages"].clone()).unwrap_or_default(),
             })
             .collect()
     };

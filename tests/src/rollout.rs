@@ -20,6 +20,8 @@ pub struct Figures {
     pub to_verified_ms: u64,
     /// The person's part: from the device code shown to Approve pressed on the sandbox's page.
     pub approval_ms: u64,
+    /// When each stage was reached, in ms from launch (the approval taken out): where the time goes.
+    pub stages: Vec<(String, u64)>,
 }
 
 /// A walk in progress: every click goes through it, so none is left uncounted.
@@ -31,12 +33,13 @@ pub struct Walk<'a> {
     /// Screenshots are kept as `<prefix>-<n>-<name>.png` in the artifacts when set.
     shots: Option<String>,
     shot_n: u32,
+    stages: Vec<(String, u64)>,
 }
 
 impl<'a> Walk<'a> {
     /// `started`: when the app was asked for (before the WebDriver session was created).
     pub fn new(s: &'a Session, started: Instant, shots: Option<&str>) -> Self {
-        Self { s, started, clicks: 0, human: Duration::ZERO, shots: shots.map(String::from), shot_n: 0 }
+        Self { s, started, clicks: 0, human: Duration::ZERO, shots: shots.map(String::from), shot_n: 0, stages: Vec::new() }
     }
 
     pub async fn click(&mut self, testid: &str) -> Result<()> {
@@ -61,12 +64,20 @@ impl<'a> Walk<'a> {
         self.started.elapsed().saturating_sub(self.human)
     }
 
+    /// Notes that `stage` was reached now.
+    pub fn stage(&mut self, stage: &str) {
+        let at = self.elapsed().as_millis() as u64;
+        self.stages.push((stage.to_string(), at));
+    }
+
     /// Sign in with the real az: "Sign in", then the code approved on the sandbox's page (the
     /// person's click, counted; its time is theirs), then az's tokens and subscriptions.
     pub async fn sign_in(&mut self, config: &Path) -> Result<()> {
         poll(self.s, "return document.querySelector('[data-testid=\"signin-start\"]') ? true : null", 90).await.context("the Sign in step asked az who is signed in")?;
+        self.stage("az found");
         self.click("signin-start").await?;
         poll(self.s, "return document.querySelector('[data-testid=\"device-code\"]')?.innerText || null", 90).await.context("az printed a device code")?;
+        self.stage("device code shown");
         let code = self.s.text("device-code").await?;
         let url = self.s.text("sign-in-url").await?;
         self.shot("code").await;
@@ -74,30 +85,44 @@ impl<'a> Walk<'a> {
         approve_on_sandbox_page(config, &url, &code).await?;
         self.clicks += 1;
         self.human += person.elapsed();
-        poll(self.s, "return document.querySelector('[data-testid=\"signed-in-as\"]') ? true : null", 90).await.context("az signed in")?;
+        // Signed in: who is shown — or, in a zero-decision run, the wizard has already moved on.
+        poll(self.s, "return document.querySelector('[data-testid=\"signed-in-as\"]') || !document.querySelector('[data-testid=\"step-signin\"]') ? true : null", 90)
+            .await
+            .context("az signed in")?;
+        self.stage("signed in");
         Ok(())
     }
 
     /// "Write profile", then every shell and the real Claude Code: Ok once verified.
     async fn write_and_verify(&mut self) -> Result<Duration> {
         poll(self.s, "return document.querySelector('[data-testid=\"profile-write\"]') ? true : null", 60).await.context("the profile preview")?;
+        self.stage("profile preview");
         self.shot("profile").await;
         self.click("profile-write").await?;
         let state = poll(
             self.s,
-            "const r = document.querySelector('[data-testid=\"profile-result\"]'); if (!r) return null; \
+            // A zero-decision run moves on to Verify only once the profile is verified.
+            "if (document.querySelector('[data-testid=\"step-verify\"]')) return 'verified'; \
+             const r = document.querySelector('[data-testid=\"profile-result\"]'); if (!r) return null; \
              const bad = [...r.querySelectorAll('li[data-status=\"fail\"]')].map(l => l.innerText); \
              return r.dataset.state === 'verified' ? 'verified' : bad.length ? 'failed: ' + bad.join(' | ') : (r.querySelector('[data-testid=\"client-check\"]') ? 'checked: ' + r.innerText : null)",
             120,
         )
         .await?;
         let at = self.elapsed();
+        self.stage("verified");
         anyhow::ensure!(state == "verified", "the profile was not verified: {state}");
         Ok(at)
     }
 
     fn figures(&self, clicks_to_verified: u32, to_verified: Duration) -> Figures {
-        Figures { clicks: self.clicks, clicks_to_verified, to_verified_ms: to_verified.as_millis() as u64, approval_ms: self.human.as_millis() as u64 }
+        Figures {
+            clicks: self.clicks,
+            clicks_to_verified,
+            to_verified_ms: to_verified.as_millis() as u64,
+            approval_ms: self.human.as_millis() as u64,
+            stages: self.stages.clone(),
+        }
     }
 }
 
@@ -107,6 +132,7 @@ impl<'a> Walk<'a> {
 pub async fn with_policy(s: &Session, started: Instant, shots: Option<&str>) -> Result<Figures> {
     let mut w = Walk::new(s, started, shots);
     poll(s, "return document.querySelector('[data-testid=\"step-signin\"] [data-testid=\"decided-panel\"]') ? true : null", 30).await.context("the wizard opened at Sign in with what was decided")?;
+    w.stage("window with the decisions");
     let config = config_file(s).await?;
     poll(s, "return document.querySelector('[data-testid=\"signin-start\"]') ? true : null", 90).await?;
     w.shot("decided").await;
