@@ -141,6 +141,10 @@ pub async fn with_policy(s: &Session, started: Instant, shots: Option<&str>) -> 
     let verified = w.write_and_verify().await?;
     let clicks_to_verified = w.clicks;
     poll(s, "return document.querySelector('[data-testid=\"step-verify\"]') ? true : null", 30).await.context("the wizard moved on to Verify by itself")?;
+    // The doctor runs on Verify (the real Claude Code again): its end is kept, not timed.
+    poll(s, "return document.querySelector('[data-testid=\"doctor\"]')?.dataset.state === 'done' ? true : null", 120).await.context("the doctor finished")?;
+    w.stage("doctor done");
+    s.script("document.querySelector('[data-testid=\"doctor-summary\"]')?.scrollIntoView({block: 'start'}); return true").await?;
     w.shot("verified").await;
     w.click("wizard-next").await?;
     anyhow::ensure!(s.displayed("step-done").await?, "the Done step");

@@ -2,6 +2,7 @@
 // (with conflicts named), then each shell and the real client turning green.
 import { loadInto } from './async';
 import { h, replaceChildren, type Child } from './dom';
+import type { RolloutPlan } from './rollout-model';
 import type { WizardStep } from './step';
 import {
   commands,
@@ -32,10 +33,11 @@ function diffView(diff: string): HTMLElement {
   );
 }
 
-function fileBlock(f: FileChange): HTMLElement {
+/** One file's change; `open` shows its diff at once. */
+function fileBlock(f: FileChange, open: boolean): HTMLElement {
   return h(
     'details',
-    { class: 'file-change', 'data-testid': `file-${f.target}`, open: f.action !== 'unchanged' },
+    { class: 'file-change', 'data-testid': `file-${f.target}`, open: open && f.action !== 'unchanged' },
     h('summary', null, h('strong', null, f.target), ' ', h('code', null, f.path), ' ', h('span', { class: 'muted' }, ACTIONS[f.action] ?? f.action)),
     f.action === 'unchanged' ? null : diffView(f.diff),
   );
@@ -45,7 +47,8 @@ function findingItem(f: Finding): HTMLElement {
   return h('li', { class: `finding finding-${f.severity}`, 'data-testid': 'finding' }, h('strong', null, f.severity === 'fail' ? 'Problem: ' : 'Warning: '), f.message, h('br'), h('span', { class: 'muted' }, f.hint));
 }
 
-function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (button: HTMLButtonElement) => void): void {
+/** `compact`: a zero-decision run lists the files with their diffs one click away, so Write is on screen. */
+function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (button: HTMLButtonElement) => void, compact: boolean): void {
   const effective = p.effective;
   // Before the profile is written our own variables are naturally missing: show only conflicts.
   const conflicts = effective.findings.filter((f) => f.about === 'conflict');
@@ -56,7 +59,7 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (butt
       : null,
     h('p', null, 'Sign-in: ', h('strong', { 'data-testid': 'profile-mode' }, p.mode === 'entra' ? 'Entra ID (az login), no secret in any file' : p.mode === 'api-key' ? 'API key from the OS keyring' : 'gateway credential from the OS keyring'), '.'),
     h('h3', null, 'Changes'),
-    h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map(fileBlock)),
+    h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map((f) => fileBlock(f, !compact))),
     h('h3', null, 'What Claude Code sees now'),
     effective.vars.length === 0
       ? h('p', { class: 'muted' }, 'None of the variables Claude Code reads for Foundry is set yet.')
@@ -116,7 +119,7 @@ function renderOutcome(container: HTMLElement, o: ProfileOutcome): void {
 }
 
 /** The Profile step: loads the preview at once; `changed` hears of each profile written, `done` of each one verified. */
-export function profileStep(ctx: { changed: () => void; done?: () => void } = { changed: () => undefined }): WizardStep {
+export function profileStep(ctx: { changed: () => void; done?: () => void; plan?: RolloutPlan | null } = { changed: () => undefined }): WizardStep {
   const preview = h('div', { class: 'profile-preview', 'data-testid': 'profile-preview' });
   const result = h('div', { class: 'profile-result', 'aria-live': 'polite' });
   const write = (button: HTMLButtonElement): void => {
@@ -127,7 +130,11 @@ export function profileStep(ctx: { changed: () => void; done?: () => void } = { 
       if (verified(o)) ctx.done?.();
     }, { loadingLabel: 'Writing and starting each shell…' });
   };
-  void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write), { loadingLabel: 'Preparing the preview…' });
-  const el = h('div', { class: 'profile-step' }, h('p', null, 'Claude Code reads these variables when it starts. Review every change before it is written.'), preview, result);
+  const compact = ctx.plan?.zeroDecision ?? false;
+  void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write, compact), { loadingLabel: 'Preparing the preview…' });
+  const intro = compact
+    ? 'Claude Code reads these variables when it starts. Open a file to see its exact change, then approve writing them.'
+    : 'Claude Code reads these variables when it starts. Review every change before it is written.';
+  const el = h('div', { class: 'profile-step' }, h('p', null, intro), preview, result);
   return { el, canLeave: () => null, dispose: () => undefined };
 }
