@@ -138,6 +138,10 @@ pub async fn with_policy(s: &Session, started: Instant, shots: Option<&str>) -> 
     w.shot("decided").await;
     w.sign_in(&config).await?;
     poll(s, "return document.querySelector('[data-testid=\"step-profile\"]') ? true : null", 30).await.context("the wizard moved on to Profile by itself")?;
+    // The approval asked for is on screen without scrolling.
+    poll(s, "return document.querySelector('[data-testid=\"profile-write\"]') ? true : null", 60).await?;
+    let fits = s.script("const b = document.querySelector('[data-testid=\"profile-write\"]').getBoundingClientRect(); const m = document.querySelector('main').getBoundingClientRect(); return b.bottom <= m.bottom && b.top >= m.top").await?;
+    anyhow::ensure!(fits == true, "Write profile is below the fold");
     let verified = w.write_and_verify().await?;
     let clicks_to_verified = w.clicks;
     poll(s, "return document.querySelector('[data-testid=\"step-verify\"]') ? true : null", 30).await.context("the wizard moved on to Verify by itself")?;

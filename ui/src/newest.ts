@@ -2,7 +2,7 @@
 // resource's deployments are listed and the newest of each tier (the core's proposal, the same the
 // list proposes) is saved without a question — shown as taken, with the candidates to see why.
 import { errorPanel, spinner } from './async';
-import { decidedPanel } from './decided';
+import { decidedPanel, takenList } from './decided';
 import { h, replaceChildren } from './dom';
 import { commands, toIpcError, type Account, type Discovered, type IpcError, type Subscription, type Tier } from './ipc';
 import type { RolloutPlan } from './rollout-model';
@@ -100,7 +100,13 @@ function render(container: HTMLElement, plan: RolloutPlan, s: NewestState, retry
     replaceChildren(container, errorPanel(s.error, retry));
   } else {
     const rows = TIERS.map((t) => ({ key: t, label: t, value: s.picks[t], locked: false }));
-    const taken = h('div', { 'data-testid': 'newest-taken' }, h('p', { role: 'status' }, `Taken without asking: the newest deployment of each tier on ${s.account.name}.`), decidedPanel(plan, rows), why(s.account, s.picks));
+    const taken = h(
+      'div',
+      { 'data-testid': 'newest-taken', class: 'decided' },
+      h('p', { role: 'status', class: 'decided-title' }, `Taken without asking: the newest deployment of each tier on ${s.account.name}.`),
+      takenList(rows),
+      why(s.account, s.picks),
+    );
     replaceChildren(container, taken);
   }
 }

@@ -52,14 +52,12 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (butt
   const effective = p.effective;
   // Before the profile is written our own variables are naturally missing: show only conflicts.
   const conflicts = effective.findings.filter((f) => f.about === 'conflict');
-  replaceChildren(
-    container,
-    p.sandbox
-      ? h('p', { class: 'callout callout-sandbox', 'data-testid': 'profile-sandbox-home' }, 'Sandbox mode: files are written under ', h('code', null, p.home), ', never your own ', h('code', null, '~/.bashrc'), ' or ', h('code', null, '~/.claude'), '.')
-      : null,
-    h('p', null, 'Sign-in: ', h('strong', { 'data-testid': 'profile-mode' }, p.mode === 'entra' ? 'Entra ID (az login), no secret in any file' : p.mode === 'api-key' ? 'API key from the OS keyring' : 'gateway credential from the OS keyring'), '.'),
-    h('h3', null, 'Changes'),
-    h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map((f) => fileBlock(f, !compact))),
+  const write = h(
+    'div',
+    { class: 'actions' },
+    h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: (ev) => onWrite(ev.currentTarget as HTMLButtonElement) } }, 'Write profile'),
+  );
+  const seen = [
     h('h3', null, 'What Claude Code sees now'),
     effective.vars.length === 0
       ? h('p', { class: 'muted' }, 'None of the variables Claude Code reads for Foundry is set yet.')
@@ -73,14 +71,21 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (butt
             effective.vars.map((v) => h('tr', null, h('td', null, h('code', null, v.name)), h('td', { class: 'env-value' }, v.value), h('td', { class: 'muted' }, v.source))),
           ),
         ),
+  ];
+  const findings =
     conflicts.length === 0
       ? h('p', { class: 'muted', 'data-testid': 'no-conflicts' }, 'Nothing in your environment or settings files conflicts with the profile.')
-      : h('ul', { class: 'findings', 'data-testid': 'profile-findings' }, conflicts.map(findingItem)),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'profile-write', on: { click: (ev) => onWrite(ev.currentTarget as HTMLButtonElement) } }, 'Write profile'),
-    ),
+      : h('ul', { class: 'findings', 'data-testid': 'profile-findings' }, conflicts.map(findingItem));
+  replaceChildren(
+    container,
+    p.sandbox
+      ? h('p', { class: 'callout callout-sandbox', 'data-testid': 'profile-sandbox-home' }, 'Sandbox mode: files are written under ', h('code', null, p.home), ', never your own ', h('code', null, '~/.bashrc'), ' or ', h('code', null, '~/.claude'), '.')
+      : null,
+    h('p', null, 'Sign-in: ', h('strong', { 'data-testid': 'profile-mode' }, p.mode === 'entra' ? 'Entra ID (az login), no secret in any file' : p.mode === 'api-key' ? 'API key from the OS keyring' : 'gateway credential from the OS keyring'), '.'),
+    h('h3', null, 'Changes'),
+    h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map((f) => fileBlock(f, !compact))),
+    // Compact (nothing left to ask): the approval right under the list, conflicts before it.
+    compact ? [findings, write, seen] : [seen, findings, write],
   );
 }
 
