@@ -72,6 +72,7 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (butt
           ),
         ),
   ];
+  const changes = [h('h3', null, 'Changes'), h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map((f) => fileBlock(f, !compact)))];
   const findings =
     conflicts.length === 0
       ? h('p', { class: 'muted', 'data-testid': 'no-conflicts' }, 'Nothing in your environment or settings files conflicts with the profile.')
@@ -82,10 +83,8 @@ function renderPreview(container: HTMLElement, p: ProfilePreview, onWrite: (butt
       ? h('p', { class: 'callout callout-sandbox', 'data-testid': 'profile-sandbox-home' }, 'Sandbox mode: files are written under ', h('code', null, p.home), ', never your own ', h('code', null, '~/.bashrc'), ' or ', h('code', null, '~/.claude'), '.')
       : null,
     h('p', null, 'Sign-in: ', h('strong', { 'data-testid': 'profile-mode' }, p.mode === 'entra' ? 'Entra ID (az login), no secret in any file' : p.mode === 'api-key' ? 'API key from the OS keyring' : 'gateway credential from the OS keyring'), '.'),
-    h('h3', null, 'Changes'),
-    h('div', { class: 'file-changes', 'data-testid': 'profile-files' }, p.files.map((f) => fileBlock(f, !compact))),
-    // Compact (nothing left to ask): the approval right under the list, conflicts before it.
-    compact ? [findings, write, seen] : [seen, findings, write],
+    // Compact (nothing left to ask): the approval first, conflicts before it, the files under it.
+    compact ? [findings, write, changes, seen] : [changes, seen, findings, write],
   );
 }
 
@@ -138,7 +137,7 @@ export function profileStep(ctx: { changed: () => void; done?: () => void; plan?
   const compact = ctx.plan?.zeroDecision ?? false;
   void loadInto(preview, commands.profilePreview, (p) => renderPreview(preview, p, write, compact), { loadingLabel: 'Preparing the preview…' });
   const intro = compact
-    ? 'Claude Code reads these variables when it starts. Open a file to see its exact change, then approve writing them.'
+    ? 'Claude Code reads these variables when it starts. Approve writing them; each file\u2019s exact change is listed under the button.'
     : 'Claude Code reads these variables when it starts. Review every change before it is written.';
   const el = h('div', { class: 'profile-step' }, h('p', null, intro), preview, result);
   return { el, canLeave: () => null, dispose: () => undefined };
