@@ -32,7 +32,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn walk(args: &[&str], policy: bool) -> Figures {
     let home = tempfile::tempdir().unwrap();
     let az = foundry_onboard_e2e::real_az().and_then(|p| p.parent().map(Path::to_path_buf));
-    let path = std::env::join_paths(az.into_iter().chain(foundry_onboard_e2e::claude_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let path = std::env::join_paths(
+        az.into_iter().chain(foundry_onboard_e2e::claude_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
     let xvfb = Xvfb::start();
     let driver = TauriDriver::start_with(&xvfb.display, home.path(), &[("PATH", path)]);
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -126,7 +129,11 @@ fn main() {
         inside();
         return;
     }
-    if let Some(why) = foundry_onboard_e2e::real_az().is_none().then_some("azure-cli is missing").or_else(|| foundry_onboard_e2e::claude_dir().is_none().then_some("Claude Code is missing")) {
+    if let Some(why) = foundry_onboard_e2e::real_az()
+        .is_none()
+        .then_some("azure-cli is missing")
+        .or_else(|| foundry_onboard_e2e::claude_dir().is_none().then_some("Claude Code is missing"))
+    {
         println!("rollout: skipped ({why}; scripts/install-test-deps.sh installs it)");
         return;
     }

@@ -73,7 +73,9 @@ impl<'a> Walk<'a> {
     /// Sign in with the real az: "Sign in", then the code approved on the sandbox's page (the
     /// person's click, counted; its time is theirs), then az's tokens and subscriptions.
     pub async fn sign_in(&mut self, config: &Path) -> Result<()> {
-        poll(self.s, "return document.querySelector('[data-testid=\"signin-start\"]') ? true : null", 90).await.context("the Sign in step asked az who is signed in")?;
+        poll(self.s, "return document.querySelector('[data-testid=\"signin-start\"]') ? true : null", 90)
+            .await
+            .context("the Sign in step asked az who is signed in")?;
         self.stage("az found");
         self.click("signin-start").await?;
         poll(self.s, "return document.querySelector('[data-testid=\"device-code\"]')?.innerText || null", 90).await.context("az printed a device code")?;
@@ -86,9 +88,13 @@ impl<'a> Walk<'a> {
         self.clicks += 1;
         self.human += person.elapsed();
         // Signed in: who is shown — or, in a zero-decision run, the wizard has already moved on.
-        poll(self.s, "return document.querySelector('[data-testid=\"signed-in-as\"]') || !document.querySelector('[data-testid=\"step-signin\"]') ? true : null", 90)
-            .await
-            .context("az signed in")?;
+        poll(
+            self.s,
+            "return document.querySelector('[data-testid=\"signed-in-as\"]') || !document.querySelector('[data-testid=\"step-signin\"]') ? true : null",
+            90,
+        )
+        .await
+        .context("az signed in")?;
         self.stage("signed in");
         Ok(())
     }
@@ -131,7 +137,9 @@ impl<'a> Walk<'a> {
 /// verified profile; the person's clicks are Sign in, Approve, Write profile, Done.
 pub async fn with_policy(s: &Session, started: Instant, shots: Option<&str>) -> Result<Figures> {
     let mut w = Walk::new(s, started, shots);
-    poll(s, "return document.querySelector('[data-testid=\"step-signin\"] [data-testid=\"decided-panel\"]') ? true : null", 30).await.context("the wizard opened at Sign in with what was decided")?;
+    poll(s, "return document.querySelector('[data-testid=\"step-signin\"] [data-testid=\"decided-panel\"]') ? true : null", 30)
+        .await
+        .context("the wizard opened at Sign in with what was decided")?;
     w.stage("window with the decisions");
     let config = config_file(s).await?;
     poll(s, "return document.querySelector('[data-testid=\"signin-start\"]') ? true : null", 90).await?;

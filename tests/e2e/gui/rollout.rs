@@ -37,7 +37,13 @@ fn blocked() -> Option<String> {
 /// The app (under its own Xvfb and tauri-driver, HOME = a temp dir) started with `args` at a
 /// window size; `steps` gets the session and when the app was asked for. A screenshot is kept
 /// either way and the window closed.
-fn in_app<T>(args: &[&str], size: Option<(u32, u32)>, env: &[(&str, std::ffi::OsString)], shot: &str, steps: impl AsyncFnOnce(&Session, Instant) -> anyhow::Result<T>) -> T {
+fn in_app<T>(
+    args: &[&str],
+    size: Option<(u32, u32)>,
+    env: &[(&str, std::ffi::OsString)],
+    shot: &str,
+    steps: impl AsyncFnOnce(&Session, Instant) -> anyhow::Result<T>,
+) -> T {
     let home = tempfile::tempdir().unwrap();
     let mut env: Vec<(&str, std::ffi::OsString)> = env.to_vec();
     env.push(("PATH", tools_path()));
@@ -90,12 +96,17 @@ fn a_full_policy_goes_from_launch_to_a_verified_profile_in_four_clicks() {
     }
     let policy = sandbox_policy();
     let policy = policy.to_str().unwrap();
-    let figures: Figures = in_app(&["--sandbox", "--policy", policy], None, &[], "rollout-end", async |s, started| with_policy(s, started, Some("rollout")).await);
+    let figures: Figures =
+        in_app(&["--sandbox", "--policy", policy], None, &[], "rollout-end", async |s, started| with_policy(s, started, Some("rollout")).await);
     let json = serde_json::to_string_pretty(&figures).unwrap();
     std::fs::write(artifacts_dir().join("rollout-figures.json"), &json).unwrap();
     println!("rollout (app, full policy): {json}");
     assert!(figures.clicks <= MAX_CLICKS, "{} clicks from launch to Done (goal <= {MAX_CLICKS}): {json}", figures.clicks);
-    assert!(figures.to_verified_ms <= MAX_TO_VERIFIED_MS, "{} ms from launch to verified without the approval (goal <= {MAX_TO_VERIFIED_MS} ms): {json}", figures.to_verified_ms);
+    assert!(
+        figures.to_verified_ms <= MAX_TO_VERIFIED_MS,
+        "{} ms from launch to verified without the approval (goal <= {MAX_TO_VERIFIED_MS} ms): {json}",
+        figures.to_verified_ms
+    );
 }
 
 #[test]
@@ -130,7 +141,10 @@ fn choose_newest_takes_the_newest_deployments_without_a_question() {
         // Why: the older sonnet was there too, and not taken.
         s.script("document.querySelector('[data-testid=\"newest-why\"]').open = true; return true").await?;
         let why = s.text("newest-why").await?;
-        anyhow::ensure!(why.contains("claude-sonnet-4 (claude-sonnet-4 20250514)") && why.contains("claude-sonnet-4-5 (claude-sonnet-4-5 20250929) ← taken"), "{why}");
+        anyhow::ensure!(
+            why.contains("claude-sonnet-4 (claude-sonnet-4 20250514)") && why.contains("claude-sonnet-4-5 (claude-sonnet-4-5 20250929) ← taken"),
+            "{why}"
+        );
         w.shot("taken").await;
         let saved = std::fs::read_to_string(&config)?;
         anyhow::ensure!(saved.contains("sonnet = \"claude-sonnet-4-5\"") && saved.contains("opus = \"claude-opus-4-6\""), "saved to the config: {saved}");
