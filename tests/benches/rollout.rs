@@ -110,7 +110,7 @@ fn print() {
     match std::fs::read_to_string(artifacts_dir().join(SETUP_FIGURES)) {
         Ok(text) => {
             let s: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-            let setup_ms = ["wall_ms", "ms", "elapsed_ms"].iter().find_map(|k| s[*k].as_f64());
+            let setup_ms = s["firstRunMs"].as_f64();
             match setup_ms {
                 Some(ms_setup) => println!(
                     "rollout: setup --yes: {ms_setup:.0} ms (goal <= 8000 ms; ratio to goal {:.2}); app with a policy / setup --yes: {:.2}x",

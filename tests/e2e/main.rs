@@ -18,5 +18,6 @@ mod profile;
 mod profile_files;
 mod sandbox;
 mod sandbox_faults;
+mod setup;
 mod usage;
 mod usage_azure;

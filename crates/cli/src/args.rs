@@ -62,6 +62,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Your token usage and budget from the gateway.
     Usage(UsageArgs),
+    /// The whole onboarding from the org policy: sign in, pick what the policy allows, write the
+    /// profile, verify it with the real Claude Code, run the doctor.
+    Setup(SetupArgs),
     /// Keyring-backed secrets (the value is read from stdin, never from the command line).
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -78,6 +81,7 @@ impl Command {
             Command::Profile(_) => "profile",
             Command::Doctor(_) => "doctor",
             Command::Usage(_) => "usage",
+            Command::Setup(_) => "setup",
             Command::Secret(_) => "secret",
         }
     }
@@ -129,6 +133,23 @@ pub struct SandboxArgs {
     /// written config loads over it instead of the system-wide policy.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 the profile is verified by the real Claude Code (and the doctor passes), 1 verified with doctor warnings,\n2 not verified or a doctor failure, 3 the policy leaves something undecided that setup may not ask (named), or a config error.\nRunning it again is a no-op that says so."
+)]
+pub struct SetupArgs {
+    /// Write the profile without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Apply this policy file instead of the system-wide one (for admins trying a draft; like
+    /// $FOUNDRY_ONBOARD_POLICY).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// How long to wait for the device code to be entered, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub login_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -9,6 +9,7 @@ mod profile;
 mod readiness;
 mod sandbox;
 mod secret;
+mod setup;
 #[allow(dead_code)] // Every command works since `usage` (#20); kept for the next command that lands before its feature.
 mod stub;
 mod usage;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Doctor(args)) => doctor::run(&cli.global, args),
         Some(Command::Secret(cmd)) => secret::run(&cli.global, cmd),
         Some(Command::Usage(args)) => usage::run(&cli.global, args),
+        Some(Command::Setup(args)) => setup::run(&cli.global, args),
     };
     finish(json, outcome)
 }

@@ -19,6 +19,7 @@ pub const COMMANDS: &[(&str, Readiness)] = &[
     ("profile", Readiness::Works),
     ("doctor", Readiness::Works),
     ("usage", Readiness::Works),
+    ("setup", Readiness::Works),
     ("secret", Readiness::Works),
 ];
 
@@ -81,6 +82,6 @@ mod tests {
 
     #[test]
     fn working_reads_as_a_sentence() {
-        assert_eq!(working(), "`sandbox`, `login`, `discover`, `profile`, `doctor`, `usage` and `secret`");
+        assert_eq!(working(), "`sandbox`, `login`, `discover`, `profile`, `doctor`, `usage`, `setup` and `secret`");
     }
 }

@@ -81,20 +81,29 @@ pub async fn write_and_verify_holding(
         super::windows_env::run(&super::windows_env::set_commands(&spec))?;
     }
     drop(lock);
-    let mut shells = Vec::new();
-    let mut client = None;
-    if verify {
-        let mut set = tokio::task::JoinSet::new();
-        for (i, t) in targets.iter().copied().filter(|t| *t != Target::ClaudeSettings).enumerate() {
-            let (home, spec) = (home.clone(), spec.clone());
-            set.spawn(async move { (i, verify::check_shell(t, &home, &spec, Duration::from_secs(10)).await) });
-        }
-        let mut results: Vec<(usize, ShellCheck)> = set.join_all().await;
-        results.sort_by_key(|(i, _)| *i);
-        shells = results.into_iter().map(|(_, c)| c).collect();
-        if let Some(c) = shells.iter().find(|c| c.status == crate::Status::Pass && matches!(c.target, Target::Bash | Target::Zsh)) {
-            client = Some(verify::check_claude(c.target, home, Duration::from_secs(60)).await);
-        }
-    }
+    let (shells, client) = if verify { checks(&spec, home, targets).await } else { (Vec::new(), None) };
     Ok(ProfileOutcome { mode: spec.mode, home: home.home.display().to_string(), files, shells, client })
+}
+
+/// Verifies a written profile: starts each shell to compare what it sees, then — from the first
+/// shell that passed — runs the real client once (skipped when `claude` is not installed).
+/// `setup` runs it beside the doctor, after writing without verifying.
+pub async fn verify_written(config: &Config, home: &ProfileHome, targets: &[Target]) -> Result<(Vec<ShellCheck>, Option<ClientCheck>), ProfileError> {
+    Ok(checks(&ProfileSpec::from_config(config)?, home, targets).await)
+}
+
+async fn checks(spec: &ProfileSpec, home: &ProfileHome, targets: &[Target]) -> (Vec<ShellCheck>, Option<ClientCheck>) {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, t) in targets.iter().copied().filter(|t| *t != Target::ClaudeSettings).enumerate() {
+        let (home, spec) = (home.clone(), spec.clone());
+        set.spawn(async move { (i, verify::check_shell(t, &home, &spec, Duration::from_secs(10)).await) });
+    }
+    let mut results: Vec<(usize, ShellCheck)> = set.join_all().await;
+    results.sort_by_key(|(i, _)| *i);
+    let shells: Vec<ShellCheck> = results.into_iter().map(|(_, c)| c).collect();
+    let mut client = None;
+    if let Some(c) = shells.iter().find(|c| c.status == crate::Status::Pass && matches!(c.target, Target::Bash | Target::Zsh)) {
+        client = Some(verify::check_claude(c.target, home, Duration::from_secs(60)).await);
+    }
+    (shells, client)
 }

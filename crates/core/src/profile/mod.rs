@@ -16,7 +16,7 @@ pub mod verify;
 pub mod windows_env;
 mod write_lock;
 
-pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, write_and_verify, write_and_verify_holding};
+pub use apply::{ProfileOutcome, ProfilePreview, default_targets, preview, verify_written, write_and_verify, write_and_verify_holding};
 pub use error::ProfileError;
 pub use file_action::FileAction;
 pub use files::{FileChange, Planned, plan, remove, write};

@@ -271,21 +271,27 @@ pub async fn finish(
     emit: Emit<'_>,
 ) -> Result<Finished, RolloutError> {
     let changed = !prepared.up_to_date();
-    let (loaded, outcome) = write_profile(job, &prepared.choice, true).await?;
+    let (loaded, outcome) = write_profile(job, &prepared.choice, false).await?;
     let files: Vec<FileSummary> = outcome.files.iter().map(FileSummary::from).collect();
     let status = if changed { ProfileStatus::Written } else { ProfileStatus::Unchanged };
     emit(RolloutEvent::Profile { status, config: loaded.path.display().to_string(), files });
-    let shell_failed = outcome.shells.iter().find(|s| s.status == Status::Fail);
-    let (status, detail) = match (shell_failed, &outcome.client) {
+    // The real client and the doctor side by side: both only read what was just written.
+    let mut doctor_options = DoctorOptions::new(loaded.path.clone(), options.cli.clone(), options.cwd.clone());
+    doctor_options.with_claude = false;
+    let (checked, report) = tokio::join!(
+        crate::profile::verify_written(&loaded.config, &job.home, &job.targets),
+        doctor::run(&loaded.config, doctor_options, cancel, std::sync::Arc::new(|_| {}))
+    );
+    let (shells, client) = checked.map_err(SetupError::from)?;
+    let shell_failed = shells.iter().find(|s| s.status == Status::Fail);
+    let (status, detail) = match (shell_failed, &client) {
         (Some(s), _) => (Status::Fail, format!("{}: {}", s.target.name(), s.detail)),
         (None, Some(c)) => (c.status, c.detail.clone()),
         (None, None) => (Status::Skip, "no shell passed, so the real client was not started".into()),
     };
     let verified = status == Status::Pass;
     emit(RolloutEvent::Verify { status, detail });
-    let mut doctor_options = DoctorOptions::new(loaded.path.clone(), options.cli.clone(), options.cwd.clone());
-    doctor_options.with_claude = false;
-    let report = doctor::run(&loaded.config, doctor_options, cancel, std::sync::Arc::new(|_| {})).await?;
+    let report = report?;
     let s = &report.summary;
     let fix = report.problems().into_iter().next().map(|(c, _)| format!("{}: {}", c.id, c.hint));
     emit(RolloutEvent::Doctor { status: s.verdict(), pass: s.pass, warn: s.warn, fail: s.fail, fix });
