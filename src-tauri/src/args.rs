@@ -14,6 +14,8 @@ pub struct AppArgs {
     pub accounts: Option<usize>,
     /// `--policy FILE`: the org policy the sandbox applies (the rollout path, offline).
     pub policy: Option<PathBuf>,
+    /// `--budget-used P`: the sandbox key's spend is P % of its budget (checked at start).
+    pub budget_used: Option<String>,
     /// The startup benchmark's baseline: an empty Tauri window, nothing of ours in it.
     pub bench_empty_window: bool,
 }
@@ -36,6 +38,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
             "--latency-ms" => out.latency_ms = value().and_then(|v| v.parse().ok()),
             "--accounts" => out.accounts = value().and_then(|v| v.parse().ok()),
             "--policy" => out.policy = value().map(PathBuf::from),
+            "--budget-used" => out.budget_used = value(),
             _ => {}
         }
     }
@@ -48,9 +51,10 @@ mod tests {
 
     #[test]
     fn reads_known_flags_and_ignores_the_rest() {
-        let a = parse(["--json", "--sandbox", "--config", "/x.toml", "-v", "--faults=slow-link", "--accounts", "1000"].map(String::from));
+        let a = parse(["--json", "--sandbox", "--config", "/x.toml", "-v", "--faults=slow-link", "--accounts", "1000", "--budget-used=79.9"].map(String::from));
         assert!(a.sandbox);
         assert_eq!(a.accounts, Some(1000));
+        assert_eq!(a.budget_used.as_deref(), Some("79.9"));
         assert_eq!(a.config, Some(PathBuf::from("/x.toml")));
         assert_eq!(a.faults.as_deref(), Some("slow-link"));
         assert!(!a.version);

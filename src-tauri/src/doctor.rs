@@ -112,16 +112,22 @@ pub fn doctor_save_report(app: AppHandle, state: State<'_, AppState>, runs: Stat
         ReportFormat::Md => ("md", report.markdown().into_bytes()),
         ReportFormat::Json => ("json", serde_json::to_vec_pretty(&report).map_err(|e| ipc(AppError::ReportJson(e.to_string())))?),
     };
-    let paths = app.path();
-    let config_dir = state.loaded().ok().and_then(|l| l.path.parent().map(Path::to_path_buf));
-    let dir = [paths.download_dir().ok(), paths.document_dir().ok(), paths.home_dir().ok(), config_dir]
-        .into_iter()
-        .flatten()
-        .find(|d| d.is_dir())
-        .ok_or_else(|| ipc(AppError::NoSaveFolder))?;
+    let dir = save_folder(&app, &state)?;
     let path = free_name(&dir, &report_stem(&report.time), ext);
     foundry_onboard_core::atomic_file::write_private(&path, &bytes).map_err(|source| ipc(AppError::SaveReport { path: path.clone(), source }))?;
     Ok(path.display().to_string())
+}
+
+/// Where the app saves what a person asks to keep (no save dialog): Downloads, else Documents,
+/// else home, else beside the config.
+pub fn save_folder(app: &AppHandle, state: &AppState) -> Result<PathBuf, IpcError> {
+    let paths = app.path();
+    let config_dir = state.loaded().ok().and_then(|l| l.path.parent().map(Path::to_path_buf));
+    [paths.download_dir().ok(), paths.document_dir().ok(), paths.home_dir().ok(), config_dir]
+        .into_iter()
+        .flatten()
+        .find(|d| d.is_dir())
+        .ok_or_else(|| ipc(AppError::NoSaveFolder))
 }
 
 /// Trusts the inspection CA the last run offered: the CA joins the extra-CA bundle, the config
@@ -141,7 +147,7 @@ fn report_stem(time: &str) -> String {
     format!("foundry-onboard-report-{stamp}")
 }
 
-fn free_name(dir: &Path, stem: &str, ext: &str) -> PathBuf {
+pub fn free_name(dir: &Path, stem: &str, ext: &str) -> PathBuf {
     let first = dir.join(format!("{stem}.{ext}"));
     if !first.exists() {
         return first;

@@ -18,6 +18,8 @@ pub enum AppError {
     SaveReport { path: std::path::PathBuf, source: std::io::Error },
     #[error("cannot turn the report into JSON: {0}")]
     ReportJson(String),
+    #[error("no usage report is shown yet")]
+    NoUsageReport,
 }
 
 impl Diagnose for AppError {
@@ -25,7 +27,7 @@ impl Diagnose for AppError {
         match self {
             AppError::StatePoisoned | AppError::ReportJson(_) => ErrorKind::Internal,
             AppError::Browser(_) | AppError::NoSaveFolder | AppError::SaveReport { .. } => ErrorKind::Io,
-            AppError::NoReport => ErrorKind::Config,
+            AppError::NoReport | AppError::NoUsageReport => ErrorKind::Config,
         }
     }
     fn hint(&self) -> String {
@@ -36,6 +38,7 @@ impl Diagnose for AppError {
             AppError::NoSaveFolder => "Use Copy report and paste it into a file or ticket.".into(),
             AppError::SaveReport { .. } => "Use Copy report and paste it into a file or ticket instead.".into(),
             AppError::ReportJson(_) => "Report this as a bug.".into(),
+            AppError::NoUsageReport => "Press Refresh on the Usage tab first.".into(),
         }
     }
 }

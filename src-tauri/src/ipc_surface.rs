@@ -17,6 +17,7 @@ use foundry_onboard_core::{
     doctor::{DoctorEvent, Report},
     profile::{ProfileOutcome, ProfilePreview},
     setup::{GatewayChoice, ModelChoice},
+    usage::tab::{Refreshed, TabAsk, UsageTab},
     views::{AppInfo, ConfigView},
 };
 #[cfg(test)]
@@ -87,4 +88,12 @@ ipc_surface! {
     doctor::doctor_save_report(format: crate::doctor::ReportFormat) -> String;
     /// Trusts the inspection CA the last run offered and rewrites the profile; resolves to the CA bundle's path.
     doctor::doctor_trust_ca(pem: String) -> String;
+    /// The Usage tab's first paint: the cached report's view from disk, no network, no charts (null when none).
+    usage::usage_cached() -> Option<UsageTab>;
+    /// Refreshes usage (`force` asks the source now); says when to refresh next.
+    usage::usage_refresh(ask: TabAsk, force: bool) -> Refreshed;
+    /// Another range, token kind or theme, from the report shown (no network).
+    usage::usage_charts(ask: TabAsk) -> UsageTab;
+    /// Writes the last `days` days as CSV into Downloads; resolves to its path.
+    usage::usage_export_csv(days: u32) -> String;
 }

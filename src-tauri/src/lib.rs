@@ -1,6 +1,7 @@
 //! `foundry-onboard-gui`: the Tauri desktop app, a thin set of commands over
 //! `foundry-onboard-core`.
 
+mod alerts;
 mod args;
 mod batch;
 mod commands;
@@ -9,6 +10,7 @@ mod failure;
 mod ipc_surface;
 mod logging;
 mod state;
+mod usage;
 
 use foundry_onboard_sandbox::{Sandbox, SandboxOptions, parse_faults};
 use std::process::ExitCode;
@@ -46,12 +48,20 @@ pub fn run() -> ExitCode {
         );
         return ExitCode::from(3);
     }
+    let budget_used = match args.budget_used.as_deref().map(foundry_onboard_sandbox::parse_budget_used).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}\n  help: give the share of the sandbox key's budget already spent, e.g. --budget-used 79.9.");
+            return ExitCode::from(3);
+        }
+    };
     let sandbox = if args.sandbox {
         match tauri::async_runtime::block_on(start_sandbox(SandboxOptions {
             faults,
             latency_ms: args.latency_ms.unwrap_or(0),
             extra_accounts: args.accounts.unwrap_or(0),
             policy: args.policy.clone(),
+            budget_used,
             ..Default::default()
         })) {
             Ok(s) => Some(s),
@@ -83,8 +93,16 @@ pub fn run() -> ExitCode {
             }
         }))
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            // Clicks first: the plugin offers a click only on notifications shown after this.
+            alerts::listen_for_clicks(app.handle());
+            app.manage(alerts::start_watcher(app.handle()));
+            Ok(())
+        })
         .manage(app_state)
         .manage(doctor::DoctorState::default())
+        .manage(usage::UsageState::default())
         .invoke_handler(ipc_surface::handler())
         .build(context);
     let app = match app {
@@ -98,10 +116,13 @@ pub fn run() -> ExitCode {
         }
     };
     app.run(|handle, event| {
-        if let tauri::RunEvent::Exit = event
-            && let Some(sandbox) = handle.state::<state::AppState>().take_sandbox()
-        {
-            tauri::async_runtime::block_on(sandbox.shutdown());
+        if let tauri::RunEvent::Exit = event {
+            if let Some(watcher) = handle.try_state::<alerts::Watcher>() {
+                watcher.stop();
+            }
+            if let Some(sandbox) = handle.state::<state::AppState>().take_sandbox() {
+                tauri::async_runtime::block_on(sandbox.shutdown());
+            }
         }
     });
     ExitCode::SUCCESS

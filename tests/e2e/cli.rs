@@ -58,8 +58,14 @@ fn version_and_help() {
 #[test]
 fn usage_errors_exit_3() {
     let home = tempfile::tempdir().unwrap();
-    for args in [&["frobnicate"][..], &["doctor", "--nope"], &["sandbox", "--latency-ms", "abc"], &["sandbox", "--accounts", "5001"], &["usage", "--days", "0"]]
-    {
+    for args in [
+        &["frobnicate"][..],
+        &["doctor", "--nope"],
+        &["sandbox", "--latency-ms", "abc"],
+        &["sandbox", "--accounts", "5001"],
+        &["sandbox", "--budget-used", "250"],
+        &["usage", "--days", "0"],
+    ] {
         let mut c = cli_command(home.path());
         c.args(args);
         let r = run(c);

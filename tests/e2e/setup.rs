@@ -255,3 +255,30 @@ fn setup_with_choose_newest_takes_the_newest_deployment_of_each_tier_from_discov
     );
     println!("setup --yes with choose = newest: {:.1} s", took.as_secs_f64());
 }
+
+/// On a terminal (`script` gives the CLI a pseudo-terminal), setup shows what it will write and
+/// asks; "n" writes nothing and exits 3.
+#[test]
+fn on_a_terminal_setup_shows_what_it_will_write_and_a_no_writes_nothing() {
+    if !foundry_onboard_core::profile::verify::installed("script") {
+        foundry_onboard_e2e::skipped("the terminal prompt", "script (util-linux) is not installed");
+        return;
+    }
+    let (_dir, sb) = sandbox_with(
+        "locked = [\"azure.login\"]\n[azure]\nlogin = \"api-key\"\n[foundry]\nresource = \"sandbox-ai\"\n[models]\nsonnet = \"claude-sonnet-4-5\"\nhaiku = \"claude-haiku-4-5\"\nopus = \"claude-opus-4-6\"\n",
+    );
+    let home = PathBuf::from(sb.endpoint("home"));
+    let command = format!("{} --config {} setup", foundry_onboard_e2e::cli().display(), sb.config.display());
+    let mut c = std::process::Command::new("script");
+    foundry_onboard_e2e::scrub(&mut c, sb.home.path());
+    c.args(["-qec", &command, "/dev/null"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("What setup will write:") && text.contains(&home.join(".bashrc").display().to_string()), "{text}");
+    assert!(text.contains(&format!("Write the profile to {} ? [y/N]", home.display())), "{text}");
+    assert!(text.contains("nothing was written"), "{text}");
+    assert!(!home.join(".bashrc").exists() && !home.join(".claude/settings.json").exists(), "a no writes nothing");
+}

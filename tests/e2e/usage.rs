@@ -21,13 +21,13 @@ pub fn schema_errors(value: &Value) -> Vec<String> {
 }
 
 /// The sandbox's own directory (its CA file lives there, beside the gateway key it minted).
-fn sandbox_dir(sb: &SandboxProcess) -> PathBuf {
+pub(crate) fn sandbox_dir(sb: &SandboxProcess) -> PathBuf {
     PathBuf::from(sb.endpoint("caFile")).parent().unwrap().to_path_buf()
 }
 
 /// Names the usage source in the sandbox's config and takes the gateway's key (not Entra), so
 /// the doctor checks it and the CLI reads it.
-fn configure(sb: &SandboxProcess, source: SourceKind) {
+pub(crate) fn configure(sb: &SandboxProcess, source: SourceKind) {
     let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
     config.gateway.auth = GatewayAuth::Key;
     config.usage.source = Some(source);
@@ -35,7 +35,7 @@ fn configure(sb: &SandboxProcess, source: SourceKind) {
 }
 
 /// Stores the sandbox's gateway key through `secret set` on the session's keyring.
-fn store_gateway_key(sb: &SandboxProcess, keyring: &KeyringSession) {
+pub(crate) fn store_gateway_key(sb: &SandboxProcess, keyring: &KeyringSession) {
     let key = std::fs::read_to_string(sandbox_dir(sb).join("gateway-key")).unwrap();
     let mut c = cli_command(sb.home.path());
     c.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address).arg("--config").arg(&sb.config).args(["secret", "set", "gateway-key", "--no-verify"]);
@@ -63,7 +63,7 @@ fn cli(sb: &SandboxProcess, keyring: Option<&KeyringSession>, args: &[&str]) -> 
     Answer { code: r.code, json, stdout: r.stdout, stderr: r.stderr }
 }
 
-fn keyring_or_skip() -> Option<KeyringSession> {
+pub(crate) fn keyring_or_skip() -> Option<KeyringSession> {
     let missing = ["dbus-daemon", "gnome-keyring-daemon"].into_iter().find(|t| !foundry_onboard_core::profile::verify::installed(t));
     if let Some(tool) = missing {
         assert!(std::env::var_os("CI").is_none(), "CI must run the usage keyring tests: {tool} is missing");

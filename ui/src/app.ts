@@ -3,7 +3,8 @@ import { loadInto } from './async';
 import { h, replaceChildren } from './dom';
 import { DoctorSeat } from './doctor';
 import { Home, type TabId } from './home';
-import { commands, type AppInfo, type ConfigView } from './ipc';
+import { TABS } from './home-model';
+import { commands, onOpenTab, type AppInfo, type ConfigView } from './ipc';
 import { planOf, type RolloutPlan } from './rollout-model';
 import { statusLine } from './status';
 import { Wizard, type StepId } from './wizard';
@@ -53,12 +54,22 @@ export class App {
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
     }, { loadingLabel: 'Starting…' });
+    // The backend asks for a tab (a usage notification was clicked).
+    onOpenTab((tab) => {
+      const known = TABS.find((t) => t.id === tab);
+      if (known) void this.ready.then(() => this.openTab(known.id));
+    });
   }
 
   /** The Doctor tab, from anywhere (the wizard included). */
   openDoctor(): void {
-    if (this.home) this.home.select('doctor', true);
-    else this.show({ name: 'home', tab: 'doctor' }, true);
+    this.openTab('doctor');
+  }
+
+  /** A home tab, from anywhere (the wizard included, or a clicked notification). */
+  openTab(tab: TabId): void {
+    if (this.home) this.home.select(tab, true);
+    else this.show({ name: 'home', tab }, true);
   }
 
   show(view: View, moveFocus = false): void {

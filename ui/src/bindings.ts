@@ -415,6 +415,102 @@ alertReached: number | null,
  * Set when this is the last good report from the disk cache because the source failed now.
  */
 stale: Stale | null, };
+export type TokenKind = "input" | "output" | "cache" | "all";
+export type Table = { header: Array<string>, rows: Array<Array<string>>, };
+export type Theme = "light" | "dark";
+export type Gauge = { scope: BudgetScope, unit: BudgetUnit, spent: number, limit: number | null, 
+/**
+ * Spent as a share of the limit, in percent (the report's own figure for the person's budget).
+ */
+percent: number | null, periodStart: string | null, resetsAt: string | null, state: BudgetState, };
+export type NoticeKind = "budgetExceeded" | "overBudget" | "stale" | "partial" | "overSoftLimit" | "noSourceConfigured" | "noData";
+export type Notice = { kind: NoticeKind, text: string, hint: string, 
+/**
+ * For a stale report: when the report shown was fetched.
+ */
+since: string | null, };
+export type Health = { requests: number, failed: number, failedPercent: number | null, 
+/**
+ * Request-weighted means of the days' percentiles, in ms.
+ */
+p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, };
+export type Comparison = { localTokens: number, sourceTokens: number, sentence: string, 
+/**
+ * Set when the two differ a lot, with what it likely means.
+ */
+hint: string | null, };
+export type UsageView = { source: SourceKind, 
+/**
+ * "from the gateway (LiteLLM)", "from Azure Monitor, about 5 minutes behind", "this machine only, estimate".
+ */
+provenance: string, 
+/**
+ * When the source was asked (the page shows it in the person's time zone).
+ */
+asOf: string, 
+/**
+ * The person's budget, when the source knows one.
+ */
+gauge: Gauge | null, 
+/**
+ * The team's budget beside it, when the source has one.
+ */
+team: Gauge | null, 
+/**
+ * The core's forecast sentence ("at this pace you reach your budget on 12 Dec, …").
+ */
+forecast: string | null, 
+/**
+ * What the person must know before trusting the numbers, worst first.
+ */
+notices: Array<Notice>, 
+/**
+ * Requests, failures and latency — only when the source reports them.
+ */
+health: Health | null, 
+/**
+ * The highest alert threshold reached.
+ */
+alertReached: number | null, };
+export type ChartImage = { 
+/**
+ * SVG text: the page shows it as `data:image/svg+xml`, which runs no script.
+ */
+svg: string, alt: string, 
+/**
+ * The numbers drawn, one row per day.
+ */
+table: Table, };
+export type RangeCharts = { days: number, kind: TokenKind, tokens: ChartImage, 
+/**
+ * Only when some row has a price or the budget is in USD.
+ */
+cost: ChartImage | null, };
+export type TabAsk = { 
+/**
+ * One of [`view::RANGES`] (other values are clamped to 1..=90).
+ */
+days: number, kind: TokenKind, theme: Theme, };
+export type UsageTab = { view: UsageView, 
+/**
+ * This machine beside the gateway (or Azure Monitor) over the range, when both have numbers.
+ */
+comparison: Comparison | null, 
+/**
+ * None on the first paint from disk: the gauge and the sentences come first, the charts with
+ * the refresh right after.
+ */
+charts: RangeCharts | null, 
+/**
+ * True for the first paint from disk, before any network.
+ */
+fromCache: boolean, };
+export type TabAnswer = { "kind": "shown" } & UsageTab | { "kind": "signedOut", source: SourceKind, message: string, hint: string, } | { "kind": "failed", error: IpcError, };
+export type Refreshed = { answer: TabAnswer, 
+/**
+ * Milliseconds until the next automatic refresh while the tab is open.
+ */
+nextInMs: number, };
 /** Every doctor section, in report order. */
 export const SECTION_ORDER: readonly Section[] = ["Environment","Sign-in","Private path","Foundry","Gateway"];
 /** Every status, best to worst. */

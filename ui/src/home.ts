@@ -5,6 +5,7 @@ import { add, h, replaceChildren } from './dom';
 import { DoctorPanel, DoctorSeat } from './doctor';
 import { initialHome, TABS, tabForKey, updateHome, type HomeEvent, type HomeState, type TabId } from './home-model';
 import { commands, type ConfigView } from './ipc';
+import { UsagePanel } from './usage';
 
 export type { TabId } from './home-model';
 
@@ -27,6 +28,8 @@ export class Home {
   settingsLoaded: Promise<void> = Promise.resolve();
   /** The Doctor tab's panel, once the tab has been shown. */
   doctor: DoctorPanel | null = null;
+  /** The Usage tab's panel, once the tab has been shown (it refreshes only while shown). */
+  usage: UsagePanel | null = null;
 
   constructor(opts: HomeOptions) {
     this.seat = opts.seat ?? new DoctorSeat();
@@ -67,11 +70,6 @@ export class Home {
       );
     }
 
-    this.panel('usage').append(
-      h('h2', null, 'Usage'),
-      h('p', null, 'Token usage and cost per model deployment, from your Azure AI Foundry resource.'),
-      h('p', { class: 'note' }, 'Coming in a later release.'),
-    );
     this.panel('doctor').append(
       h('h2', null, 'Doctor'),
       h('p', null, 'The connectivity checks: every hop from this machine to Azure AI Foundry, each problem named with its fix. Copy or save the report for your help desk.'),
@@ -94,6 +92,7 @@ export class Home {
   /** The home is replaced: its doctor run, if still going, stops. */
   dispose(): void {
     this.doctor?.dispose();
+    this.usage?.dispose();
   }
 
   private dispatch(e: HomeEvent, focus: boolean): void {
@@ -122,6 +121,13 @@ export class Home {
       this.settingsShown = s.settingsLoad;
       this.loadSettings();
     }
+    // The usage panel paints from the cache when first shown and refreshes only while shown.
+    if (s.tab === 'usage' && !this.usage) {
+      this.usage = new UsagePanel();
+      this.panel('usage').append(this.usage.el);
+    }
+    if (s.tab === 'usage') this.usage?.show();
+    else this.usage?.hide();
     // The doctor runs the first time its tab is shown; Run again after that.
     if (s.doctorOpened && !this.doctor) {
       this.doctor = new DoctorPanel({ withClaude: false, claudeToggle: true, autoRun: true, seat: this.seat });

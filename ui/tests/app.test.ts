@@ -1,4 +1,5 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mountApp } from '../src/app';
 import { LOADING_DELAY_MS } from '../src/async';
@@ -108,5 +109,28 @@ describe('errors and loading', () => {
     expect(byTestId('loading')).toBeNull();
     expect(main.hasAttribute('aria-busy')).toBe(false);
     expect(byTestId('step-welcome')).not.toBeNull();
+  });
+});
+
+describe('a clicked budget alert', () => {
+  it('switches from the wizard to the Usage tab on the open-tab event, and ignores an unknown tab', async () => {
+    mockBackend({ app_info: () => appInfoFixture() });
+    await mount();
+    expect(byTestId('step-welcome')).not.toBeNull();
+
+    await emit('open-tab', 'nonsense');
+    expect(byTestId('home')).toBeNull();
+    expect(byTestId('step-welcome')).not.toBeNull();
+
+    await emit('open-tab', 'usage');
+    const tab = await waitFor(() => byTestId('tab-usage'));
+    expect(tab.getAttribute('aria-selected')).toBe('true');
+    expect(byTestId('step-welcome')).toBeNull();
+
+    // From another tab of the home, too.
+    click(getByTestId('tab-doctor'));
+    expect(getByTestId('tab-doctor').getAttribute('aria-selected')).toBe('true');
+    await emit('open-tab', 'usage');
+    expect(getByTestId('tab-usage').getAttribute('aria-selected')).toBe('true');
   });
 });

@@ -62,7 +62,7 @@ export function mockBackend(handlers: Record<string, Handler>): string[] {
     const handler = handlers[cmd];
     if (!handler) throw { kind: 'internal', message: `unexpected command ${cmd}`, hint: 'test' };
     return handler(cmd, args);
-  });
+  }, { shouldMockEvents: true });
   return calls;
 }
 

@@ -2,7 +2,7 @@
 //! 2 failures, 3 usage or config error.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use foundry_onboard_sandbox::{Fault, parse_faults};
+use foundry_onboard_sandbox::{Fault, parse_budget_used, parse_faults};
 use std::path::PathBuf;
 
 pub const EXIT_USAGE: u8 = 3;
@@ -109,6 +109,10 @@ pub struct SandboxArgs {
     /// deployments) in the first subscription, 50 to a nextLink page: a large tenant.
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=5_000))]
     pub accounts: u16,
+    /// Set the sandbox key's budget so that its spend so far is P percent of it (e.g. 79.9, just
+    /// under the 80 % alert); traffic through the sandbox's gateway then adds to the spend.
+    #[arg(long, value_name = "P", value_parser = parse_budget_used)]
+    pub budget_used: Option<f64>,
     /// Start with the sandbox's az already signed in: runs the real az (FOUNDRY_ONBOARD_AZ, else
     /// PATH; 2.54 or newer) by device code against the sandbox, approved by the sandbox itself.
     #[arg(long)]

@@ -88,6 +88,21 @@ pub fn typescript() -> String {
         crate::usage::Forecast::decl(&cfg),
         crate::usage::Stale::decl(&cfg),
         crate::usage::UsageReport::decl(&cfg),
+        crate::usage::table::TokenKind::decl(&cfg),
+        crate::usage::table::Table::decl(&cfg),
+        crate::usage::chart::Theme::decl(&cfg),
+        crate::usage::view::Gauge::decl(&cfg),
+        crate::usage::view::NoticeKind::decl(&cfg),
+        crate::usage::view::Notice::decl(&cfg),
+        crate::usage::view::Health::decl(&cfg),
+        crate::usage::view::Comparison::decl(&cfg),
+        crate::usage::view::UsageView::decl(&cfg),
+        crate::usage::view_charts::ChartImage::decl(&cfg),
+        crate::usage::view_charts::RangeCharts::decl(&cfg),
+        crate::usage::tab::TabAsk::decl(&cfg),
+        crate::usage::tab::UsageTab::decl(&cfg),
+        crate::usage::tab::TabAnswer::decl(&cfg),
+        crate::usage::tab::Refreshed::decl(&cfg),
     ];
     let mut out = String::from("// This file is generated from Rust by `cargo test -p foundry-onboard-core bindings` — do not edit.\n");
     for d in decls {

@@ -64,6 +64,8 @@ pub struct Shared {
     pub approve_after: Option<Duration>,
     /// `--accounts N`: this many extra AIServices accounts in the first subscription.
     pub extra_accounts: usize,
+    /// `--budget-used P`: the history's period spend is P % of the key's budget (else about 70 %).
+    pub budget_used: Option<f64>,
 }
 
 impl Shared {

@@ -29,6 +29,7 @@ pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
 pub use foundry_onboard_core::sandbox_info::{SandboxEndpoints, SandboxInfo};
 pub use http::Service;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
+pub use usage_history::parse_budget_used;
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
@@ -126,6 +127,10 @@ pub struct SandboxOptions {
     /// to a `nextLink` page — a large tenant for the app and discovery. At most
     /// [`MAX_EXTRA_ACCOUNTS`].
     pub extra_accounts: usize,
+    /// `--budget-used P`: the key's budget is set so that the generated history's spend in the
+    /// period is P % of it (checked by [`usage_history::parse_budget_used`]); real traffic
+    /// through the gateway then adds to the spend. None: about 70 %.
+    pub budget_used: Option<f64>,
     /// `--policy FILE`: an org policy naming the sandbox's own resource and deployments. It is
     /// read at start (errors name its file and line) and recorded in the written config, which
     /// then loads over it instead of the system-wide policy.
@@ -248,6 +253,7 @@ impl Sandbox {
             refresh_tokens: Arc::default(),
             approve_after: options.approve_after_ms.map(Duration::from_millis),
             extra_accounts: options.extra_accounts.min(MAX_EXTRA_ACCOUNTS),
+            budget_used: options.budget_used,
         };
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();

@@ -92,7 +92,7 @@ pub fn budget_exceeded(shared: &Shared) -> Option<Response> {
         return None;
     }
     let today = usage_history::today();
-    let limit = usage_history::key_budget(today);
+    let limit = usage_history::key_budget(today, shared.budget_used);
     let key = shared.gateway_key.expose();
     let message = format!(
         "Budget has been exceeded! Key={KEY_ALIAS} (sk-...{}) Current cost: {:.5}, Max budget: {limit:.1}",
@@ -113,7 +113,7 @@ async fn key_info(State(shared): State<Shared>, headers: HeaderMap) -> Response 
     axum::Json(json!({"key": key, "info": {
         "key_name": masked, "key_alias": KEY_ALIAS, "soft_budget_cooldown": false, "spend": spend, "total_spend": spend,
         "expires": null, "models": DEPLOYMENTS, "user_id": USER_ID, "team_id": TEAM_ID, "max_parallel_requests": null,
-        "blocked": null, "tpm_limit": 200000, "rpm_limit": 60, "max_budget": usage_history::key_budget(today), "budget_duration": "30d",
+        "blocked": null, "tpm_limit": 200000, "rpm_limit": 60, "max_budget": usage_history::key_budget(today, shared.budget_used), "budget_duration": "30d",
         "budget_reset_at": reset_at(today), "status": "active"
     }}))
     .into_response()

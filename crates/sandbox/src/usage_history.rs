@@ -78,9 +78,27 @@ pub fn period_spend(today: NaiveDate) -> f64 {
     history(today).iter().filter(|d| d.date >= start).map(|d| d.spend).sum()
 }
 
-/// The key's limit: set so the history's period spend is about 70 % of it.
-pub fn key_budget(today: NaiveDate) -> f64 {
-    (period_spend(today) / 0.7).round()
+/// The share of the key's budget the history's period spend is when nothing says otherwise.
+pub const DEFAULT_BUDGET_USED: f64 = 70.0;
+/// The range `--budget-used` accepts, in percent.
+pub const BUDGET_USED_RANGE: std::ops::RangeInclusive<f64> = 1.0..=200.0;
+
+/// The key's limit: set so the history's period spend is about 70 % of it (whole dollars), or
+/// `budget_used` percent of it to the cent (`--budget-used`: a budget just under an alert
+/// threshold, which real traffic through the gateway then crosses).
+pub fn key_budget(today: NaiveDate, budget_used: Option<f64>) -> f64 {
+    match budget_used {
+        None => (period_spend(today) / (DEFAULT_BUDGET_USED / 100.0)).round(),
+        Some(p) => (period_spend(today) / (p / 100.0) * 100.0).round() / 100.0,
+    }
+}
+
+/// `--budget-used PERCENT`: a number from 1 to 200.
+pub fn parse_budget_used(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').trim().parse::<f64>() {
+        Ok(p) if BUDGET_USED_RANGE.contains(&p) => Ok(p),
+        _ => Err(format!("--budget-used {s:?} is not a percentage from 1 to 200 (for example 79.9)")),
+    }
 }
 
 #[cfg(test)]
@@ -98,7 +116,19 @@ mod tests {
         let sunday = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         assert!(day(sunday) * 5 < day(monday), "weekends are quiet");
         assert!(day(spike) > 2 * day(monday), "one spike");
-        let used = period_spend(today) / key_budget(today);
+        let used = period_spend(today) / key_budget(today, None);
         assert!((0.68..0.72).contains(&used), "{used}");
+        let used = period_spend(today) / key_budget(today, Some(79.9)) * 100.0;
+        assert!((79.85..79.95).contains(&used), "just under 80 %: {used}");
+    }
+
+    #[test]
+    fn budget_used_takes_a_percentage_and_refuses_anything_else() {
+        assert_eq!(parse_budget_used("79.9"), Ok(79.9));
+        assert_eq!(parse_budget_used(" 99.5 % "), Ok(99.5));
+        for bad in ["", "abc", "0", "-5", "201", "NaN", "inf"] {
+            let e = parse_budget_used(bad).unwrap_err();
+            assert!(e.contains("from 1 to 200"), "{bad}: {e}");
+        }
     }
 }

@@ -34,7 +34,7 @@ macro_rules! value_args {
         }
     )*};
 }
-value_args!(bool, String, Vec<String>, ModelChoice, GatewayChoice, Proposed, crate::doctor::ReportFormat);
+value_args!(bool, u32, String, Vec<String>, ModelChoice, GatewayChoice, Proposed, crate::doctor::ReportFormat, foundry_onboard_core::usage::tab::TabAsk);
 
 /// One `#[tauri::command]` as the page calls it.
 #[derive(Debug, Clone)]
@@ -180,6 +180,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all.len());
-        assert_eq!(all.len(), 19);
+        assert_eq!(all.len(), 23);
     }
 }

@@ -3,12 +3,14 @@
 //! share (the sign-in by the sandbox's page, polling the page, the doctor panel's rows); the
 //! tests are grouped by what they drive.
 
+mod alerts;
 mod doctor;
 mod faces;
 mod netns;
 mod rollout;
 mod rough_edges;
 mod scale;
+mod usage;
 mod wizard;
 
 use foundry_onboard_e2e::artifacts_dir;

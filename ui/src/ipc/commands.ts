@@ -1,6 +1,6 @@
 // This file is generated from Rust (src-tauri/src/ipc_surface.rs) by `cargo test -p foundry-onboard-gui ipc_surface` — do not edit.
 import { Channel } from '@tauri-apps/api/core';
-import type { AccountDeployments, AppInfo, ConfigView, Discovered, DoctorEvent, GatewayChoice, LoginEvent, LoginState, ModelChoice, ProfileOutcome, ProfilePreview, Proposed, Report, SignInStatus } from '../bindings';
+import type { AccountDeployments, AppInfo, ConfigView, Discovered, DoctorEvent, GatewayChoice, LoginEvent, LoginState, ModelChoice, ProfileOutcome, ProfilePreview, Proposed, Refreshed, Report, SignInStatus, TabAsk, UsageTab } from '../bindings';
 import { call } from './call';
 
 export type ReportFormat = "md" | "json";
@@ -82,5 +82,21 @@ export const commands = {
   /** Trusts the inspection CA the last run offered and rewrites the profile; resolves to the CA bundle's path. */
   doctorTrustCa(pem: string): Promise<string> {
     return call<string>('doctor_trust_ca', { pem });
+  },
+  /** The Usage tab's first paint: the cached report's view from disk, no network, no charts (null when none). */
+  usageCached(): Promise<UsageTab | null> {
+    return call<UsageTab | null>('usage_cached');
+  },
+  /** Refreshes usage (`force` asks the source now); says when to refresh next. */
+  usageRefresh(ask: TabAsk, force: boolean): Promise<Refreshed> {
+    return call<Refreshed>('usage_refresh', { ask, force });
+  },
+  /** Another range, token kind or theme, from the report shown (no network). */
+  usageCharts(ask: TabAsk): Promise<UsageTab> {
+    return call<UsageTab>('usage_charts', { ask });
+  },
+  /** Writes the last `days` days as CSV into Downloads; resolves to its path. */
+  usageExportCsv(days: number): Promise<string> {
+    return call<string>('usage_export_csv', { days });
   },
 };

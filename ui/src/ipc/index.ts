@@ -2,6 +2,7 @@
 // `commands` (one typed function per Rust command, see commands.ts) and the types they carry.
 export { commands, type ReportFormat } from './commands';
 export { INTERNAL_ERROR_HINT, toIpcError } from './call';
+export { OPEN_TAB_EVENT, onOpenTab } from './events';
 export { SECTION_ORDER, STATUS_ORDER } from '../bindings';
 
 export type {
@@ -46,4 +47,19 @@ export type {
   Subscription,
   Summary,
   Tier,
+  Comparison,
+  Gauge,
+  Health,
+  Notice,
+  NoticeKind,
+  RangeCharts,
+  Refreshed,
+  SourceKind,
+  TabAnswer,
+  TabAsk,
+  Table,
+  Theme,
+  TokenKind,
+  UsageTab,
+  UsageView,
 } from '../bindings';

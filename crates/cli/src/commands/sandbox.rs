@@ -23,6 +23,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> Outcome {
             foundry_port: args.foundry_port,
             approve_after_ms: args.approve_after_ms,
             extra_accounts: args.accounts.into(),
+            budget_used: args.budget_used,
             policy: args.policy.clone(),
         };
         let mut sandbox = match Sandbox::start(options).await {

@@ -35,7 +35,7 @@ pub struct UsageAsk {
 }
 
 /// What is on disk: the report and what it is about (never a credential).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct CacheEntry {
     subject: String,
     days: u32,
@@ -66,14 +66,39 @@ pub fn transcript_index_path(config: &Config) -> Option<PathBuf> {
     path(config).map(|p| p.with_file_name("usage-transcripts.json"))
 }
 
-fn load(config: &Config) -> Option<CacheEntry> {
-    let bytes = crate::limited_read::read(&path(config)?, crate::limited_read::Limit::TOOL_STATE).ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// How many reports the file keeps (one per source and window: the tab's 90 days, the doctor's
+/// check, the CLI's `--days`), newest first.
+pub const KEPT: usize = 6;
+
+/// What the file holds: the newest reports, or — written by an older version — a single one.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CacheFile {
+    Many { entries: Vec<CacheEntry> },
+    One(Box<CacheEntry>),
 }
 
+fn load_all(config: &Config) -> Vec<CacheEntry> {
+    let Some(bytes) = path(config).and_then(|p| crate::limited_read::read(&p, crate::limited_read::Limit::TOOL_STATE).ok()) else { return Vec::new() };
+    match serde_json::from_slice(&bytes) {
+        Ok(CacheFile::Many { entries }) => entries,
+        Ok(CacheFile::One(entry)) => vec![*entry],
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The report kept for this source and window.
+fn load(config: &Config, subject: &str, days: u32) -> Option<CacheEntry> {
+    load_all(config).into_iter().find(|c| c.subject == subject && c.days == days)
+}
+
+/// Keeps `entry` in place of the one for the same source and window, the others after it.
 fn store(config: &Config, entry: &CacheEntry) {
     let Some(path) = path(config) else { return };
-    let written = serde_json::to_vec(entry).map_err(std::io::Error::other).and_then(|bytes| {
+    let mut entries: Vec<&CacheEntry> = vec![entry];
+    let others = load_all(config);
+    entries.extend(others.iter().filter(|c| !(c.subject == entry.subject && c.days == entry.days)).take(KEPT - 1));
+    let written = serde_json::to_vec(&serde_json::json!({ "entries": entries })).map_err(std::io::Error::other).and_then(|bytes| {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -82,6 +107,25 @@ fn store(config: &Config, entry: &CacheEntry) {
     if let Err(e) = written {
         tracing::warn!("cannot keep the usage report in {}: {e}", path.display());
     }
+}
+
+/// The last report kept for `config`'s source and this many days, read from disk with no network
+/// (the tab's first paint); None when there is none. It may be older than `usage.refresh_minutes`:
+/// the caller refreshes after painting it.
+pub fn cached(config: &Config, days: u32) -> Option<UsageReport> {
+    let subject = subject(config);
+    load(config, &subject, days).map(|c| c.report)
+}
+
+/// This machine's own record for the last `days` days, read now from the transcripts (no network,
+/// no credential, not cached: the cache holds the configured source's report) — what the tab
+/// compares a gateway's figures with.
+pub async fn local_estimate(config: &Config, days: u32) -> Result<UsageReport, UsageError> {
+    let mut local = config.clone();
+    local.usage.source = Some(SourceKind::Local);
+    let net = crate::net::Network::new(&local, crate::net::Timeouts::default())?;
+    let source = refresh::source(&local, net, refresh::Credential::None, super::credential::local_paths(&local), None)?;
+    refresh::refresh(source.as_ref(), &local, days).await
 }
 
 /// How long a source asked to be left alone, from its 429.
@@ -108,7 +152,7 @@ pub async fn report(config: &Config, ask: UsageAsk) -> Result<UsageReport, Usage
 async fn report_now(config: &Config, ask: UsageAsk) -> Result<UsageReport, UsageError> {
     let now = Utc::now();
     let subject = subject(config);
-    let cached = load(config).filter(|c| c.subject == subject && c.days == ask.days);
+    let cached = load(config, &subject, ask.days);
     if let Some(c) = &cached {
         let fresh_for = Duration::minutes(i64::from(config.usage.refresh_minutes));
         if !ask.force && now < c.fetched_at + fresh_for && c.not_before.is_none() {
@@ -187,8 +231,10 @@ mod tests {
 
         // The same report, now about a gateway that does not answer (port 9 on loopback).
         config.gateway.url = Some("http://127.0.0.1:9".into());
-        let mut entry: CacheEntry = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let CacheFile::Many { entries } = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap() else { panic!("the file holds entries") };
+        let mut entry = entries[0].clone();
         entry.subject = subject(&config);
+        // Written as an older version wrote it: one report, not a list.
         std::fs::write(&file, serde_json::to_vec(&entry).unwrap()).unwrap();
         crate::keyring::SecretStore::for_realm(&config.realm()).set(crate::profile::GATEWAY_KEY, &crate::Secret::new("sk-cache-test-key")).unwrap();
         let cached = report(&config, ask).await.unwrap();
@@ -201,5 +247,12 @@ mod tests {
 
         // Another days window has no cache: the error itself.
         assert!(report(&config, UsageAsk { days: 7, force: true }).await.is_err());
+        // Another window's report does not replace this one's.
+        config.gateway.url = None;
+        report(&config, UsageAsk { days: 7, force: true }).await.unwrap();
+        report(&config, UsageAsk { days: 90, force: true }).await.unwrap();
+        assert!(super::cached(&config, 7).is_some() && super::cached(&config, 90).is_some(), "one report per window");
+        config.gateway.url = Some("http://127.0.0.1:9".into());
+        assert_eq!(super::cached(&config, 30).map(|r| r.stale), Some(None), "the gateway's 30-day report is still kept");
     }
 }

@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 pub const SIZE: (u32, u32) = (900, 500);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
 pub enum Theme {
     Light,
     Dark,

@@ -1,6 +1,7 @@
 //! Usage and budget (issue #20): one snapshot type that every source fills, the forecast, the
 //! charts and tables drawn from it, and the sources behind one trait.
 
+pub mod alert;
 pub mod azure_monitor;
 pub mod cache;
 pub mod chart;
@@ -19,10 +20,13 @@ pub mod model;
 pub mod price;
 pub mod refresh;
 pub mod schedule;
+pub mod tab;
 pub mod table;
+pub mod view;
+pub mod view_charts;
 
 pub use azure_monitor::{AzureMonitorError, AzureMonitorSource};
-pub use cache::{Stale, UsageAsk, report};
+pub use cache::{Stale, UsageAsk, cached, local_estimate, report};
 pub use credential::{CredentialError, credential};
 pub use forecast::{Forecast, ForecastOutcome, RateRange};
 pub use litellm::{GatewayCredential, LitellmError, LitellmSource};

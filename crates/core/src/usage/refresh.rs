@@ -104,7 +104,7 @@ impl UsageReport {
         let forecast = forecast::for_snapshot(&snapshot);
         let percent_used = snapshot.budget.as_ref().and_then(|b| b.percent_used());
         let exceeded = snapshot.budget.as_ref().is_some_and(|b| matches!(b.state, super::BudgetState::Exceeded { .. }));
-        let reached = |p: &&u32| percent_used.is_some_and(|used| used >= f64::from(**p)) || exceeded;
+        let reached = |p: &&u32| super::alert::threshold_reached(percent_used, exceeded, **p);
         let alert_reached = alert_percent.iter().filter(reached).max().copied();
         Self { snapshot, forecast, percent_used, alert_reached, stale: None }
     }

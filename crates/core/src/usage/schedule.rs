@@ -61,6 +61,13 @@ impl Schedule {
         self.next_with(now, outcome, fastrand::f64() * 2.0 - 1.0)
     }
 
+    /// How long to wait from now until the next refresh after one that just ended with `outcome`
+    /// (at least a second: a poll loop must not spin).
+    pub fn wait_after(&mut self, outcome: Outcome) -> std::time::Duration {
+        let now = Utc::now();
+        (self.next(now, outcome) - now).to_std().unwrap_or_default().max(std::time::Duration::from_secs(1))
+    }
+
     /// [`Schedule::next`] with the jitter given: `jitter` in −1..=1 moves the wait by up to
     /// ±[`JITTER`] of it (a `Retry-After` is only ever lengthened).
     pub fn next_with(&mut self, now: DateTime<Utc>, outcome: Outcome, jitter: f64) -> DateTime<Utc> {

@@ -84,3 +84,13 @@ async fn one_request_in_flight_per_endpoint_and_a_waiting_caller_joins_the_first
         "the second waited for the first and knows it finished; another endpoint did not wait"
     );
 }
+
+#[test]
+fn the_wait_from_now_is_the_interval_give_or_take_a_fifth_and_never_zero() {
+    let mut s = Schedule::new(5);
+    for _ in 0..50 {
+        let w = s.wait_after(Outcome::Refreshed).as_secs_f64();
+        assert!((239.0..=361.0).contains(&w), "{w}");
+    }
+    assert!(s.wait_after(Outcome::Failed { retry_after: None }) >= std::time::Duration::from_secs(23), "a backoff after a failure");
+}

@@ -1,0 +1,103 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsagePanel, svgUrl } from '../src/usage';
+import { byTestId, click, getByTestId, mockBackend, waitFor } from './helpers';
+import { HOSTILE, NO_SOURCE, shown, STALE, usageTab } from './usage-fixtures';
+
+afterEach(() => {
+  clearMocks();
+  document.body.replaceChildren();
+});
+
+function mountPanel(handlers: Parameters<typeof mockBackend>[0]): { panel: UsagePanel; calls: string[]; args: unknown[] } {
+  const args: unknown[] = [];
+  const wrapped = Object.fromEntries(Object.entries(handlers).map(([k, f]) => [k, (cmd: string, a: unknown) => (args.push([cmd, a]), f(cmd, a as never))]));
+  const calls = mockBackend(wrapped);
+  const panel = new UsagePanel();
+  document.body.append(panel.el);
+  panel.show();
+  return { panel, calls, args };
+}
+
+describe('usage panel', () => {
+  it('paints the cache first (the gauge, no charts yet), then the refresh, with the gauge as a meter', async () => {
+    let answer: (v: unknown) => void = () => {};
+    const refreshed = new Promise((r) => (answer = r));
+    const { panel, calls } = mountPanel({ usage_cached: () => usageTab({ fromCache: true }), usage_refresh: () => refreshed });
+    await waitFor(() => panel.el.dataset.state === 'cached');
+    expect(getByTestId('usage-gauge-text').textContent).toBe('$35.12 of $50.00 (70 %)');
+    expect(getByTestId('usage-provenance').textContent).toContain('(saved report)');
+    expect(byTestId('usage-charts-pending')).not.toBeNull();
+    answer(shown(usageTab()));
+    await waitFor(() => panel.el.dataset.state === 'fresh');
+    expect(byTestId('usage-charts-pending')).toBeNull();
+    expect(calls.slice(0, 2)).toEqual(['usage_cached', 'usage_refresh']);
+    const meter = getByTestId('usage-gauge-meter');
+    expect(meter.getAttribute('role')).toBe('meter');
+    expect([meter.getAttribute('aria-valuemin'), meter.getAttribute('aria-valuemax'), meter.getAttribute('aria-valuenow')]).toEqual(['0', '50', '35.12']);
+    expect(meter.getAttribute('aria-valuetext')).toContain('$35.12 of $50.00 (70 %)');
+    expect(getByTestId('usage-forecast').textContent).toBe('At this pace you reach your budget on 28 Nov, 3 days before it resets.');
+    expect(getByTestId('usage-provenance').textContent).toMatch(/^From the gateway \(LiteLLM\), as of /);
+    expect(getByTestId('usage-live').getAttribute('aria-live')).toBe('polite');
+    expect(getByTestId('usage-compare').textContent).toContain('80 %');
+    panel.dispose();
+  });
+
+  it('shows charts as data: images and a hostile model name as text', async () => {
+    const { panel } = mountPanel({ usage_cached: () => null, usage_refresh: () => shown(usageTab()) });
+    await waitFor(() => panel.el.dataset.state === 'fresh');
+    const img = getByTestId<HTMLImageElement>('usage-chart-tokens-img');
+    expect(img.getAttribute('src')?.startsWith('data:image/svg+xml;base64,')).toBe(true);
+    expect(img.alt).toBe('Tokens per day, by model');
+    expect(panel.el.querySelector('svg')).toBeNull();
+    click(getByTestId('usage-table-toggle'));
+    const table = getByTestId('usage-chart-tokens-table');
+    expect(table.querySelector('thead th:nth-child(2)')?.textContent).toBe(HOSTILE);
+    expect(table.querySelector('img')).toBeNull();
+    expect(getByTestId('usage-table-toggle').getAttribute('aria-pressed')).toBe('true');
+    expect(atob(svgUrl('<svg>é</svg>').split(',')[1])).toBe('<svg>\u00c3\u00a9</svg>');
+    panel.dispose();
+  });
+
+  it('switches range through the core and exports', async () => {
+    const { panel, args } = mountPanel({
+      usage_cached: () => null,
+      usage_refresh: () => shown(usageTab()),
+      usage_charts: (_c, a) => usageTab({ days: (a as { ask: { days: number } }).ask.days }),
+      usage_export_csv: () => '/home/me/Downloads/foundry-onboard-usage-7d.csv',
+    });
+    await waitFor(() => panel.el.dataset.state === 'fresh');
+    click(getByTestId('usage-range-7'));
+    await panel.settled;
+    expect(args.at(-1)).toEqual(['usage_charts', { ask: { days: 7, kind: 'all', theme: 'light' } }]);
+    expect(getByTestId('usage-range-7').getAttribute('aria-pressed')).toBe('true');
+    expect(panel.current.tab?.charts?.days).toBe(7);
+    click(getByTestId('usage-export'));
+    await waitFor(() => byTestId('usage-exported'));
+    expect(getByTestId('usage-exported').textContent).toContain('foundry-onboard-usage-7d.csv');
+    panel.dispose();
+  });
+
+  it('teaches when no source is configured and shows stale with since-when', async () => {
+    const { panel } = mountPanel({ usage_cached: () => null, usage_refresh: () => shown(usageTab({ notices: [STALE, NO_SOURCE] })) });
+    await waitFor(() => panel.el.dataset.state === 'stale');
+    expect(getByTestId('usage-notice-stale').textContent).toContain('Last updated');
+    expect(getByTestId('usage-notice-noSourceConfigured').textContent).toContain('platform team can point the app at the gateway');
+    expect(getByTestId('usage-platform-doc').getAttribute('href')).toContain('#usage-for-platform-teams');
+    panel.dispose();
+  });
+
+  it('signed out is a state with a hint, and hiding stops the timer', async () => {
+    const { panel, calls } = mountPanel({
+      usage_cached: () => null,
+      usage_refresh: () => ({ answer: { kind: 'signedOut', source: 'litellm', message: 'no gateway key', hint: 'Store your key.' }, nextInMs: 1000 }),
+    });
+    await waitFor(() => panel.el.dataset.state === 'signedOut');
+    expect(getByTestId('usage-signed-out').textContent).toContain('Store your key.');
+    panel.hide();
+    const before = calls.length;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(calls.length).toBe(before);
+    panel.dispose();
+  });
+});
