@@ -5,8 +5,8 @@
 pub mod display;
 pub mod fake_http;
 pub mod keyring;
-pub mod rollout;
 pub mod notifications;
+pub mod rollout;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
