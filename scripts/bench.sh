@@ -4,7 +4,9 @@
 # tests/benches/discovery.rs (discovery against a loopback ARM with 100 ms per call, and token
 # single flight), then tests/benches/doctor.rs (the doctor's concurrency against its longest chain,
 # a black-holed endpoint against the deadline, and a healthy `doctor --json` with the az token),
-# tests/benches/usage.rs and tests/benches/usage_tab.rs (the Usage tab in the real window).
+# tests/benches/usage.rs and tests/benches/usage_tab.rs (the Usage tab in the real window), then
+# tests/benches/rollout.rs (the app with a full org policy beside the wizard without one: clicks and
+# time to a verified profile, inside a loopback-only namespace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh   # also installs azure-cli into ~/.cache/foundry-onboard-az
@@ -16,3 +18,4 @@ cargo bench --locked -p foundry-onboard-e2e --bench discovery
 cargo bench --locked -p foundry-onboard-e2e --bench doctor
 cargo bench --locked -p foundry-onboard-e2e --bench usage
 cargo bench --locked -p foundry-onboard-e2e --bench usage_tab
+cargo bench --locked -p foundry-onboard-e2e --bench rollout

@@ -12,6 +12,8 @@ pub struct AppArgs {
     pub latency_ms: Option<u64>,
     /// `--accounts N`: extra sandbox accounts (a large tenant).
     pub accounts: Option<usize>,
+    /// `--policy FILE`: the org policy the sandbox applies (the rollout path, offline).
+    pub policy: Option<PathBuf>,
     /// `--budget-used P`: the sandbox key's spend is P % of its budget (checked at start).
     pub budget_used: Option<String>,
     /// The startup benchmark's baseline: an empty Tauri window, nothing of ours in it.
@@ -35,6 +37,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
             "--faults" => out.faults = value(),
             "--latency-ms" => out.latency_ms = value().and_then(|v| v.parse().ok()),
             "--accounts" => out.accounts = value().and_then(|v| v.parse().ok()),
+            "--policy" => out.policy = value().map(PathBuf::from),
             "--budget-used" => out.budget_used = value(),
             _ => {}
         }
@@ -55,5 +58,12 @@ mod tests {
         assert_eq!(a.config, Some(PathBuf::from("/x.toml")));
         assert_eq!(a.faults.as_deref(), Some("slow-link"));
         assert!(!a.version);
+        assert_eq!(a.policy, None);
+    }
+
+    #[test]
+    fn reads_the_policy_in_both_spellings() {
+        assert_eq!(parse(["--sandbox", "--policy", "docs/p.toml"].map(String::from)).policy, Some(PathBuf::from("docs/p.toml")));
+        assert_eq!(parse(["--policy=/etc/p.toml"].map(String::from)).policy, Some(PathBuf::from("/etc/p.toml")));
     }
 }

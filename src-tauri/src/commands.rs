@@ -5,11 +5,11 @@ use crate::state::AppState;
 use foundry_onboard_core::IpcError;
 use foundry_onboard_core::azure::{
     AzError, az,
-    discovery::{AccountDeployments, Discovered},
+    discovery::{AccountDeployments, Discovered, Proposed},
     login, session,
 };
 use foundry_onboard_core::profile::{self, ProfileOutcome, ProfilePreview};
-use foundry_onboard_core::setup::{self, Choice, GatewayChoice, ModelChoice};
+use foundry_onboard_core::setup::{self, Choice, GatewayChoice, ModelChoice, rollout::RolloutError};
 use foundry_onboard_core::views::{AppInfo, ConfigView};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -129,6 +129,17 @@ pub fn save_models(state: State<'_, AppState>, choice: ModelChoice) -> Result<Co
 #[tauri::command]
 pub fn save_gateway(state: State<'_, AppState>, choice: GatewayChoice) -> Result<ConfigView, IpcError> {
     save(&state, &Choice::from(&choice))
+}
+
+/// Where the policy names a resource and says `choose = "newest"`: the newest deployment of each
+/// tier that discovery found there, turned into the choice by the core's `policy_choice` (the one
+/// `setup` uses), then saved like any other choice. A tier with none stays an open question.
+#[tauri::command]
+pub fn save_newest(state: State<'_, AppState>, subscription_id: String, proposed: Proposed) -> Result<ConfigView, IpcError> {
+    let decided = setup::decided(&state.loaded()?);
+    let found = setup::Found { subscription: &subscription_id, proposed: &proposed };
+    let choice = setup::policy_choice(&decided, Some(found)).map_err(|asks| ipc(RolloutError::Undecided { asks, policy: decided.policy_file.clone() }))?;
+    save(&state, &choice)
 }
 
 fn save(state: &AppState, choice: &Choice) -> Result<ConfigView, IpcError> {

@@ -10,7 +10,7 @@ mod typescript;
 use foundry_onboard_core::{
     azure::{
         az::LoginState,
-        discovery::{AccountDeployments, Discovered},
+        discovery::{AccountDeployments, Discovered, Proposed},
         login::LoginEvent,
         session::SignInStatus,
     },
@@ -77,6 +77,8 @@ ipc_surface! {
     commands::load_deployments(account_ids: Vec<String>, on_loaded: Channel<Vec<AccountDeployments>>) -> ();
     commands::save_models(choice: ModelChoice) -> ConfigView;
     commands::save_gateway(choice: GatewayChoice) -> ConfigView;
+    /// The policy names a resource and says `choose = "newest"`: saves the newest deployment of each tier found on it.
+    commands::save_newest(subscription_id: String, proposed: Proposed) -> ConfigView;
     /// Runs every check; `onEvent` sees the plan, each start and each result. A second run cancels the first.
     doctor::doctor_run(with_claude: bool, on_event: Channel<DoctorEvent>) -> Report;
     doctor::doctor_cancel() -> ();

@@ -42,6 +42,12 @@ pub fn run() -> ExitCode {
             return ExitCode::from(3);
         }
     };
+    if args.policy.is_some() && !args.sandbox {
+        eprintln!(
+            "error: --policy applies to the sandbox (with --sandbox)\n  help: outside the sandbox the app reads the org policy from /etc/foundry-onboard/policy.toml (or $FOUNDRY_ONBOARD_POLICY)."
+        );
+        return ExitCode::from(3);
+    }
     let budget_used = match args.budget_used.as_deref().map(foundry_onboard_sandbox::parse_budget_used).transpose() {
         Ok(p) => p,
         Err(e) => {
@@ -54,6 +60,7 @@ pub fn run() -> ExitCode {
             faults,
             latency_ms: args.latency_ms.unwrap_or(0),
             extra_accounts: args.accounts.unwrap_or(0),
+            policy: args.policy.clone(),
             budget_used,
             ..Default::default()
         })) {

@@ -6,6 +6,7 @@ pub mod display;
 pub mod fake_http;
 pub mod keyring;
 pub mod notifications;
+pub mod rollout;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

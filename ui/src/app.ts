@@ -4,7 +4,8 @@ import { h, replaceChildren } from './dom';
 import { DoctorSeat } from './doctor';
 import { Home, type TabId } from './home';
 import { TABS } from './home-model';
-import { commands, onOpenTab, type AppInfo } from './ipc';
+import { commands, onOpenTab, type AppInfo, type ConfigView } from './ipc';
+import { planOf, type RolloutPlan } from './rollout-model';
 import { statusLine } from './status';
 import { Wizard, type StepId } from './wizard';
 
@@ -15,6 +16,8 @@ export class App {
   private readonly main: HTMLElement;
   private readonly footerSlot: HTMLElement;
   private info: AppInfo | null = null;
+  /** What the org policy decided (read once, when a policy is in force). */
+  private plan: RolloutPlan | null = null;
   /** The doctor run the backend holds, whichever view started it. */
   private readonly seat = new DoctorSeat();
   wizard: Wizard | null = null;
@@ -40,8 +43,14 @@ export class App {
         this.footerSlot,
       ),
     );
-    this.ready = loadInto(this.main, commands.appInfo, (info) => {
+    // Without a policy the wizard starts as it always has; with one, it first reads what was decided.
+    const start = async (): Promise<{ info: AppInfo; view: ConfigView | null }> => {
+      const info = await commands.appInfo();
+      return { info, view: info.policyFile === null ? null : await commands.configView() };
+    };
+    this.ready = loadInto(this.main, start, ({ info, view }) => {
       this.info = info;
+      this.plan = planOf(view?.decided);
       replaceChildren(this.footerSlot, statusLine(info));
       this.show({ name: 'wizard' });
     }, { loadingLabel: 'Starting…' });
@@ -72,7 +81,7 @@ export class App {
     this.wizard = null;
     this.home = null;
     if (view.name === 'wizard') {
-      const wizard = new Wizard({ info, seat: this.seat, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
+      const wizard = new Wizard({ info, seat: this.seat, plan: this.plan, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
       this.wizard = wizard;
       replaceChildren(this.main, wizard.el);
       if (moveFocus) wizard.el.querySelector<HTMLElement>('h2')?.focus();

@@ -4,6 +4,9 @@
 import { accountList, usable, type Entry } from './accounts';
 import { errorPanel, loadInto, spinner } from './async';
 import { h, replaceChildren } from './dom';
+import { decidedPanel } from './decided';
+import { newestStep } from './newest';
+import { decidedRow, type RolloutPlan } from './rollout-model';
 import type { WizardStep } from './step';
 import {
   commands,
@@ -38,12 +41,14 @@ interface Guard {
   dispatch: (e: LeaveEvent) => void;
 }
 
-function tierSelect(tier: Tier, account: Account, onChange: () => void): HTMLSelectElement {
+function tierSelect(tier: Tier, account: Account, plan: RolloutPlan | null, onChange: () => void): HTMLSelectElement {
   const claude = account.deployments.filter((d: Deployment) => d.tier !== null);
-  const proposed = account.proposed[tier];
+  // The policy's name for this tier wins over the proposal; a locked one cannot be changed.
+  const decided = decidedRow(plan, tier);
+  const proposed = decided?.value ?? account.proposed[tier];
   return h(
     'select',
-    { id: `tier-${tier}`, 'data-testid': `tier-${tier}`, on: { change: onChange } },
+    { id: `tier-${tier}`, 'data-testid': `tier-${tier}`, disabled: decided?.locked ?? false, 'aria-describedby': decided ? 'decided-title' : false, on: { change: onChange } },
     h('option', { value: '' }, '— choose —'),
     claude.map((d) =>
       h('option', { value: d.name, selected: d.name === proposed }, `${d.name} (${d.model} ${d.modelVersion}, ${d.sku}${d.capacity !== null ? `, capacity ${d.capacity}` : ''})`),
@@ -51,7 +56,7 @@ function tierSelect(tier: Tier, account: Account, onChange: () => void): HTMLSel
   );
 }
 
-function renderTiers(panel: HTMLElement, guard: Guard, sub: Subscription, account: Account): void {
+function renderTiers(panel: HTMLElement, guard: Guard, sub: Subscription, account: Account, plan: RolloutPlan | null): void {
   guard.dispatch({ type: 'picked', account: account.name });
   const result = h('div', { 'aria-live': 'polite' });
   const reuse = h('input', { type: 'checkbox', 'data-testid': 'confirm-reuse' });
@@ -61,7 +66,7 @@ function renderTiers(panel: HTMLElement, guard: Guard, sub: Subscription, accoun
     const names = TIERS.map((t) => selects[t].value).filter((v) => v !== '');
     reuseRow.classList.toggle('hidden', new Set(names).size === names.length);
   };
-  for (const t of TIERS) selects[t] = tierSelect(t, account, refresh);
+  for (const t of TIERS) selects[t] = tierSelect(t, account, plan, refresh);
   const save = h(
     'button',
     {
@@ -114,20 +119,20 @@ function renderTiers(panel: HTMLElement, guard: Guard, sub: Subscription, accoun
 }
 
 /** What the panel under the list shows for the picked account, whatever its deployments' state. */
-function renderPick(panel: HTMLElement, guard: Guard, e: Entry, retry: (e: Entry) => void): void {
+function renderPick(panel: HTMLElement, guard: Guard, e: Entry, retry: (e: Entry) => void, plan: RolloutPlan | null): void {
   const name = e.account.name;
   if (e.state === 'loading') {
     replaceChildren(panel, spinner(`Loading the deployments of ${name}…`));
   } else if (e.state === 'failed') {
     replaceChildren(panel, errorPanel(e.error ?? { kind: 'internal', message: 'unknown error', hint: 'Try again.' }, () => retry(e)));
   } else if (usable(e)) {
-    renderTiers(panel, guard, e.sub, e.account);
+    renderTiers(panel, guard, e.sub, e.account, plan);
   } else {
     replaceChildren(panel, h('p', { class: 'muted' }, `${name}: ${e.account.note ?? 'no Claude deployment'}`));
   }
 }
 
-function render(guard: Guard, container: HTMLElement, d: Discovered): void {
+function render(guard: Guard, container: HTMLElement, d: Discovered, plan: RolloutPlan | null): void {
   const panel = h('div', { class: 'tier-panel', 'data-testid': 'tier-panel' });
   if (d.subscriptions.length === 0) {
     replaceChildren(container, h('p', { 'data-testid': 'no-subscriptions' }, 'No subscription is visible to your account. Ask your Azure admin for access, or sign in to another tenant.'));
@@ -144,7 +149,7 @@ function render(guard: Guard, container: HTMLElement, d: Discovered): void {
       const waiting = picked !== null && picked.account.id === found.accountId && picked.state !== 'loaded';
       const e = list.apply(found);
       if (e !== null) asked.delete(e);
-      if (waiting && picked !== null) renderPick(panel, guard, picked, retry);
+      if (waiting && picked !== null) renderPick(panel, guard, picked, retry, plan);
     }
     showProgress();
   };
@@ -158,14 +163,14 @@ function render(guard: Guard, container: HTMLElement, d: Discovered): void {
     ).then(() => showProgress(), (err) => {
       list.fail(some, toIpcError(err));
       const picked = list.selected();
-      if (picked !== null && some.includes(picked)) renderPick(panel, guard, picked, retry);
+      if (picked !== null && some.includes(picked)) renderPick(panel, guard, picked, retry, plan);
       showProgress(toIpcError(err));
     });
   };
   const retry = (e: Entry): void => {
     asked.add(e);
     load([e]);
-    if (e === list.selected()) renderPick(panel, guard, e, retry);
+    if (e === list.selected()) renderPick(panel, guard, e, retry, plan);
   };
   const showProgress = (batchError?: IpcError): void => {
     const { loaded, failed, total } = list.counts();
@@ -193,11 +198,11 @@ function render(guard: Guard, container: HTMLElement, d: Discovered): void {
         asked.add(e);
         commands.loadDeployments([e.account.id], onLoaded).catch((err) => {
           list.fail([e], toIpcError(err));
-          if (e === list.selected()) renderPick(panel, guard, e, retry);
+          if (e === list.selected()) renderPick(panel, guard, e, retry, plan);
           showProgress();
         });
       }
-      renderPick(panel, guard, e, retry);
+      renderPick(panel, guard, e, retry, plan);
     },
     onRetry: retry,
   });
@@ -252,8 +257,23 @@ function gatewayForm(guard: Guard): HTMLElement {
   );
 }
 
+/** The policy named the endpoint and the three deployments: shown as made, nothing to ask (no ARM query). */
+function namedByPolicy(plan: RolloutPlan): WizardStep {
+  const el = h(
+    'div',
+    { 'data-testid': 'resource-decided' },
+    h('p', null, 'Your organisation chose where Claude Code’s models run. There is nothing to choose here.'),
+    decidedPanel(plan, plan.rows.filter((r) => r.key !== 'login')),
+  );
+  return { el, canLeave: () => null, dispose: () => undefined };
+}
+
 /** The Resource & models step; `changed` hears of each saved choice. */
-export function resourceStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
+export function resourceStep(ctx: { changed: () => void; plan?: RolloutPlan | null } = { changed: () => undefined }): WizardStep {
+  const plan = ctx.plan ?? null;
+  const endpoint = decidedRow(plan, 'endpoint');
+  if (plan && plan.models === 'named' && endpoint) return namedByPolicy(plan);
+  if (plan && plan.models === 'newest') return newestStep(plan, ctx.changed);
   let leave: LeaveState = { unsaved: null };
   const guard: Guard = {
     dispatch: (e) => {
@@ -262,8 +282,15 @@ export function resourceStep(ctx: { changed: () => void } = { changed: () => und
     },
   };
   const container = h('div', { class: 'resources', 'data-testid': 'resources' });
-  const el = h('div', null, h('p', null, 'Choose the Azure AI Foundry resource, then the deployment for each of the sonnet, haiku and opus tiers. The newest of each tier is proposed.'), container);
-  el.append(gatewayForm(guard));
-  void loadInto(container, commands.discover, (d) => render(guard, container, d), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
+  const el = h(
+    'div',
+    null,
+    h('p', null, 'Choose the Azure AI Foundry resource, then the deployment for each of the sonnet, haiku and opus tiers. The newest of each tier is proposed.'),
+    decidedPanel(plan, plan?.rows.filter((r) => r.key !== 'login')),
+    container,
+  );
+  // A locked endpoint leaves no other way to reach Claude: no gateway to type in.
+  if (!plan?.endpointLocked) el.append(gatewayForm(guard));
+  void loadInto(container, commands.discover, (d) => render(guard, container, d, plan), { loadingLabel: 'Looking for your Azure AI Foundry resources…' });
   return { el, canLeave: () => leave.unsaved, dispose: () => undefined };
 }

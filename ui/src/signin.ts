@@ -3,6 +3,8 @@
 // opens); cancellable; errors with their hint. One state, pure transitions, a view rendered from it.
 import { errorPanel, loadInto, spinner } from './async';
 import { h, replaceChildren, type Child } from './dom';
+import { decidedPanel } from './decided';
+import type { RolloutPlan } from './rollout-model';
 import type { WizardStep } from './step';
 import { commands, toIpcError, type IpcError, type LoginEvent, type LoginState, type SignInStatus } from './ipc';
 
@@ -216,10 +218,34 @@ function mountStep(container: HTMLElement, status: SignInStatus, changed: () => 
   render();
 }
 
-/** The Sign in step; `changed` hears of each completed sign-in. */
-export function signinStep(ctx: { changed: () => void } = { changed: () => undefined }): WizardStep {
+export interface SignInContext {
+  /** Hears of each completed sign-in. */
+  changed: () => void;
+  /** Also hears of it: in a zero-decision run the wizard then moves on by itself. */
+  done?: () => void;
+  /** What the org policy decided; when nothing is left to ask, this step opens the wizard. */
+  plan?: RolloutPlan | null;
+}
+
+/** The Sign in step. */
+export function signinStep(ctx: SignInContext = { changed: () => undefined }): WizardStep {
   const container = h('div', { class: 'signin', 'data-testid': 'signin' });
-  void loadInto(container, commands.signinStatus, (s) => mountStep(container, s, ctx.changed), { loadingLabel: 'Looking for the Azure CLI…' });
-  const el = h('div', null, h('p', null, 'Sign in with the Azure CLI (', h('code', null, 'az login'), ') so the app can find the Azure AI Foundry resources and model deployments you have access to.'), container);
+  const signedIn = (): void => {
+    ctx.changed();
+    ctx.done?.();
+  };
+  void loadInto(container, commands.signinStatus, (s) => mountStep(container, s, signedIn), { loadingLabel: 'Looking for the Azure CLI…' });
+  const plan = ctx.plan ?? null;
+  const intro = plan?.zeroDecision
+    ? h(
+        'p',
+        { 'data-testid': 'rollout-intro' },
+        'Your organisation has made the choices below. Sign in with the Azure CLI (',
+        h('code', null, 'az login'),
+        '), approve writing your profile, and Claude Code is ready.',
+      )
+    : h('p', null, 'Sign in with the Azure CLI (', h('code', null, 'az login'), ') so the app can find the Azure AI Foundry resources and model deployments you have access to.');
+  // The one thing left to do comes first; what was decided is listed under it.
+  const el = h('div', null, intro, container, plan?.zeroDecision ? decidedPanel(plan) : null);
   return { el, canLeave: () => null, dispose: () => undefined };
 }

@@ -2,6 +2,7 @@
 // whether it may be left, and an explicit end when the wizard closes.
 import type { DoctorSeat } from './doctor';
 import type { AppInfo } from './ipc';
+import type { RolloutPlan } from './rollout-model';
 
 export interface WizardStep {
   readonly el: HTMLElement;
@@ -17,6 +18,10 @@ export interface StepContext {
   changed: () => void;
   /** The doctor run the backend holds (one at a time), shared with the home's Doctor tab. */
   seat: DoctorSeat;
+  /** What the org policy decided (null: no policy, the wizard asks everything). */
+  plan: RolloutPlan | null;
+  /** The step did its job; in a zero-decision run the wizard then moves on by itself. */
+  done: () => void;
 }
 
 /** A step with nothing to guard or stop. */

@@ -1,6 +1,8 @@
 // The wizard's state and its pure transitions: which step is shown, which steps are alive (built
 // once and kept while the wizard is open, so Back then Next repeats no IPC call), and why Next
-// was refused. Steps that depend on another are declared here and rebuilt when it changes.
+// was refused. Steps that depend on another are declared here and rebuilt when it changes. In a
+// zero-decision run (an org policy decided everything) some steps move the wizard on by themselves
+// when their job is done, jumping over steps the policy decided entirely.
 
 export type StepId = 'welcome' | 'signin' | 'resource' | 'profile' | 'verify' | 'done';
 
@@ -22,6 +24,10 @@ export interface WizardState {
   readonly alive: readonly StepId[];
   /** Why the last Next was refused (the step's `canLeave()`), or null. */
   readonly blocked: string | null;
+  /** Steps that move the wizard on when their job is done (a zero-decision run); else empty. */
+  readonly auto: readonly StepId[];
+  /** Steps the org policy decided entirely: a move on by itself jumps over them (Back still shows them). */
+  readonly decided: readonly StepId[];
 }
 
 export type WizardEvent =
@@ -29,11 +35,13 @@ export type WizardEvent =
   | { type: 'next'; blocker: string | null }
   | { type: 'back' }
   /** A step saved something: the steps that depend on it are rebuilt when next shown. */
-  | { type: 'changed'; step: StepId };
+  | { type: 'changed'; step: StepId }
+  /** A step did its job (signed in; profile written and verified). */
+  | { type: 'done'; step: StepId };
 
-export function initialWizard(start: StepId = 'welcome'): WizardState {
+export function initialWizard(start: StepId = 'welcome', plan: { auto: readonly StepId[]; decided: readonly StepId[] } = { auto: [], decided: [] }): WizardState {
   const index = Math.max(0, STEP_ORDER.indexOf(start));
-  return { index, alive: [STEP_ORDER[index]], blocked: null };
+  return { index, alive: [STEP_ORDER[index]], blocked: null, auto: plan.auto, decided: plan.decided };
 }
 
 export const currentStep = (s: WizardState): StepId => STEP_ORDER[s.index];
@@ -55,7 +63,14 @@ export function dependents(step: StepId): StepId[] {
 
 function show(s: WizardState, index: number): WizardState {
   const id = STEP_ORDER[index];
-  return { index, alive: s.alive.includes(id) ? s.alive : [...s.alive, id], blocked: null };
+  return { ...s, index, alive: s.alive.includes(id) ? s.alive : [...s.alive, id], blocked: null };
+}
+
+/** The next step after `index` that the policy did not decide entirely. */
+function nextUndecided(s: WizardState, index: number): number {
+  let i = index + 1;
+  while (i < STEP_ORDER.length - 1 && s.decided.includes(STEP_ORDER[i])) i++;
+  return Math.min(i, STEP_ORDER.length - 1);
 }
 
 /** The one place the wizard's state changes. */
@@ -72,5 +87,9 @@ export function updateWizard(s: WizardState, e: WizardEvent): WizardState {
       const alive = s.alive.filter((id) => !stale.includes(id));
       return alive.length === s.alive.length ? s : { ...s, alive };
     }
+    case 'done':
+      // Only the step on screen moves the wizard, and only in a zero-decision run.
+      if (!s.auto.includes(e.step) || currentStep(s) !== e.step || s.index >= STEP_ORDER.length - 1) return s;
+      return show(s, nextUndecided(s, s.index));
   }
 }

@@ -3,8 +3,10 @@
 import { h, replaceChildren, type Child } from './dom';
 import { DoctorPanel, DoctorSeat } from './doctor';
 import type { AppInfo } from './ipc';
+import { decidedPanel } from './decided';
 import { profileStep } from './profile';
 import { resourceStep } from './resource';
+import { autoPlan, startStep, type RolloutPlan } from './rollout-model';
 import { signinStep } from './signin';
 import { plainStep, type StepContext, type WizardStep } from './step';
 import { currentStep, dependents, initialWizard, updateWizard, type StepId, type WizardEvent, type WizardState } from './wizard-model';
@@ -34,7 +36,7 @@ function verifyStep(ctx: StepContext): WizardStep {
   return { el, canLeave: () => null, dispose: () => panel.dispose() };
 }
 
-const welcome = (info: AppInfo): Child[] => [
+const welcome = (info: AppInfo, plan: RolloutPlan | null): Child[] => [
   h(
     'p',
     null,
@@ -51,6 +53,7 @@ const welcome = (info: AppInfo): Child[] => [
         '.',
       )
     : h('p', null, 'You will see a preview of every change before anything is written.'),
+  decidedPanel(plan),
 ];
 
 export const STEPS: readonly StepDef[] = [
@@ -59,7 +62,7 @@ export const STEPS: readonly StepDef[] = [
     label: 'Welcome',
     title: 'Set up Claude Code on Azure AI Foundry',
     placeholder: false,
-    build: (ctx) => plainStep(h('div', null, welcome(ctx.info))),
+    build: (ctx) => plainStep(h('div', null, welcome(ctx.info, ctx.plan))),
   },
   {
     id: 'signin',
@@ -113,6 +116,8 @@ export interface WizardOptions {
   startAt?: StepId;
   /** The doctor run the backend holds, shared with the home's Doctor tab. */
   seat?: DoctorSeat;
+  /** What the org policy decided; with nothing left to ask the wizard opens at Sign in and moves on by itself. */
+  plan?: RolloutPlan | null;
 }
 
 export class Wizard {
@@ -123,12 +128,14 @@ export class Wizard {
   private readonly info: AppInfo;
   private readonly seat: DoctorSeat;
   private readonly onFinish: () => void;
+  private readonly plan: RolloutPlan | null;
 
   constructor(opts: WizardOptions) {
     this.info = opts.info;
     this.onFinish = opts.onFinish;
     this.seat = opts.seat ?? new DoctorSeat();
-    this.state = initialWizard(opts.startAt);
+    this.plan = opts.plan ?? null;
+    this.state = initialWizard(opts.startAt ?? startStep(this.plan), autoPlan(this.plan));
     this.el = h('div', { class: 'wizard', 'data-testid': 'wizard' });
     this.sync();
     this.render(false);
@@ -184,7 +191,13 @@ export class Wizard {
     let step = this.steps.get(id);
     if (!step) {
       const def = STEPS.find((s) => s.id === id) ?? STEPS[0];
-      step = def.build({ info: this.info, seat: this.seat, changed: () => this.dispatch({ type: 'changed', step: id }, false) });
+      step = def.build({
+        info: this.info,
+        seat: this.seat,
+        plan: this.plan,
+        changed: () => this.dispatch({ type: 'changed', step: id }, false),
+        done: () => this.dispatch({ type: 'done', step: id }, true),
+      });
       this.steps.set(id, step);
     }
     return step;
@@ -202,11 +215,13 @@ export class Wizard {
         h(
           'li',
           {
-            class: i < index ? 'step is-done' : i === index ? 'step is-current' : 'step',
+            class: `${i < index ? 'step is-done' : i === index ? 'step is-current' : 'step'}${this.state.decided.includes(s.id) ? ' is-decided' : ''}`,
             'aria-current': i === index ? 'step' : false,
+            'data-decided': this.state.decided.includes(s.id) ? 'true' : false,
           },
           h('span', { class: 'step-num', 'aria-hidden': 'true' }, String(i + 1)),
           h('span', { class: 'step-label' }, s.label),
+          this.state.decided.includes(s.id) ? h('span', { class: 'sr-only' }, ' (set by your organisation)') : null,
         ),
       ),
     );

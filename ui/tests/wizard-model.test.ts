@@ -6,8 +6,8 @@ const next = (s: WizardState, blocker: string | null = null): WizardState => upd
 
 describe('wizard transitions (no DOM)', () => {
   it('starts on Welcome (or where asked) with only that step alive', () => {
-    expect(initialWizard()).toEqual({ index: 0, alive: ['welcome'], blocked: null });
-    expect(initialWizard('profile')).toEqual({ index: 3, alive: ['profile'], blocked: null });
+    expect(initialWizard()).toEqual({ index: 0, alive: ['welcome'], blocked: null, auto: [], decided: [] });
+    expect(initialWizard('profile')).toEqual({ index: 3, alive: ['profile'], blocked: null, auto: [], decided: [] });
   });
 
   it('Next and Back move one step, keep every visited step alive, and stop at the ends', () => {

@@ -23,6 +23,10 @@ pub struct Cli {
     /// Start the desktop app against the built-in sandbox.
     #[arg(long, global = false)]
     pub sandbox: bool,
+    /// With --sandbox: the org policy the sandbox applies, so the app shows the rollout path
+    /// (what the policy decides is shown as decided; the app asks only what is left).
+    #[arg(long, value_name = "FILE", requires = "sandbox")]
+    pub policy: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -368,5 +372,15 @@ mod tests {
         let err = Cli::try_parse_from(["foundry-onboard", "sandbox", "--faults", "dns-nxdomain,nope"]).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("nope") && msg.contains("tls-intercepted"), "{msg}");
+    }
+
+    #[test]
+    fn the_app_takes_a_policy_for_its_sandbox() {
+        let cli = Cli::try_parse_from(["foundry-onboard", "--sandbox", "--policy", "docs/policy.sandbox.toml"]).unwrap();
+        assert!(cli.sandbox && cli.command.is_none());
+        assert_eq!(cli.policy, Some(PathBuf::from("docs/policy.sandbox.toml")));
+        // Without the sandbox a policy is the system-wide file's job: said, not ignored.
+        let err = Cli::try_parse_from(["foundry-onboard", "--policy", "p.toml"]).unwrap_err();
+        assert!(err.to_string().contains("--sandbox"), "{err}");
     }
 }

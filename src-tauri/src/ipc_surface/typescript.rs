@@ -2,6 +2,7 @@
 //! `ui/src/ipc/commands.ts` (tests only: the app itself needs just the handler).
 
 use super::commands;
+use foundry_onboard_core::azure::discovery::Proposed;
 use foundry_onboard_core::setup::{GatewayChoice, ModelChoice};
 use tauri::ipc::Channel;
 use ts_rs::TS;
@@ -33,7 +34,7 @@ macro_rules! value_args {
         }
     )*};
 }
-value_args!(bool, u32, String, Vec<String>, ModelChoice, GatewayChoice, crate::doctor::ReportFormat, foundry_onboard_core::usage::tab::TabAsk);
+value_args!(bool, u32, String, Vec<String>, ModelChoice, GatewayChoice, Proposed, crate::doctor::ReportFormat, foundry_onboard_core::usage::tab::TabAsk);
 
 /// One `#[tauri::command]` as the page calls it.
 #[derive(Debug, Clone)]
@@ -179,6 +180,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all.len());
-        assert_eq!(all.len(), 22);
+        assert_eq!(all.len(), 23);
     }
 }

@@ -7,6 +7,7 @@ mod alerts;
 mod doctor;
 mod faces;
 mod netns;
+mod rollout;
 mod rough_edges;
 mod scale;
 mod usage;
@@ -48,15 +49,7 @@ async fn sign_in(s: &Session, config: &std::path::Path, screenshot: Option<&str>
 /// The person types `code` on the sandbox's sign-in page at `url` and presses Approve (reached
 /// with the CA of the sandbox config at `config`).
 async fn approve_on_sandbox_page(config: &std::path::Path, url: &str, code: &str) -> anyhow::Result<()> {
-    let loaded = foundry_onboard_core::config::load(
-        &foundry_onboard_core::config::ConfigLocation::Flag(config.to_path_buf()),
-        foundry_onboard_core::config::policy::Policy::default(),
-    )?;
-    let net = foundry_onboard_core::net::Network::new(&loaded.config, foundry_onboard_core::net::Timeouts::from_total_ms(5000))?;
-    let rb = net.http.request(reqwest::Method::POST, url)?.header("content-type", "application/x-www-form-urlencoded").body(format!("code={code}"));
-    let resp = net.http.send(rb).await?;
-    anyhow::ensure!(resp.status() == 200, "approve: {}", resp.status());
-    Ok(())
+    foundry_onboard_e2e::rollout::approve_on_sandbox_page(config, url, code).await
 }
 
 /// The app under its own Xvfb and tauri-driver (HOME = `home`, `env` added), started with `args`

@@ -102,7 +102,9 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     let home = tempfile::tempdir().unwrap();
     let xvfb = Xvfb::start();
     let mut c = foundry_onboard_e2e::cli_command(home.path());
-    c.env("DISPLAY", &xvfb.display).arg("--sandbox").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    // With the sample org policy: the app starts its sandbox with it (the rollout path).
+    let policy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/policy.sandbox.toml");
+    c.env("DISPLAY", &xvfb.display).arg("--sandbox").arg("--policy").arg(&policy).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
     let mut cli = c.spawn().unwrap();
     let stdout = cli.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -125,6 +127,7 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     let args: Vec<String> = app_cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
     assert!(args.first().is_some_and(|a| a.ends_with("foundry-onboard-gui")), "{args:?}");
     assert!(args.iter().any(|a| a == "--sandbox"), "arguments passed through: {args:?}");
+    assert!(args.windows(2).any(|w| w[0] == "--policy" && w[1].ends_with("policy.sandbox.toml")), "the policy passed through: {args:?}");
     assert_ne!(code, 0, "the app was killed, and the CLI reports its exit");
 }
 

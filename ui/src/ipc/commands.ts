@@ -1,6 +1,6 @@
 // This file is generated from Rust (src-tauri/src/ipc_surface.rs) by `cargo test -p foundry-onboard-gui ipc_surface` — do not edit.
 import { Channel } from '@tauri-apps/api/core';
-import type { AccountDeployments, AppInfo, ConfigView, Discovered, DoctorEvent, GatewayChoice, LoginEvent, LoginState, ModelChoice, ProfileOutcome, ProfilePreview, Refreshed, Report, SignInStatus, TabAsk, UsageTab } from '../bindings';
+import type { AccountDeployments, AppInfo, ConfigView, Discovered, DoctorEvent, GatewayChoice, LoginEvent, LoginState, ModelChoice, ProfileOutcome, ProfilePreview, Proposed, Refreshed, Report, SignInStatus, TabAsk, UsageTab } from '../bindings';
 import { call } from './call';
 
 export type ReportFormat = "md" | "json";
@@ -57,6 +57,10 @@ export const commands = {
   },
   saveGateway(choice: GatewayChoice): Promise<ConfigView> {
     return call<ConfigView>('save_gateway', { choice });
+  },
+  /** The policy names a resource and says `choose = "newest"`: saves the newest deployment of each tier found on it. */
+  saveNewest(subscriptionId: string, proposed: Proposed): Promise<ConfigView> {
+    return call<ConfigView>('save_newest', { subscriptionId, proposed });
   },
   /** Runs every check; `onEvent` sees the plan, each start and each result. A second run cancels the first. */
   doctorRun(withClaude: boolean, onEvent: (message: DoctorEvent) => void): Promise<Report> {

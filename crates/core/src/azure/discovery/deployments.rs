@@ -44,7 +44,8 @@ pub struct Deployment {
     pub tier: Option<Tier>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
+/// The newest deployment per tier (also sent back by the app for `choose = "newest"`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Proposed {
     pub sonnet: Option<String>,
