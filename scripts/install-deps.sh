@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and running Foundry Onboard needs on Debian/Ubuntu, idempotently:
-# the apt packages WebKitGTK/Tauri need, the UI's npm packages, and the built UI.
+# the apt packages WebKitGTK/Tauri need, the UI's npm packages (the tauri CLI for `make package`
+# among them), the built UI, and the real az and Claude Code the sandbox demo runs, cached outside
+# the clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,4 +73,15 @@ if ! AZURE_CONFIG_DIR="$(mktemp -d)" "$AZ_VENV/bin/az" version -o json 2>/dev/nu
   echo "==> installing azure-cli $AZ_VERSION into $AZ_VENV (once; about a minute)"
   python3 -m venv "$AZ_VENV"
   "$AZ_VENV/bin/pip" install --quiet --disable-pip-version-check "azure-cli==$AZ_VERSION"
+fi
+
+# The real Claude Code, pinned: the version the sandbox's Foundry stand-in is tested against.
+# `make run` puts it on the app's PATH (a `claude` already on your PATH comes first), so the demo
+# ends with the real client answering through the written profile; the tests drive it too.
+CLAUDE_CODE_VERSION=2.1.331
+CLAUDE_DIR="${HOME}/.cache/foundry-onboard-claude"
+if [ "$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$CLAUDE_DIR/node_modules/@anthropic-ai/claude-code/package.json" 2>/dev/null | head -1)" != "$CLAUDE_CODE_VERSION" ]; then
+  echo "==> installing Claude Code $CLAUDE_CODE_VERSION into $CLAUDE_DIR (once; about 400 MB)"
+  mkdir -p "$CLAUDE_DIR"
+  npm --prefix "$CLAUDE_DIR" install --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
 fi

@@ -2,8 +2,8 @@
 # Installs what the test suite needs on top of install-deps.sh, idempotently: a virtual display,
 # the WebKit WebDriver and tauri-driver for the GUI tests, the real shells the profile tests
 # source (pwsh is not packaged by Debian; its tests are skipped with a note when absent), a
-# Secret Service (gnome-keyring), dnsmasq (a DNS server we did not write, for path.dns) and the
-# real Claude Code, cached outside the clone.
+# Secret Service (gnome-keyring) and dnsmasq (a DNS server we did not write, for path.dns). The real
+# Claude Code the tests drive is installed by install-deps.sh (the sandbox demo needs it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh xvfb xauth dbus-bin webkit2gtk-driver imagemagick x11-utils binutils zsh fish \
@@ -14,15 +14,6 @@ if ! command -v tauri-driver >/dev/null || ! cargo install --list | grep -q "^ta
   echo "==> installing tauri-driver $TAURI_DRIVER_VERSION"
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
 fi
-
-CLAUDE_CODE_VERSION=2.1.331
-CLAUDE_DIR="${HOME}/.cache/foundry-onboard-claude"
-if [ "$(cat "$CLAUDE_DIR/node_modules/@anthropic-ai/claude-code/package.json" 2>/dev/null | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' | head -1)" != "$CLAUDE_CODE_VERSION" ]; then
-  echo "==> installing Claude Code $CLAUDE_CODE_VERSION into $CLAUDE_DIR (for the real-client tests)"
-  mkdir -p "$CLAUDE_DIR"
-  npm --prefix "$CLAUDE_DIR" install --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
-fi
-
 
 # Microsoft's own Kusto parser, which checks every KQL query the usage source can send
 # (crates/core/src/usage/kql.rs); pinned by tests/kql/package-lock.json.

@@ -14,6 +14,7 @@ mod gui;
 mod hardening_net;
 mod hostile_values;
 mod keyring;
+mod package;
 mod profile;
 mod profile_files;
 mod sandbox;
