@@ -261,6 +261,7 @@ fn the_usage_tab_shows_azure_monitor_partial_data_as_partial() {
     let cli: Value = r.stdout.lines().find_map(|l| serde_json::from_str(l).ok()).unwrap_or_default();
     assert_eq!(cli["usage"]["snapshot"]["completeness"]["kind"], "partial", "{}{}", r.stdout, r.stderr);
     let want = expected_gauge(&cli);
+    assert!(want.0 > 0.0, "the partial answer still has this period's spend (else the gauges agree on nothing): {want:?}");
     let config = sb.config.to_str().unwrap().to_string();
     let env = vec![("FOUNDRY_ONBOARD_AZ", az.clone().into_os_string())];
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -259,16 +259,21 @@ pub fn compare(source: &UsageSnapshot, local: &UsageSnapshot) -> Option<Comparis
         return None;
     }
     let local_tokens: u64 = local.rows.iter().map(|r| r.total_tokens()).sum();
-    let source_tokens: u64 = source.rows.iter().map(|r| r.total_tokens()).sum();
+    // Only the days this machine's record covers: Claude Code deletes old transcripts (after 30
+    // days by default), so the days before the first one say nothing about a difference.
+    let first_local = local.rows.iter().map(|r| r.date).min();
+    let trimmed = first_local.filter(|d| source.rows.iter().any(|r| r.date < *d));
+    let source_tokens: u64 = source.rows.iter().filter(|r| trimmed.is_none_or(|d| r.date >= d)).map(|r| r.total_tokens()).sum();
+    let since = trimmed.map(|d| format!(" since {}", d.format("%-d %b"))).unwrap_or_default();
     if local_tokens == 0 && source_tokens == 0 {
         return None;
     }
     let name = if source.source == SourceKind::Litellm { "the gateway" } else { "Azure Monitor" };
     let share = if source_tokens > 0 { local_tokens as f64 / source_tokens as f64 } else { f64::INFINITY };
     let sentence = if source_tokens > 0 {
-        format!("This machine: {} tokens, {:.0} % of the {} tokens {name} counted.", group(local_tokens), share * 100.0, group(source_tokens))
+        format!("This machine: {} tokens{since}, {:.0} % of the {} tokens {name} counted.", group(local_tokens), share * 100.0, group(source_tokens))
     } else {
-        format!("This machine: {} tokens; {name} counted none.", group(local_tokens))
+        format!("This machine: {} tokens{since}; {name} counted none.", group(local_tokens))
     };
     // Partial figures say nothing about a difference.
     let hint = if matches!(source.completeness, Completeness::Partial { .. }) {

@@ -170,3 +170,14 @@ fn the_first_paint_is_the_view_alone_and_the_tab_adds_charts_and_the_comparison(
     assert_eq!(full.charts.map(|c| c.days), Some(90), "a range beyond what the tab fetched is cut to it");
     assert_eq!(full.comparison.map(|c| (c.local_tokens, c.source_tokens)), Some((800, 1000)));
 }
+
+#[test]
+fn the_comparison_covers_only_the_days_this_machine_has_a_record_of() {
+    // The gateway counted 90 days; this machine's transcripts start on day 18 (older ones deleted).
+    let gw = snapshot(SourceKind::Litellm, vec![row(2, "m", 9000, None), row(18, "m", 500, None), row(19, "m", 500, None)], None);
+    let local = snapshot(SourceKind::Local, vec![row(18, "m", 450, None), row(19, "m", 450, None)], None);
+    let c = compare(&gw, &local).unwrap();
+    assert_eq!((c.local_tokens, c.source_tokens, c.hint.clone()), (900, 1000, None), "day 2 is left out: no 'came from elsewhere'");
+    assert!(c.sentence.starts_with("This machine: 900 tokens since "), "{}", c.sentence);
+    assert!(c.sentence.ends_with(", 90 % of the 1,000 tokens the gateway counted."), "{}", c.sentence);
+}
