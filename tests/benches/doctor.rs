@@ -9,14 +9,10 @@
 use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, load};
 use foundry_onboard_core::doctor::{self, DoctorEvent, DoctorOptions, PlannedCheck};
+use foundry_onboard_e2e::median;
 use foundry_onboard_e2e::{SandboxProcess, cli, cli_command, real_az, run};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn in_process(sb: &SandboxProcess, az: &std::path::Path, deadline: Duration) -> (doctor::Report, Vec<PlannedCheck>, Duration) {
     let config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
 
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::median;
 use foundry_onboard_e2e::rollout::{Figures, with_policy, without_policy};
 use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{artifacts_dir, gui};
@@ -18,15 +19,6 @@ use std::time::Instant;
 const FIGURES: &str = "rollout-bench.json";
 /// Where the CLI's `setup --yes` measurement is left (by `tests/e2e/setup.rs`), when it ran.
 const SETUP_FIGURES: &str = "setup-timing.json";
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
-}
 
 /// One walk of the app started with `args`.
 fn walk(args: &[&str], policy: bool) -> Figures {

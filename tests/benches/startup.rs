@@ -8,16 +8,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
 
 use foundry_onboard_e2e::display::Xvfb;
+use foundry_onboard_e2e::median;
 use foundry_onboard_e2e::{cli, gui};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
-}
 
 /// One run under `unshare -n`, with `home` as HOME and XDG dirs (az writes its config there).
 fn time_once(program: &str, args: &[&str], home: &std::path::Path) -> f64 {

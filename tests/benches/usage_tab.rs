@@ -13,18 +13,10 @@ use foundry_onboard_core::config::policy::Policy;
 use foundry_onboard_core::config::{ConfigLocation, load, save};
 use foundry_onboard_core::usage::SourceKind;
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
+use foundry_onboard_e2e::median;
 use foundry_onboard_e2e::webdriver::Session;
 use foundry_onboard_e2e::{SandboxProcess, cli_command, gui, run};
 use std::time::{Duration, Instant};
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
-}
 
 async fn poll(s: &Session, script: &str, secs: u64) -> serde_json::Value {
     let start = Instant::now();

@@ -12,6 +12,32 @@ fn sample_policy() -> PathBuf {
 }
 
 /// `setup` with the CLI's clean environment plus `env`; its JSON lines and the wall time.
+/// The real az and Claude Code for a test that signs in and verifies, inside the loopback-only
+/// namespace: None when the test was skipped (a tool missing outside CI) or has run re-executed
+/// in the namespace; else the environment that puts both first on PATH and names az.
+fn real_tools_in_netns(test: &str) -> Option<[(&'static str, std::ffi::OsString); 2]> {
+    if let Some(why) = crate::claude::blocked() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test: {why}");
+        foundry_onboard_e2e::skipped("setup with the real client", &why);
+        return None;
+    }
+    let Some(az) = real_az() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test (scripts/install-test-deps.sh installs azure-cli)");
+        foundry_onboard_e2e::skipped("setup with the real az", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
+        return None;
+    };
+    if reexec_in_netns(test) {
+        return None;
+    }
+    let claude = crate::claude::claude_dir().unwrap();
+    let path = std::env::join_paths(
+        [claude, az.parent().unwrap().to_path_buf()].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let env = [("PATH", path), ("FOUNDRY_ONBOARD_AZ", az.clone().into_os_string())];
+    Some(env)
+}
+
 fn setup(sb: &SandboxProcess, env: &[(&str, std::ffi::OsString)], args: &[&str]) -> (i32, Vec<serde_json::Value>, String, Duration) {
     let mut c = cli_command(sb.home.path());
     for (k, v) in env {
@@ -55,25 +81,9 @@ fn modified(p: &Path) -> SystemTime {
 
 #[test]
 fn setup_from_a_full_policy_signs_in_writes_verifies_with_the_real_client_and_runs_again_as_a_no_op() {
-    if let Some(why) = crate::claude::blocked() {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test: {why}");
-        foundry_onboard_e2e::skipped("setup with the real client", &why);
-        return;
-    }
-    let Some(az) = real_az() else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test (scripts/install-test-deps.sh installs azure-cli)");
-        foundry_onboard_e2e::skipped("setup with the real az", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
+    let Some(env) = real_tools_in_netns("setup::setup_from_a_full_policy_signs_in_writes_verifies_with_the_real_client_and_runs_again_as_a_no_op") else {
         return;
     };
-    if reexec_in_netns("setup::setup_from_a_full_policy_signs_in_writes_verifies_with_the_real_client_and_runs_again_as_a_no_op") {
-        return;
-    }
-    let claude = crate::claude::claude_dir().unwrap();
-    let path = std::env::join_paths(
-        [claude, az.parent().unwrap().to_path_buf()].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
-    .unwrap();
-    let env = [("PATH", path), ("FOUNDRY_ONBOARD_AZ", az.clone().into_os_string())];
     let policy = sample_policy();
     let sb = SandboxProcess::start(&["--policy", policy.to_str().unwrap(), "--approve-after-ms", "0"]);
     let before = std::fs::read_to_string(&sb.config).unwrap();
@@ -208,25 +218,7 @@ fn setup_policy_naming_a_missing_file_is_a_clear_error() {
 /// the sandbox's ARM) finds the newest deployment of each tier, and setup takes it without asking.
 #[test]
 fn setup_with_choose_newest_takes_the_newest_deployment_of_each_tier_from_discovery() {
-    if let Some(why) = crate::claude::blocked() {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test: {why}");
-        foundry_onboard_e2e::skipped("setup with the real client", &why);
-        return;
-    }
-    let Some(az) = real_az() else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test (scripts/install-test-deps.sh installs azure-cli)");
-        foundry_onboard_e2e::skipped("setup with the real az", "azure-cli is not installed in ~/.cache/foundry-onboard-az");
-        return;
-    };
-    if reexec_in_netns("setup::setup_with_choose_newest_takes_the_newest_deployment_of_each_tier_from_discovery") {
-        return;
-    }
-    let claude = crate::claude::claude_dir().unwrap();
-    let path = std::env::join_paths(
-        [claude, az.parent().unwrap().to_path_buf()].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
-    .unwrap();
-    let env = [("PATH", path), ("FOUNDRY_ONBOARD_AZ", az.clone().into_os_string())];
+    let Some(env) = real_tools_in_netns("setup::setup_with_choose_newest_takes_the_newest_deployment_of_each_tier_from_discovery") else { return };
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "locked = [\"models.choose\"]\n[foundry]\nresource = \"sandbox-ai\"\n[models]\nchoose = \"newest\"\n").unwrap();

@@ -340,3 +340,14 @@ pub fn ends_within(pid: u32, limit: Duration) -> bool {
     }
     !still_running(pid)
 }
+
+/// The median of a bench's samples (the mean of the middle two for an even count; NaN for none).
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
