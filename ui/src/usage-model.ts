@@ -15,8 +15,9 @@ export const KINDS: readonly { id: TokenKind; label: string }[] = [
 export const PROGRESS_AFTER_MS = 300;
 /** The longest a timer can wait in a browser (setTimeout's limit); the schedule's waits are far shorter. */
 export const MAX_WAIT_MS = 2_147_483_647;
-/** The README section a platform team reads to point the app at a usage source. */
-export const PLATFORM_TEAM_DOC = 'https://github.com/foundry-onboard/foundry-onboard#usage-for-platform-teams';
+/** The README section a platform team reads to point the app at a usage source, named in words:
+ * the project has no public address to link to, and the webview opens no page itself. */
+export const PLATFORM_TEAM_DOC = 'Usage for platform teams';
 
 export interface UsageState {
   readonly days: Range;

@@ -301,7 +301,7 @@ function notice(n: Notice): HTMLElement {
   const since = n.since ? `Last updated ${when(n.since)}. ` : '';
   const doc =
     n.kind === 'noSourceConfigured'
-      ? h('a', { href: PLATFORM_TEAM_DOC, target: '_blank', rel: 'noopener', 'data-testid': 'usage-platform-doc' }, 'How a platform team sets this up')
+      ? h('span', { 'data-testid': 'usage-platform-doc' }, 'Your platform team finds how in the README, section “', h('strong', null, PLATFORM_TEAM_DOC), '”.')
       : null;
   return h(
     'div',

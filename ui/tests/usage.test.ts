@@ -83,7 +83,7 @@ describe('usage panel', () => {
     await waitFor(() => panel.el.dataset.state === 'stale');
     expect(getByTestId('usage-notice-stale').textContent).toContain('Last updated');
     expect(getByTestId('usage-notice-noSourceConfigured').textContent).toContain('platform team can point the app at the gateway');
-    expect(getByTestId('usage-platform-doc').getAttribute('href')).toContain('#usage-for-platform-teams');
+    expect(getByTestId('usage-platform-doc').textContent).toContain('README, section “Usage for platform teams”');
     panel.dispose();
   });
 

@@ -148,7 +148,11 @@ async fn black_hole_in_the_window(s: &Session) -> anyhow::Result<String> {
     let deadline = foundry_onboard_core::doctor::DoctorOptions::new(Default::default(), Default::default(), Default::default()).deadline.as_millis() as f64;
     anyhow::ensure!(took <= deadline + 500.0, "the run took {took:.0} ms (deadline {deadline} ms)");
     let gap = m["maxGap"].as_f64().unwrap_or(f64::MAX);
-    anyhow::ensure!(gap < 300.0, "the window stalled for {gap:.0} ms during the run: [at, gap] {}", m["slow"]);
+    // A freeze detector, not a frame-time target (that is a bench's): on 2 cores the run's first
+    // moments start az (Python) and Node beside WebKit, and the longest gap measured 76–181 ms on
+    // an idle machine and once 300 ms in a full CI run; a UI blocked on the run would stall for
+    // seconds (path.tcp alone waits 4 s).
+    anyhow::ensure!(gap < 500.0, "the window stalled for {gap:.0} ms during the run: [at, gap] {}", m["slow"]);
     let figures = format!(
         "first run {took:.0} ms, path.tcp failed at {:.0} ms, longest frame gap {gap:.0} ms (the frame that opened the tab: {} ms)",
         at("path.tcp"),
