@@ -11,8 +11,6 @@ use tokio_util::sync::CancellationToken;
 
 /// The event that makes the UI switch tabs; its payload is the tab's id.
 pub const OPEN_TAB: &str = "open-tab";
-/// The watcher's days window: the Usage tab's default range, so both share the cached report.
-pub const WATCH_DAYS: u32 = 30;
 /// The watcher's first look, soon after start but after the window's first paint.
 const FIRST_LOOK: Duration = Duration::from_secs(2);
 /// How often a watcher without a usage source looks at the config again (no network).
@@ -78,6 +76,8 @@ pub fn start_watcher(app: &AppHandle) -> Watcher {
     let stop = cancel.clone();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        // The Usage tab's window (it always asks for 90 days): the watcher and the open tab then
+        // share one cached report and one request in flight instead of asking the source twice.
         let mut wait = FIRST_LOOK;
         let mut plan = (String::new(), Schedule::new(1));
         // The first look takes a fresh cached report as it is (a restart asks nothing new); after
@@ -103,7 +103,7 @@ pub fn start_watcher(app: &AppHandle) -> Watcher {
             }
             let result = tokio::select! {
                 () = stop.cancelled() => return,
-                r = usage::report(&config, UsageAsk { days: WATCH_DAYS, force: !first }) => r,
+                r = usage::report(&config, UsageAsk { days: usage::view::TAB_DAYS, force: !first }) => r,
             };
             match &result {
                 Ok(report) => observe(&app, &config, report),
