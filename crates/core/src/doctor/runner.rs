@@ -200,8 +200,11 @@ pub async fn run(ctx: Arc<Ctx>, checks: Vec<Check>, cancel: CancellationToken, e
             if let Ok(mut r) = results.lock() {
                 r.insert(check.id, result.clone());
             }
-            let _ = tx.send(Some(result.status));
+            // Printed before its dependents wake: a skip must never land above the failure that
+            // caused it (the CLI prints in arrival order).
+            let status = result.status;
             emit(DoctorEvent::Finished { result: Box::new(result), held_back });
+            let _ = tx.send(Some(status));
         });
     }
     let deadline = ctx.options.deadline;
@@ -254,5 +257,44 @@ fn finish(check: &Check, o: Outcome, took: Duration) -> CheckResult {
         duration_ms: took.as_millis() as u64,
         evidence: o.evidence,
         fix: o.fix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::doctor::context::DoctorOptions;
+
+    /// The CLI prints in arrival order: a check held back by a failure must arrive after it, down
+    /// the whole chain, however the tasks are scheduled.
+    #[test]
+    fn a_skipped_check_arrives_after_the_failure_that_held_it_back() {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+        for _ in 0..50 {
+            let mut options = DoctorOptions::new("/nonexistent/c.toml".into(), "/nonexistent/cli".into(), "/".into());
+            options.az = None;
+            let ctx = Ctx::new(Config::default(), options).unwrap();
+            let checks = vec![
+                Check::new(CheckId::PathDns, "dns", |_| async { Outcome::fail("NXDOMAIN", "fix it") }),
+                Check::new(CheckId::PathTcp, "tcp", |_| async { Outcome::pass("") }).requires(&[CheckId::PathDns]),
+                Check::new(CheckId::PathTls, "tls", |_| async { Outcome::pass("") }).requires(&[CheckId::PathTcp]),
+            ];
+            let seen: Arc<std::sync::Mutex<Vec<(CheckId, Status)>>> = Arc::default();
+            let log = seen.clone();
+            let emit: Arc<dyn Fn(DoctorEvent) + Send + Sync> = Arc::new(move |e| {
+                if let DoctorEvent::Finished { result, .. } = e {
+                    // A slow terminal: printing the failure takes a moment, in which a dependent
+                    // woken too early would print its skip first.
+                    if result.status == Status::Fail {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    log.lock().unwrap().push((result.id, result.status));
+                }
+            });
+            rt.block_on(run(ctx, checks, CancellationToken::new(), emit));
+            let order = seen.lock().unwrap().clone();
+            assert_eq!(order, vec![(CheckId::PathDns, Status::Fail), (CheckId::PathTcp, Status::Skip), (CheckId::PathTls, Status::Skip)]);
+        }
     }
 }
