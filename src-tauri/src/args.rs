@@ -16,6 +16,8 @@ pub struct AppArgs {
     pub policy: Option<PathBuf>,
     /// `--budget-used P`: the sandbox key's spend is P % of its budget (checked at start).
     pub budget_used: Option<String>,
+    /// `--tab NAME`: open on this home tab (checked at start) instead of the wizard.
+    pub tab: Option<String>,
     /// The startup benchmark's baseline: an empty Tauri window, nothing of ours in it.
     pub bench_empty_window: bool,
 }
@@ -39,6 +41,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> AppArgs {
             "--accounts" => out.accounts = value().and_then(|v| v.parse().ok()),
             "--policy" => out.policy = value().map(PathBuf::from),
             "--budget-used" => out.budget_used = value(),
+            "--tab" => out.tab = value(),
             _ => {}
         }
     }
@@ -59,6 +62,9 @@ mod tests {
         assert_eq!(a.faults.as_deref(), Some("slow-link"));
         assert!(!a.version);
         assert_eq!(a.policy, None);
+        assert_eq!(a.tab, None);
+        assert_eq!(parse(["--tab", "usage"].map(String::from)).tab.as_deref(), Some("usage"));
+        assert_eq!(parse(["--tab=doctor"].map(String::from)).tab.as_deref(), Some("doctor"));
     }
 
     #[test]

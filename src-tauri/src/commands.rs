@@ -16,7 +16,7 @@ use tauri::ipc::Channel;
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
-    Ok(AppInfo::gather(&state.loaded()?, state.sandbox_info()))
+    Ok(AppInfo::gather(&state.loaded()?, state.sandbox_info(), state.start_tab))
 }
 
 #[tauri::command]

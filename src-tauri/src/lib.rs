@@ -12,10 +12,11 @@ mod logging;
 mod state;
 mod usage;
 
+use foundry_onboard_core::views::HomeTab;
 use foundry_onboard_sandbox::{Sandbox, SandboxOptions, parse_faults};
 use std::process::ExitCode;
 use std::time::Instant;
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 pub fn run() -> ExitCode {
     let started = Instant::now();
@@ -55,6 +56,13 @@ pub fn run() -> ExitCode {
             return ExitCode::from(3);
         }
     };
+    let start_tab = match args.tab.as_deref().map(HomeTab::parse).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}\n  help: --tab usage opens the app on your budget; leave --tab out to start with the wizard.");
+            return ExitCode::from(3);
+        }
+    };
     let sandbox = if args.sandbox {
         match tauri::async_runtime::block_on(start_sandbox(SandboxOptions {
             faults,
@@ -84,12 +92,16 @@ pub fn run() -> ExitCode {
         // A sandbox window is a separate single instance and never shares the real app's data.
         context.config_mut().identifier = format!("{}.sandbox", context.config().identifier);
     }
-    let app_state = state::AppState::new(loaded, sandbox, started);
+    let app_state = state::AppState::new(loaded, sandbox, started, start_tab);
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
                 let _ = w.set_focus();
+            }
+            // A second start with --tab (a "Check my budget" shortcut) opens that tab here.
+            if let Some(tab) = args::parse(argv.into_iter().skip(1)).tab.as_deref().and_then(|t| HomeTab::parse(t).ok()) {
+                let _ = app.emit(alerts::OPEN_TAB, tab.as_str());
             }
         }))
         .plugin(tauri_plugin_opener::init())

@@ -6,6 +6,7 @@ use foundry_onboard_core::IpcError;
 use foundry_onboard_core::config::{ConfigLocation, LoadedConfig};
 use foundry_onboard_core::profile::{ProfileHome, default_targets};
 use foundry_onboard_core::setup::{self, ProfileJob, SetupError};
+use foundry_onboard_core::views::HomeTab;
 use foundry_onboard_sandbox::{Sandbox, SandboxInfo};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,10 +23,12 @@ pub struct AppState {
     info: Option<SandboxInfo>,
     started: Instant,
     painted: AtomicBool,
+    /// `--tab`: the home tab the app opens on.
+    pub start_tab: Option<HomeTab>,
 }
 
 impl AppState {
-    pub fn new(loaded: Result<LoadedConfig, SetupError>, sandbox: Option<Sandbox>, started: Instant) -> Self {
+    pub fn new(loaded: Result<LoadedConfig, SetupError>, sandbox: Option<Sandbox>, started: Instant, start_tab: Option<HomeTab>) -> Self {
         let info = sandbox.as_ref().map(Sandbox::info);
         Self {
             loaded: Mutex::new(loaded.map_err(ipc)),
@@ -35,6 +38,7 @@ impl AppState {
             info,
             started,
             painted: AtomicBool::new(false),
+            start_tab,
         }
     }
 

@@ -52,7 +52,8 @@ export class App {
       this.info = info;
       this.plan = planOf(view?.decided);
       replaceChildren(this.footerSlot, statusLine(info));
-      this.show({ name: 'wizard' });
+      // `--tab usage` (a "Check my budget" shortcut) opens the home there; else the wizard.
+      this.show(info.startTab ? { name: 'home', tab: info.startTab } : { name: 'wizard' });
     }, { loadingLabel: 'Starting…' });
     // The backend asks for a tab (a usage notification was clicked).
     onOpenTab((tab) => {

@@ -35,7 +35,12 @@ export type AppInfo = { version: string, os: string, sandbox: SandboxInfo | null
 /**
  * The config is a sandbox config (the loopback guard is on), whoever started the sandbox.
  */
-sandboxConfig: boolean, configFile: string | null, policyFile: string | null, logDir: string | null, };
+sandboxConfig: boolean, configFile: string | null, policyFile: string | null, logDir: string | null, 
+/**
+ * `--tab`: the app opens on this tab of its home instead of the wizard.
+ */
+startTab: HomeTab | null, };
+export type HomeTab = "usage" | "doctor" | "settings";
 export type LoginMode = "cli" | "api-key";
 export type ChooseModels = "ask" | "newest";
 export type DecidedBy = "organisation";
@@ -485,7 +490,12 @@ export type RangeCharts = { days: number, kind: TokenKind, tokens: ChartImage,
 /**
  * Only when some row has a price or the budget is in USD.
  */
-cost: ChartImage | null, };
+cost: ChartImage | null, 
+/**
+ * Set when the range holds no usage at all: what the page says instead of two empty charts
+ * (and, when the report has older days, when the last usage was).
+ */
+empty: string | null, };
 export type TabAsk = { 
 /**
  * One of [`view::RANGES`] (other values are clamped to 1..=90).

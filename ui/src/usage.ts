@@ -50,7 +50,7 @@ export class UsagePanel {
   private readonly body: HTMLElement;
   private readonly charts: HTMLElement;
   /** What the charts area shows now. */
-  private drawn: { tokens: string | null; cost: string | null; table: boolean; pending: boolean } | null = null;
+  private drawn: { tokens: string | null; cost: string | null; empty: string | null; table: boolean; pending: boolean } | null = null;
   private readonly live: HTMLElement;
   private readonly progress: HTMLElement;
   private readonly refreshBtn: HTMLButtonElement;
@@ -213,9 +213,9 @@ export class UsagePanel {
     replaceChildren(this.body, body(s));
     // A refresh that brings the same charts keeps the drawn images (no new decode, no frame gap).
     const c = s.tab?.charts ?? null;
-    const drawn = { tokens: c?.tokens.svg ?? null, cost: c?.cost?.svg ?? null, table: s.showTable, pending: !!s.tab && !c };
+    const drawn = { tokens: c?.tokens.svg ?? null, cost: c?.cost?.svg ?? null, empty: c?.empty ?? null, table: s.showTable, pending: !!s.tab && !c };
     const last = this.drawn;
-    if (!last || last.tokens !== drawn.tokens || last.cost !== drawn.cost || last.table !== drawn.table || last.pending !== drawn.pending) {
+    if (!last || last.tokens !== drawn.tokens || last.cost !== drawn.cost || last.empty !== drawn.empty || last.table !== drawn.table || last.pending !== drawn.pending) {
       replaceChildren(this.charts, charts(s));
       this.drawn = drawn;
     }
@@ -249,6 +249,8 @@ function body(s: UsageState): Node[] {
 function charts(s: UsageState): Node[] {
   const c = s.tab?.charts;
   if (!c) return s.tab ? [h('p', { class: 'muted', 'data-testid': 'usage-charts-pending' }, 'Drawing the charts…')] : [];
+  // Two empty charts would say nothing: the core's sentence says what there is instead.
+  if (c.empty) return [h('p', { class: 'usage-empty', 'data-testid': 'usage-charts-empty' }, c.empty)];
   return [
     chart(c.tokens.svg, c.tokens.alt, 'usage-chart-tokens', s.showTable ? c.tokens.table : null),
     c.cost ? chart(c.cost.svg, c.cost.alt, 'usage-chart-cost', s.showTable ? c.cost.table : null) : null,

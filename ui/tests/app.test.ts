@@ -134,3 +134,15 @@ describe('a clicked budget alert', () => {
     expect(getByTestId('tab-usage').getAttribute('aria-selected')).toBe('true');
   });
 });
+
+describe('--tab', () => {
+  it('opens the app on the named home tab instead of the wizard, with Run setup again still there', async () => {
+    mockBackend({ app_info: () => appInfoFixture({ startTab: 'usage' }) });
+    await mount();
+    const tab = await waitFor(() => byTestId('tab-usage'));
+    expect(tab.getAttribute('aria-selected')).toBe('true');
+    expect(byTestId('step-welcome')).toBeNull();
+    expect(byTestId('usage')).not.toBeNull();
+    expect(byTestId('run-setup-again')).not.toBeNull();
+  });
+});

@@ -29,6 +29,7 @@ export function appInfoFixture(overrides: Partial<AppInfo> = {}): AppInfo {
     policyFile: null,
     logDir: null,
     sandboxConfig: false,
+    startTab: null,
     ...overrides,
   };
 }

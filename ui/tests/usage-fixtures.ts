@@ -3,7 +3,7 @@ import type { Notice, Refreshed, UsageTab } from '../src/bindings';
 
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
-export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?: number } = {}): UsageTab {
+export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?: number; empty?: string } = {}): UsageTab {
   const tab: UsageTab = {
     view: {
       source: 'litellm',
@@ -22,6 +22,7 @@ export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?:
       kind: 'all',
       tokens: { svg: '<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;img&gt;</text></svg>', alt: 'Tokens per day, by model', table: { header: ['date', HOSTILE], rows: [['2026-11-20', '42']] } },
       cost: { svg: '<svg xmlns="http://www.w3.org/2000/svg"/>', alt: 'Cost per day', table: { header: ['date', 'cost'], rows: [['2026-11-20', '1.5']] } },
+      empty: over.empty ?? null,
     },
     fromCache: over.fromCache ?? false,
   };

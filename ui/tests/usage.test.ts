@@ -78,6 +78,29 @@ describe('usage panel', () => {
     panel.dispose();
   });
 
+  it('says a range holds no usage instead of drawing two empty charts, and draws them again for a range that has some', async () => {
+    const EMPTY = 'No usage in the last 7 days. The last usage the source has is on 1 Nov 2026; a longer range shows it.';
+    const { panel } = mountPanel({
+      usage_cached: () => null,
+      usage_refresh: () => shown(usageTab()),
+      usage_charts: (_c, a) => {
+        const days = (a as { ask: { days: number } }).ask.days;
+        return usageTab({ days, empty: days === 7 ? EMPTY : undefined });
+      },
+    });
+    await waitFor(() => panel.el.dataset.state === 'fresh');
+    click(getByTestId('usage-range-7'));
+    await panel.settled;
+    expect(getByTestId('usage-charts-empty').textContent).toBe(EMPTY);
+    expect(byTestId('usage-chart-tokens-img')).toBeNull();
+    expect(byTestId('usage-gauge')).not.toBeNull();
+    click(getByTestId('usage-range-30'));
+    await panel.settled;
+    expect(byTestId('usage-charts-empty')).toBeNull();
+    expect(byTestId('usage-chart-tokens-img')).not.toBeNull();
+    panel.dispose();
+  });
+
   it('teaches when no source is configured and shows stale with since-when', async () => {
     const { panel } = mountPanel({ usage_cached: () => null, usage_refresh: () => shown(usageTab({ notices: [STALE, NO_SOURCE] })) });
     await waitFor(() => panel.el.dataset.state === 'stale');

@@ -113,6 +113,10 @@ pub struct SandboxArgs {
     /// under the 80 % alert); traffic through the sandbox's gateway then adds to the spend.
     #[arg(long, value_name = "P", value_parser = parse_budget_used)]
     pub budget_used: Option<f64>,
+    /// Give the generated usage history N models (the three deployments, then others; 1 to 12)
+    /// instead of the three deployments: a busy developer's charts and tables.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=foundry_onboard_sandbox::MAX_MODELS as i64))]
+    pub usage_models: Option<u8>,
     /// Start with the sandbox's az already signed in: runs the real az (FOUNDRY_ONBOARD_AZ, else
     /// PATH; 2.54 or newer) by device code against the sandbox, approved by the sandbox itself.
     #[arg(long)]

@@ -12,6 +12,7 @@ pub fn typescript() -> String {
         crate::sandbox_info::SandboxEndpoints::decl(&cfg),
         crate::sandbox_info::SandboxInfo::decl(&cfg),
         crate::views::AppInfo::decl(&cfg),
+        crate::views::HomeTab::decl(&cfg),
         crate::config::LoginMode::decl(&cfg),
         crate::config::ChooseModels::decl(&cfg),
         crate::setup::DecidedBy::decl(&cfg),

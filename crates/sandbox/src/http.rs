@@ -66,6 +66,8 @@ pub struct Shared {
     pub extra_accounts: usize,
     /// `--budget-used P`: the history's period spend is P % of the key's budget (else about 70 %).
     pub budget_used: Option<f64>,
+    /// `--usage-models N`: how many models the generated history has.
+    pub usage_models: super::usage_history::Models,
 }
 
 impl Shared {

@@ -29,7 +29,7 @@ pub use faults::{Fault, UnknownFault, parse_list as parse_faults};
 pub use foundry_onboard_core::sandbox_info::{SandboxEndpoints, SandboxInfo};
 pub use http::Service;
 pub use tls::{EXPIRED_DAYS_AGO, INSPECTION_CA_NAME, INSPECTION_CA_ORG};
-pub use usage_history::parse_budget_used;
+pub use usage_history::{MAX_MODELS, parse_budget_used};
 pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
@@ -135,6 +135,9 @@ pub struct SandboxOptions {
     /// read at start (errors name its file and line) and recorded in the written config, which
     /// then loads over it instead of the system-wide policy.
     pub policy: Option<PathBuf>,
+    /// `--usage-models N`: the generated usage history has N models (the three deployments, then
+    /// others; at most [`usage_history::MAX_MODELS`]) instead of the three deployments.
+    pub usage_models: Option<usize>,
 }
 
 /// The Foundry HTTPS port: served, or a blackhole (`tcp-blackhole`).
@@ -182,9 +185,10 @@ impl Sandbox {
                 (t.path().to_path_buf(), Some(t))
             }
         };
+        let usage_models = options.usage_models.map(usage_history::Models::new).unwrap_or_default();
         let home = dir.join("home");
         std::fs::create_dir_all(&home).map_err(|source| SandboxError::Dir { path: home.clone(), source })?;
-        transcripts::write(&home).map_err(|source| SandboxError::Dir { path: home.join(".claude"), source })?;
+        transcripts::write(&home, usage_models).map_err(|source| SandboxError::Dir { path: home.join(".claude"), source })?;
 
         let mut names: Vec<String> = BASE_DOMAINS.iter().flat_map(|b| [format!("{RESOURCE}.{b}"), format!("{RESOURCE}.{}", privatelink_zone(b))]).collect();
         names.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
@@ -254,6 +258,7 @@ impl Sandbox {
             approve_after: options.approve_after_ms.map(Duration::from_millis),
             extra_accounts: options.extra_accounts.min(MAX_EXTRA_ACCOUNTS),
             budget_used: options.budget_used,
+            usage_models,
         };
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();

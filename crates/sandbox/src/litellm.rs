@@ -79,7 +79,7 @@ fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
 /// Sonnet-like list prices, $3 / $15 per million tokens).
 fn key_spend(shared: &Shared, today: NaiveDate) -> f64 {
     let (input, output) = shared.usage.lock().map(|u| u.values().fold((0, 0), |a, v| (a.0 + v.1, a.1 + v.2))).unwrap_or_default();
-    usage_history::period_spend(today) + (input as f64 * 3.0 + output as f64 * 15.0) / 1_000_000.0
+    usage_history::period_spend(today, shared.usage_models) + (input as f64 * 3.0 + output as f64 * 15.0) / 1_000_000.0
 }
 
 fn reset_at(today: NaiveDate) -> String {
@@ -92,7 +92,7 @@ pub fn budget_exceeded(shared: &Shared) -> Option<Response> {
         return None;
     }
     let today = usage_history::today();
-    let limit = usage_history::key_budget(today, shared.budget_used);
+    let limit = usage_history::key_budget(today, shared.budget_used, shared.usage_models);
     let key = shared.gateway_key.expose();
     let message = format!(
         "Budget has been exceeded! Key={KEY_ALIAS} (sk-...{}) Current cost: {:.5}, Max budget: {limit:.1}",
@@ -113,7 +113,7 @@ async fn key_info(State(shared): State<Shared>, headers: HeaderMap) -> Response 
     axum::Json(json!({"key": key, "info": {
         "key_name": masked, "key_alias": KEY_ALIAS, "soft_budget_cooldown": false, "spend": spend, "total_spend": spend,
         "expires": null, "models": DEPLOYMENTS, "user_id": USER_ID, "team_id": TEAM_ID, "max_parallel_requests": null,
-        "blocked": null, "tpm_limit": 200000, "rpm_limit": 60, "max_budget": usage_history::key_budget(today, shared.budget_used), "budget_duration": "30d",
+        "blocked": null, "tpm_limit": 200000, "rpm_limit": 60, "max_budget": usage_history::key_budget(today, shared.budget_used, shared.usage_models), "budget_duration": "30d",
         "budget_reset_at": reset_at(today), "status": "active"
     }}))
     .into_response()
@@ -172,7 +172,7 @@ async fn daily_activity(State(shared): State<Shared>, headers: HeaderMap, Query(
         return (StatusCode::BAD_REQUEST, axum::Json(json!({"detail": {"error": "Please provide start_date and end_date"}}))).into_response();
     };
     let page: usize = q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let history = usage_history::history(usage_history::today());
+    let history = usage_history::history(usage_history::today(), shared.usage_models);
     let mut days: BTreeMap<NaiveDate, Vec<&DayUsage>> = BTreeMap::new();
     for d in history.iter().filter(|d| d.date >= start && d.date <= end) {
         days.entry(d.date).or_default().push(d);

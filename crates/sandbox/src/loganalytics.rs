@@ -106,7 +106,7 @@ async fn query(State(shared): State<Shared>, Path(workspace): Path<String>, head
     let names_user = [OBJECT_ID, USER].iter().any(|u| text.contains(&format!("let user = '{u}';")));
     let today = usage_history::today();
     let from = today.checked_sub_days(Days::new(days.saturating_sub(1))).unwrap_or(today);
-    let history = if names_user { usage_history::history(today) } else { Vec::new() };
+    let history = if names_user { usage_history::history(today, shared.usage_models) } else { Vec::new() };
     let mut rows: Vec<Value> = Vec::new();
     for d in history.iter().filter(|d| d.date >= from) {
         for kind in types {

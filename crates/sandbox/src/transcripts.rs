@@ -33,11 +33,11 @@ fn line(d: &DayUsage, n: usize) -> String {
 }
 
 /// Writes one session file per day under `<home>/.claude/projects/-home-dev-project/`.
-pub fn write(home: &Path) -> std::io::Result<PathBuf> {
+pub fn write(home: &Path, models: usage_history::Models) -> std::io::Result<PathBuf> {
     let dir = home.join(".claude/projects/-home-dev-project");
     std::fs::create_dir_all(&dir)?;
     let today = usage_history::today();
-    let history = usage_history::history(today);
+    let history = usage_history::history(today, models);
     for ago in (0..DAYS).rev() {
         let Some(day) = today.checked_sub_days(Days::new(ago)) else { continue };
         let lines: Vec<String> = history.iter().filter(|d| d.date == day).enumerate().map(|(n, d)| line(d, n)).collect();

@@ -24,6 +24,7 @@ pub fn run(global: &Global, args: SandboxArgs) -> Outcome {
             approve_after_ms: args.approve_after_ms,
             extra_accounts: args.accounts.into(),
             budget_used: args.budget_used,
+            usage_models: args.usage_models.map(usize::from),
             policy: args.policy.clone(),
         };
         let mut sandbox = match Sandbox::start(options).await {

@@ -29,6 +29,9 @@ pub struct RangeCharts {
     pub tokens: ChartImage,
     /// Only when some row has a price or the budget is in USD.
     pub cost: Option<ChartImage>,
+    /// Set when the range holds no usage at all: what the page says instead of two empty charts
+    /// (and, when the report has older days, when the last usage was).
+    pub empty: Option<String>,
 }
 
 /// The tokens chart (stacked by model, `kind` tokens) and the cost chart (budget line and
@@ -65,7 +68,20 @@ pub fn range_charts(report: &UsageReport, days: u32, kind: TokenKind, theme: The
     } else {
         None
     };
-    Ok(RangeCharts { days, kind, tokens: tokens_image, cost })
+    Ok(RangeCharts { days, kind, tokens: tokens_image, cost, empty: empty_range(report, &s, days) })
+}
+
+/// "No usage in the last 7 days" when no row of the range has a token or a cent, naming the last
+/// day with usage when the report has one (the range is too short) or none (nothing yet).
+fn empty_range(report: &UsageReport, range: &super::UsageSnapshot, days: u32) -> Option<String> {
+    let used = |r: &&super::UsageRow| r.total_tokens() > 0 || r.cost.as_ref().is_some_and(|c| c.usd > 0.0);
+    if range.rows.iter().any(|r| used(&r)) {
+        return None;
+    }
+    Some(match report.snapshot.rows.iter().filter(used).map(|r| r.date).max() {
+        Some(last) => format!("No usage in the last {days} days. The last usage the source has is on {}; a longer range shows it.", last.format("%-d %b %Y")),
+        None => format!("No usage in the last {days} days: nothing has been sent through this source yet, or it has not reported it."),
+    })
 }
 
 /// The CSV of every row of the last `days` days (what the tab's Export writes).

@@ -159,6 +159,18 @@ fn ranges_cut_the_report_and_a_hostile_name_stays_text() {
 }
 
 #[test]
+fn a_range_without_usage_says_so_and_names_the_last_day_that_had_some() {
+    // Usage on 1 Nov only; the tab's as-of is 20 Nov.
+    let report = UsageReport::new(snapshot(SourceKind::Litellm, vec![row(1, "m", 5, Some(0.5)), row(18, "m", 0, None)], None), &[80]);
+    let week = range_charts(&report, 7, TokenKind::All, Theme::Light).unwrap();
+    assert_eq!(week.empty.as_deref(), Some("No usage in the last 7 days. The last usage the source has is on 1 Nov 2026; a longer range shows it."));
+    assert_eq!(range_charts(&report, 30, TokenKind::All, Theme::Light).unwrap().empty, None, "30 days reach 1 Nov");
+    let nothing = UsageReport::new(snapshot(SourceKind::Local, vec![], None), &[80]);
+    let e = range_charts(&nothing, 90, TokenKind::All, Theme::Light).unwrap().empty.unwrap();
+    assert!(e.starts_with("No usage in the last 90 days: nothing has been sent"), "{e}");
+}
+
+#[test]
 fn the_first_paint_is_the_view_alone_and_the_tab_adds_charts_and_the_comparison() {
     use crate::usage::tab::{TabAsk, first_paint, tab};
     let report = UsageReport::new(snapshot(SourceKind::Litellm, vec![row(19, "m", 1000, Some(1.0))], Some(budget(35.0, BudgetState::Within))), &[80]);
