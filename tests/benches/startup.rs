@@ -1,7 +1,9 @@
 //! Startup benchmarks that print ratios (PRODUCT.md §10):
 //! - `foundry-onboard --version` against `az version`, paired runs, median ratio (goal ≥ 20×);
 //! - the desktop app under Xvfb: time to first paint (goal ≤ 1.5 s) and PSS summed over the app
-//!   and its WebKit processes against an empty Tauri window measured in the same run (goal ≤ 1.2×).
+//!   and its WebKit processes against an empty Tauri window measured in the same run (goal ≤ 1.2×),
+//!   once on the wizard (`--sandbox`) and once on the Usage tab (`--tab usage`) with a 90-day
+//!   history of 10 models drawn (issue #21, goal ≤ 1.2×).
 //!
 //! Run with `make bench` (it installs azure-cli from PyPI into a venv and sets `AZ`).
 //! Both clients run inside `unshare -n` (loopback only), like every client we did not write.
@@ -68,11 +70,12 @@ fn pss_tree_kib(root: u32) -> u64 {
     total
 }
 
-/// Starts the app, returns (first paint ms if it reports one, PSS MiB after settling).
-fn app_run(display: &str, args: &[&str], settle: Duration) -> (Option<f64>, f64) {
-    let home = tempfile::tempdir().expect("tempdir");
+/// Starts the app (in `home`, else a fresh one), returns (first paint ms if it reports one, PSS
+/// MiB after settling).
+fn app_run(display: &str, args: &[&str], settle: Duration, home: Option<&std::path::Path>) -> (Option<f64>, f64) {
+    let fresh = tempfile::tempdir().expect("tempdir");
     let mut c = Command::new(gui());
-    foundry_onboard_e2e::scrub(&mut c, home.path());
+    foundry_onboard_e2e::scrub(&mut c, home.unwrap_or(fresh.path()));
     c.env("DISPLAY", display).env_remove("DBUS_SESSION_BUS_ADDRESS").args(args).stdout(Stdio::piped()).stderr(Stdio::null());
     let start = Instant::now();
     let mut child = c.spawn().expect("start the app");
@@ -95,17 +98,35 @@ fn app_run(display: &str, args: &[&str], settle: Duration) -> (Option<f64>, f64)
     (paint, pss)
 }
 
+/// A sandbox whose `local` usage source holds 90 days of 10 models, with the 90-day report the
+/// Usage tab paints first already cached (as after any earlier look).
+fn usage_sandbox() -> foundry_onboard_e2e::SandboxProcess {
+    use foundry_onboard_core::config::{ConfigLocation, load, policy::Policy, save};
+    let sb = foundry_onboard_e2e::SandboxProcess::start(&["--usage-models", "10"]);
+    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).expect("config").config;
+    config.usage.source = Some(foundry_onboard_core::usage::SourceKind::Local);
+    save(&sb.config, &config, &Policy::default()).expect("save");
+    let mut c = foundry_onboard_e2e::cli_command(sb.home.path());
+    c.arg("--config").arg(&sb.config).args(["usage", "--days", "90", "--refresh"]);
+    assert!(foundry_onboard_e2e::run(c).code <= 1, "the CLI read usage");
+    sb
+}
+
 fn gui_startup(runs: usize) {
     let xvfb = Xvfb::start();
     let settle = Duration::from_secs(8);
-    let (mut paints, mut ours, mut empty) = (Vec::new(), Vec::new(), Vec::new());
+    let sb = usage_sandbox();
+    let config = sb.config.to_str().expect("path").to_string();
+    let (mut paints, mut ours, mut usage, mut empty) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let (paint, pss) = app_run(&xvfb.display, &["--sandbox"], settle);
+        let (paint, pss) = app_run(&xvfb.display, &["--sandbox"], settle, None);
         if let Some(p) = paint {
             paints.push(p);
         }
         ours.push(pss);
-        let (_, pss_empty) = app_run(&xvfb.display, &["--bench-empty-window"], settle);
+        let (_, pss_usage) = app_run(&xvfb.display, &["--config", &config, "--tab", "usage"], settle, Some(sb.home.path()));
+        usage.push(pss_usage);
+        let (_, pss_empty) = app_run(&xvfb.display, &["--bench-empty-window"], settle, None);
         empty.push(pss_empty);
     }
     if paints.is_empty() {
@@ -118,8 +139,9 @@ fn gui_startup(runs: usize) {
             median(paints) / 1500.0
         );
     }
-    let (o, e) = (median(ours), median(empty));
+    let (o, u, e) = (median(ours), median(usage), median(empty));
     println!("gui: PSS app+WebKit median {o:.1} MiB, empty Tauri window {e:.1} MiB, ratio {:.2}x (goal <= 1.2x)", o / e);
+    println!("gui: PSS with the Usage tab open (90 days x 10 models drawn) median {u:.1} MiB, ratio to the empty window {:.2}x (goal <= 1.2x)", u / e);
 }
 
 /// A sandbox-style config (own home) for the profile benchmarks.

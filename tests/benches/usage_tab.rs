@@ -3,7 +3,7 @@
 //!   (goal ≤ 100 ms);
 //! - switching the range, from the click to the new charts drawn (goal ≤ 50 ms);
 //! - the longest gap between frames while a forced refresh of 90 days arrives and is drawn
-//!   (goal ≤ 100 ms; the sandbox's history has 3 deployments).
+//!   (goal ≤ 100 ms; the sandbox's history has 10 models, `--usage-models 10`).
 //!
 //! Each time is taken in the page (`performance.now()` and a `MutationObserver`), against the
 //! sandbox's `local` source. Run with `cargo bench -p foundry-onboard-e2e --bench usage_tab`.
@@ -86,7 +86,7 @@ fn main() {
         return;
     }
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(30).clamp(4, 40);
-    let sb = SandboxProcess::start(&[]);
+    let sb = SandboxProcess::start(&["--usage-models", "10"]);
     let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
     config.usage.source = Some(SourceKind::Local);
     save(&sb.config, &config, &Policy::default()).unwrap();
@@ -105,5 +105,5 @@ fn main() {
     let (p, s, g) = (median(paints.clone()), median(switches.clone()), gaps.iter().copied().fold(0.0, f64::max));
     println!("usage tab: first paint from the cache median {p:.0} ms over {} apps (goal <= 100 ms; ratio to goal {:.2})", paints.len(), p / 100.0);
     println!("usage tab: range switch median {s:.1} ms over {} switches (goal <= 50 ms; ratio to goal {:.2})", switches.len(), s / 50.0);
-    println!("usage tab: longest frame gap during a 90-day refresh {g:.0} ms (goal <= 100 ms; ratio to goal {:.2})", g / 100.0);
+    println!("usage tab: longest frame gap during a refresh of 90 days x 10 models {g:.0} ms (goal <= 100 ms; ratio to goal {:.2})", g / 100.0);
 }

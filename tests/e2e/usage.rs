@@ -191,7 +191,13 @@ fn each_litellm_usage_fault_is_named_as_itself_by_the_cli_and_the_doctor() {
     assert!(budget["state"]["message"].as_str().unwrap().contains("Budget has been exceeded!"), "{budget}");
     assert_eq!(a.json["usage"]["alertReached"], 100);
     let h = cli(&sb, Some(&keyring), &["usage"]);
-    assert!(h.stdout.contains("Budget exceeded: Budget has been exceeded!") && h.stdout.contains("Alert: 100 %"), "{}", h.stdout);
+    // The tab's words for the state, and what to do.
+    assert!(
+        h.stdout.contains("Budget exceeded: the gateway refuses further calls (\"Budget has been exceeded!") && h.stdout.contains("Alert: 100 %"),
+        "{}",
+        h.stdout
+    );
+    assert!(h.stdout.contains("Claude Code stops working until the budget resets."), "{}", h.stdout);
     let d = cli(&sb, Some(&keyring), &["--json", "doctor", "--only", "usage.source"]);
     let check = d.json["checks"].as_array().and_then(|c| c.iter().find(|c| c["id"] == "usage.source").cloned()).unwrap_or_default();
     assert_eq!(check["status"], "warn", "{check}");

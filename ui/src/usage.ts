@@ -49,6 +49,8 @@ export class UsagePanel {
   private state: UsageState;
   private readonly body: HTMLElement;
   private readonly charts: HTMLElement;
+  /** Range, token kind and table: hidden until there is a report to cut (no controls for nothing). */
+  private readonly controls: HTMLElement;
   /** What the charts area shows now. */
   private drawn: { tokens: string | null; cost: string | null; empty: string | null; table: boolean; pending: boolean } | null = null;
   private readonly live: HTMLElement;
@@ -91,13 +93,14 @@ export class UsagePanel {
     this.live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': 'usage-live' });
     this.body = h('div', { class: 'usage-body', 'data-testid': 'usage-body' });
     this.charts = h('div', { class: 'usage-charts', 'data-testid': 'usage-charts' });
+    this.controls = h('div', { class: 'usage-controls', 'data-testid': 'usage-controls' }, ranges, kinds, this.tableBtn);
     this.el = h(
       'div',
       { class: 'usage', 'data-testid': 'usage' },
       h('div', { class: 'usage-head' }, h('h2', null, 'Usage'), h('div', { class: 'usage-actions' }, this.progress, this.refreshBtn, this.exportBtn)),
       this.live,
       this.body,
-      h('div', { class: 'usage-controls' }, ranges, kinds, this.tableBtn),
+      this.controls,
       this.charts,
     );
     this.render();
@@ -206,6 +209,7 @@ export class UsagePanel {
     this.progress.hidden = !s.showProgress;
     this.refreshBtn.disabled = s.refreshing;
     this.exportBtn.disabled = !s.tab;
+    this.controls.hidden = !s.tab;
     this.tableBtn.setAttribute('aria-pressed', String(s.showTable));
     for (const [d, b] of this.rangeBtns) b.setAttribute('aria-pressed', String(d === s.days));
     for (const [k, b] of this.kindBtns) b.setAttribute('aria-pressed', String(k === s.kind));

@@ -117,6 +117,7 @@ describe('usage panel', () => {
     });
     await waitFor(() => panel.el.dataset.state === 'signedOut');
     expect(getByTestId('usage-signed-out').textContent).toContain('Store your key.');
+    expect(getByTestId('usage-controls').hidden).toBe(true);
     panel.hide();
     const before = calls.length;
     await new Promise((r) => setTimeout(r, 1100));

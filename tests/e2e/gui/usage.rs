@@ -1,8 +1,11 @@
 //! The Usage tab in the real window against the sandbox: the gauge's numbers are the CLI's
 //! `usage --json` numbers for the same config (one core, two faces), ranges and the table come
 //! from the core, the CSV export is the CLI's CSV byte for byte, the stopped gateway turns the
-//! tab stale with the last report still shown, the gateway's 422 is a state, and a hostile model
-//! name stays text. Screenshots of each state, light and dark, are kept in the artifacts.
+//! tab stale with the last report still shown, the gateway's 422 and an overspent key are states,
+//! a hostile model name stays text, and the empty states (no source, signed out, a range without
+//! usage) teach. Screenshots of each source and of the stale, partial, over-budget and exceeded
+//! states, in light and in dark, are kept in the artifacts (the second theme's window is started
+//! with `--tab usage`, straight on the tab).
 
 use super::{dark, in_app, poll};
 use crate::usage::{configure, keyring_or_skip, sandbox_dir, store_gateway_key};
@@ -58,9 +61,41 @@ async fn wait_state(s: &Session, states: &[&str]) -> anyhow::Result<String> {
 
 async fn shot(s: &Session, name: &str) {
     let _ = s.script("document.querySelector('[data-testid=\"usage\"]')?.scrollIntoView(); return true;").await;
+    // WebKit's screenshot is the last frame painted: let the change just made reach the screen
+    // (two frames), or the picture can show the state before it.
+    let _ = s.script("return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))").await;
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     if let Ok(png) = s.screenshot().await {
         let _ = std::fs::write(artifacts_dir().join(name), png);
     }
+}
+
+/// The app started straight on the Usage tab (`--tab usage`) in light or dark: waits for
+/// `state`, checks the gauge against the CLI's `want` when given, and keeps `<name>.png`.
+async fn photograph(
+    home: &std::path::Path,
+    env: &[(&'static str, std::ffi::OsString)],
+    config: &str,
+    state: &str,
+    want: Option<&(f64, f64, String)>,
+    name: &str,
+) {
+    in_app(home, env, &["--config", config, "--tab", "usage"], &format!("gui-{name}-end"), async |s| {
+        s.script("window.__alerted = false; window.alert = () => { window.__alerted = true; }; return true;").await?;
+        let got = wait_state(s, &[state]).await?;
+        anyhow::ensure!(got == state, "{got}");
+        anyhow::ensure!(!s.exists("step-welcome").await?, "--tab usage opens the home, not the wizard");
+        anyhow::ensure!(s.script("return document.querySelector('[data-testid=\"tab-usage\"]').getAttribute('aria-selected')").await? == Value::from("true"));
+        if let Some(want) = want {
+            let got = gauge(s).await?;
+            anyhow::ensure!((got.0 - want.0).abs() < 1e-9 && (got.1 - want.1).abs() < 1e-9 && got.2 == want.2, "gauge {got:?} vs the CLI's {want:?}");
+        }
+        shot(s, &format!("{name}.png")).await;
+        anyhow::ensure!(s.script("return window.__alerted").await? == Value::Bool(false));
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{name}: {e:#}"));
 }
 
 /// The gauge as the page shows it: (aria-valuenow, aria-valuemax, visible text).
@@ -115,6 +150,7 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
     cli_json(&sb, Some(&keyring), &["usage", "--days", "90", "--csv", csv.to_str().unwrap()]);
     let home = sb.home.path().to_path_buf();
     let config = sb.config.to_str().unwrap().to_string();
+    photograph(&home, &env_for(Some(&keyring), true), &config, "fresh", Some(&want), "usage-litellm-dark").await;
     let sb_ref = &mut sb;
     let exported = in_app(&home, &env_for(Some(&keyring), false), &["--config", &config], "gui-usage-litellm-end", async |s| {
         anyhow::ensure!(open_usage(s, &["fresh"]).await? == "fresh");
@@ -165,6 +201,8 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
     assert!(std::path::Path::new(&exported).starts_with(&home), "saved under the test's home: {exported}");
     assert_eq!(by_app, std::fs::read_to_string(&csv).unwrap(), "the app's CSV is the CLI's");
     assert_eq!(by_app.lines().count(), 1 + 90 * 3, "90 days × 3 deployments");
+    // The gateway is still down when the app starts again: the saved report, marked stale.
+    photograph(&home, &env_for(Some(&keyring), true), &config, "stale", Some(&want), "usage-litellm-stale-dark").await;
 }
 
 #[tokio::test]
@@ -193,6 +231,30 @@ async fn the_usage_tab_shows_the_gateways_refusal_as_a_state_and_fits_800_by_600
     })
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
+    photograph(sb.home.path(), &env_for(Some(&keyring), false), &config, "budgetExceeded", Some(&want), "usage-litellm-exceeded-light").await;
+}
+
+/// Spent past the org's budget on this machine's record (the `local` source with a policy budget
+/// of $0.10): over budget in words, saying nothing refuses calls, the gauge full, light and dark.
+#[tokio::test]
+async fn the_usage_tab_shows_an_overspent_policy_budget_as_over_budget_in_light_and_dark() {
+    use foundry_onboard_core::config::{ConfigLocation, load, policy::Policy, save};
+    let sb = SandboxProcess::start(&[]);
+    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
+    config.usage.source = Some(SourceKind::Local);
+    if let Some(b) = config.usage.budget.as_mut() {
+        b.limit = 0.10;
+    }
+    save(&sb.config, &config, &Policy::default()).unwrap();
+    let cli = cli_json(&sb, None, &["--json", "usage", "--days", "90", "--refresh"]);
+    assert_eq!(cli["usage"]["snapshot"]["budget"]["state"]["kind"], "within", "a policy budget is counted, never refused: {cli}");
+    assert!(cli["usage"]["percentUsed"].as_f64().unwrap() > 100.0, "{cli}");
+    let want = expected_gauge(&cli);
+    let path = sb.config.to_str().unwrap().to_string();
+    for dark in [false, true] {
+        let name = if dark { "usage-local-over-budget-dark" } else { "usage-local-over-budget-light" };
+        photograph(sb.home.path(), &env_for(None, dark), &path, "overBudget", Some(&want), name).await;
+    }
 }
 
 /// One Claude Code transcript line for a model named `model` today (the client's shape, facts/usage.md §4).
@@ -238,6 +300,66 @@ async fn the_usage_tab_shows_this_machines_estimate_and_a_hostile_model_name_as_
     })
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
+    photograph(sb.home.path(), &[], &config, "fresh", Some(&expected_gauge(&cli)), "usage-local-light").await;
+}
+
+/// The states that teach, in the real window: no source configured (this machine's estimate, and
+/// where the platform team's instructions are), a range without usage (the newest week's
+/// transcripts gone), and signed out of the gateway (no key in the keyring).
+#[tokio::test]
+async fn the_usage_tab_teaches_without_a_source_in_an_empty_range_and_when_signed_out() {
+    use foundry_onboard_core::config::{ConfigLocation, load, policy::Policy, save};
+    let Some(keyring) = keyring_or_skip() else { return };
+    let sb = SandboxProcess::start(&[]);
+    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
+    config.usage.source = None;
+    let gateway = config.gateway.url.take();
+    save(&sb.config, &config, &Policy::default()).unwrap();
+    // Claude Code has not been used this week: the newest seven days' transcripts are gone.
+    let projects = sandbox_dir(&sb).join("home/.claude/projects/-home-dev-project");
+    let today = chrono::Utc::now().date_naive();
+    for ago in 0..7 {
+        let day = today - chrono::Duration::days(ago);
+        std::fs::remove_file(projects.join(format!("sbx-{day}.jsonl"))).unwrap();
+    }
+    let last = (today - chrono::Duration::days(7)).format("%-d %b %Y").to_string();
+    let path = sb.config.to_str().unwrap().to_string();
+    in_app(sb.home.path(), &[], &["--config", &path, "--tab", "usage"], "gui-usage-no-source-end", async |s| {
+        anyhow::ensure!(wait_state(s, &["noSource"]).await? == "noSource");
+        let notice = text(s, "usage-notice-noSourceConfigured").await?;
+        anyhow::ensure!(notice.contains("this machine's own numbers") && notice.contains("platform team can point the app at the gateway"), "{notice}");
+        anyhow::ensure!(text(s, "usage-platform-doc").await?.contains("Usage for platform teams"));
+        s.click("usage-range-7").await?;
+        let empty = poll(s, "return document.querySelector('[data-testid=\"usage-charts-empty\"]')?.textContent || null", 10).await?;
+        let want = format!("No usage in the last 7 days. The last usage the source has is on {last}; a longer range shows it.");
+        anyhow::ensure!(empty == Value::from(want.as_str()), "{empty} vs {want}");
+        anyhow::ensure!(!s.exists("usage-chart-tokens-img").await?, "no empty chart drawn");
+        shot(s, "usage-no-source-empty-week-light.png").await;
+        s.click("usage-range-30").await?;
+        poll(s, "return document.querySelector('[data-testid=\"usage-chart-tokens-img\"]')?.alt.includes('last 30 days') ? true : null", 10).await?;
+        anyhow::ensure!(!s.exists("usage-charts-empty").await?);
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+
+    // The gateway as the source, but no key stored: signed out, with how to sign in.
+    config.gateway.url = gateway;
+    save(&sb.config, &config, &Policy::default()).unwrap();
+    configure(&sb, SourceKind::Litellm);
+    in_app(sb.home.path(), &env_for(Some(&keyring), true), &["--config", &path, "--tab", "usage"], "gui-usage-signed-out-end", async |s| {
+        anyhow::ensure!(wait_state(s, &["signedOut"]).await? == "signedOut");
+        let said = text(s, "usage-signed-out").await?;
+        anyhow::ensure!(said.starts_with("Signed out: ") && said.contains("secret set gateway-key"), "{said}");
+        anyhow::ensure!(
+            !s.script("return document.querySelector('[data-testid=\"usage-controls\"]').checkVisibility()").await?.as_bool().unwrap_or(true),
+            "no range buttons for no report"
+        );
+        shot(s, "usage-signed-out-dark.png").await;
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 /// Azure Monitor with the real az signed in to the sandbox (inside a loopback-only namespace, as
@@ -276,6 +398,9 @@ fn the_usage_tab_shows_azure_monitor_partial_data_as_partial() {
         Ok(())
     }))
     .unwrap_or_else(|e| panic!("{e:#}"));
+    let mut env = env;
+    env.extend(dark());
+    rt.block_on(photograph(sb.home.path(), &env, &config, "partial", Some(&want), "usage-azure-partial-dark"));
 }
 
 fn configure_azure_monitor(sb: &SandboxProcess) {

@@ -7,7 +7,8 @@ use crate::failure::{CliError, Exit, Outcome, runtime};
 use crate::output::emit;
 use foundry_onboard_core::usage::chart::{self, Chart, Theme};
 use foundry_onboard_core::usage::table::{self, TokenKind};
-use foundry_onboard_core::usage::{self, Budget, BudgetState, Completeness, Provenance, SourceKind, UsageAsk, UsageReport};
+use foundry_onboard_core::usage::view::NoticeKind;
+use foundry_onboard_core::usage::{self, Budget, Completeness, Provenance, SourceKind, UsageAsk, UsageReport};
 
 #[derive(serde::Serialize)]
 struct Shown {
@@ -28,7 +29,7 @@ pub fn run(global: &Global, args: UsageArgs) -> Outcome {
         write_chart(&report, path)?;
     }
     let exit = if report.alert_reached.is_some() { Exit::Warnings } else { Exit::Ok };
-    emit(global.json, &Shown { usage: report }, |s| print_report(&s.usage));
+    emit(global.json, &Shown { usage: report }, |s| print_report(&s.usage, &config));
     Ok(exit)
 }
 
@@ -58,7 +59,7 @@ fn money(b: &Budget, v: f64) -> String {
     }
 }
 
-fn print_report(r: &UsageReport) {
+fn print_report(r: &UsageReport, config: &foundry_onboard_core::config::Config) {
     let s = &r.snapshot;
     if let Some(stale) = &r.stale {
         println!("STALE: showing the report fetched {} — {}", stale.fetched_at.format("%Y-%m-%d %H:%M UTC"), stale.reason);
@@ -70,8 +71,10 @@ fn print_report(r: &UsageReport) {
             let percent = r.percent_used.map(|p| format!(" ({p:.0} %)")).unwrap_or_default();
             let reset = b.resets_at.map(|t| format!(", resets {}", t.format("%Y-%m-%d"))).unwrap_or_default();
             println!("Spent {}{limit}{percent}{reset} — {:?} budget", money(b, b.spent), b.scope);
-            if let BudgetState::Exceeded { message } = &b.state {
-                println!("Budget exceeded: {message}");
+            // The budget's state in the Usage tab's words (one core, two faces).
+            let budget_notices = [NoticeKind::BudgetExceeded, NoticeKind::OverBudget, NoticeKind::OverSoftLimit];
+            for n in usage::view::view(r, config).notices.into_iter().filter(|n| budget_notices.contains(&n.kind)) {
+                println!("{}\n  {}", n.text, n.hint);
             }
         }
         None => println!("No budget is known for this source."),

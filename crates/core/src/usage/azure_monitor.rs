@@ -367,7 +367,9 @@ pub(super) fn policy_budget(b: &PolicyBudget, start: DateTime<Utc>, end: DateTim
         BudgetUnit::Usd => in_period.filter_map(|r| r.cost).map(|c| c.usd).sum(),
         BudgetUnit::Tokens => in_period.map(|r| r.total_tokens() as f64).sum(),
     };
-    let mut budget = Budget {
+    // Counted here, enforced by nobody: past the limit it is over budget, never "exceeded" (which
+    // says a gateway refuses calls).
+    Budget {
         scope: BudgetScope::Policy,
         unit: b.unit,
         limit: Some(b.limit),
@@ -376,9 +378,7 @@ pub(super) fn policy_budget(b: &PolicyBudget, start: DateTime<Utc>, end: DateTim
         period_start: Some(start),
         resets_at: Some(end),
         state: BudgetState::Within,
-    };
-    budget.state = budget.implied_state();
-    budget
+    }
 }
 
 #[cfg(test)]

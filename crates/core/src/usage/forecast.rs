@@ -97,7 +97,9 @@ pub fn forecast(daily: &[(NaiveDate, f64)], budget: &Budget, as_of: DateTime<Utc
     let remaining_days = ((resets_at - as_of).num_seconds().max(0) as f64) / 86_400.0;
     let left = limit - budget.spent;
     let runs_out_on = |r: f64| (r > 0.0 && r * remaining_days >= left).then(|| (as_of + Duration::seconds((left / r * 86_400.0) as i64)).date_naive());
-    let share = |r: f64| (budget.spent + r * remaining_days) / limit * 100.0;
+    // Never below 0, and never -0 (an empty period's spend is a sum of nothing: -0.0 in Rust,
+    // which prints as "-0 %").
+    let share = |r: f64| ((budget.spent + r * remaining_days) / limit * 100.0).max(0.0) + 0.0;
     let outcome = match runs_out_on(rate) {
         Some(on) => ForecastOutcome::RunsOut {
             on,

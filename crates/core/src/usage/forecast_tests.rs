@@ -100,6 +100,18 @@ fn one_spike_widens_the_range_without_running_out() {
 }
 
 #[test]
+fn nothing_spent_this_period_and_quiet_days_never_print_minus_zero() {
+    // The spend of an empty period is a sum of nothing: -0.0.
+    let spent: f64 = std::iter::empty::<f64>().sum();
+    // Days without a record are sums of nothing too; one busy day among them: the low end is 0.
+    let mut values = [spent; 14];
+    values[13] = 6.0;
+    let f = forecast(&fortnight(&values), &budget(spent, Some(50.0), at(12, 1, 0)), at(11, 24, 12)).unwrap();
+    assert!(!f.sentence.contains("-0"), "{}", f.sentence);
+    assert!(f.sentence.contains("(between 0 % and "), "{}", f.sentence);
+}
+
+#[test]
 fn fewer_than_three_complete_days_give_no_rate() {
     let daily = vec![(d(11, 22), 5.0), (d(11, 23), 5.0), (d(11, 24), 5.0)];
     let f = forecast(&daily, &budget(30.0, Some(50.0), at(12, 1, 0)), at(11, 24, 12)).unwrap();

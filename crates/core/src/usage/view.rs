@@ -154,7 +154,12 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
             _ if b.limit.is_some_and(|l| b.spent >= l) => notices.push(Notice {
                 kind: NoticeKind::OverBudget,
                 text: format!("Over budget: {} spent of {}.", amount(b, b.spent), amount(b, b.limit.unwrap_or_default())),
-                hint: "Calls may be refused at any time. Slow down, or ask your platform team to raise the limit.".into(),
+                hint: if b.scope == BudgetScope::Policy {
+                    "This is your org's budget, counted here from your usage: nothing refuses your calls, but your platform team sees the overspend. Slow down, or ask them to raise it."
+                } else {
+                    "Calls may be refused at any time. Slow down, or ask your platform team to raise the limit."
+                }
+                .into(),
                 since: None,
             }),
             BudgetState::OverSoftLimit => notices.push(Notice {

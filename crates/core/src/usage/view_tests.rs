@@ -99,6 +99,25 @@ fn states_are_words_with_what_to_do_worst_first() {
 }
 
 #[test]
+fn an_org_policy_budget_past_its_limit_is_over_budget_and_never_says_a_gateway_refuses() {
+    use crate::config::{BudgetPeriod, PolicyBudget};
+    let rows = vec![row(19, "claude-sonnet-4-5", 1000, Some(30.0)), row(20, "claude-sonnet-4-5", 1000, Some(30.0))];
+    let policy = PolicyBudget { limit: 50.0, unit: BudgetUnit::Usd, period: BudgetPeriod::Monthly, reset_day: None, team_limit: None };
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let end = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    let b = crate::usage::azure_monitor::policy_budget(&policy, start, end, &rows);
+    assert_eq!((b.spent, b.state.clone()), (60.0, BudgetState::Within), "counted, not enforced");
+    let mut s = snapshot(SourceKind::Local, rows, Some(b));
+    s.provenance = Provenance::LocalEstimate;
+    let report = UsageReport::new(s, &[80, 100]);
+    let v = view(&report, &Config::default());
+    let over = v.notices.iter().find(|n| n.kind == NoticeKind::OverBudget).expect("over budget");
+    assert_eq!(over.text, "Over budget: $60.00 spent of $50.00.");
+    assert!(v.notices.iter().all(|n| n.kind != NoticeKind::BudgetExceeded && !n.text.contains("refuses")), "{:?}", v.notices);
+    assert_eq!(report.alert_reached, Some(100), "the 100 % alert still comes");
+}
+
+#[test]
 fn no_source_and_no_data_teach_what_to_do() {
     let mut s = snapshot(SourceKind::Local, vec![], None);
     s.completeness = Completeness::Empty;
