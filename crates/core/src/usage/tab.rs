@@ -100,9 +100,14 @@ pub fn cached(config: &Config) -> Option<UsageReport> {
     cache::cached(config, TAB_DAYS)
 }
 
-/// True when the refresh failed only because the source's credential is missing.
+/// True when the refresh failed only because the source's credential is missing (a config that
+/// names no scope to ask a token for is a config error, not something signing in fixes).
 pub fn signed_out(e: &UsageError) -> bool {
-    matches!(e, UsageError::Credential(_) | UsageError::Refresh(RefreshError::MissingCredential { .. }))
+    match e {
+        UsageError::Credential(super::CredentialError::NoGatewayScope) => false,
+        UsageError::Credential(_) | UsageError::Refresh(RefreshError::MissingCredential { .. }) => true,
+        _ => false,
+    }
 }
 
 /// The refresh the tab runs: the configured source through the cache (`force` asks it now).

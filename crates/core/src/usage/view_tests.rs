@@ -212,3 +212,11 @@ fn the_comparison_covers_only_the_days_this_machine_has_a_record_of() {
     assert!(c.sentence.starts_with("This machine: 900 tokens since "), "{}", c.sentence);
     assert!(c.sentence.ends_with(", 90 % of the 1,000 tokens the gateway counted."), "{}", c.sentence);
 }
+
+#[test]
+fn a_missing_key_is_signed_out_but_a_missing_gateway_scope_is_a_config_error() {
+    use crate::usage::credential::CredentialError;
+    use crate::usage::tab::signed_out;
+    assert!(signed_out(&crate::usage::UsageError::Credential(CredentialError::GatewayKey(crate::keyring::SecretError::NotFound("gateway-key".into())))));
+    assert!(!signed_out(&crate::usage::UsageError::Credential(CredentialError::NoGatewayScope)), "signing in cannot fix a config without gateway.scope");
+}
