@@ -71,7 +71,9 @@ async fn shot(s: &Session, name: &str) {
 }
 
 /// The app started straight on the Usage tab (`--tab usage`) in light or dark: waits for
-/// `state`, checks the gauge against the CLI's `want` when given, and keeps `<name>.png`.
+/// `state` (for `stale`, after pressing Refresh: a saved report younger than the refresh interval
+/// is shown without asking the source), checks the gauge against the CLI's `want` when given, and
+/// keeps `<name>.png`.
 async fn photograph(
     home: &std::path::Path,
     env: &[(&'static str, std::ffi::OsString)],
@@ -82,6 +84,11 @@ async fn photograph(
 ) {
     in_app(home, env, &["--config", config, "--tab", "usage"], &format!("gui-{name}-end"), async |s| {
         s.script("window.__alerted = false; window.alert = () => { window.__alerted = true; }; return true;").await?;
+        if state == "stale" {
+            wait_state(s, &["fresh"]).await?;
+            poll(s, "return document.querySelector('[data-testid=\"usage-refresh\"]').disabled ? null : true", 30).await?;
+            s.click("usage-refresh").await?;
+        }
         let got = wait_state(s, &[state]).await?;
         anyhow::ensure!(got == state, "{got}");
         anyhow::ensure!(!s.exists("step-welcome").await?, "--tab usage opens the home, not the wizard");
@@ -139,7 +146,9 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
     let Some(keyring) = keyring_or_skip() else { return };
     // The sandbox's directory (its home, with the cached report) outlives it, as a real home does.
     let dir = tempfile::tempdir().unwrap();
-    let mut sb = SandboxProcess::start(&["--dir", dir.path().to_str().unwrap()]);
+    let port = foundry_onboard_e2e::free_port().clamp(20_000, 60_000).to_string();
+    let fixed = ["--dir", dir.path().to_str().unwrap(), "--port", port.as_str()];
+    let mut sb = SandboxProcess::start(&fixed);
     configure(&sb, SourceKind::Litellm);
     store_gateway_key(&sb, &keyring);
     let cli = cli_json(&sb, Some(&keyring), &["--json", "usage", "--days", "90", "--refresh"]);
@@ -201,8 +210,14 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
     assert!(std::path::Path::new(&exported).starts_with(&home), "saved under the test's home: {exported}");
     assert_eq!(by_app, std::fs::read_to_string(&csv).unwrap(), "the app's CSV is the CLI's");
     assert_eq!(by_app.lines().count(), 1 + 90 * 3, "90 days × 3 deployments");
-    // The gateway is still down when the app starts again: the saved report, marked stale.
-    photograph(&home, &env_for(Some(&keyring), true), &config, "stale", Some(&want), "usage-litellm-stale-dark").await;
+    // A sandbox on the same directory and ports whose gateway is down (the app refuses a config
+    // whose sandbox is gone): the same source to the cache, so the saved report, marked stale.
+    let down: Vec<&str> = fixed.iter().copied().chain(["--faults", "gateway-down"]).collect();
+    let sb2 = SandboxProcess::start(&down);
+    configure(&sb2, SourceKind::Litellm);
+    store_gateway_key(&sb2, &keyring);
+    let config = sb2.config.to_str().unwrap().to_string();
+    photograph(sb2.home.path(), &env_for(Some(&keyring), true), &config, "stale", Some(&want), "usage-litellm-stale-dark").await;
 }
 
 #[tokio::test]
