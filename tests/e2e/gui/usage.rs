@@ -347,7 +347,7 @@ async fn the_usage_tab_teaches_without_a_source_in_an_empty_range_and_when_signe
         s.click("usage-range-7").await?;
         let empty = poll(s, "return document.querySelector('[data-testid=\"usage-charts-empty\"]')?.textContent || null", 10).await?;
         let want = format!("No usage in the last 7 days. The last usage the source has is on {last}; a longer range shows it.");
-        anyhow::ensure!(empty == Value::from(want.as_str()), "{empty} vs {want}");
+        anyhow::ensure!(empty == want.as_str(), "{empty} vs {want}");
         anyhow::ensure!(!s.exists("usage-chart-tokens-img").await?, "no empty chart drawn");
         shot(s, "usage-no-source-empty-week-light.png").await;
         s.click("usage-range-30").await?;
