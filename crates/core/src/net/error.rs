@@ -62,11 +62,15 @@ impl NetError {
         let mut chain = String::new();
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
         let mut guard_refusal = None;
+        // The innermost cause ("Connection refused (os error 111)"): what a connect failure says,
+        // without reqwest's and hyper's wrappers around it.
+        let mut root = String::new();
         while let Some(s) = source {
             if let Some(NetError::Guard { target }) = s.downcast_ref::<NetError>() {
                 guard_refusal = Some(target.clone());
             }
             let text = s.to_string();
+            root.clone_from(&text);
             if !chain.contains(&text) {
                 if !chain.is_empty() {
                     chain.push_str(": ");
@@ -84,7 +88,7 @@ impl NetError {
         } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             NetError::Tls { target: target.into(), detail: chain }
         } else if err.is_connect() {
-            NetError::Connect { target: target.into(), detail: chain }
+            NetError::Connect { target: target.into(), detail: root }
         } else {
             NetError::Request { target: target.into(), detail: chain }
         }

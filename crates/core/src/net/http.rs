@@ -186,6 +186,18 @@ mod tests {
         port
     }
 
+    /// A closed port is named with its cause, not reqwest's and hyper's wrappers around it.
+    #[tokio::test]
+    async fn a_refused_connection_says_refused_in_one_clause() {
+        let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+        let http = client(&Config::default(), Guard::loopback_only_guard()).unwrap();
+        let url = format!("http://127.0.0.1:{port}/key/info");
+        let e = http.get(&url).await.unwrap_err();
+        let said = e.to_string();
+        assert!(said.starts_with(&format!("cannot connect to http://127.0.0.1:{port}: ")) && said.to_lowercase().contains("connection refused"), "{said}");
+        assert!(!said.contains("error sending request") && !said.contains("client error"), "{said}");
+    }
+
     /// A server that never stops sending: the body is read up to MAX_BODY, no further.
     #[tokio::test]
     async fn an_endless_body_is_read_up_to_the_limit_and_no_further() {
