@@ -1,6 +1,7 @@
 //! The release `.deb` (`make package`, which `make test` runs first) is what a platform team hands
 //! out: unpacked with `dpkg-deb -x` (never installed system-wide), its control fields, its files,
-//! and the packaged CLI and app run from the unpacked tree — the app under Xvfb to first paint.
+//! and the packaged CLI and app run from the unpacked tree — the app under Xvfb to first paint,
+//! and the packaged CLI taking a new machine to a verified profile with `setup --yes`.
 
 use foundry_onboard_e2e::display::Xvfb;
 use std::io::{BufRead, BufReader};
@@ -245,4 +246,35 @@ fn the_packaged_cli_runs_and_starts_the_packaged_app_to_first_paint() {
     assert!(painted.is_ok(), "the packaged app painted no first frame within 45 s");
     assert_eq!(app_exe.as_deref(), Some(pkg.path("usr/bin/foundry-onboard-gui").as_path()), "the CLI started the app beside it");
     assert_ne!(code, 0, "the app was ended by a signal, and the CLI reports it");
+}
+
+/// The platform team's path on a new machine, with the package's own CLI: it starts the sandbox
+/// with the sample policy, and `setup --yes` signs in with the real az, writes the profile and has
+/// the real Claude Code answer through it (inside the loopback-only namespace), with no decision.
+#[test]
+fn the_packaged_cli_takes_a_new_machine_to_a_verified_profile_with_setup_yes() {
+    let Some(env) = crate::setup::real_tools_in_netns("package::the_packaged_cli_takes_a_new_machine_to_a_verified_profile_with_setup_yes") else {
+        return;
+    };
+    let pkg = Unpacked::new();
+    let cli = pkg.path("usr/bin/foundry-onboard");
+    let policy = workspace().join("docs/policy.sandbox.toml");
+    let sb = foundry_onboard_e2e::SandboxProcess::start_by(&cli, &["--policy", policy.to_str().unwrap(), "--approve-after-ms", "0"], &[]);
+    let mut c = Command::new(&cli);
+    foundry_onboard_e2e::scrub(&mut c, sb.home.path());
+    for (k, v) in &env {
+        c.env(k, v);
+    }
+    c.arg("--config").arg(&sb.config).args(["--json", "setup", "--yes"]);
+    let r = foundry_onboard_e2e::run(c);
+    let events: Vec<serde_json::Value> = r.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let _ = std::fs::write(foundry_onboard_e2e::artifacts_dir().join("package-setup.jsonl"), &r.stdout);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let step = |name: &str| events.iter().find(|e| e["step"] == name).cloned().unwrap_or_default();
+    assert_eq!(step("choose")["status"], "decided", "no decision left to the developer: {events:#?}");
+    assert_eq!(step("verify")["status"], "pass", "the real Claude Code answered: {events:#?}");
+    assert_eq!((step("done")["ok"].as_bool(), step("done")["changed"].as_bool()), (Some(true), Some(true)), "{events:#?}");
+    // The profile it wrote (in the sandbox's home) names the policy's deployments.
+    let bashrc = std::fs::read_to_string(PathBuf::from(sb.endpoint("home")).join(".bashrc")).unwrap();
+    assert!(bashrc.contains("ANTHROPIC_DEFAULT_SONNET_MODEL='claude-sonnet-4-5'"), "{bashrc}");
 }

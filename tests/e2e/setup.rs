@@ -15,7 +15,7 @@ fn sample_policy() -> PathBuf {
 /// The real az and Claude Code for a test that signs in and verifies, inside the loopback-only
 /// namespace: None when the test was skipped (a tool missing outside CI) or has run re-executed
 /// in the namespace; else the environment that puts both first on PATH and names az.
-fn real_tools_in_netns(test: &str) -> Option<[(&'static str, std::ffi::OsString); 2]> {
+pub(crate) fn real_tools_in_netns(test: &str) -> Option<[(&'static str, std::ffi::OsString); 2]> {
     if let Some(why) = crate::claude::blocked() {
         assert!(std::env::var_os("CI").is_none(), "CI must run the setup rollout test: {why}");
         foundry_onboard_e2e::skipped("setup with the real client", &why);

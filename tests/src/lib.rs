@@ -162,9 +162,15 @@ impl SandboxProcess {
 
     /// [`SandboxProcess::start`] with extra environment (e.g. `FOUNDRY_ONBOARD_AZ`).
     pub fn start_with_env(extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Self {
+        Self::start_by(&cli(), extra, env)
+    }
+
+    /// [`SandboxProcess::start`] by another build of the CLI (the one a package installs).
+    pub fn start_by(program: &Path, extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let home = tempfile::tempdir().expect("tempdir");
         let config = home.path().join("sandbox.toml");
-        let mut c = cli_command(home.path());
+        let mut c = Command::new(program);
+        scrub(&mut c, home.path());
         for (k, v) in env {
             c.env(k, v);
         }

@@ -35,7 +35,9 @@ impl Diagnose for CredentialError {
     fn hint(&self) -> String {
         match self {
             CredentialError::GatewayKey(e) => e.hint(),
-            CredentialError::NoGatewayScope => "Set gateway.scope to the gateway's Entra application scope (api://…/.default).".into(),
+            CredentialError::NoGatewayScope => {
+                "The platform team sets gateway.scope (the gateway's Entra application scope, api://…/.default) or usage.source in the org policy; meanwhile `foundry-onboard usage --source local` shows this machine's own estimate.".into()
+            }
             CredentialError::Token { source, .. } => source.hint(),
             CredentialError::NoClaim { claim: "upn" } => {
                 "A guest or service identity may have no UPN: ask the platform team to key usage by oid (usage.user_claim = \"oid\").".into()
