@@ -98,24 +98,10 @@ fn app_run(display: &str, args: &[&str], settle: Duration, home: Option<&std::pa
     (paint, pss)
 }
 
-/// A sandbox whose `local` usage source holds 90 days of 10 models, with the 90-day report the
-/// Usage tab paints first already cached (as after any earlier look).
-fn usage_sandbox() -> foundry_onboard_e2e::SandboxProcess {
-    use foundry_onboard_core::config::{ConfigLocation, load, policy::Policy, save};
-    let sb = foundry_onboard_e2e::SandboxProcess::start(&["--usage-models", "10"]);
-    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).expect("config").config;
-    config.usage.source = Some(foundry_onboard_core::usage::SourceKind::Local);
-    save(&sb.config, &config, &Policy::default()).expect("save");
-    let mut c = foundry_onboard_e2e::cli_command(sb.home.path());
-    c.arg("--config").arg(&sb.config).args(["usage", "--days", "90", "--refresh"]);
-    assert!(foundry_onboard_e2e::run(c).code <= 1, "the CLI read usage");
-    sb
-}
-
 fn gui_startup(runs: usize) {
     let xvfb = Xvfb::start();
     let settle = Duration::from_secs(8);
-    let sb = usage_sandbox();
+    let sb = foundry_onboard_e2e::SandboxProcess::busy_local_usage();
     let config = sb.config.to_str().expect("path").to_string();
     let (mut paints, mut ours, mut usage, mut empty) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {

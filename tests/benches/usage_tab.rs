@@ -9,13 +9,10 @@
 //! sandbox's `local` source. Run with `cargo bench -p foundry-onboard-e2e --bench usage_tab`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed expectation aborts the run
 
-use foundry_onboard_core::config::policy::Policy;
-use foundry_onboard_core::config::{ConfigLocation, load, save};
-use foundry_onboard_core::usage::SourceKind;
 use foundry_onboard_e2e::display::{TauriDriver, Xvfb};
 use foundry_onboard_e2e::median;
 use foundry_onboard_e2e::webdriver::Session;
-use foundry_onboard_e2e::{SandboxProcess, cli_command, gui, run};
+use foundry_onboard_e2e::{SandboxProcess, gui};
 use std::time::{Duration, Instant};
 
 async fn poll(s: &Session, script: &str, secs: u64) -> serde_json::Value {
@@ -86,14 +83,7 @@ fn main() {
         return;
     }
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(30).clamp(4, 40);
-    let sb = SandboxProcess::start(&["--usage-models", "10"]);
-    let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).unwrap().config;
-    config.usage.source = Some(SourceKind::Local);
-    save(&sb.config, &config, &Policy::default()).unwrap();
-    // The cached report the first paint reads (the tab's window: 90 days).
-    let mut c = cli_command(sb.home.path());
-    c.arg("--config").arg(&sb.config).args(["usage", "--days", "90", "--refresh"]);
-    assert!(run(c).code <= 1, "the CLI read usage");
+    let sb = SandboxProcess::busy_local_usage();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (mut paints, mut switches, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {

@@ -127,16 +127,11 @@ impl Drop for TauriDriver {
         let _ = self.child.wait();
         // Until they are gone: an app still exiting holds its single-instance name on the test's
         // D-Bus, and the next app started in the same session would hand over to it and quit.
-        let start = Instant::now();
-        while pids.iter().any(|p| alive(*p)) && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(50));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for pid in pids {
+            crate::ends_within(pid, deadline.saturating_duration_since(Instant::now()));
         }
     }
-}
-
-/// A process that has not exited (a zombie has: it only waits to be reaped).
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
 }
 
 /// tauri-driver: `TAURI_DRIVER`, else `~/.cargo/bin/tauri-driver`, else the one on PATH.

@@ -180,6 +180,21 @@ impl SandboxProcess {
         Self { child, endpoints, config, home }
     }
 
+    /// A busy developer's sandbox for the Usage tab's benches: its `local` source holds 90 days of
+    /// 10 models (`--usage-models 10`), and the tab's 90-day report is already cached by the CLI
+    /// (as after any earlier look), so the tab's first paint reads it from disk.
+    pub fn busy_local_usage() -> Self {
+        use foundry_onboard_core::config::{ConfigLocation, load, policy::Policy, save};
+        let sb = Self::start(&["--usage-models", "10"]);
+        let mut config = load(&ConfigLocation::Flag(sb.config.clone()), Policy::default()).expect("the sandbox's config").config;
+        config.usage.source = Some(foundry_onboard_core::usage::SourceKind::Local);
+        save(&sb.config, &config, &Policy::default()).expect("save the sandbox's config");
+        let mut c = cli_command(sb.home.path());
+        c.arg("--config").arg(&sb.config).args(["usage", "--days", "90", "--refresh"]);
+        assert!(run(c).code <= 1, "the CLI read usage");
+        sb
+    }
+
     pub fn endpoint(&self, key: &str) -> String {
         self.endpoints[key].as_str().unwrap_or_else(|| panic!("no endpoint {key} in {}", self.endpoints)).to_string()
     }
