@@ -9,6 +9,7 @@ mod doctor;
 mod failure;
 mod ipc_surface;
 mod logging;
+mod painting;
 mod state;
 mod usage;
 
@@ -31,6 +32,8 @@ pub fn run() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    // Before any thread, and for the bench's empty window too (the same engine settings).
+    painting::prefer_cpu();
     if args.bench_empty_window {
         return empty_window();
     }

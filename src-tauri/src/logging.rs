@@ -1,7 +1,12 @@
 //! The app's log file in the platform log dir. Secrets never reach it: they are `Secret`s,
 //! whose Debug and Display print `***`.
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+
+/// Lines the writer thread may lag behind. The app logs a few lines a minute; tracing-appender's
+/// default (128 000) allocates and touches a 4 MiB queue up front, which showed up as the largest
+/// single block of the app's memory.
+const QUEUED_LINES: usize = 1024;
 
 pub fn init() -> Option<WorkerGuard> {
     let dir = foundry_onboard_core::logging::log_dir()?;
@@ -13,7 +18,7 @@ pub fn init() -> Option<WorkerGuard> {
         .max_log_files(7)
         .build(&dir)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let (writer, guard) = NonBlockingBuilder::default().buffered_lines_limit(QUEUED_LINES).finish(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("FOUNDRY_ONBOARD_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().ok()?;
     Some(guard)

@@ -47,7 +47,7 @@ describe('usage panel', () => {
     const { panel } = mountPanel({ usage_cached: () => null, usage_refresh: () => shown(usageTab()) });
     await waitFor(() => panel.el.dataset.state === 'fresh');
     const img = getByTestId<HTMLImageElement>('usage-chart-tokens-img');
-    expect(img.getAttribute('src')?.startsWith('data:image/svg+xml;base64,')).toBe(true);
+    expect(img.getAttribute('src')?.startsWith('data:image/svg+xml;charset=utf-8,%3Csvg')).toBe(true);
     expect(img.alt).toBe('Tokens per day, by model');
     expect(panel.el.querySelector('svg')).toBeNull();
     click(getByTestId('usage-table-toggle'));
@@ -55,7 +55,11 @@ describe('usage panel', () => {
     expect(table.querySelector('thead th:nth-child(2)')?.textContent).toBe(HOSTILE);
     expect(table.querySelector('img')).toBeNull();
     expect(getByTestId('usage-table-toggle').getAttribute('aria-pressed')).toBe('true');
-    expect(atob(svgUrl('<svg>é</svg>').split(',')[1])).toBe('<svg>\u00c3\u00a9</svg>');
+    const url = svgUrl('<svg><text>a#b%c é</text></svg>');
+    // `#` unencoded would end the URL at a fragment; `%` must not read as an escape.
+    expect(url.slice(url.indexOf(',') + 1)).not.toMatch(/[<>#" é]/);
+    expect(url).toContain('a%23b%25c');
+    expect(decodeURIComponent(url.slice(url.indexOf(',') + 1))).toBe('<svg><text>a#b%c é</text></svg>');
     panel.dispose();
   });
 

@@ -307,7 +307,7 @@ async fn the_usage_tab_shows_this_machines_estimate_and_a_hostile_model_name_as_
         // Text, not markup: no element came of it, nothing ran, and the chart's SVG holds it escaped.
         anyhow::ensure!(s.script("return document.querySelectorAll('img[src=\"x\"]').length").await? == Value::from(0));
         anyhow::ensure!(s.script("return window.__alerted").await? == Value::Bool(false), "no script ran");
-        let svg = s.script("const src = document.querySelector('[data-testid=\"usage-chart-tokens-img\"]').getAttribute('src'); return new TextDecoder().decode(Uint8Array.from(atob(src.split(',')[1]), c => c.charCodeAt(0)));").await?;
+        let svg = s.script("const src = document.querySelector('[data-testid=\"usage-chart-tokens-img\"]').getAttribute('src'); return decodeURIComponent(src.slice(src.indexOf(',') + 1));").await?;
         let svg = svg.as_str().unwrap_or_default();
         anyhow::ensure!(svg.contains("&lt;img src=x onerror=alert(1)&gt;") && !svg.contains(HOSTILE), "escaped in the chart");
         shot(s, "usage-local-dark.png").await;
