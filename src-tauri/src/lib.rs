@@ -6,10 +6,10 @@ mod args;
 mod batch;
 mod commands;
 mod doctor;
+mod engine;
 mod failure;
 mod ipc_surface;
 mod logging;
-mod painting;
 mod state;
 mod usage;
 
@@ -33,7 +33,7 @@ pub fn run() -> ExitCode {
         return ExitCode::from(2);
     }
     // Before any thread, and for the bench's empty window too (the same engine settings).
-    painting::prefer_cpu();
+    engine::choose();
     if args.bench_empty_window {
         return empty_window();
     }

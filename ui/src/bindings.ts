@@ -427,13 +427,22 @@ export type Gauge = { scope: BudgetScope, unit: BudgetUnit, spent: number, limit
 /**
  * Spent as a share of the limit, in percent (the report's own figure for the person's budget).
  */
-percent: number | null, periodStart: string | null, resetsAt: string | null, state: BudgetState, };
+percent: number | null, periodStart: string | null, resetsAt: string | null, 
+/**
+ * The period in words, in the person's time zone: "period from 1 Dec 2026, 00:00, resets
+ * 1 Jan 2027, 00:00"; None when the source gives neither end.
+ */
+period: string | null, state: BudgetState, };
 export type NoticeKind = "budgetExceeded" | "overBudget" | "stale" | "partial" | "overSoftLimit" | "noSourceConfigured" | "noData";
 export type Notice = { kind: NoticeKind, text: string, hint: string, 
 /**
  * For a stale report: when the report shown was fetched.
  */
-since: string | null, };
+since: string | null, 
+/**
+ * `since` in the person's time zone: "3 Dec 2026, 19:35".
+ */
+sinceText: string | null, };
 export type Health = { requests: number, failed: number, failedPercent: number | null, 
 /**
  * Request-weighted means of the days' percentiles, in ms.
@@ -450,9 +459,13 @@ export type UsageView = { source: SourceKind,
  */
 provenance: string, 
 /**
- * When the source was asked (the page shows it in the person's time zone).
+ * When the source was asked.
  */
 asOf: string, 
+/**
+ * `as_of` in the person's time zone: "3 Dec 2026, 19:35".
+ */
+asOfText: string, 
 /**
  * The person's budget, when the source knows one.
  */

@@ -32,16 +32,6 @@ export function svgUrl(svg: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
-function when(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-function clock(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-}
-
 export class UsagePanel {
   readonly el: HTMLElement;
   private state: UsageState;
@@ -261,7 +251,7 @@ function charts(s: UsageState): Node[] {
 
 function summary(tab: UsageTab): HTMLElement {
   const v = tab.view;
-  const provenance = `${capitalise(v.provenance)}, as of ${clock(v.asOf)}${tab.fromCache ? ' (saved report)' : ''}.`;
+  const provenance = `${capitalise(v.provenance)}, as of ${v.asOfText}${tab.fromCache ? ' (saved report)' : ''}.`;
   return h(
     'div',
     { class: 'usage-summary' },
@@ -274,7 +264,7 @@ function summary(tab: UsageTab): HTMLElement {
 
 function gauge(g: Gauge, testid: string, label: string): HTMLElement {
   const text = gaugeText(g.spent, g.limit, g.percent, g.unit);
-  const period = [g.periodStart ? `period from ${when(g.periodStart)}` : null, g.resetsAt ? `resets ${when(g.resetsAt)}` : null].filter(Boolean).join(', ');
+  const period = g.period ?? '';
   const meter =
     g.limit !== null
       ? h(
@@ -302,7 +292,7 @@ function gauge(g: Gauge, testid: string, label: string): HTMLElement {
 }
 
 function notice(n: Notice): HTMLElement {
-  const since = n.since ? `Last updated ${when(n.since)}. ` : '';
+  const since = n.sinceText ? `Last updated ${n.sinceText}. ` : '';
   const doc =
     n.kind === 'noSourceConfigured'
       ? h('span', { 'data-testid': 'usage-platform-doc' }, 'Your platform team finds how in the README, section “', h('strong', null, PLATFORM_TEAM_DOC), '”.')

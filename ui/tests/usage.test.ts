@@ -37,7 +37,9 @@ describe('usage panel', () => {
     expect([meter.getAttribute('aria-valuemin'), meter.getAttribute('aria-valuemax'), meter.getAttribute('aria-valuenow')]).toEqual(['0', '50', '35.12']);
     expect(meter.getAttribute('aria-valuetext')).toContain('$35.12 of $50.00 (70 %)');
     expect(getByTestId('usage-forecast').textContent).toBe('At this pace you reach your budget on 28 Nov, 3 days before it resets.');
-    expect(getByTestId('usage-provenance').textContent).toMatch(/^From the gateway \(LiteLLM\), as of /);
+    expect(getByTestId('usage-provenance').textContent).toBe('From the gateway (LiteLLM), as of 20 Nov 2026, 10:42.');
+    // Times are the core's words, in the person's time zone: the page formats nothing.
+    expect(getByTestId('usage-gauge-period').textContent).toBe('Period from 1 Nov 2026, 00:00, resets 1 Dec 2026, 00:00');
     expect(getByTestId('usage-live').getAttribute('aria-live')).toBe('polite');
     expect(getByTestId('usage-compare').textContent).toContain('80 %');
     panel.dispose();
@@ -108,7 +110,7 @@ describe('usage panel', () => {
   it('teaches when no source is configured and shows stale with since-when', async () => {
     const { panel } = mountPanel({ usage_cached: () => null, usage_refresh: () => shown(usageTab({ notices: [STALE, NO_SOURCE] })) });
     await waitFor(() => panel.el.dataset.state === 'stale');
-    expect(getByTestId('usage-notice-stale').textContent).toContain('Last updated');
+    expect(getByTestId('usage-notice-stale').textContent).toContain('Last updated 20 Nov 2026, 09:00. Not up to date');
     expect(getByTestId('usage-notice-noSourceConfigured').textContent).toContain('platform team can point the app at the gateway');
     expect(getByTestId('usage-platform-doc').textContent).toContain('README, section “Usage for platform teams”');
     panel.dispose();

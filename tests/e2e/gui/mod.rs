@@ -5,6 +5,7 @@
 
 mod alerts;
 mod doctor;
+mod engine;
 mod faces;
 mod netns;
 mod rollout;

@@ -73,7 +73,7 @@ fn print_report(r: &UsageReport, config: &foundry_onboard_core::config::Config) 
             println!("Spent {}{limit}{percent}{reset} — {:?} budget", money(b, b.spent), b.scope);
             // The budget's state in the Usage tab's words (one core, two faces).
             let budget_notices = [NoticeKind::BudgetExceeded, NoticeKind::OverBudget, NoticeKind::OverSoftLimit];
-            for n in usage::view::view(r, config).notices.into_iter().filter(|n| budget_notices.contains(&n.kind)) {
+            for n in usage::view::view(r, config, &chrono::Utc).notices.into_iter().filter(|n| budget_notices.contains(&n.kind)) {
                 println!("{}\n  {}", n.text, n.hint);
             }
         }

@@ -87,12 +87,12 @@ pub fn tab(config: &Config, report: &UsageReport, local: Option<&UsageReport>, a
     let days = clamp_days(ask.days);
     let comparison = local.and_then(|l| view::compare(&view::last_days(&report.snapshot, days), &view::last_days(&l.snapshot, days)));
     let charts = Some(view_charts::range_charts(report, days, ask.kind, ask.theme)?);
-    Ok(UsageTab { view: view::view(report, config), comparison, charts, from_cache: false })
+    Ok(UsageTab { view: view::view(report, config, &chrono::Local), comparison, charts, from_cache: false })
 }
 
 /// The first paint of `report` (from disk): the view only, no chart to draw yet.
 pub fn first_paint(config: &Config, report: &UsageReport) -> UsageTab {
-    UsageTab { view: view::view(report, config), comparison: None, charts: None, from_cache: true }
+    UsageTab { view: view::view(report, config, &chrono::Local), comparison: None, charts: None, from_cache: true }
 }
 
 /// The first paint: the cached report, from disk only; None when nothing is cached yet.

@@ -1,13 +1,14 @@
 //! What the Usage tab shows, computed once in the core from a [`UsageReport`]: the gauge, the
 //! forecast sentence, provenance, the states a person must read (stale, partial, over budget,
 //! refused by the gateway, nothing configured, no data) with what to do, errors and latency only
-//! where the source has them, and "this machine vs the gateway". The page formats times and
-//! draws; it decides nothing.
+//! where the source has them, and "this machine vs the gateway". Times are words here too, in
+//! the person's time zone: the page draws; it decides and formats nothing (formatting dates in
+//! the page took ICU's locale data into the web process, about 3 MiB).
 
 use super::model::{Budget, BudgetScope, BudgetState, BudgetUnit, Completeness, Provenance, SourceKind, UsageSnapshot};
 use super::refresh::UsageReport;
 use crate::config::Config;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -23,9 +24,11 @@ pub struct UsageView {
     pub source: SourceKind,
     /// "from the gateway (LiteLLM)", "from Azure Monitor, about 5 minutes behind", "this machine only, estimate".
     pub provenance: String,
-    /// When the source was asked (the page shows it in the person's time zone).
+    /// When the source was asked.
     #[ts(type = "string")]
     pub as_of: DateTime<Utc>,
+    /// `as_of` in the person's time zone: "3 Dec 2026, 19:35".
+    pub as_of_text: String,
     /// The person's budget, when the source knows one.
     pub gauge: Option<Gauge>,
     /// The team's budget beside it, when the source has one.
@@ -54,6 +57,9 @@ pub struct Gauge {
     pub period_start: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
     pub resets_at: Option<DateTime<Utc>>,
+    /// The period in words, in the person's time zone: "period from 1 Dec 2026, 00:00, resets
+    /// 1 Jan 2027, 00:00"; None when the source gives neither end.
+    pub period: Option<String>,
     pub state: BudgetState,
 }
 
@@ -67,6 +73,8 @@ pub struct Notice {
     /// For a stale report: when the report shown was fetched.
     #[ts(type = "string | null")]
     pub since: Option<DateTime<Utc>>,
+    /// `since` in the person's time zone: "3 Dec 2026, 19:35".
+    pub since_text: Option<String>,
 }
 
 /// Worst first: the order the tab lists them in.
@@ -119,7 +127,20 @@ pub fn provenance(p: &Provenance) -> String {
     }
 }
 
-fn gauge(b: &Budget, percent: Option<f64>) -> Gauge {
+/// `t` in the time zone `tz`, as the tab writes every time: "3 Dec 2026, 19:35".
+pub fn when<Tz: TimeZone>(t: DateTime<Utc>, tz: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    t.with_timezone(tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
+fn gauge<Tz: TimeZone>(b: &Budget, percent: Option<f64>, tz: &Tz) -> Gauge
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let period = [b.period_start.map(|t| format!("period from {}", when(t, tz))), b.resets_at.map(|t| format!("resets {}", when(t, tz)))];
+    let period: Vec<String> = period.into_iter().flatten().collect();
     Gauge {
         scope: b.scope,
         unit: b.unit,
@@ -128,6 +149,7 @@ fn gauge(b: &Budget, percent: Option<f64>) -> Gauge {
         percent: percent.or_else(|| b.percent_used()),
         period_start: b.period_start,
         resets_at: b.resets_at,
+        period: (!period.is_empty()).then(|| period.join(", ")),
         state: b.state.clone(),
     }
 }
@@ -140,7 +162,11 @@ fn amount(b: &Budget, v: f64) -> String {
 }
 
 /// The view of `report` for the tab; `config` says whether a source was chosen at all.
-pub fn view(report: &UsageReport, config: &Config) -> UsageView {
+/// `tz` is the person's time zone (`chrono::Local` in the app) for the times in words.
+pub fn view<Tz: TimeZone>(report: &UsageReport, config: &Config, tz: &Tz) -> UsageView
+where
+    Tz::Offset: std::fmt::Display,
+{
     let s = &report.snapshot;
     let mut notices = Vec::new();
     if let Some(b) = &s.budget {
@@ -150,6 +176,7 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
                 text: format!("Budget exceeded: the gateway refuses further calls (\"{message}\")."),
                 hint: "Claude Code stops working until the budget resets. Ask your platform team to raise the limit if you need more now.".into(),
                 since: None,
+                since_text: None,
             }),
             _ if b.limit.is_some_and(|l| b.spent >= l) => notices.push(Notice {
                 kind: NoticeKind::OverBudget,
@@ -161,12 +188,14 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
                 }
                 .into(),
                 since: None,
+                since_text: None,
             }),
             BudgetState::OverSoftLimit => notices.push(Notice {
                 kind: NoticeKind::OverSoftLimit,
                 text: format!("Past the warning level: {} spent.", amount(b, b.spent)),
                 hint: "You are close to your budget; the forecast says when you reach it.".into(),
                 since: None,
+                since_text: None,
             }),
             _ => {}
         }
@@ -177,6 +206,7 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
             text: format!("Not up to date: the last refresh failed ({}). The numbers below are the last ones fetched.", st.reason.trim_end_matches('.')),
             hint: st.hint.clone(),
             since: Some(st.fetched_at),
+            since_text: Some(when(st.fetched_at, tz)),
         });
     }
     match &s.completeness {
@@ -185,12 +215,14 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
             text: format!("Partial data: {}.", reason.trim_end_matches('.')),
             hint: "Totals may be lower than the truth; refresh later for the rest.".into(),
             since: None,
+            since_text: None,
         }),
         Completeness::Empty => notices.push(Notice {
             kind: NoticeKind::NoData,
             text: "No usage yet in this period.".into(),
             hint: "Use Claude Code; your usage shows here after the next refresh.".into(),
             since: None,
+            since_text: None,
         }),
         Completeness::Complete => {}
     }
@@ -201,6 +233,7 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
             hint: "Your platform team can point the app at the gateway: set gateway.url (LiteLLM) or usage.source = \"azure-monitor\" in the org policy."
                 .into(),
             since: None,
+            since_text: None,
         });
     }
     notices.sort_by_key(|n| n.kind);
@@ -208,8 +241,9 @@ pub fn view(report: &UsageReport, config: &Config) -> UsageView {
         source: s.source,
         provenance: provenance(&s.provenance),
         as_of: s.as_of,
-        gauge: s.budget.as_ref().map(|b| gauge(b, report.percent_used)),
-        team: s.team_budget.as_ref().map(|b| gauge(b, None)),
+        as_of_text: when(s.as_of, tz),
+        gauge: s.budget.as_ref().map(|b| gauge(b, report.percent_used, tz)),
+        team: s.team_budget.as_ref().map(|b| gauge(b, None, tz)),
         forecast: report.forecast.as_ref().map(|f| f.sentence.clone()),
         notices,
         health: health(s),

@@ -62,7 +62,7 @@ fn gateway_config() -> Config {
 fn the_gauge_carries_the_reports_numbers_and_provenance_is_a_sentence() {
     let rows = (1..=19).map(|d| row(d, "claude-sonnet-4-5", 1000, Some(1.0))).collect();
     let report = UsageReport::new(snapshot(SourceKind::Litellm, rows, Some(budget(35.0, BudgetState::Within))), &[80, 100]);
-    let v = view(&report, &gateway_config());
+    let v = view(&report, &gateway_config(), &Utc);
     let g = v.gauge.clone().unwrap();
     assert_eq!((g.spent, g.limit, g.percent), (35.0, Some(50.0), report.percent_used));
     assert_eq!(v.provenance, "from the gateway (LiteLLM)");
@@ -75,6 +75,27 @@ fn the_gauge_carries_the_reports_numbers_and_provenance_is_a_sentence() {
 }
 
 #[test]
+fn times_are_words_in_the_persons_time_zone() {
+    let mut b = budget(35.0, BudgetState::Within);
+    b.period_start = Some(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap());
+    let report = UsageReport::new(snapshot(SourceKind::Litellm, vec![row(19, "m", 1, Some(1.0))], Some(b)), &[80]);
+    let utc = view(&report, &gateway_config(), &Utc);
+    assert_eq!(utc.as_of_text, "20 Nov 2026, 10:42");
+    assert_eq!(utc.gauge.unwrap().period.as_deref(), Some("period from 1 Nov 2026, 00:00, resets 1 Dec 2026, 00:00"));
+    // Five and a half hours east (India): the same instants, the person's clock.
+    let ist = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+    let there = view(&report, &gateway_config(), &ist);
+    assert_eq!(there.as_of_text, "20 Nov 2026, 16:12");
+    assert_eq!(there.gauge.unwrap().period.as_deref(), Some("period from 1 Nov 2026, 05:30, resets 1 Dec 2026, 05:30"));
+    // Only the end known: only the end said; neither: nothing.
+    let mut end_only = report.clone();
+    end_only.snapshot.budget.as_mut().unwrap().period_start = None;
+    assert_eq!(view(&end_only, &gateway_config(), &Utc).gauge.unwrap().period.as_deref(), Some("resets 1 Dec 2026, 00:00"));
+    end_only.snapshot.budget.as_mut().unwrap().resets_at = None;
+    assert_eq!(view(&end_only, &gateway_config(), &Utc).gauge.unwrap().period, None);
+}
+
+#[test]
 fn states_are_words_with_what_to_do_worst_first() {
     let mut s = snapshot(
         SourceKind::Litellm,
@@ -84,18 +105,19 @@ fn states_are_words_with_what_to_do_worst_first() {
     s.completeness = Completeness::Partial { reason: "one workspace did not answer.".into() };
     let mut report = UsageReport::new(s, &[80, 100]);
     report.stale = Some(Stale { reason: "the gateway is down".into(), hint: "Try again later.".into(), fetched_at: as_of() });
-    let v = view(&report, &gateway_config());
+    let v = view(&report, &gateway_config(), &Utc);
     let kinds: Vec<NoticeKind> = v.notices.iter().map(|n| n.kind).collect();
     assert_eq!(kinds, vec![NoticeKind::BudgetExceeded, NoticeKind::Stale, NoticeKind::Partial]);
     assert!(v.notices[0].text.contains("Budget has been exceeded!") && !v.notices[0].hint.is_empty());
     assert_eq!(v.notices[1].since, Some(as_of()));
+    assert_eq!(v.notices[1].since_text.as_deref(), Some("20 Nov 2026, 10:42"));
     assert!(v.notices[1].text.contains("the gateway is down"));
     assert_eq!(v.notices[2].text, "Partial data: one workspace did not answer.", "one full stop");
     assert_eq!(v.alert_reached, Some(100));
 
     // Over the limit by the numbers, without the gateway's refusal (a policy budget).
     let over = UsageReport::new(snapshot(SourceKind::AzureMonitor, vec![], Some(budget(60.0, BudgetState::Within))), &[80]);
-    assert_eq!(view(&over, &gateway_config()).notices[0].kind, NoticeKind::OverBudget);
+    assert_eq!(view(&over, &gateway_config(), &Utc).notices[0].kind, NoticeKind::OverBudget);
 }
 
 #[test]
@@ -110,7 +132,7 @@ fn an_org_policy_budget_past_its_limit_is_over_budget_and_never_says_a_gateway_r
     let mut s = snapshot(SourceKind::Local, rows, Some(b));
     s.provenance = Provenance::LocalEstimate;
     let report = UsageReport::new(s, &[80, 100]);
-    let v = view(&report, &Config::default());
+    let v = view(&report, &Config::default(), &Utc);
     let over = v.notices.iter().find(|n| n.kind == NoticeKind::OverBudget).expect("over budget");
     assert_eq!(over.text, "Over budget: $60.00 spent of $50.00.");
     assert!(v.notices.iter().all(|n| n.kind != NoticeKind::BudgetExceeded && !n.text.contains("refuses")), "{:?}", v.notices);
@@ -121,7 +143,7 @@ fn an_org_policy_budget_past_its_limit_is_over_budget_and_never_says_a_gateway_r
 fn no_source_and_no_data_teach_what_to_do() {
     let mut s = snapshot(SourceKind::Local, vec![], None);
     s.completeness = Completeness::Empty;
-    let v = view(&UsageReport::new(s, &[80]), &Config::default());
+    let v = view(&UsageReport::new(s, &[80]), &Config::default(), &Utc);
     let kinds: Vec<NoticeKind> = v.notices.iter().map(|n| n.kind).collect();
     assert_eq!(kinds, vec![NoticeKind::NoSourceConfigured, NoticeKind::NoData]);
     assert!(v.notices[0].hint.contains("platform team can point the app at the gateway"), "{}", v.notices[0].hint);
@@ -196,7 +218,7 @@ fn the_first_paint_is_the_view_alone_and_the_tab_adds_charts_and_the_comparison(
     let local = UsageReport::new(snapshot(SourceKind::Local, vec![row(19, "m", 800, None)], None), &[80]);
     let first = first_paint(&gateway_config(), &report);
     assert!(first.from_cache && first.charts.is_none() && first.comparison.is_none());
-    assert_eq!(first.view, view(&report, &gateway_config()), "the same view the refresh shows");
+    assert_eq!(first.view, view(&report, &gateway_config(), &chrono::Local), "the same view the refresh shows");
     let full = tab(&gateway_config(), &report, Some(&local), TabAsk { days: 500, kind: TokenKind::All, theme: Theme::Light }).unwrap();
     assert_eq!(full.charts.map(|c| c.days), Some(90), "a range beyond what the tab fetched is cut to it");
     assert_eq!(full.comparison.map(|c| (c.local_tokens, c.source_tokens)), Some((800, 1000)));
