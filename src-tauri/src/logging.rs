@@ -3,9 +3,10 @@
 
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 
-/// Lines the writer thread may lag behind. The app logs a few lines a minute; tracing-appender's
-/// default (128 000) allocates and touches a 4 MiB queue up front, which showed up as the largest
-/// single block of the app's memory.
+/// Lines the writer thread may lag behind; past that, lines are dropped rather than the app
+/// blocked (tracing-appender's lossy mode). The app logs a few lines a minute; the default
+/// (128 000) allocates and touches a 4 MiB queue up front, the largest single block of the app's
+/// memory.
 const QUEUED_LINES: usize = 1024;
 
 pub fn init() -> Option<WorkerGuard> {

@@ -25,9 +25,9 @@ function systemTheme(): Theme {
   return typeof window.matchMedia === 'function' && window.matchMedia(DARK).matches ? 'dark' : 'light';
 }
 
-/** `<svg…>` as a `data:` URL. `encodeURIComponent` is native and UTF-8 safe; a byte loop in script
- * here woke JavaScriptCore's optimising compilers, which cost the tab about 10 MiB (README,
- * Benchmarks). */
+/** `<svg…>` as a `data:` URL. `encodeURIComponent` is native and UTF-8 safe; the byte loop and
+ * base64 that were here woke JavaScriptCore's optimising compiler, about 3 MiB of the tab's
+ * memory (README, Benchmarks). */
 export function svgUrl(svg: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
