@@ -128,7 +128,7 @@ pub fn provenance(p: &Provenance) -> String {
 }
 
 /// `t` in the time zone `tz`, as the tab writes every time: "3 Dec 2026, 19:35".
-pub fn when<Tz: TimeZone>(t: DateTime<Utc>, tz: &Tz) -> String
+fn when<Tz: TimeZone>(t: DateTime<Utc>, tz: &Tz) -> String
 where
     Tz::Offset: std::fmt::Display,
 {
