@@ -61,15 +61,11 @@ fn version_vs_az(runs: usize) {
 
 /// PSS in KiB of a process and all its descendants (the WebKit helpers are children of the app).
 fn pss_tree_kib(root: u32) -> u64 {
-    let mut total = 0;
-    let mut frontier = vec![root];
-    while let Some(pid) = frontier.pop() {
+    let pss = |pid: u32| {
         let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-        total += rollup.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-        frontier.extend(children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()));
-    }
-    total
+        rollup.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    };
+    std::iter::once(root).chain(foundry_onboard_e2e::descendants(root)).map(pss).sum()
 }
 
 /// WebKit's own defaults, which the app's choices (`src-tauri/src/engine.rs`) give way to.

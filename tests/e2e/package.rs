@@ -234,8 +234,7 @@ fn the_packaged_cli_runs_and_starts_the_packaged_app_to_first_paint() {
         }
     });
     let painted = rx.recv_timeout(Duration::from_secs(45));
-    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", launcher.id())).unwrap_or_default();
-    let app_pid: Option<u32> = children.split_whitespace().next().and_then(|p| p.parse().ok());
+    let app_pid: Option<u32> = foundry_onboard_e2e::descendants(launcher.id()).first().copied();
     let app_exe = app_pid.and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok());
     if let Some(pid) = app_pid {
         let _ = Command::new("kill").arg(pid.to_string()).status();

@@ -102,15 +102,7 @@ impl TauriDriver {
 
     /// PIDs of the processes tauri-driver started (WebKitWebDriver and its apps), deepest first.
     fn descendants(&self) -> Vec<u32> {
-        let mut out = Vec::new();
-        let mut frontier = vec![self.child.id()];
-        while let Some(pid) = frontier.pop() {
-            let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-            for c in children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()) {
-                out.push(c);
-                frontier.push(c);
-            }
-        }
+        let mut out = crate::descendants(self.child.id());
         out.reverse();
         out
     }

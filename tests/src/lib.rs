@@ -348,6 +348,20 @@ pub fn claude_dir() -> Option<PathBuf> {
     dir.join("claude").exists().then_some(dir)
 }
 
+/// The processes `root` started, and theirs, parents before their children (`root` excluded).
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(pid) = frontier.pop() {
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        for c in children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()) {
+            out.push(c);
+            frontier.push(c);
+        }
+    }
+    out
+}
+
 /// Whether a process still runs (a zombie waiting for init to reap it does not count).
 pub fn still_running(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| s.rsplit(')').next().map(|r| !r.trim().starts_with('Z'))).unwrap_or(false)

@@ -5,7 +5,7 @@
 
 use super::in_app;
 use foundry_onboard_e2e::display::Xvfb;
-use foundry_onboard_e2e::{gui, scrub, still_running};
+use foundry_onboard_e2e::{descendants, gui, scrub, still_running};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,16 +13,9 @@ const CHOSEN: [(&str, &str); 2] = [("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"), ("
 
 /// The environment of the WebKit web process the app (`pid`) started, as `NAME=value` lines.
 fn web_process_environ(pid: u32) -> Option<Vec<String>> {
-    let mut frontier = vec![pid];
-    while let Some(p) = frontier.pop() {
-        if std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "WebKitWebProces") {
-            let raw = std::fs::read(format!("/proc/{p}/environ")).ok()?;
-            return Some(raw.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect());
-        }
-        let children = std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")).unwrap_or_default();
-        frontier.extend(children.split_whitespace().filter_map(|s| s.parse::<u32>().ok()));
-    }
-    None
+    let web = descendants(pid).into_iter().find(|p| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "WebKitWebProces"))?;
+    let raw = std::fs::read(format!("/proc/{web}/environ")).ok()?;
+    Some(raw.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect())
 }
 
 /// Starts the app on the built-in sandbox with `env`, returns its web process's environment.

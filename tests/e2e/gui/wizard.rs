@@ -115,8 +115,7 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     });
     // The app (a child of the CLI, sharing its stdout) paints its first frame in sandbox mode.
     let painted = rx.recv_timeout(std::time::Duration::from_secs(30));
-    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", cli.id())).unwrap_or_default();
-    let app_pid: Option<u32> = children.split_whitespace().next().and_then(|p| p.parse().ok());
+    let app_pid: Option<u32> = foundry_onboard_e2e::descendants(cli.id()).first().copied();
     let app_cmdline = app_pid.map(|p| std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default()).unwrap_or_default();
     if let Some(pid) = app_pid {
         let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
