@@ -114,7 +114,17 @@ pub struct Run {
 }
 
 pub fn run(mut c: Command) -> Run {
-    let out: Output = c.stdin(Stdio::null()).output().expect("run command");
+    c.stdin(Stdio::null());
+    // A binary a test has just written (a copy of the CLI) can fail to start with ETXTBSY while
+    // another test thread's fork still holds the copy's write descriptor, until that child execs
+    // (rust-lang/rust#114554). That ends within milliseconds: try again, for up to 2 s.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let out: Output = loop {
+        match c.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            other => break other.expect("run command"),
+        }
+    };
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -174,7 +184,9 @@ impl SandboxProcess {
         for (k, v) in env {
             c.env(k, v);
         }
-        c.arg("sandbox").arg("--write-config").arg(&config).args(extra).stdout(Stdio::piped()).stderr(Stdio::piped());
+        // stderr to the test's own: why a sandbox failed to start reaches the log (a pipe nobody
+        // read hid it, and could have blocked a chatty sandbox).
+        c.arg("sandbox").arg("--write-config").arg(&config).args(extra).stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = c.spawn().expect("spawn sandbox");
         let endpoints = read_json_object(child.stdout.take().expect("stdout"), Duration::from_secs(60));
         Self { child, endpoints, config, home }
