@@ -60,8 +60,14 @@ impl Session {
         Ok(v.as_array().is_some_and(|a| !a.is_empty()))
     }
 
+    /// Clicks an element as a person would: scrolled to the middle of what they see first.
+    /// WebDriver's own scroll stops once any part of the element is inside the window, even a
+    /// part the app's scroller clips, and its click then lands on whatever covers the middle
+    /// (the status line once, in CI).
     pub async fn click(&self, testid: &str) -> Result<()> {
         let id = self.find(testid).await?;
+        let script = "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'}); return true";
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [{ELEMENT_KEY: id}]}))).await?;
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await?;
         Ok(())
     }

@@ -81,6 +81,8 @@ export class App {
     this.home?.dispose();
     this.wizard = null;
     this.home = null;
+    // The next view opens at its top, not at the offset the last one was scrolled to.
+    this.main.scrollTop = 0;
     if (view.name === 'wizard') {
       const wizard = new Wizard({ info, seat: this.seat, plan: this.plan, startAt: view.step, onFinish: () => this.show({ name: 'home' }, true) });
       this.wizard = wizard;

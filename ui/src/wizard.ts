@@ -129,6 +129,8 @@ export class Wizard {
   private readonly seat: DoctorSeat;
   private readonly onFinish: () => void;
   private readonly plan: RolloutPlan | null;
+  /** The step the last render showed: a different one starts at its top. */
+  private shown: StepId | null = null;
 
   constructor(opts: WizardOptions) {
     this.info = opts.info;
@@ -265,7 +267,15 @@ export class Wizard {
     const blocked = h('p', { class: 'wizard-blocked', role: 'status', tabindex: '-1', 'data-testid': 'wizard-blocked' }, this.state.blocked);
     replaceChildren(this.el, indicator, section, blocked, h('div', { class: 'wizard-actions' }, back, primary));
 
+    // A new step is read from its top, the progress list in view. The scroller kept the last
+    // step's offset, which left the new step's first lines and its Back button under the edges.
+    const moved = this.shown !== step.id;
+    this.shown = step.id;
+    if (moved) {
+      const scroller = this.el.closest<HTMLElement>('.app-main');
+      if (scroller) scroller.scrollTop = 0;
+    }
     if (this.state.blocked !== null) blocked.focus();
-    else if (moveFocus) heading.focus();
+    else if (moveFocus) heading.focus({ preventScroll: moved });
   }
 }

@@ -39,8 +39,12 @@ describe('wizard', () => {
     expect(currentIndicatorIndex()).toBe(0);
     expect((getByTestId<HTMLButtonElement>('wizard-back')).disabled).toBe(true);
 
+    const main = getByTestId('main');
     for (let i = 1; i < ORDER.length; i++) {
+      // The person had scrolled down the step to reach Next: the next step opens at its top.
+      main.scrollTop = 240;
       click(getByTestId('wizard-next'));
+      expect(main.scrollTop).toBe(0);
       expect(currentStepId()).toBe(ORDER[i]);
       expect(currentIndicatorIndex()).toBe(i);
       const heading = getByTestId(`step-${ORDER[i]}`).querySelector('h2')!;

@@ -192,11 +192,20 @@ fn back_then_next_keeps_the_steps_and_does_not_query_arm_again() {
         logged(&dir, "discover", 1).await?;
         // Marks the list the page shows now: the same element must come back after Back and Next.
         s.script("document.querySelector('[data-testid=\"resources\"]').e2eSeen = true; return true").await?;
+        // Where a CI run once found the Back button: scrolled half under the status line. Its
+        // click must still go back, and each step opens at its top, the progress list in view.
+        let straddle = "const m = document.querySelector('[data-testid=\"main\"]'); const line = document.querySelector('[data-testid=\"status-line\"]').getBoundingClientRect(); \
+            const back = () => document.querySelector('[data-testid=\"wizard-back\"]').getBoundingClientRect(); \
+            m.scrollTop += back().top + back().height / 2 - line.top - 1; return back().top < line.top && back().bottom > line.top";
+        anyhow::ensure!(s.script(straddle).await? == true, "Back could not be put under the status line");
+        let top = "return document.querySelector('[data-testid=\"main\"]').scrollTop";
         s.click("wizard-back").await?;
         anyhow::ensure!(s.displayed("step-signin").await?, "back on Sign in");
+        anyhow::ensure!(s.script(top).await? == 0, "Sign in opened scrolled by {} px", s.script(top).await?);
         anyhow::ensure!(s.text("signed-in-as").await?.contains(foundry_onboard_sandbox::USER), "Sign in kept who signed in");
         s.click("wizard-next").await?;
         anyhow::ensure!(s.displayed("step-resource").await?, "forward on Resource");
+        anyhow::ensure!(s.script(top).await? == 0, "Resource opened scrolled by {} px", s.script(top).await?);
         let kept = s.script("return document.querySelector('[data-testid=\"resources\"]').e2eSeen === true").await?;
         anyhow::ensure!(kept == true, "the Resource step was rebuilt");
         let again = s.script("return [...document.querySelectorAll('[data-testid=\"resources\"] p.muted')].map(p => p.textContent).find(t => t.includes('requests to Azure Resource Manager')) ?? null").await?;
