@@ -89,7 +89,7 @@ fn litellm_shows_the_key_budget_near_seventy_percent_the_forecast_and_the_gatewa
     // The sandbox's directory and ports outlive it: a second sandbox on them, whose gateway is
     // down, is the same source to the cache in its home.
     let dir = tempfile::tempdir().unwrap();
-    let port = foundry_onboard_e2e::free_port().clamp(20_000, 60_000).to_string();
+    let port = foundry_onboard_e2e::free_port_run(6).to_string();
     let fixed = ["--dir", dir.path().to_str().unwrap(), "--port", port.as_str()];
     let mut sb = litellm_sandbox("", &keyring, &fixed);
     let a = cli(&sb, Some(&keyring), &["--json", "usage", "--days", "90"]);

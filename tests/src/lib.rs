@@ -268,6 +268,26 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
+/// The first of `count` consecutive ports free for TCP and UDP on loopback, for a sandbox
+/// started with `--port` (six ports from there). They are taken below Linux's ephemeral range
+/// (32768–60999), which every `bind(0)` and outgoing connection of the other tests draws from:
+/// a run picked inside it was once taken by one of those, and that sandbox exited at its start.
+pub fn free_port_run(count: u16) -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    const LOW: u16 = 20_000;
+    const HIGH: u16 = 32_000;
+    for _ in 0..500 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let first = LOW + (h.finish() % u64::from(HIGH - LOW - count)) as u16;
+        let free = (first..first + count).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() && std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok());
+        if free {
+            return first;
+        }
+    }
+    panic!("no {count} consecutive free ports between {LOW} and {HIGH} on 127.0.0.1");
+}
+
 /// Where tests leave screenshots and logs for a person to look at.
 pub fn artifacts_dir() -> PathBuf {
     let d = std::env::var_os("TEST_LOG_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/test-logs"));

@@ -250,7 +250,7 @@ fn every_fault_is_diagnosed_as_itself_and_a_healthy_sandbox_is_all_pass() {
                         .collect();
                     for w in c.words {
                         if !named.iter().any(|n| n.contains(w)) {
-                            problems.push(format!("no failing check mentions {w:?}"));
+                            problems.push(format!("no failing check mentions {w:?}; they say {named:?}"));
                         }
                     }
                     let want_code = if c.expect.iter().any(|(_, s)| *s == "fail") {

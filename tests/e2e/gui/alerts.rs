@@ -106,7 +106,7 @@ async fn budget_alerts_arrive_once_at_80_and_once_at_100_survive_a_restart_and_a
     let Some(keyring) = keyring_or_skip() else { return };
     let sink = NotificationSink::start(&keyring.address).expect("the notification sink owns org.freedesktop.Notifications");
     let dir = tempfile::tempdir().unwrap();
-    let port = foundry_onboard_e2e::free_port().clamp(20_000, 60_000).to_string();
+    let port = foundry_onboard_e2e::free_port_run(6).to_string();
     let mut sb = sandbox(dir.path(), &port, "79.9", &keyring);
     let mut keys = vec![gateway_key(&sb)];
     let home = tempfile::tempdir().unwrap();

@@ -190,6 +190,10 @@ fn back_then_next_keeps_the_steps_and_does_not_query_arm_again() {
         // Discovery through the sandbox's ARM: the resources listed, with the requests it took.
         let arm = super::poll(s, "return [...document.querySelectorAll('[data-testid=\"resources\"] p.muted')].map(p => p.textContent).find(t => t.includes('requests to Azure Resource Manager')) ?? null", 60).await?;
         logged(&dir, "discover", 1).await?;
+        // And every resource's deployments: each batch that arrives can grow a row under the
+        // pointer (a two-line note replaces "loading deployments…"), which once moved Back away
+        // between WebDriver placing its click and making it, in CI.
+        super::poll(s, "return [...document.querySelectorAll('[data-testid=\"resources\"] p.muted')].some(p => p.textContent.startsWith('Deployments listed for')) ? true : null", 60).await?;
         // Marks the list the page shows now: the same element must come back after Back and Next.
         s.script("document.querySelector('[data-testid=\"resources\"]').e2eSeen = true; return true").await?;
         // Where a CI run once found the Back button: scrolled half under the status line. Its
@@ -199,7 +203,14 @@ fn back_then_next_keeps_the_steps_and_does_not_query_arm_again() {
             m.scrollTop += back().top + back().height / 2 - line.top - 1; return back().top < line.top && back().bottom > line.top";
         anyhow::ensure!(s.script(straddle).await? == true, "Back could not be put under the status line");
         let top = "return document.querySelector('[data-testid=\"main\"]').scrollTop";
+        // What the pointer did, for a failure's message (a CI run's click once changed nothing).
+        s.script("window.__pointer = []; for (const t of ['mousedown', 'mouseup', 'click']) document.addEventListener(t, (e) => window.__pointer.push(`${t} ${e.target.dataset?.testid ?? e.target.tagName} ${e.clientX},${e.clientY} ${e.target.isConnected}`), true); return true").await?;
         s.click("wizard-back").await?;
+        if !s.exists("step-signin").await? && super::poll(s, "return document.querySelector('[data-testid=\"step-signin\"]') ? true : null", 10).await.is_err() {
+            let pointer = s.script("return JSON.stringify(window.__pointer)").await?;
+            let back = s.script("const r = document.querySelector('[data-testid=\"wizard-back\"]').getBoundingClientRect(); return [r.x, r.y, r.width, r.height, document.querySelector('[data-testid=\"main\"]').scrollTop]").await?;
+            anyhow::bail!("Back did not go back: the pointer did {pointer}; Back is at {back}");
+        }
         anyhow::ensure!(s.displayed("step-signin").await?, "back on Sign in");
         anyhow::ensure!(s.script(top).await? == 0, "Sign in opened scrolled by {} px", s.script(top).await?);
         anyhow::ensure!(s.text("signed-in-as").await?.contains(foundry_onboard_sandbox::USER), "Sign in kept who signed in");
