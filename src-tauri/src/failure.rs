@@ -20,12 +20,14 @@ pub enum AppError {
     ReportJson(String),
     #[error("no usage report is shown yet")]
     NoUsageReport,
+    #[error("{0} stopped before it finished")]
+    TaskEnded(&'static str),
 }
 
 impl Diagnose for AppError {
     fn kind(&self) -> ErrorKind {
         match self {
-            AppError::StatePoisoned | AppError::ReportJson(_) => ErrorKind::Internal,
+            AppError::StatePoisoned | AppError::ReportJson(_) | AppError::TaskEnded(_) => ErrorKind::Internal,
             AppError::Browser(_) | AppError::NoSaveFolder | AppError::SaveReport { .. } => ErrorKind::Io,
             AppError::NoReport | AppError::NoUsageReport => ErrorKind::Config,
         }
@@ -39,6 +41,7 @@ impl Diagnose for AppError {
             AppError::SaveReport { .. } => "Use Copy report and paste it into a file or ticket instead.".into(),
             AppError::ReportJson(_) => "Report this as a bug.".into(),
             AppError::NoUsageReport => "Press Refresh on the Usage tab first.".into(),
+            AppError::TaskEnded(_) => "Try again; if it keeps happening, restart the app and send its log to the help desk.".into(),
         }
     }
 }

@@ -96,4 +96,6 @@ ipc_surface! {
     usage::usage_charts(ask: TabAsk) -> UsageTab;
     /// Writes the last `days` days as CSV into Downloads; resolves to its path.
     usage::usage_export_csv(days: u32) -> String;
+    /// Keeps the gateway key the signed-out tab was given in the keyring (then refresh).
+    usage::usage_save_gateway_key(key: String) -> ();
 }

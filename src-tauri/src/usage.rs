@@ -92,3 +92,16 @@ pub async fn usage_export_csv(app: AppHandle, state: State<'_, AppState>, tabs: 
     foundry_onboard_core::atomic_file::write_private(&path, text.as_bytes()).map_err(|source| ipc(AppError::SaveReport { path: path.clone(), source }))?;
     Ok(path.display().to_string())
 }
+
+/// Keeps the gateway key pasted into the signed-out tab in the keyring (never a file, never the
+/// log: IPC calls are logged by name only); the page refreshes right after.
+#[tauri::command]
+pub async fn usage_save_gateway_key(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
+    let config = state.loaded()?.config;
+    // The Secret Service answers over D-Bus: off the async workers.
+    let saved = tauri::async_runtime::spawn_blocking(move || tab::save_gateway_key(&config, &key)).await;
+    match saved {
+        Ok(result) => result.map_err(ipc),
+        Err(_) => Err(ipc(AppError::TaskEnded("saving the gateway key"))),
+    }
+}

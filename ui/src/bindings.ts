@@ -528,7 +528,16 @@ charts: RangeCharts | null,
  * True for the first paint from disk, before any network.
  */
 fromCache: boolean, };
-export type TabAnswer = { "kind": "shown" } & UsageTab | { "kind": "signedOut", source: SourceKind, message: string, hint: string, } | { "kind": "failed", error: IpcError, };
+export type Remedy = { "kind": "signIn" } | { "kind": "gatewayKey", 
+/**
+ * In a sandbox: the file its gateway's key is in, to copy from.
+ */
+sandboxKeyFile: string | null, };
+export type TabAnswer = { "kind": "shown" } & UsageTab | { "kind": "signedOut", source: SourceKind, message: string, hint: string, 
+/**
+ * What brings the numbers: signing in, or a gateway key pasted into the tab.
+ */
+remedy: Remedy, } | { "kind": "failed", error: IpcError, };
 export type Refreshed = { answer: TabAnswer, 
 /**
  * Milliseconds until the next automatic refresh while the tab is open.

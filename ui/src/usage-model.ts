@@ -1,7 +1,7 @@
 // The Usage tab's state and its pure transitions: the first paint from the cache, a refresh and
 // its progress, what the last answer was (shown, signed out, failed), the range, token kind,
 // theme and table toggles, the export, and what a screen reader is told. The view renders it.
-import type { IpcError, Refreshed, SourceKind, Theme, TokenKind, UsageTab } from './ipc';
+import type { IpcError, Refreshed, Remedy, SourceKind, Theme, TokenKind, UsageTab } from './ipc';
 
 export const RANGES = [7, 30, 90] as const;
 export type Range = (typeof RANGES)[number];
@@ -28,8 +28,12 @@ export interface UsageState {
   readonly cacheRead: boolean;
   /** What the tab shows: the last report (cached or refreshed). */
   readonly tab: UsageTab | null;
-  /** The source needs a credential this person does not have. */
-  readonly signedOut: { source: SourceKind; message: string; hint: string } | null;
+  /** The source needs a credential this person does not have, and what would bring it. */
+  readonly signedOut: { source: SourceKind; message: string; hint: string; remedy: Remedy } | null;
+  /** A pasted gateway key is on its way into the keyring. */
+  readonly keySaving: boolean;
+  /** Why the keyring did not take the pasted key. */
+  readonly keyError: IpcError | null;
   /** The last refresh failed with nothing to show stale (or a command failed). */
   readonly error: IpcError | null;
   readonly refreshing: boolean;
@@ -54,7 +58,10 @@ export type UsageEvent =
   | { type: 'theme'; theme: Theme }
   | { type: 'charts'; tab: UsageTab }
   | { type: 'toggleTable' }
-  | { type: 'exported'; path: string };
+  | { type: 'exported'; path: string }
+  | { type: 'keySaving' }
+  | { type: 'keySaved' }
+  | { type: 'keyFailed'; error: IpcError };
 
 export function initialUsage(theme: Theme = 'light'): UsageState {
   return {
@@ -65,6 +72,8 @@ export function initialUsage(theme: Theme = 'light'): UsageState {
     cacheRead: false,
     tab: null,
     signedOut: null,
+    keySaving: false,
+    keyError: null,
     error: null,
     refreshing: false,
     refreshSeq: 0,
@@ -92,7 +101,7 @@ export function updateUsage(s: UsageState, e: UsageEvent): UsageState {
         case 'shown':
           return { ...base, tab: a, signedOut: null, error: null, announcement: announce(a) };
         case 'signedOut':
-          return { ...base, signedOut: { source: a.source, message: a.message, hint: a.hint }, error: null, announcement: `Usage: signed out. ${a.hint}` };
+          return { ...base, signedOut: { source: a.source, message: a.message, hint: a.hint, remedy: a.remedy }, error: null, announcement: `Usage: signed out. ${a.hint}` };
         case 'failed':
           return { ...base, error: a.error, announcement: `Usage refresh failed: ${a.error.message}` };
       }
@@ -112,6 +121,12 @@ export function updateUsage(s: UsageState, e: UsageEvent): UsageState {
       return { ...s, showTable: !s.showTable };
     case 'exported':
       return { ...s, exported: e.path, announcement: `Saved the CSV to ${e.path}` };
+    case 'keySaving':
+      return { ...s, keySaving: true, keyError: null };
+    case 'keySaved':
+      return { ...s, keySaving: false, keyError: null, announcement: 'Saved the gateway key in the keyring. Asking the gateway…' };
+    case 'keyFailed':
+      return { ...s, keySaving: false, keyError: e.error, announcement: `The key was not saved: ${e.error.message}` };
   }
 }
 
@@ -165,6 +180,12 @@ export function gaugeText(spent: number, limit: number | null, percent: number |
 
 export function capitalise(s: string): string {
   return s.length ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** The signed-out tab takes a gateway key: the source is a gateway with key auth. */
+export function asksForKey(s: UsageState): Extract<Remedy, { kind: 'gatewayKey' }> | null {
+  const r = s.signedOut?.remedy;
+  return r && r.kind === 'gatewayKey' ? r : null;
 }
 
 /** How long to wait before the next automatic refresh (bounded). */

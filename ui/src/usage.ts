@@ -4,6 +4,7 @@
 import { h, replaceChildren } from './dom';
 import { commands, toIpcError, type Gauge, type Notice, type Table, type TabAsk, type Theme, type TokenKind, type UsageTab } from './ipc';
 import {
+  asksForKey,
   capitalise,
   gaugeText,
   initialUsage,
@@ -48,6 +49,13 @@ export class UsagePanel {
   private readonly tableBtn: HTMLButtonElement;
   private readonly rangeBtns = new Map<Range, HTMLButtonElement>();
   private readonly kindBtns = new Map<TokenKind, HTMLButtonElement>();
+  /** The gateway key a signed-out tab asks for: built once, so what is typed and the focus stay. */
+  private readonly keyForm: HTMLFormElement;
+  private readonly keyInput: HTMLInputElement;
+  private readonly keySave: HTMLButtonElement;
+  private readonly keyWhere: HTMLElement;
+  private readonly keyError: HTMLElement;
+  private readonly heading: HTMLElement;
   private visible = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private progressTimer: ReturnType<typeof setTimeout> | null = null;
@@ -82,12 +90,33 @@ export class UsagePanel {
     this.body = h('div', { class: 'usage-body', 'data-testid': 'usage-body' });
     this.charts = h('div', { class: 'usage-charts', 'data-testid': 'usage-charts' });
     this.controls = h('div', { class: 'usage-controls', 'data-testid': 'usage-controls' }, ranges, kinds, this.tableBtn);
+    this.keyInput = h('input', {
+      id: 'usage-gateway-key',
+      type: 'password',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': 'usage-gateway-key-note',
+      'data-testid': 'usage-gateway-key',
+    });
+    this.keySave = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'usage-gateway-key-save' }, 'Save and refresh');
+    this.keyWhere = h('span', { 'data-testid': 'usage-gateway-key-where' });
+    this.keyError = h('div', { class: 'error-panel', role: 'alert', 'data-testid': 'usage-gateway-key-error', hidden: true });
+    this.keyForm = h(
+      'form',
+      { class: 'usage-key', 'data-testid': 'usage-gateway-key-form', hidden: true, on: { submit: (e: Event) => { e.preventDefault(); void this.saveKey(); } } },
+      h('label', { for: 'usage-gateway-key' }, 'Your gateway key'),
+      h('div', { class: 'usage-key-row' }, this.keyInput, this.keySave),
+      h('p', { class: 'muted', id: 'usage-gateway-key-note' }, 'It is kept in the OS keyring as gateway-key, never in a file, and sent only to the gateway. ', this.keyWhere),
+      this.keyError,
+    );
+    this.heading = h('h2', { tabindex: '-1' }, 'Usage');
     this.el = h(
       'div',
       { class: 'usage', 'data-testid': 'usage' },
-      h('div', { class: 'usage-head' }, h('h2', null, 'Usage'), h('div', { class: 'usage-actions' }, this.progress, this.refreshBtn, this.exportBtn)),
+      h('div', { class: 'usage-head' }, this.heading, h('div', { class: 'usage-actions' }, this.progress, this.refreshBtn, this.exportBtn)),
       this.live,
       this.body,
+      this.keyForm,
       this.controls,
       this.charts,
     );
@@ -186,6 +215,25 @@ export class UsagePanel {
     }
   }
 
+  /** The pasted key into the keyring (the core checks it), then the gateway is asked with it. */
+  private async saveKey(): Promise<void> {
+    if (this.state.keySaving) return;
+    this.dispatch({ type: 'keySaving' });
+    try {
+      await commands.usageSaveGatewayKey(this.keyInput.value);
+    } catch (e) {
+      this.dispatch({ type: 'keyFailed', error: toIpcError(e) });
+      this.keyInput.focus();
+      return;
+    }
+    this.keyInput.value = '';
+    this.dispatch({ type: 'keySaved' });
+    await this.refresh(true);
+    // Still asked (the gateway refused it): the field again; else the numbers, from the top.
+    if (asksForKey(this.state)) this.keyInput.focus();
+    else this.heading.focus({ preventScroll: true });
+  }
+
   private dispatch(e: UsageEvent): void {
     this.state = updateUsage(this.state, e);
     this.render();
@@ -203,6 +251,14 @@ export class UsagePanel {
     for (const [k, b] of this.kindBtns) b.setAttribute('aria-pressed', String(k === s.kind));
     if (this.live.textContent !== s.announcement) this.live.textContent = s.announcement;
     replaceChildren(this.body, body(s));
+    const key = asksForKey(s);
+    this.keyForm.hidden = !key;
+    this.keyInput.disabled = s.keySaving;
+    this.keySave.disabled = s.keySaving || s.refreshing;
+    const where = key?.sandboxKeyFile ? `In this sandbox, its gateway's key is in ${key.sandboxKeyFile}.` : 'Your platform team gives you this key.';
+    if (this.keyWhere.textContent !== where) this.keyWhere.textContent = where;
+    this.keyError.hidden = !s.keyError;
+    replaceChildren(this.keyError, s.keyError ? [h('p', null, s.keyError.message), h('p', { class: 'muted' }, s.keyError.hint)] : []);
     // A refresh that brings the same charts keeps the drawn images (no new decode, no frame gap).
     const c = s.tab?.charts ?? null;
     const drawn = { tokens: c?.tokens.svg ?? null, cost: c?.cost?.svg ?? null, empty: c?.empty ?? null, table: s.showTable, pending: !!s.tab && !c };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announce, gaugeText, initialUsage, MAX_WAIT_MS, screen, updateUsage, waitMs, type UsageEvent, type UsageState } from '../src/usage-model';
+import { announce, asksForKey, gaugeText, initialUsage, MAX_WAIT_MS, screen, updateUsage, waitMs, type UsageEvent, type UsageState } from '../src/usage-model';
 import { EXCEEDED, NO_DATA, NO_SOURCE, PARTIAL, shown, STALE, usageTab } from './usage-fixtures';
 
 const run = (events: UsageEvent[], s: UsageState = initialUsage()) => events.reduce(updateUsage, s);
@@ -47,9 +47,18 @@ describe('usage model', () => {
   });
 
   it('signed out and failed are states; a failure keeps the last report', () => {
-    const out = run([{ type: 'refreshed', refreshed: { answer: { kind: 'signedOut', source: 'litellm', message: 'no gateway key', hint: 'Store your key.' }, nextInMs: 30_000 } }]);
+    const remedy = { kind: 'gatewayKey' as const, sandboxKeyFile: null };
+    const out = run([{ type: 'refreshed', refreshed: { answer: { kind: 'signedOut', source: 'litellm', message: 'no gateway key', hint: 'Store your key.', remedy }, nextInMs: 30_000 } }]);
     expect(screen(out)).toBe('signedOut');
     expect(out.announcement).toContain('Store your key.');
+    expect(asksForKey(out)).toEqual(remedy);
+    const signIn = run([{ type: 'refreshed', refreshed: { answer: { kind: 'signedOut', source: 'azure-monitor', message: 'no token', hint: 'az login', remedy: { kind: 'signIn' } }, nextInMs: 30_000 } }]);
+    expect(asksForKey(signIn)).toBeNull();
+    // Saving the pasted key: busy, then refused in words, then saved (the refresh follows).
+    const refused = run([{ type: 'keySaving' }, { type: 'keyFailed', error: { kind: 'config', message: 'the secret is empty', hint: 'Paste it.' } }], out);
+    expect([refused.keySaving, refused.keyError?.message]).toEqual([false, 'the secret is empty']);
+    const saved = run([{ type: 'keySaving' }, { type: 'keySaved' }], refused);
+    expect([saved.keySaving, saved.keyError, saved.announcement]).toEqual([false, null, 'Saved the gateway key in the keyring. Asking the gateway…']);
     const error = { kind: 'network' as const, message: 'gateway down', hint: 'later' };
     const failed = run([{ type: 'refreshed', refreshed: { answer: { kind: 'failed', error }, nextInMs: 30_000 } }]);
     expect(screen(failed)).toBe('failed');

@@ -119,15 +119,62 @@ describe('usage panel', () => {
   it('signed out is a state with a hint, and hiding stops the timer', async () => {
     const { panel, calls } = mountPanel({
       usage_cached: () => null,
-      usage_refresh: () => ({ answer: { kind: 'signedOut', source: 'litellm', message: 'no gateway key', hint: 'Store your key.' }, nextInMs: 1000 }),
+      usage_refresh: () => ({ answer: { kind: 'signedOut', source: 'azure-monitor', message: 'no Entra token', hint: 'Sign in with az login.', remedy: { kind: 'signIn' } }, nextInMs: 1000 }),
     });
     await waitFor(() => panel.el.dataset.state === 'signedOut');
-    expect(getByTestId('usage-signed-out').textContent).toContain('Store your key.');
+    expect(getByTestId('usage-signed-out').textContent).toContain('Sign in with az login.');
+    expect(getByTestId('usage-gateway-key-form').hidden, 'a sign-in is no key to paste').toBe(true);
     expect(getByTestId('usage-controls').hidden).toBe(true);
     panel.hide();
     const before = calls.length;
     await new Promise((r) => setTimeout(r, 1100));
     expect(calls.length).toBe(before);
+    panel.dispose();
+  });
+
+  it('a gateway without its key takes one: kept by the core, never shown, and the tab refreshes with it', async () => {
+    const SIGNED_OUT = { kind: 'signedOut', source: 'litellm', message: 'no secret named "gateway-key" is stored', hint: 'Store it.', remedy: { kind: 'gatewayKey', sandboxKeyFile: '/tmp/sb/gateway-key' } };
+    const refreshes: unknown[] = [];
+    let stored: string | null = null;
+    const { panel, args } = mountPanel({
+      usage_cached: () => null,
+      usage_refresh: (_c, a) => (refreshes.push(a), stored === 'sk-good' ? shown(usageTab()) : { answer: SIGNED_OUT, nextInMs: 60_000 }),
+      usage_save_gateway_key: (_c, a) => {
+        const key = (a as { key: string }).key;
+        if (!key.trim()) throw { kind: 'config', message: 'the secret is empty', hint: 'Paste the whole key.' };
+        stored = key.trim();
+        return null;
+      },
+    });
+    await waitFor(() => panel.el.dataset.state === 'signedOut');
+    const form = getByTestId<HTMLFormElement>('usage-gateway-key-form');
+    const input = getByTestId<HTMLInputElement>('usage-gateway-key');
+    expect(form.hidden).toBe(false);
+    expect([input.type, input.getAttribute('autocomplete')]).toEqual(['password', 'off']);
+    expect(form.querySelector('label')?.getAttribute('for')).toBe(input.id);
+    expect(getByTestId('usage-gateway-key-where').textContent).toBe("In this sandbox, its gateway's key is in /tmp/sb/gateway-key.");
+    // Nothing typed: the core's refusal, in words, and the field keeps the focus.
+    form.requestSubmit();
+    await waitFor(() => !getByTestId('usage-gateway-key-error').hidden);
+    expect(getByTestId('usage-gateway-key-error').textContent).toBe('the secret is emptyPaste the whole key.');
+    expect(document.activeElement).toBe(input);
+    // A wrong key is saved, and the gateway still refuses: asked again, the field emptied.
+    input.value = 'sk-wrong';
+    form.requestSubmit();
+    await waitFor(() => refreshes.length === 2 && !panel.current.refreshing);
+    expect(panel.el.dataset.state).toBe('signedOut');
+    expect(input.value).toBe('');
+    expect(getByTestId('usage-gateway-key-error').hidden).toBe(true);
+    expect(document.activeElement).toBe(input);
+    // The right one: the numbers, the form gone, and the key in no text of the page.
+    input.value = '  sk-good ';
+    form.requestSubmit();
+    await waitFor(() => panel.el.dataset.state === 'fresh');
+    expect(form.hidden).toBe(true);
+    expect(refreshes.at(-1)).toMatchObject({ force: true });
+    expect(args.filter((a) => (a as [string])[0] === 'usage_save_gateway_key').map((a) => (a as [string, { key: string }])[1].key)).toEqual(['', 'sk-wrong', '  sk-good ']);
+    expect(document.body.innerHTML).not.toContain('sk-good');
+    expect(getByTestId('usage-live').textContent).toContain('Usage updated.');
     panel.dispose();
   });
 });

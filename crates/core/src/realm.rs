@@ -65,6 +65,12 @@ impl Realm {
         self.sandbox.is_some()
     }
 
+    /// In a sandbox's realm, the file its LiteLLM stand-in's key is in (beside its home, where the
+    /// sandbox writes it): what the platform team would hand a developer, to paste.
+    pub fn sandbox_gateway_key_file(&self) -> Option<PathBuf> {
+        self.sandbox.as_ref().map(|s| s.home.parent().unwrap_or(&s.home).join(crate::sandbox_info::GATEWAY_KEY_FILE))
+    }
+
     /// The sandbox guard in [`crate::net`]: every address outside 127.0.0.0/8 and ::1 refused.
     pub fn loopback_only(&self) -> bool {
         self.is_sandbox()

@@ -4,6 +4,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+/// The file in a sandbox's directory that holds its gateway's key (private to the user).
+pub const GATEWAY_KEY_FILE: &str = "gateway-key";
+
 /// Where the running sandbox answers. Printed as JSON by `foundry-onboard sandbox`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

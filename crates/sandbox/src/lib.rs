@@ -34,7 +34,7 @@ pub use wire::SLOW_LINK;
 
 use foundry_onboard_core::azure::names::{BASE_DOMAINS, FOUNDRY_DOMAIN, privatelink_zone};
 use foundry_onboard_core::config::policy::{Policy, PolicyError};
-use foundry_onboard_core::config::{BudgetPeriod, Config, GatewayKind, KqlPreset, PolicyBudget, SandboxLink};
+use foundry_onboard_core::config::{BudgetPeriod, Config, GatewayAuth, GatewayKind, KqlPreset, PolicyBudget, SandboxLink};
 use foundry_onboard_core::error::{Diagnose, ErrorKind};
 use foundry_onboard_core::usage::BudgetUnit;
 use std::path::{Path, PathBuf};
@@ -242,7 +242,7 @@ impl Sandbox {
         write_private(&dir.join("foundry-api-key"), api_key.expose())?;
         write_private(&dir.join("entra-token"), &token)?;
         let gateway_key = foundry_onboard_core::Secret::new(format!("sk-sbx-gw-{}", random_hex(16)));
-        write_private(&dir.join("gateway-key"), gateway_key.expose())?;
+        write_private(&dir.join(foundry_onboard_core::sandbox_info::GATEWAY_KEY_FILE), gateway_key.expose())?;
         let shared = http::Shared {
             faults: faults::ActiveFaults::new(options.faults.clone()),
             latency: Duration::from_millis(options.latency_ms),
@@ -312,6 +312,9 @@ impl Sandbox {
         c.models.opus = Some("claude-opus-4-6".into());
         c.gateway.url = Some(e.gateway_url.clone());
         c.gateway.kind = GatewayKind::Litellm;
+        // Its LiteLLM takes its key (written beside its home), as most gateways' virtual keys do:
+        // the Usage tab asks for it. (Entra needs a `gateway.scope` a sandbox has no app for.)
+        c.gateway.auth = GatewayAuth::Key;
         // Usage: LiteLLM's endpoints on the gateway by default; the Log Analytics stand-in on
         // the ARM port and this home's transcripts for the other two sources.
         c.usage.endpoint = e.arm_url.clone();

@@ -180,6 +180,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all.len());
-        assert_eq!(all.len(), 23);
+        assert_eq!(all.len(), 24);
     }
 }

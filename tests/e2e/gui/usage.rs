@@ -146,7 +146,7 @@ async fn the_usage_tab_shows_the_gateways_numbers_as_the_cli_does_and_goes_stale
     let Some(keyring) = keyring_or_skip() else { return };
     // The sandbox's directory (its home, with the cached report) outlives it, as a real home does.
     let dir = tempfile::tempdir().unwrap();
-    let port = foundry_onboard_e2e::free_port().clamp(20_000, 60_000).to_string();
+    let port = foundry_onboard_e2e::free_port_run(6).to_string();
     let fixed = ["--dir", dir.path().to_str().unwrap(), "--port", port.as_str()];
     let mut sb = SandboxProcess::start(&fixed);
     configure(&sb, SourceKind::Litellm);
@@ -358,23 +358,68 @@ async fn the_usage_tab_teaches_without_a_source_in_an_empty_range_and_when_signe
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
 
-    // The gateway as the source, but no key stored: signed out, with how to sign in.
+    // The gateway as the source (the sandbox's own config: its LiteLLM takes its key), but no key
+    // stored: signed out, and the tab asks for the key. A wrong one is refused by the gateway and
+    // asked for again; the sandbox's own brings the numbers, which the CLI then reads with the key
+    // the app stored. The key is in no text of the page and no file of the home.
     config.gateway.url = gateway;
+    config.usage.source = None;
     save(&sb.config, &config, &Policy::default()).unwrap();
-    configure(&sb, SourceKind::Litellm);
+    let key_file = sandbox_dir(&sb).join(foundry_onboard_core::sandbox_info::GATEWAY_KEY_FILE);
+    let key = std::fs::read_to_string(&key_file).unwrap().trim().to_string();
     in_app(sb.home.path(), &env_for(Some(&keyring), true), &["--config", &path, "--tab", "usage"], "gui-usage-signed-out-end", async |s| {
         anyhow::ensure!(wait_state(s, &["signedOut"]).await? == "signedOut");
         let said = text(s, "usage-signed-out").await?;
-        anyhow::ensure!(said.starts_with("Signed out: ") && said.contains("secret set gateway-key"), "{said}");
+        anyhow::ensure!(said.starts_with("Signed out: ") && said.contains("gateway-key"), "{said}");
         anyhow::ensure!(
             !s.script("return document.querySelector('[data-testid=\"usage-controls\"]').checkVisibility()").await?.as_bool().unwrap_or(true),
             "no range buttons for no report"
         );
+        let where_ = text(s, "usage-gateway-key-where").await?;
+        anyhow::ensure!(where_.contains(key_file.to_str().unwrap()), "the sandbox names its key's file: {where_}");
         shot(s, "usage-signed-out-dark.png").await;
+        s.click("usage-gateway-key").await?;
+        s.keys("sk-not-the-sandboxes").await?;
+        s.click("usage-gateway-key-save").await?;
+        let refused =
+            poll(s, "const t = document.querySelector('[data-testid=\"usage-signed-out\"]')?.innerText ?? ''; return t.includes('refused') ? t : null", 30)
+                .await?;
+        anyhow::ensure!(refused.as_str().is_some_and(|t| t.contains("Invalid API key")), "the gateway's own words: {refused}");
+        anyhow::ensure!(s.script("return document.activeElement?.dataset.testid ?? null").await? == "usage-gateway-key", "the field again, for another key");
+        s.keys(&format!("  {key} ")).await?;
+        s.keys("\u{E007}").await?;
+        anyhow::ensure!(wait_state(s, &["fresh", "stale", "partial", "budgetExceeded", "overBudget"]).await? == "fresh");
+        anyhow::ensure!(text(s, "usage-gauge-text").await?.contains(" of $"), "the key's budget");
+        let page = s.script("return document.documentElement.outerHTML").await?;
+        anyhow::ensure!(!page.as_str().unwrap_or_default().contains(&key), "the key is in the page");
+        shot(s, "usage-key-pasted-dark.png").await;
         Ok(())
     })
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
+    let cli = cli_json(&sb, Some(&keyring), &["--json", "usage", "--days", "90", "--refresh"]);
+    assert_eq!(cli["usage"]["snapshot"]["source"], "litellm", "the CLI reads the gateway with the key the app stored: {cli}");
+    for entry in walkdir(sb.home.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(&key), "the gateway key is in {}", entry.display());
+    }
+}
+
+/// Every file under `dir`.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => todo.push(p),
+                Ok(t) if t.is_file() => out.push(p),
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// Azure Monitor with the real az signed in to the sandbox (inside a loopback-only namespace, as

@@ -99,4 +99,8 @@ export const commands = {
   usageExportCsv(days: number): Promise<string> {
     return call<string>('usage_export_csv', { days });
   },
+  /** Keeps the gateway key the signed-out tab was given in the keyring (then refresh). */
+  usageSaveGatewayKey(key: string): Promise<void> {
+    return call<void>('usage_save_gateway_key', { key });
+  },
 };

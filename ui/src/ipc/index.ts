@@ -54,6 +54,7 @@ export type {
   NoticeKind,
   RangeCharts,
   Refreshed,
+  Remedy,
   SourceKind,
   TabAnswer,
   TabAsk,

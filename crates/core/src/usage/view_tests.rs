@@ -236,9 +236,38 @@ fn the_comparison_covers_only_the_days_this_machine_has_a_record_of() {
 }
 
 #[test]
-fn a_missing_key_is_signed_out_but_a_missing_gateway_scope_is_a_config_error() {
-    use crate::usage::credential::CredentialError;
-    use crate::usage::tab::signed_out;
-    assert!(signed_out(&crate::usage::UsageError::Credential(CredentialError::GatewayKey(crate::keyring::SecretError::NotFound("gateway-key".into())))));
-    assert!(!signed_out(&crate::usage::UsageError::Credential(CredentialError::NoGatewayScope)), "signing in cannot fix a config without gateway.scope");
+fn a_missing_or_refused_key_asks_for_the_key_a_missing_token_for_a_sign_in_and_a_config_error_for_neither() {
+    use crate::config::{Config, GatewayAuth, SandboxLink};
+    use crate::keyring::SecretError;
+    use crate::usage::UsageError as E;
+    use crate::usage::credential::CredentialError as C;
+    use crate::usage::litellm::{GatewayCredential, LitellmError};
+    use crate::usage::refresh::RefreshError;
+    use crate::usage::tab::{Remedy, signed_out};
+    let mut config = Config::default();
+    config.gateway.url = Some("https://llm.example.com".into());
+    config.gateway.auth = GatewayAuth::Key;
+    let key = Some(Remedy::GatewayKey { sandbox_key_file: None });
+    assert_eq!(signed_out(&config, &E::Credential(C::GatewayKey(SecretError::NotFound("gateway-key".into())))), key, "no key stored");
+    let refused = LitellmError::Unauthorized { url: "u".into(), credential: GatewayCredential::Key, message: "Invalid API key".into() };
+    assert_eq!(signed_out(&config, &E::Litellm(refused)), key, "a key the gateway refuses: paste another");
+    let missing = || E::Refresh(RefreshError::MissingCredential { usage_source: "litellm", needs: "the gateway credential" });
+    assert_eq!(signed_out(&config, &missing()), key);
+    // Pasting a key does not bring a keyring back, nor names a scope.
+    assert_eq!(signed_out(&config, &E::Credential(C::GatewayKey(SecretError::Unavailable("no Secret Service".into())))), None);
+    assert_eq!(signed_out(&config, &E::Credential(C::NoGatewayScope)), None, "signing in cannot fix a config without gateway.scope");
+    let forbidden = LitellmError::Forbidden { url: "u".into(), message: "not allowed".into() };
+    assert_eq!(signed_out(&config, &E::Litellm(forbidden)), None, "a key that may not read its spend is no signed-out state");
+    // Entra: a sign-in.
+    config.gateway.auth = GatewayAuth::Entra;
+    assert_eq!(signed_out(&config, &missing()), Some(Remedy::SignIn));
+    assert_eq!(signed_out(&config, &E::Credential(C::NoClaim { claim: "upn" })), Some(Remedy::SignIn));
+    let entra_refused = LitellmError::Unauthorized { url: "u".into(), credential: GatewayCredential::EntraToken, message: "expired".into() };
+    assert_eq!(signed_out(&config, &E::Litellm(entra_refused)), None, "a refused token is a failure the hint explains");
+    // In a sandbox, the file its gateway's key is in.
+    config.gateway.auth = GatewayAuth::Key;
+    let dir = std::path::Path::new("/tmp/foundry-onboard-sandbox-x");
+    config.sandbox = Some(SandboxLink { home: dir.join("home"), ca_file: dir.join("ca.pem"), private_base_url: None, policy: None });
+    let file = dir.join(crate::sandbox_info::GATEWAY_KEY_FILE).display().to_string();
+    assert_eq!(signed_out(&config, &missing()), Some(Remedy::GatewayKey { sandbox_key_file: Some(file) }));
 }
