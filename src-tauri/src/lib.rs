@@ -10,6 +10,7 @@ mod engine;
 mod failure;
 mod ipc_surface;
 mod logging;
+mod signals;
 mod state;
 mod usage;
 
@@ -110,6 +111,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
+            signals::end_on_signals(app.handle());
             // Clicks first: the plugin offers a click only on notifications shown after this.
             alerts::listen_for_clicks(app.handle());
             app.manage(alerts::start_watcher(app.handle()));

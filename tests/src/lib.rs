@@ -220,7 +220,16 @@ impl SandboxProcess {
 }
 
 impl Drop for SandboxProcess {
+    /// SIGTERM first, as Ctrl-C would: the sandbox removes its directory (and the keys in it) on
+    /// the way out. SIGKILL only when it has not ended within 5 s.
     fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

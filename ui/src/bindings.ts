@@ -527,7 +527,12 @@ charts: RangeCharts | null,
 /**
  * True for the first paint from disk, before any network.
  */
-fromCache: boolean, };
+fromCache: boolean, 
+/**
+ * The report is stale because the source refused or lacked the credential: what brings fresh
+ * numbers (a gateway key the tab takes, or a sign-in).
+ */
+remedy: Remedy | null, };
 export type Remedy = { "kind": "signIn" } | { "kind": "gatewayKey", 
 /**
  * In a sandbox: the file its gateway's key is in, to copy from.

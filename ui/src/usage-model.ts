@@ -182,9 +182,10 @@ export function capitalise(s: string): string {
   return s.length ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
-/** The signed-out tab takes a gateway key: the source is a gateway with key auth. */
+/** The tab takes a gateway key: the source is a gateway with key auth, and it has none stored or
+ * refused it (signed out, or the last report shown stale). */
 export function asksForKey(s: UsageState): Extract<Remedy, { kind: 'gatewayKey' }> | null {
-  const r = s.signedOut?.remedy;
+  const r = s.signedOut?.remedy ?? s.tab?.remedy ?? null;
   return r && r.kind === 'gatewayKey' ? r : null;
 }
 

@@ -1,9 +1,9 @@
 // Usage tab fixtures shaped like the core's answers (bindings.ts types).
-import type { Notice, Refreshed, UsageTab } from '../src/bindings';
+import type { Notice, Refreshed, Remedy, UsageTab } from '../src/bindings';
 
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
-export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?: number; empty?: string } = {}): UsageTab {
+export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?: number; empty?: string; remedy?: Remedy | null } = {}): UsageTab {
   const tab: UsageTab = {
     view: {
       source: 'litellm',
@@ -26,6 +26,7 @@ export function usageTab(over: { notices?: Notice[]; fromCache?: boolean; days?:
       empty: over.empty ?? null,
     },
     fromCache: over.fromCache ?? false,
+    remedy: over.remedy ?? null,
   };
   // The first paint from disk has no charts (the core draws them with the refresh).
   return over.fromCache ? { ...tab, charts: null, comparison: null } : tab;

@@ -177,4 +177,23 @@ describe('usage panel', () => {
     expect(getByTestId('usage-live').textContent).toContain('Usage updated.');
     panel.dispose();
   });
+
+  it('a stale report whose key the gateway refused keeps its numbers and takes a new key', async () => {
+    const remedy = { kind: 'gatewayKey' as const, sandboxKeyFile: null };
+    let stored = false;
+    const { panel } = mountPanel({
+      usage_cached: () => null,
+      usage_refresh: () => (stored ? shown(usageTab()) : shown(usageTab({ notices: [STALE], remedy }))),
+      usage_save_gateway_key: () => ((stored = true), null),
+    });
+    await waitFor(() => panel.el.dataset.state === 'stale');
+    expect(getByTestId('usage-gauge-text').textContent).toBe('$35.12 of $50.00 (70 %)');
+    expect(getByTestId('usage-gateway-key-form').hidden).toBe(false);
+    expect(getByTestId('usage-gateway-key-where').textContent).toBe('Your platform team gives you this key.');
+    getByTestId<HTMLInputElement>('usage-gateway-key').value = 'sk-new';
+    getByTestId<HTMLFormElement>('usage-gateway-key-form').requestSubmit();
+    await waitFor(() => panel.el.dataset.state === 'fresh');
+    expect(getByTestId('usage-gateway-key-form').hidden).toBe(true);
+    panel.dispose();
+  });
 });

@@ -38,7 +38,11 @@ fn launched_with(display: &str, env: &[(&str, &str)]) -> Vec<String> {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let _ = app.kill();
+    // SIGTERM, so the sandbox the app started removes its directory (SIGKILL left it in /tmp).
+    let _ = Command::new("kill").args(["-TERM", &app.id().to_string()]).status();
+    if !foundry_onboard_e2e::ends_within(app.id(), Duration::from_secs(10)) {
+        let _ = app.kill();
+    }
     let _ = app.wait();
     found.expect("the app started a WebKit web process within 30 s")
 }

@@ -11,6 +11,7 @@ mod netns;
 mod rollout;
 mod rough_edges;
 mod scale;
+mod signals;
 mod usage;
 mod wizard;
 

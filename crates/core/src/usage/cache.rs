@@ -23,6 +23,11 @@ pub struct Stale {
     /// When the report shown was fetched.
     #[ts(type = "string")]
     pub fetched_at: DateTime<Utc>,
+    /// When the source refused or lacked the credential: what brings fresh numbers (the Usage tab
+    /// asks for a gateway key). Not part of `usage --json` nor of the file.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub remedy: Option<super::tab::Remedy>,
 }
 
 /// What a face asks for.
@@ -165,7 +170,7 @@ async fn report_now(config: &Config, ask: UsageAsk) -> Result<UsageReport, Usage
     };
     if let Some(c) = waiting {
         let until = c.not_before.map(|t| t.format("%H:%M:%S UTC").to_string()).unwrap_or_default();
-        return Ok(stale(c, format!("the source asked to be left alone until {until} (Retry-After)"), "The report updates after that time.".into()));
+        return Ok(stale(c, format!("the source asked to be left alone until {until} (Retry-After)"), "The report updates after that time.".into(), None));
     }
     match fetch(config, ask.days).await {
         Ok(report) => {
@@ -177,14 +182,15 @@ async fn report_now(config: &Config, ask: UsageAsk) -> Result<UsageReport, Usage
             let Some(mut c) = cached else { return Err(e) };
             c.not_before = wait;
             store(config, &c);
-            Ok(stale(c, e.to_string(), e.hint()))
+            let remedy = super::tab::signed_out(config, &e);
+            Ok(stale(c, e.to_string(), e.hint(), remedy))
         }
     }
 }
 
-fn stale(c: CacheEntry, reason: String, hint: String) -> UsageReport {
+fn stale(c: CacheEntry, reason: String, hint: String, remedy: Option<super::tab::Remedy>) -> UsageReport {
     let mut report = c.report;
-    report.stale = Some(Stale { reason, hint, fetched_at: c.fetched_at });
+    report.stale = Some(Stale { reason, hint, fetched_at: c.fetched_at, remedy });
     report
 }
 
@@ -242,8 +248,15 @@ mod tests {
         let stale = report(&config, UsageAsk { force: true, ..ask }).await.unwrap().stale.expect("stale");
         assert!(stale.reason.contains("127.0.0.1:9") && !stale.hint.is_empty(), "{stale:?}");
         assert_eq!(stale.fetched_at, entry.fetched_at);
+        assert_eq!(stale.remedy, None, "a gateway that does not answer is not fixed by a key");
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(!text.contains("sk-cache-test-key"), "no secret on disk");
+        // The key gone from the keyring: still the last report, and the tab asks for a key.
+        crate::keyring::SecretStore::for_realm(&config.realm()).delete(crate::profile::GATEWAY_KEY).unwrap();
+        let stale = report(&config, UsageAsk { force: true, ..ask }).await.unwrap().stale.expect("stale");
+        let key_file = home.path().parent().unwrap().join(crate::sandbox_info::GATEWAY_KEY_FILE).display().to_string();
+        assert_eq!(stale.remedy, Some(super::super::tab::Remedy::GatewayKey { sandbox_key_file: Some(key_file) }), "{stale:?}");
+        crate::keyring::SecretStore::for_realm(&config.realm()).set(crate::profile::GATEWAY_KEY, &crate::Secret::new("sk-cache-test-key")).unwrap();
 
         // Another days window has no cache: the error itself.
         assert!(report(&config, UsageAsk { days: 7, force: true }).await.is_err());

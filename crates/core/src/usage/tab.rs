@@ -28,7 +28,7 @@ pub struct TabAsk {
 }
 
 /// What lets a signed-out person see their usage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Remedy {
     /// An Entra token: `az login` (the wizard's Sign in step, or the CLI).
@@ -54,6 +54,9 @@ pub struct UsageTab {
     pub charts: Option<RangeCharts>,
     /// True for the first paint from disk, before any network.
     pub from_cache: bool,
+    /// The report is stale because the source refused or lacked the credential: what brings fresh
+    /// numbers (a gateway key the tab takes, or a sign-in).
+    pub remedy: Option<Remedy>,
 }
 
 /// What a refresh answers: a failure is an answer too (the page keeps what it showed and waits
@@ -105,12 +108,13 @@ pub fn tab(config: &Config, report: &UsageReport, local: Option<&UsageReport>, a
     let days = clamp_days(ask.days);
     let comparison = local.and_then(|l| view::compare(&view::last_days(&report.snapshot, days), &view::last_days(&l.snapshot, days)));
     let charts = Some(view_charts::range_charts(report, days, ask.kind, ask.theme)?);
-    Ok(UsageTab { view: view::view(report, config, &chrono::Local), comparison, charts, from_cache: false })
+    let remedy = report.stale.as_ref().and_then(|s| s.remedy.clone());
+    Ok(UsageTab { view: view::view(report, config, &chrono::Local), comparison, charts, from_cache: false, remedy })
 }
 
 /// The first paint of `report` (from disk): the view only, no chart to draw yet.
 pub fn first_paint(config: &Config, report: &UsageReport) -> UsageTab {
-    UsageTab { view: view::view(report, config, &chrono::Local), comparison: None, charts: None, from_cache: true }
+    UsageTab { view: view::view(report, config, &chrono::Local), comparison: None, charts: None, from_cache: true, remedy: None }
 }
 
 /// The first paint: the cached report, from disk only; None when nothing is cached yet.

@@ -104,7 +104,7 @@ fn states_are_words_with_what_to_do_worst_first() {
     );
     s.completeness = Completeness::Partial { reason: "one workspace did not answer.".into() };
     let mut report = UsageReport::new(s, &[80, 100]);
-    report.stale = Some(Stale { reason: "the gateway is down".into(), hint: "Try again later.".into(), fetched_at: as_of() });
+    report.stale = Some(Stale { reason: "the gateway is down".into(), hint: "Try again later.".into(), fetched_at: as_of(), remedy: None });
     let v = view(&report, &gateway_config(), &Utc);
     let kinds: Vec<NoticeKind> = v.notices.iter().map(|n| n.kind).collect();
     assert_eq!(kinds, vec![NoticeKind::BudgetExceeded, NoticeKind::Stale, NoticeKind::Partial]);
