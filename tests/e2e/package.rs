@@ -222,7 +222,9 @@ fn the_packaged_cli_runs_and_starts_the_packaged_app_to_first_paint() {
     let xvfb = Xvfb::start();
     let mut c = Command::new(&cli);
     foundry_onboard_e2e::scrub(&mut c, home.path());
-    c.env("PATH", "/usr/bin:/bin").env("DISPLAY", &xvfb.display).arg("--sandbox").stdout(Stdio::piped()).stderr(Stdio::null());
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    c.env("PATH", "/usr/bin:/bin").env("DISPLAY", &xvfb.display).env("TMPDIR", &tmp).arg("--sandbox").stdout(Stdio::piped()).stderr(Stdio::null());
     let mut launcher = c.spawn().unwrap();
     let stdout = launcher.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -244,7 +246,9 @@ fn the_packaged_cli_runs_and_starts_the_packaged_app_to_first_paint() {
     drop(xvfb);
     assert!(painted.is_ok(), "the packaged app painted no first frame within 45 s");
     assert_eq!(app_exe.as_deref(), Some(pkg.path("usr/bin/foundry-onboard-gui").as_path()), "the CLI started the app beside it");
-    assert_ne!(code, 0, "the app was ended by a signal, and the CLI reports it");
+    assert_eq!(code, 0, "SIGTERM closes the app as its window's close does, and the CLI passes its exit on");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(left, Vec::<PathBuf>::new(), "the packaged app's sandbox removed its directory");
 }
 
 /// The platform team's path on a new machine, with the package's own CLI: it starts the sandbox

@@ -72,7 +72,13 @@ impl TauriDriver {
         let mut cmd = Command::new(driver_path());
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()]).stdout(log_file.try_clone().expect("log")).stderr(log_file);
         crate::scrub(&mut cmd, home);
-        cmd.env("DISPLAY", display)
+        // The app's temporary files, its sandbox's directory among them, go under the test's home,
+        // which ends with the test: WebDriver ends the app harder than a signal it handles, and
+        // the directories it left in /tmp added up to hundreds a day.
+        let tmp = home.join("tmp");
+        let _ = std::fs::create_dir_all(&tmp);
+        cmd.env("TMPDIR", &tmp)
+            .env("DISPLAY", display)
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("WEBKIT_DISABLE_DMABUF_RENDERER")
             .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");

@@ -104,7 +104,17 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     let mut c = foundry_onboard_e2e::cli_command(home.path());
     // With the sample org policy: the app starts its sandbox with it (the rollout path).
     let policy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/policy.sandbox.toml");
-    c.env("DISPLAY", &xvfb.display).arg("--sandbox").arg("--policy").arg(&policy).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    // Its own TMPDIR, in the test's home: the app is killed below, and a killed sandbox leaves
+    // its directory.
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    c.env("DISPLAY", &xvfb.display)
+        .env("TMPDIR", &tmp)
+        .arg("--sandbox")
+        .arg("--policy")
+        .arg(&policy)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
     let mut cli = c.spawn().unwrap();
     let stdout = cli.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -117,8 +127,9 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     let painted = rx.recv_timeout(std::time::Duration::from_secs(30));
     let app_pid: Option<u32> = foundry_onboard_e2e::descendants(cli.id()).first().copied();
     let app_cmdline = app_pid.map(|p| std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default()).unwrap_or_default();
+    // SIGKILL: SIGTERM would close it cleanly (exit 0, gui::signals); a crash must not look like that.
     if let Some(pid) = app_pid {
-        let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+        let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
     }
     let code = foundry_onboard_e2e::wait_exit(&mut cli, std::time::Duration::from_secs(10));
     drop(xvfb);
@@ -127,7 +138,7 @@ fn the_cli_starts_the_app_and_passes_its_arguments() {
     assert!(args.first().is_some_and(|a| a.ends_with("foundry-onboard-gui")), "{args:?}");
     assert!(args.iter().any(|a| a == "--sandbox"), "arguments passed through: {args:?}");
     assert!(args.windows(2).any(|w| w[0] == "--policy" && w[1].ends_with("policy.sandbox.toml")), "the policy passed through: {args:?}");
-    assert_ne!(code, 0, "the app was killed, and the CLI reports its exit");
+    assert_ne!(code, 0, "the app was killed, and the CLI reports it");
 }
 
 /// How many times the app was asked to run `command`, from its own log (each IPC call is logged
