@@ -4,7 +4,6 @@
 //! and the packaged CLI taking a new machine to a verified profile with `setup --yes`.
 
 use foundry_onboard_e2e::display::Xvfb;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -226,16 +225,7 @@ fn the_packaged_cli_runs_and_starts_the_packaged_app_to_first_paint() {
     std::fs::create_dir_all(&tmp).unwrap();
     c.env("PATH", "/usr/bin:/bin").env("DISPLAY", &xvfb.display).env("TMPDIR", &tmp).arg("--sandbox").stdout(Stdio::piped()).stderr(Stdio::null());
     let mut launcher = c.spawn().unwrap();
-    let stdout = launcher.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with("FIRST_PAINT") {
-                let _ = tx.send(line);
-            }
-        }
-    });
-    let painted = rx.recv_timeout(Duration::from_secs(45));
+    let painted = foundry_onboard_e2e::first_paint(launcher.stdout.take().unwrap(), Duration::from_secs(45));
     let app_pid: Option<u32> = foundry_onboard_e2e::descendants(launcher.id()).first().copied();
     let app_exe = app_pid.and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok());
     if let Some(pid) = app_pid {

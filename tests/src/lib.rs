@@ -389,6 +389,21 @@ pub fn claude_dir() -> Option<PathBuf> {
     dir.join("claude").exists().then_some(dir)
 }
 
+/// Waits up to `limit` for the app writing to `stdout` to print its `FIRST_PAINT ms=…` line; the
+/// pipe is read to its end on a thread, so the app never blocks on it.
+pub fn first_paint(stdout: std::process::ChildStdout, limit: Duration) -> Result<String, std::sync::mpsc::RecvTimeoutError> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("FIRST_PAINT") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    rx.recv_timeout(limit)
+}
+
 /// The processes `root` started, and theirs, parents before their children (`root` excluded).
 pub fn descendants(root: u32) -> Vec<u32> {
     let mut out = Vec::new();

@@ -4,7 +4,6 @@
 
 use foundry_onboard_e2e::display::Xvfb;
 use foundry_onboard_e2e::{gui, scrub, wait_exit};
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -31,16 +30,7 @@ fn sigint_and_sigterm_close_the_app_and_its_sandbox_removes_its_directory() {
         scrub(&mut c, home.path());
         c.env("DISPLAY", &xvfb.display).env("TMPDIR", &tmp).arg("--sandbox").stdout(Stdio::piped()).stderr(Stdio::null());
         let mut app = c.spawn().expect("start the app");
-        let stdout = app.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.starts_with("FIRST_PAINT") {
-                    let _ = tx.send(line);
-                }
-            }
-        });
-        let painted = rx.recv_timeout(Duration::from_secs(45));
+        let painted = foundry_onboard_e2e::first_paint(app.stdout.take().unwrap(), Duration::from_secs(45));
         let dirs = sandbox_dirs(&tmp);
         let keys: Vec<_> = dirs.iter().map(|d| d.join("gateway-key")).filter(|k| k.exists()).collect();
         let _ = Command::new("kill").args([signal, &app.id().to_string()]).status();
