@@ -95,7 +95,11 @@ fn app_run(display: &str, args: &[&str], settle: Duration, home: Option<&std::pa
     let paint = rx.recv_timeout(Duration::from_secs(15)).ok().map(|t| (t - start).as_secs_f64() * 1000.0);
     std::thread::sleep(settle);
     let pss = pss_tree_kib(child.id()) as f64 / 1024.0;
-    let _ = child.kill();
+    // SIGTERM, so the sandbox the app started removes its directory; SIGKILL if it lingers.
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    if !foundry_onboard_e2e::ends_within(child.id(), Duration::from_secs(10)) {
+        let _ = child.kill();
+    }
     let _ = child.wait();
     // let the WebKit helpers go before the next run
     std::thread::sleep(Duration::from_millis(1500));
