@@ -99,7 +99,7 @@ pub async fn usage_export_csv(app: AppHandle, state: State<'_, AppState>, tabs: 
 pub async fn usage_save_gateway_key(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
     let config = state.loaded()?.config;
     // The Secret Service answers over D-Bus: off the async workers.
-    let saved = tauri::async_runtime::spawn_blocking(move || tab::save_gateway_key(&config, &key)).await;
+    let saved = tauri::async_runtime::spawn_blocking(move || foundry_onboard_core::usage::credential::save_gateway_key(&config, &key)).await;
     match saved {
         Ok(result) => result.map_err(ipc),
         Err(_) => Err(ipc(AppError::TaskEnded("saving the gateway key"))),

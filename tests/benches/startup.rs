@@ -14,7 +14,6 @@
 use foundry_onboard_e2e::display::Xvfb;
 use foundry_onboard_e2e::median;
 use foundry_onboard_e2e::{cli, gui};
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -83,24 +82,12 @@ fn app_run(display: &str, args: &[&str], settle: Duration, home: Option<&std::pa
     c.envs(env.iter().copied()).env("DISPLAY", display).env_remove("DBUS_SESSION_BUS_ADDRESS").args(args).stdout(Stdio::piped()).stderr(Stdio::null());
     let start = Instant::now();
     let mut child = c.spawn().expect("start the app");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with("FIRST_PAINT") {
-                let _ = tx.send(Instant::now());
-            }
-        }
-    });
-    let paint = rx.recv_timeout(Duration::from_secs(15)).ok().map(|t| (t - start).as_secs_f64() * 1000.0);
+    let painted = foundry_onboard_e2e::first_paint(child.stdout.take().expect("stdout"), Duration::from_secs(15));
+    let paint = painted.ok().map(|_| start.elapsed().as_secs_f64() * 1000.0);
     std::thread::sleep(settle);
     let pss = pss_tree_kib(child.id()) as f64 / 1024.0;
     // SIGTERM, so the sandbox the app started removes its directory; SIGKILL if it lingers.
-    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    if !foundry_onboard_e2e::ends_within(child.id(), Duration::from_secs(10)) {
-        let _ = child.kill();
-    }
-    let _ = child.wait();
+    foundry_onboard_e2e::end_gently(&mut child, Duration::from_secs(10));
     // let the WebKit helpers go before the next run
     std::thread::sleep(Duration::from_millis(1500));
     (paint, pss)

@@ -223,16 +223,23 @@ impl Drop for SandboxProcess {
     /// SIGTERM first, as Ctrl-C would: the sandbox removes its directory (and the keys in it) on
     /// the way out. SIGKILL only when it has not ended within 5 s.
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        end_gently(&mut self.child, Duration::from_secs(5));
     }
+}
+
+/// Ends a child the test started as Ctrl-C or `kill` would (SIGTERM), so what it cleans up on
+/// the way out (a sandbox's directory and the keys in it) is cleaned; SIGKILL only when it has not
+/// ended within `limit`. Reaps it either way.
+pub fn end_gently(child: &mut Child, limit: Duration) {
+    if let Ok(None) = child.try_wait() {
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let deadline = Instant::now() + limit;
+        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Waits for a child to exit; kills it and panics after `limit`.

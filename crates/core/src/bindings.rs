@@ -102,7 +102,7 @@ pub fn typescript() -> String {
         crate::usage::view_charts::RangeCharts::decl(&cfg),
         crate::usage::tab::TabAsk::decl(&cfg),
         crate::usage::tab::UsageTab::decl(&cfg),
-        crate::usage::tab::Remedy::decl(&cfg),
+        crate::usage::credential::Remedy::decl(&cfg),
         crate::usage::tab::TabAnswer::decl(&cfg),
         crate::usage::tab::Refreshed::decl(&cfg),
     ];

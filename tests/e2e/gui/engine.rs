@@ -39,11 +39,7 @@ fn launched_with(display: &str, env: &[(&str, &str)]) -> Vec<String> {
         std::thread::sleep(Duration::from_millis(100));
     };
     // SIGTERM, so the sandbox the app started removes its directory (SIGKILL left it in /tmp).
-    let _ = Command::new("kill").args(["-TERM", &app.id().to_string()]).status();
-    if !foundry_onboard_e2e::ends_within(app.id(), Duration::from_secs(10)) {
-        let _ = app.kill();
-    }
-    let _ = app.wait();
+    foundry_onboard_e2e::end_gently(&mut app, Duration::from_secs(10));
     found.expect("the app started a WebKit web process within 30 s")
 }
 

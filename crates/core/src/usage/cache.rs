@@ -27,7 +27,7 @@ pub struct Stale {
     /// asks for a gateway key). Not part of `usage --json` nor of the file.
     #[serde(skip)]
     #[ts(skip)]
-    pub remedy: Option<super::tab::Remedy>,
+    pub remedy: Option<super::credential::Remedy>,
 }
 
 /// What a face asks for.
@@ -182,13 +182,13 @@ async fn report_now(config: &Config, ask: UsageAsk) -> Result<UsageReport, Usage
             let Some(mut c) = cached else { return Err(e) };
             c.not_before = wait;
             store(config, &c);
-            let remedy = super::tab::signed_out(config, &e);
+            let remedy = super::credential::remedy(config, &e);
             Ok(stale(c, e.to_string(), e.hint(), remedy))
         }
     }
 }
 
-fn stale(c: CacheEntry, reason: String, hint: String, remedy: Option<super::tab::Remedy>) -> UsageReport {
+fn stale(c: CacheEntry, reason: String, hint: String, remedy: Option<super::credential::Remedy>) -> UsageReport {
     let mut report = c.report;
     report.stale = Some(Stale { reason, hint, fetched_at: c.fetched_at, remedy });
     report
@@ -255,7 +255,7 @@ mod tests {
         crate::keyring::SecretStore::for_realm(&config.realm()).delete(crate::profile::GATEWAY_KEY).unwrap();
         let stale = report(&config, UsageAsk { force: true, ..ask }).await.unwrap().stale.expect("stale");
         let key_file = home.path().parent().unwrap().join(crate::sandbox_info::GATEWAY_KEY_FILE).display().to_string();
-        assert_eq!(stale.remedy, Some(super::super::tab::Remedy::GatewayKey { sandbox_key_file: Some(key_file) }), "{stale:?}");
+        assert_eq!(stale.remedy, Some(super::super::credential::Remedy::GatewayKey { sandbox_key_file: Some(key_file) }), "{stale:?}");
         crate::keyring::SecretStore::for_realm(&config.realm()).set(crate::profile::GATEWAY_KEY, &crate::Secret::new("sk-cache-test-key")).unwrap();
 
         // Another days window has no cache: the error itself.

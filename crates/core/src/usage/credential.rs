@@ -1,7 +1,9 @@
 //! The usage source's credential, fetched once in the core for both faces: the gateway key from
 //! the realm's keyring, or an Entra token from az's cached token source (the gateway's scope, or
-//! the Log Analytics API's with the signed-in identity's claim the query filters on).
+//! the Log Analytics API's with the signed-in identity's claim the query filters on); and, when
+//! one is missing or refused, what brings it (`remedy`), with the Usage tab's way to store a key.
 
+use super::UsageError;
 use super::model::SourceKind;
 use super::refresh::{Credential, LocalPaths};
 use crate::Secret;
@@ -10,7 +12,9 @@ use crate::config::{Config, GatewayAuth, UserClaim};
 use crate::error::{Diagnose, ErrorKind};
 use crate::keyring::{SecretError, SecretStore};
 use base64::Engine as _;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use ts_rs::TS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
@@ -45,6 +49,46 @@ impl Diagnose for CredentialError {
             CredentialError::NoClaim { .. } => "Sign in again as a person (az login), not as a managed identity or service principal.".into(),
         }
     }
+}
+
+/// What lets a signed-out person see their usage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Remedy {
+    /// An Entra token: `az login` (the wizard's Sign in step, or the CLI).
+    SignIn,
+    /// The gateway's key (`gateway.auth = "key"`): missing, or refused. The tab takes it and keeps
+    /// it in the keyring, as `secret set gateway-key` does.
+    #[serde(rename_all = "camelCase")]
+    GatewayKey {
+        /// In a sandbox: the file its gateway's key is in, to copy from.
+        sandbox_key_file: Option<String>,
+    },
+}
+
+/// What would fix a refresh that failed for want of the source's credential; None for any other
+/// failure. A config that names no scope to ask a token for is a config error, which signing in
+/// does not fix; a keyring that cannot be reached is not fixed by pasting a key either.
+pub fn remedy(config: &Config, e: &UsageError) -> Option<Remedy> {
+    use super::litellm::{GatewayCredential, LitellmError};
+    use super::refresh::RefreshError;
+    use CredentialError as C;
+    let key = || Remedy::GatewayKey { sandbox_key_file: config.realm().sandbox_gateway_key_file().map(|p| p.display().to_string()) };
+    match e {
+        UsageError::Credential(C::NoGatewayScope | C::GatewayKey(SecretError::Unavailable(_) | SecretError::Keyring(_))) => None,
+        UsageError::Credential(C::GatewayKey(_)) => Some(key()),
+        UsageError::Litellm(LitellmError::Unauthorized { credential: GatewayCredential::Key, .. }) => Some(key()),
+        UsageError::Refresh(RefreshError::MissingCredential { usage_source: "litellm", .. }) if config.gateway.auth == GatewayAuth::Key => Some(key()),
+        UsageError::Credential(_) | UsageError::Refresh(RefreshError::MissingCredential { .. }) => Some(Remedy::SignIn),
+        _ => None,
+    }
+}
+
+/// Keeps the gateway key the person pasted into the Usage tab in the config's keyring (the sandbox's
+/// own service in a sandbox), checked as `secret set` checks it; the blanks a paste brings along
+/// are not part of any key.
+pub fn save_gateway_key(config: &Config, key: &str) -> Result<(), SecretError> {
+    SecretStore::for_realm(&config.realm()).set(crate::profile::GATEWAY_KEY, &crate::Secret::new(key.trim()))
 }
 
 /// The credential the configured usage source needs, fetched now.

@@ -3,17 +3,17 @@
 //! answer the page renders — or "signed out" as a state, not an error, when the source's
 //! credential is missing.
 
+use super::SourceKind;
 use super::cache::{self, UsageAsk};
 use super::chart::{ChartError, Theme};
-use super::refresh::{RefreshError, UsageReport};
+use super::credential::Remedy;
+use super::refresh::UsageReport;
 use super::schedule::Outcome;
 use super::table::TokenKind;
 use super::view::{self, Comparison, TAB_DAYS, UsageView};
 use super::view_charts::{self, RangeCharts};
-use super::{SourceKind, UsageError};
-use crate::config::{Config, GatewayAuth};
+use crate::config::Config;
 use crate::error::{Diagnose, IpcError};
-use crate::keyring::{SecretError, SecretStore};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -25,21 +25,6 @@ pub struct TabAsk {
     pub days: u32,
     pub kind: TokenKind,
     pub theme: Theme,
-}
-
-/// What lets a signed-out person see their usage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", tag = "kind")]
-pub enum Remedy {
-    /// An Entra token: `az login` (the wizard's Sign in step, or the CLI).
-    SignIn,
-    /// The gateway's key (`gateway.auth = "key"`): missing, or refused. The tab takes it and keeps
-    /// it in the keyring, as `secret set gateway-key` does.
-    #[serde(rename_all = "camelCase")]
-    GatewayKey {
-        /// In a sandbox: the file its gateway's key is in, to copy from.
-        sandbox_key_file: Option<String>,
-    },
 }
 
 /// A report as the tab shows it.
@@ -122,30 +107,6 @@ pub fn cached(config: &Config) -> Option<UsageReport> {
     cache::cached(config, TAB_DAYS)
 }
 
-/// What would fix a refresh that failed for want of the source's credential; None for any other
-/// failure. A config that names no scope to ask a token for is a config error, which signing in
-/// does not fix; a keyring that cannot be reached is not fixed by pasting a key either.
-pub fn signed_out(config: &Config, e: &UsageError) -> Option<Remedy> {
-    use super::CredentialError as C;
-    use super::litellm::{GatewayCredential, LitellmError};
-    let key = || Remedy::GatewayKey { sandbox_key_file: config.realm().sandbox_gateway_key_file().map(|p| p.display().to_string()) };
-    match e {
-        UsageError::Credential(C::NoGatewayScope | C::GatewayKey(SecretError::Unavailable(_) | SecretError::Keyring(_))) => None,
-        UsageError::Credential(C::GatewayKey(_)) => Some(key()),
-        UsageError::Litellm(LitellmError::Unauthorized { credential: GatewayCredential::Key, .. }) => Some(key()),
-        UsageError::Refresh(RefreshError::MissingCredential { usage_source: "litellm", .. }) if config.gateway.auth == GatewayAuth::Key => Some(key()),
-        UsageError::Credential(_) | UsageError::Refresh(RefreshError::MissingCredential { .. }) => Some(Remedy::SignIn),
-        _ => None,
-    }
-}
-
-/// Keeps the gateway key the person pasted into the tab in the config's keyring (the sandbox's
-/// own service in a sandbox), checked as `secret set` checks it; the blanks a paste brings along
-/// are not part of any key.
-pub fn save_gateway_key(config: &Config, key: &str) -> Result<(), SecretError> {
-    SecretStore::for_realm(&config.realm()).set(crate::profile::GATEWAY_KEY, &crate::Secret::new(key.trim()))
-}
-
 /// The refresh the tab runs: the configured source through the cache (`force` asks it now).
 /// Returns the report (kept by the app for other ranges and the CSV) or the answer that replaces
 /// it, and how the refresh went, for the schedule.
@@ -154,7 +115,7 @@ pub async fn refresh(config: &Config, force: bool) -> (Result<UsageReport, TabAn
     let outcome = Outcome::of(&result);
     let answer = match result {
         Ok(r) => Ok(r),
-        Err(e) => match signed_out(config, &e) {
+        Err(e) => match super::credential::remedy(config, &e) {
             Some(remedy) => Err(TabAnswer::SignedOut { source: config.usage_source(), message: e.to_string(), hint: e.hint(), remedy }),
             None => {
                 tracing::warn!(error = %e, "usage refresh failed with nothing cached");

@@ -241,9 +241,9 @@ fn a_missing_or_refused_key_asks_for_the_key_a_missing_token_for_a_sign_in_and_a
     use crate::keyring::SecretError;
     use crate::usage::UsageError as E;
     use crate::usage::credential::CredentialError as C;
+    use crate::usage::credential::{Remedy, remedy as signed_out};
     use crate::usage::litellm::{GatewayCredential, LitellmError};
     use crate::usage::refresh::RefreshError;
-    use crate::usage::tab::{Remedy, signed_out};
     let mut config = Config::default();
     config.gateway.url = Some("https://llm.example.com".into());
     config.gateway.auth = GatewayAuth::Key;
